@@ -1,0 +1,1 @@
+"""casedesk engine: SpiffWorkflow integration, persistence, runtime, history."""

@@ -1,0 +1,79 @@
+"""Exceptions raised by the engine layer; web/ maps them to HTTP once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CasedeskError(Exception):
+    """Base class of every error the engine reports to its callers."""
+
+
+class NotFound(CasedeskError):
+    """A definition, instance, task or user that does not exist."""
+
+
+class Forbidden(CasedeskError):
+    """The actor may not do this (wrong group, task claimed by someone else)."""
+
+
+class Conflict(CasedeskError):
+    """The request lost a race or refers to stale state (task no longer ready)."""
+
+
+class InvalidInput(CasedeskError):
+    """Input data rejected; `field_errors` maps a field path to its messages."""
+
+    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.field_errors = field_errors or {}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation finding, reported as file, element id, element name, message."""
+
+    file: str
+    element_id: str
+    element_name: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.element_id or '-'} ({self.element_name or '-'}): {self.message}"
+
+
+class DefinitionInvalid(CasedeskError):
+    """A definition failed validation; nothing was stored."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the definition")
+        self.problems = problems
+
+
+class ScriptRejected(CasedeskError):
+    """A script or expression uses something the sandbox forbids."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message if line is None else f"line {line}: {message}")
+        self.line = line
+
+
+class HandlerFailed(CasedeskError):
+    """A service-task handler raised; the step was rolled back."""
+
+    def __init__(self, instance_id: str, task_spec: str, operator: str, cause: BaseException):
+        super().__init__(
+            f"service task {task_spec!r} of instance {instance_id} failed in handler "
+            f"{operator!r}: {type(cause).__name__}: {cause}"
+        )
+        self.instance_id = instance_id
+        self.task_spec = task_spec
+        self.operator = operator
+        self.cause = cause
+
+
+class WorkflowFailed(CasedeskError):
+    """The engine could not advance an instance (script error, bad expression, …)."""
+
+
+class ChainBroken(CasedeskError):
+    """An instance's event log failed hash-chain verification."""

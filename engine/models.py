@@ -1,0 +1,167 @@
+"""SQLAlchemy 2.0 typed models: definitions, instances, inbox rows, event log, identity."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, hands back aware UTC on every database (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; casedesk stores UTC only")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    groups: Mapped[list["Group"]] = relationship(secondary="membership", lazy="selectin")
+
+
+class Group(Base):
+    __tablename__ = "app_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("app_group.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    files: Mapped[list["DefinitionFile"]] = relationship(
+        back_populates="definition", order_by="DefinitionFile.name"
+    )
+
+
+class DefinitionFile(Base):
+    """One source file of a definition version, stored verbatim."""
+
+    __tablename__ = "definition_file"
+    __table_args__ = (UniqueConstraint("definition_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    name: Mapped[str] = mapped_column(String(400))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    definition: Mapped[ProcessDefinition] = relationship(back_populates="files")
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    started_by: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(Text)
+    # Head of the hash chain, kept here so appending an event never scans the log
+    # and so a removed trailing event is detected by `verify`.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    event_head: Mapped[str] = mapped_column(String(64))
+    lock_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    definition: Mapped[ProcessDefinition] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(Base):
+    """Inbox projection: one row per ready user task, queried instead of serialized state."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_group", "candidate_group"),
+        Index("ix_human_task_assignee", "assignee"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    task_spec: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(400))
+    candidate_group: Mapped[str | None] = mapped_column(String(80))
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    form_file: Mapped[str | None] = mapped_column(String(400))
+    ui_form_file: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InstanceEvent(Base):
+    """Append-only, hash-chained history of one instance; no code updates or deletes a row."""
+
+    __tablename__ = "instance_event"
+    __table_args__ = (UniqueConstraint("instance_id", "seq"), Index("ix_instance_event_task_id", "task_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str | None] = mapped_column(String(80))
+    category: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(40))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_spec: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

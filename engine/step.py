@@ -1,0 +1,181 @@
+"""One transaction's work on one instance: load, advance, record inputs and effects, save."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handlers.context import HandlerContext, HandlerRegistry
+
+from .definitions import LoadedDefinition
+from .errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
+from .eventlog import EFFECT, INPUT, append_event
+from .models import HumanTask, ProcessInstance
+from .scripting import CasedeskScriptEngine
+from .workflowstate import StateCodec, compact, has_unfinished_work, ready_manual_tasks
+
+
+def data_delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    return {"set": changed, "removed": sorted(k for k in before if k not in after)}
+
+
+def form_files(task: Task) -> tuple[str | None, str | None]:
+    properties = getattr(task.task_spec, "extensions", {}).get("properties", {})
+    return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
+
+
+def is_recorded(task: Task) -> bool:
+    # Library-internal specs (Root, Start, EndJoin, End) carry no BPMN id and say nothing to an auditor.
+    return getattr(task.task_spec, "bpmn_id", None) is not None
+
+
+class InstanceStep:
+    def __init__(
+        self,
+        session: Session,
+        row: ProcessInstance,
+        definition: LoadedDefinition,
+        environment: BasePythonScriptEngineEnvironment,
+        handlers: HandlerRegistry,
+        codec: StateCodec,
+        now: datetime,
+    ):
+        self.session = session
+        self.row = row
+        self.definition = definition
+        self.handlers = handlers
+        self.codec = codec
+        self.now = now
+        self._before: dict[UUID, dict[str, Any]] = {}
+        self._completed_user_tasks: set[str] = set()
+        self.script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
+        self.workflow = self._load()
+
+    def _load(self) -> BpmnWorkflow:
+        if self.row.state:
+            workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs)
+            workflow.script_engine = self.script_engine
+            return workflow
+        return BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs, script_engine=self.script_engine)
+
+    def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
+               task: Task | None = None, task_id: str | None = None) -> None:
+        append_event(
+            self.session, self.row, self.now, category, type_, payload, actor=actor,
+            task_id=str(task.id) if task is not None else task_id,
+            task_spec=task.task_spec.name if task is not None else None,
+        )
+
+    def task(self, task_id: str) -> Task:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            task = None
+        if task is None or task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer ready")
+        return task
+
+    def start(self, data: dict[str, Any]) -> None:
+        for task in self.workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**copy.deepcopy(data))
+        self.advance()
+
+    def complete_user_task(self, task: Task, data: dict[str, Any], actor: str) -> None:
+        before = copy.deepcopy(task.data)
+        task.set_data(**copy.deepcopy(data))
+        self._run(task.run, task)
+        self._completed_user_tasks.add(str(task.id))
+        self.record(EFFECT, "task_done", self._done_payload(task, before), actor=actor, task=task)
+        self.advance()
+
+    def advance(self) -> None:
+        self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
+
+    def _run(self, action: Any, task: Task | None = None) -> None:
+        try:
+            action()
+        except CasedeskError:
+            raise
+        except SpiffWorkflowException as exc:
+            cause = exc.__cause__ or getattr(exc, "exception", None)
+            if isinstance(cause, CasedeskError):
+                raise cause from exc
+            raise WorkflowFailed(f"instance {self.row.id}: {exc}") from exc
+        except Exception as exc:
+            where = f" at {task.task_spec.name}" if task is not None else ""
+            raise WorkflowFailed(f"instance {self.row.id}{where}: {type(exc).__name__}: {exc}") from exc
+
+    def _will_complete(self, task: Task) -> None:
+        if is_recorded(task):
+            self._before[task.id] = copy.deepcopy(task.data)
+
+    def _did_complete(self, task: Task) -> None:
+        if task.id in self._before:
+            self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
+
+    @staticmethod
+    def _done_payload(task: Task, before: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "element": task.task_spec.bpmn_id,
+            "kind": type(task.task_spec).__name__,
+            "state": TaskState.get_name(task.state),
+            "delta": data_delta(before, task.data),
+        }
+
+    def _call_handler(self, task: Task, operator: str, params: dict[str, Any]) -> Any:
+        handler = self.handlers.get(operator)
+        if handler is None:
+            raise HandlerFailed(self.row.id, task.task_spec.name, operator, LookupError("no handler registered"))
+        context = HandlerContext(
+            instance_id=self.row.id, task_id=str(task.id), task_spec=task.task_spec.name,
+            process_key=self.definition.key, now=self.now,
+        )
+        try:
+            result = handler(context, **params)
+        except Exception as exc:
+            raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
+        self.record(INPUT, "service_result", {"operator": operator, "params": params, "result": result}, task=task)
+        return result
+
+    def finish(self) -> None:
+        """Compact, project ready user tasks into the inbox, set the status, save."""
+        compact(self.workflow)
+        self._sync_human_tasks()
+        if self.row.status == "running" and not has_unfinished_work(self.workflow):
+            self.row.status = "completed"
+            self.row.completed_at = self.now
+            self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
+        self.row.state = self.codec.dump(self.workflow)
+        self.row.updated_at = self.now
+
+    def _sync_human_tasks(self) -> None:
+        rows = {r.id: r for r in self.session.scalars(select(HumanTask).where(HumanTask.instance_id == self.row.id))}
+        ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
+        for task_id, row in rows.items():
+            if task_id not in ready:
+                if task_id not in self._completed_user_tasks:
+                    self.record(EFFECT, "task_withdrawn", {"element": row.task_spec}, task_id=task_id)
+                self.session.delete(row)
+        for task_id, task in ready.items():
+            if task_id in rows:
+                continue
+            schema_file, ui_file = form_files(task)
+            lane = getattr(task.task_spec, "lane", None)
+            title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
+            self.session.add(HumanTask(
+                id=task_id, instance_id=self.row.id, process_key=self.definition.key,
+                task_spec=task.task_spec.name, title=title, candidate_group=lane, assignee=None,
+                form_file=schema_file, ui_form_file=ui_file, created_at=self.now,
+            ))
+            self.record(EFFECT, "task_ready", {"element": task.task_spec.bpmn_id, "title": title,
+                                               "candidate_group": lane, "form": schema_file}, task=task)

@@ -1,0 +1,1 @@
+"""Form schemas: loading, checking and validating user-task submissions against JSON Schema."""

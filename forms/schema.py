@@ -1,0 +1,180 @@
+"""JSON Schema handling for user-task forms: load and check schemas, validate submissions."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
+
+# Schemas carry `title` in English and `x-title-zh` for zh-Hans; JSON Schema ignores unknown
+# keywords, so both (and `errorMessage`) pass the metaschema without registration.
+TITLE_KEYWORDS = {"en": "title", "zh-Hans": "x-title-zh"}
+ERROR_MESSAGE_KEYWORD = "errorMessage"
+TOP_LEVEL_FIELD = ""
+
+_RFC3339_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$"
+)
+
+
+class FormSchemaError(ValueError):
+    """A form schema file is not JSON, not an object, or not a valid JSON Schema."""
+
+
+def load_schema(data: bytes, filename: str) -> dict[str, Any]:
+    """Decode a form schema file and check it; raise FormSchemaError naming the file."""
+    try:
+        schema = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormSchemaError(f"{filename}: not UTF-8 text: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise FormSchemaError(f"{filename}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(schema, dict):
+        raise FormSchemaError(f"{filename}: a form schema must be a JSON object")
+    problems = check_schema(schema)
+    if problems:
+        raise FormSchemaError(f"{filename}: not a valid JSON Schema: " + "; ".join(problems))
+    return schema
+
+
+def load_json_object(data: bytes, filename: str) -> dict[str, Any]:
+    """Decode a JSON file that must hold an object (e.g. a UI schema); raise FormSchemaError."""
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise FormSchemaError(f"{filename}: not UTF-8 text: {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise FormSchemaError(f"{filename}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise FormSchemaError(f"{filename}: must be a JSON object")
+    return value
+
+
+def check_schema(schema: dict[str, Any]) -> list[str]:
+    """Every reason `schema` is not a valid JSON Schema (Draft 2020-12 unless it says otherwise)."""
+    if not isinstance(schema, dict):
+        return ["a form schema must be a JSON object"]
+    validator_class = validator_for(schema, default=Draft202012Validator)
+    meta_validator = validator_class(validator_class.META_SCHEMA)
+    problems = [
+        f"{_pointer(error.absolute_path) or '(root)'}: {error.message}"
+        for error in sorted(meta_validator.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    # Forms are rendered offline; a remote $ref would either fail or fetch from the network.
+    problems += [f"{where}: only local '$ref' (starting with '#') is allowed, got {ref!r}"
+                 for where, ref in _remote_refs(schema)]
+    return problems
+
+
+def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
+    """Messages per field path ("amount", "items/0/name", "" for the whole form); empty if valid."""
+    validator_class = validator_for(schema, default=Draft202012Validator)
+    validator = validator_class(schema, format_checker=_format_checker(validator_class))
+    messages: dict[str, list[str]] = {}
+    try:
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    except Unresolvable as exc:
+        return {TOP_LEVEL_FIELD: [f"the form schema has an unresolvable reference: {exc}"]}
+    for error in errors:
+        # A failed anyOf/oneOf reports its branches as context; the leaf errors read better.
+        for leaf in _leaf_errors(error):
+            field, message = _field_and_message(leaf)
+            field_messages = messages.setdefault(field, [])
+            if message not in field_messages:
+                field_messages.append(message)
+    return messages
+
+
+def schema_title(schema: dict[str, Any], language: str) -> str | None:
+    """The schema's title in `language` ("en" or "zh-Hans"), falling back to English."""
+    keyword = TITLE_KEYWORDS.get(language, "title")
+    return schema.get(keyword) or schema.get("title")
+
+
+def _format_checker(validator_class: type) -> FormatChecker:
+    checker = FormatChecker(formats=validator_class.FORMAT_CHECKER.checkers)
+    if "date-time" not in checker.checkers:
+        # jsonschema only checks date-time when an optional package is installed.
+        checker.checks("date-time", raises=ValueError)(_is_date_time)
+    return checker
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339_DATE_TIME.match(value):
+        return False
+    datetime.fromisoformat(value.replace("z", "+00:00").replace("Z", "+00:00"))
+    return True
+
+
+def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
+    if error.context and error.validator in ("anyOf", "oneOf") and not _custom_message(error):
+        deepest = max(len(e.absolute_path) for e in error.context)
+        if deepest > len(error.absolute_path):
+            yield from (e for e in error.context if len(e.absolute_path) == deepest)
+            return
+    yield error
+
+
+def _field_and_message(error: ValidationError) -> tuple[str, str]:
+    path = _pointer(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = _missing_property(error)
+        if missing is not None:
+            field = f"{path}/{missing}" if path else missing
+            return field, _required_message(error, missing) or error.message
+    return path, _custom_message(error) or error.message
+
+
+def _missing_property(error: ValidationError) -> str | None:
+    # jsonschema yields one `required` error per missing property, named first in its message.
+    for name in error.validator_value:
+        if name not in error.instance and error.message.startswith(repr(name)):
+            return name
+    return None
+
+
+def _custom_message(error: ValidationError) -> str | None:
+    custom = error.schema.get(ERROR_MESSAGE_KEYWORD) if isinstance(error.schema, dict) else None
+    if isinstance(custom, str):
+        return custom
+    if isinstance(custom, dict) and isinstance(custom.get(error.validator), str):
+        return custom[error.validator]
+    return None
+
+
+def _required_message(error: ValidationError, missing: str) -> str | None:
+    custom = error.schema.get(ERROR_MESSAGE_KEYWORD) if isinstance(error.schema, dict) else None
+    if isinstance(custom, dict):
+        required = custom.get("required")
+        if isinstance(required, str):
+            return required
+        if isinstance(required, dict) and isinstance(required.get(missing), str):
+            return required[missing]
+    field_schema = error.schema.get("properties", {}).get(missing)
+    if isinstance(field_schema, dict):
+        field_custom = field_schema.get(ERROR_MESSAGE_KEYWORD)
+        if isinstance(field_custom, dict) and isinstance(field_custom.get("required"), str):
+            return field_custom["required"]
+    return None
+
+
+def _pointer(path: Any) -> str:
+    return "/".join(str(part) for part in path)
+
+
+def _remote_refs(node: Any, where: str = "(root)") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str) and not value.startswith("#"):
+                yield where, value
+            else:
+                yield from _remote_refs(value, f"{where}/{key}" if where != "(root)" else key)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _remote_refs(item, f"{where}/{index}" if where != "(root)" else str(index))

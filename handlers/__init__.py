@@ -1,0 +1,1 @@
+"""Service-task handlers: plain functions registered by operator name in `registry`."""

@@ -1,0 +1,1 @@
+"""Web layer: Flask app factory and the `casedesk` command line."""
