@@ -258,19 +258,30 @@ def _called_decision(task_spec: Any) -> str | None:
 
 
 def _xsd_problem(tree: Any, filename: str, error: Any) -> Problem:
-    element = _element_at(tree, error.path)
+    element = _element_at(tree, error.path, error.line)
     while element is not None and element.get("id") is None:
         element = element.getparent()
     element_id = element.get("id", "") if element is not None else ""
     element_name = element.get("name", "") if element is not None else ""
-    return Problem(filename, element_id, element_name, f"line {error.line}: {error.message}")
+    message = _short_names(error.message, tree.getroot().nsmap)
+    return Problem(filename, element_id, element_name, f"line {error.line}: {message}")
 
 
-def _element_at(tree: Any, path: str | None) -> Any:
-    if not path:
-        return None
+def _element_at(tree: Any, path: str | None, line: int) -> Any:
+    root = tree.getroot()
+    prefixes = {prefix: uri for prefix, uri in root.nsmap.items() if prefix}
     try:
-        found = tree.xpath(path)
+        found = tree.xpath(path, namespaces=prefixes) if path else []
     except etree.XPathError:
-        return None
-    return found[0] if found and isinstance(found[0], etree._Element) else None
+        found = []
+    if found and isinstance(found[0], etree._Element):
+        return found[0]
+    on_line = [e for e in root.iter() if isinstance(e.tag, str) and e.sourceline == line]
+    return on_line[-1] if on_line else None
+
+
+def _short_names(message: str, nsmap: Mapping[str | None, str]) -> str:
+    # XSD messages spell every tag as {namespace-uri}name; the document's own prefixes read better.
+    for prefix, uri in nsmap.items():
+        message = message.replace(f"{{{uri}}}", f"{prefix}:" if prefix else "")
+    return message

@@ -89,8 +89,7 @@ class Database:
             yield session
             if write:
                 session.commit()
-            else:
-                session.rollback()
+            # A read-only block just closes: objects stay loaded (detached), nothing is written.
         except StaleDataError as exc:
             session.rollback()
             raise Conflict("the instance was changed by someone else; reload and try again") from exc

@@ -82,6 +82,7 @@ class Runtime:
                 started_by=actor, state="", event_seq=0, event_head=GENESIS, created_at=now, updated_at=now,
             )
             session.add(row)
+            session.flush()  # events reference the row; no ORM relationship orders the inserts
             step = self._step(session, row)
             step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
                         actor=actor)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any, Callable, Collection, Iterator, Mapping
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec, BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.specs.MultiChoice import MultiChoice
@@ -18,7 +20,7 @@ Checker = Callable[[str], list[ScriptRejected]]
 
 
 def validate_bundle(files: Mapping[str, bytes], operators: Collection[str]) -> list[Problem]:
-    """Every problem in the bundle, in file order; an empty list means it can be deployed."""
+    """Every problem in the bundle; an empty list means it can be deployed."""
     bundle, problems = load_bundle(files)
     for spec in bundle.parsed_specs():
         problems.extend(_spec_problems(spec, bundle, files, set(operators)))
@@ -99,13 +101,20 @@ def _event_expressions(event_definition: Any) -> Iterator[tuple[str, str]]:
         for member in event_definition.event_definitions:
             yield from _event_expressions(member)
         return
-    kind = type(event_definition).__name__.removesuffix("EventDefinition").lower() or "event"
     if getattr(event_definition, "expression", None):
-        yield f"{kind} expression", event_definition.expression
+        yield _event_expression_kind(event_definition), event_definition.expression
     correlations = [*getattr(event_definition, "correlation_properties", []),
                     *getattr(event_definition, "process_correlations", [])]
     for correlation in correlations:
         yield f"correlation {correlation.name!r}", correlation.retrieval_expression
+
+
+def _event_expression_kind(event_definition: Any) -> str:
+    if isinstance(event_definition, TimerEventDefinition):
+        return "timer expression"
+    if isinstance(event_definition, ConditionalEventDefinition):
+        return "event condition"
+    return "payload expression"
 
 
 def _form_problems(task_spec: Any, files: Mapping[str, bytes]) -> Iterator[str]:

@@ -1,0 +1,44 @@
+# casedesk — `make run` serves the app with the demo set up; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CASEDESK_BIND ?= 127.0.0.1:8000
+DEMO_PASSWORD := demo-pass-2026
+
+.PHONY: run test setup db demo bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+db: setup
+	$(BIN)/casedesk migrate
+	$(BIN)/casedesk deploy processes --user setup
+
+# Demo organisation for the embedded default only; never part of a production set-up.
+demo: db
+	@echo "demo users (password $(DEMO_PASSWORD)):"
+	@$(BIN)/casedesk users add alice --password $(DEMO_PASSWORD) --group clerk
+	@$(BIN)/casedesk users add rita --password $(DEMO_PASSWORD) --group reviewer
+	@$(BIN)/casedesk users add owen --password $(DEMO_PASSWORD) --group process_owner
+	@$(BIN)/casedesk users add audrey --password $(DEMO_PASSWORD) --group auditor
+	@$(BIN)/casedesk users add root --password $(DEMO_PASSWORD) --group admin
+
+run: demo
+	@echo "serving casedesk on http://$(CASEDESK_BIND) (health: /healthz)"
+	$(BIN)/gunicorn --bind $(CASEDESK_BIND) --workers 2 --access-logfile - 'web.app:create_app()'
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) var *.egg-info

@@ -1,0 +1,149 @@
+"""validate_bundle reports every problem, each naming file, element and message, and never raises."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.errors import Problem
+from engine.validation import validate_bundle
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
+OPERATORS = {"publish_document"}
+# An expression every sandbox must refuse: it reaches for a dunder attribute.
+FORBIDDEN_EXPRESSION = "amount.__class__"
+
+
+def review_bundle() -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted((FIXTURES / "review_bundle").iterdir())}
+
+
+def broken(name: str) -> bytes:
+    return (FIXTURES / "broken" / name).read_bytes()
+
+
+def with_replaced(files: dict[str, bytes], name: str, old: str, new: str) -> dict[str, bytes]:
+    assert old.encode() in files[name], f"fixture {name} no longer contains {old!r}"
+    return files | {name: files[name].replace(old.encode(), new.encode())}
+
+
+def at(problems: list[Problem], element_id: str) -> list[Problem]:
+    return [p for p in problems if p.element_id == element_id]
+
+
+def test_clean_bundle_has_no_problems() -> None:
+    assert validate_bundle(review_bundle(), OPERATORS) == []
+
+
+def test_script_task_import_is_reported_with_its_element_and_line() -> None:
+    problems = validate_bundle({"script_import.bpmn": broken("script_import.bpmn")}, OPERATORS)
+    assert problems, "import os must be rejected"
+    assert {(p.file, p.element_id, p.element_name) for p in problems} == {
+        ("script_import.bpmn", "list_files", "List the server's files")
+    }
+    assert any(p.message.startswith("line 1: ") and "import" in p.message.lower() for p in problems)
+
+
+def test_missing_handler_is_reported() -> None:
+    problems = validate_bundle(review_bundle(), set())
+    assert problems == [Problem("review_case.bpmn", "publish", "Publish the decision",
+                                "no handler registered for operator 'publish_document'")]
+
+
+def test_missing_form_file_is_reported() -> None:
+    files = review_bundle()
+    del files["acknowledge.schema.json"]
+    assert validate_bundle(files, OPERATORS) == [
+        Problem("notify.bpmn", "acknowledge", "Acknowledge", "form file 'acknowledge.schema.json' is not in the bundle")
+    ]
+
+
+def test_invalid_json_schema_is_reported() -> None:
+    files = review_bundle() | {"review.schema.json": b'{"type": "object", "properties": {"amount": {"type": "money"}}}'}
+    [problem] = validate_bundle(files, OPERATORS)
+    assert (problem.file, problem.element_id, problem.element_name) == ("review_case.bpmn", "review", "Review the case")
+    assert problem.message.startswith("form file review.schema.json: not a valid JSON Schema: properties/amount/type")
+
+
+def test_form_file_that_is_not_json_is_reported() -> None:
+    files = review_bundle() | {"review.uischema.json": b"{'single': 'quotes'}"}
+    [problem] = validate_bundle(files, OPERATORS)
+    assert problem.element_id == "review"
+    assert problem.message.startswith("form file review.uischema.json: not valid JSON: line 1")
+
+
+def test_xsd_violation_is_reported_not_raised() -> None:
+    problems = validate_bundle({"xsd_violation.bpmn": broken("xsd_violation.bpmn")}, OPERATORS)
+    assert [(p.file, p.element_id) for p in problems] == [("xsd_violation.bpmn", "approve")]
+    assert "approvalStep" in problems[0].message
+
+
+def test_unsafe_xml_is_reported_not_raised() -> None:
+    files = review_bundle() | {"lol.bpmn": broken("billion_laughs.bpmn")}
+    assert validate_bundle(files, OPERATORS) == [Problem("lol.bpmn", "", "", "DOCTYPE is not allowed")]
+
+
+def test_bundle_without_executable_process_is_reported() -> None:
+    assert validate_bundle({}, OPERATORS) == [Problem("", "", "", "the bundle has no executable process")]
+
+
+def test_condition_expression_is_checked_on_its_sequence_flow() -> None:
+    files = with_replaced(review_bundle(), "review_case.bpmn", "approved == True", FORBIDDEN_EXPRESSION)
+    problems = validate_bundle(files, OPERATORS)
+    assert problems and {(p.element_id, p.element_name) for p in problems} == {("flow_approved", "yes")}
+    assert all(p.message.startswith("condition: ") for p in problems)
+
+
+def test_pre_script_is_checked() -> None:
+    files = with_replaced(review_bundle(), "review_case.bpmn", "amount = amount if", "import os\namount = amount if")
+    problems = validate_bundle(files, OPERATORS)
+    assert problems and {p.element_id for p in problems} == {"review"}
+    assert all(p.message.startswith("pre-script: ") for p in problems)
+
+
+def test_timer_expression_is_checked() -> None:
+    files = with_replaced(review_bundle(), "review_case.bpmn", '"P3D"', FORBIDDEN_EXPRESSION)
+    problems = validate_bundle(files, OPERATORS)
+    assert problems and {(p.element_id, p.element_name) for p in problems} == {("review_overdue", "Review overdue")}
+    assert all(p.message.startswith("timer expression: ") for p in problems)
+
+
+def test_service_task_parameter_expression_is_checked() -> None:
+    files = with_replaced(review_bundle(), "review_case.bpmn", 'value="title"', f'value="{FORBIDDEN_EXPRESSION}"')
+    problems = validate_bundle(files, OPERATORS)
+    assert problems and {p.element_id for p in problems} == {"publish"}
+    assert all(p.message.startswith("parameter 'title': ") for p in problems)
+
+
+def test_dmn_entries_are_checked() -> None:
+    files = with_replaced(review_bundle(), "approval_level.dmn", "&lt; 1000", f"&lt; {FORBIDDEN_EXPRESSION}")
+    files = with_replaced(files, "approval_level.dmn", '"manager"', FORBIDDEN_EXPRESSION)
+    problems = validate_bundle(files, OPERATORS)
+    assert {(p.file, p.element_id, p.element_name) for p in problems} == {
+        ("approval_level.dmn", "rule_small_amount", "Amount"),
+        ("approval_level.dmn", "rule_large_level", "Level"),
+    }
+    assert any(p.message.startswith("rule 1 input entry: ") for p in problems)
+    assert any(p.message.startswith("rule 2 output entry: ") for p in problems)
+
+
+def test_dmn_input_expression_is_checked() -> None:
+    files = with_replaced(review_bundle(), "approval_level.dmn", "<text>amount</text>", f"<text>{FORBIDDEN_EXPRESSION}</text>")
+    problems = validate_bundle(files, OPERATORS)
+    assert problems and {p.element_id for p in problems} == {"input_amount"}
+
+
+def test_problems_in_several_files_are_all_reported() -> None:
+    files = review_bundle()
+    del files["acknowledge.schema.json"]
+    files = with_replaced(files, "review_case.bpmn", "fee = round(", "import os\nfee = round(")
+    files["script_import.bpmn"] = broken("script_import.bpmn")
+    files["xsd_violation.bpmn"] = broken("xsd_violation.bpmn")
+    problems = validate_bundle(files, set())
+    reported = {(p.file, p.element_id) for p in problems}
+    assert reported >= {
+        ("notify.bpmn", "acknowledge"),
+        ("review_case.bpmn", "compute_fee"),
+        ("review_case.bpmn", "publish"),
+        ("script_import.bpmn", "list_files"),
+        ("xsd_violation.bpmn", "approve"),
+    }
+    assert len(problems) == len(set(problems))
