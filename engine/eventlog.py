@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,26 +30,25 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be recorded in the event log")
 
 
-def event_hash(prev_hash: str, event: InstanceEvent) -> str:
-    body = canonical_json(
-        {
-            "instance": event.instance_id,
-            "seq": event.seq,
-            "at": isoformat(event.at),
-            "actor": event.actor,
-            "category": event.category,
-            "type": event.type,
-            "task_id": event.task_id,
-            "task_spec": event.task_spec,
-            "payload": event.payload,
-        }
-    )
+HASHED_FIELDS = ("instance_id", "seq", "at", "actor", "category", "type", "task_id", "task_spec", "payload")
+
+
+def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """sha256(prev_hash ‖ canonical JSON of the event's fields)."""
+    body = canonical_json({name: fields[name] for name in HASHED_FIELDS} | {"at": isoformat(fields["at"])})
     return hashlib.sha256(prev_hash.encode("ascii") + body.encode("utf-8")).hexdigest()
 
 
-def append_event(
-    session: Session,
-    instance: ProcessInstance,
+class ChainHead(Protocol):
+    """Anything carrying an instance's id and chain head (the ORM row or the hot path's record)."""
+
+    id: str
+    event_seq: int
+    event_head: str
+
+
+def chain_event(
+    instance: ChainHead,
     at: datetime,
     category: str,
     type_: str,
@@ -57,25 +56,17 @@ def append_event(
     actor: str | None = None,
     task_id: str | None = None,
     task_spec: str | None = None,
-) -> InstanceEvent:
-    """Append one event after the instance's current chain head (the caller holds the instance lock)."""
-    event = InstanceEvent(
-        instance_id=instance.id,
-        seq=instance.event_seq + 1,
-        at=at,
-        actor=actor,
-        category=category,
-        type=type_,
-        task_id=task_id,
-        task_spec=task_spec,
-        payload=canonical_json(payload),
-        prev_hash=instance.event_head,
-    )
-    event.hash = event_hash(instance.event_head, event)
-    instance.event_seq = event.seq
-    instance.event_head = event.hash
-    session.add(event)
-    return event
+) -> dict[str, Any]:
+    """The next event after the instance's chain head, as a row; moves the head (caller holds the lock)."""
+    row: dict[str, Any] = {
+        "instance_id": instance.id, "seq": instance.event_seq + 1, "at": at, "actor": actor,
+        "category": category, "type": type_, "task_id": task_id, "task_spec": task_spec,
+        "payload": canonical_json(payload), "prev_hash": instance.event_head,
+    }
+    row["hash"] = event_hash(instance.event_head, row)
+    instance.event_seq = row["seq"]
+    instance.event_head = row["hash"]
+    return row
 
 
 def list_events(session: Session, instance_id: str) -> list[InstanceEvent]:
@@ -109,7 +100,7 @@ def verify_chain(session: Session, instance: ProcessInstance) -> ChainReport:
         if event.prev_hash != prev:
             report.problems.append(f"seq {event.seq}: prev_hash does not match the hash of seq {expected_seq - 1}")
             return report
-        if event_hash(prev, event) != event.hash:
+        if event_hash(prev, {name: getattr(event, name) for name in HASHED_FIELDS}) != event.hash:
             report.problems.append(f"seq {event.seq}: content does not match its hash (event edited)")
             return report
         prev = event.hash

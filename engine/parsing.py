@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from lxml import etree
@@ -19,7 +20,6 @@ from engine.xmlsafe import UnsafeXml, parse_xml
 
 BPMN_SUFFIX = ".bpmn"
 DMN_SUFFIX = ".dmn"
-FORM_SUFFIX = ".json"
 FORM_SCHEMA_PROPERTY = "formJsonSchemaFilename"
 FORM_UI_SCHEMA_PROPERTY = "formUiSchemaFilename"
 _BPMN_PROCESS_TAG = f"{{{DEFAULT_NSMAP['bpmn']}}}process"
@@ -48,7 +48,8 @@ class CollectingValidator(BpmnValidator):
             errors = list(self.validator.error_log)
         if not valid:
             tree = bpmn.getroottree() if hasattr(bpmn, "getroottree") else bpmn
-            raise SchemaViolations(filename or "", [_xsd_problem(tree, filename or "", e) for e in errors])
+            problems = [_xsd_problem(tree, filename or "", error) for error in errors]
+            raise SchemaViolations(filename or "", problems or [Problem(filename or "", "", "", "XSD invalid")])
 
 
 @functools.cache
@@ -57,10 +58,16 @@ def bpmn_validator() -> CollectingValidator:
     return CollectingValidator(BPMN_XSD, {"spiffworkflow": SPIFF_XSD})
 
 
-@functools.cache
 def dmn_validator(namespace: str) -> CollectingValidator | None:
+    """The validator for a DMN version's namespace, or None for a version the library lacks."""
     xsd_path = DMN_SCHEMAS.get(namespace)
-    return None if xsd_path is None else CollectingValidator(xsd_path)
+    # Cached by schema path, not by the namespace an upload claims, so the cache stays bounded.
+    return None if xsd_path is None else _dmn_validator_for(xsd_path)
+
+
+@functools.cache
+def _dmn_validator_for(xsd_path: str) -> CollectingValidator:
+    return CollectingValidator(xsd_path)
 
 
 class CasedeskParser(SpiffBpmnParser):
@@ -81,15 +88,14 @@ class CasedeskParser(SpiffBpmnParser):
         super().add_dmn_xml(node, filename)
 
 
+@dataclass
 class ParsedBundle:
     """The parsed processes and decisions of one bundle, with what each process depends on."""
 
-    def __init__(self, parser: CasedeskParser, files: Mapping[str, bytes],
-                 process_files: dict[str, str], decision_files: dict[str, str]):
-        self.parser = parser
-        self.files = files
-        self.process_files = process_files
-        self.decision_files = decision_files
+    parser: CasedeskParser
+    files: Mapping[str, bytes]
+    process_files: dict[str, str]  # top-level process id -> its BPMN file
+    decision_files: dict[str, str]  # decision id -> its DMN file
 
     def process_keys(self) -> list[str]:
         """Executable top-level processes, any of which can be started."""
@@ -114,7 +120,8 @@ class ParsedBundle:
                 continue
             names.add(spec.file)
             for task_spec in spec.task_specs.values():
-                decision_file = self.decision_files.get(_called_decision(task_spec) or "")
+                extensions = getattr(task_spec, "extensions", None) or {}
+                decision_file = self.decision_files.get(extensions.get("calledDecisionId") or "")
                 if decision_file is not None:
                     names.add(decision_file)
                 names.update(name for name in user_task_form(task_spec) if name)
@@ -251,10 +258,6 @@ def _call_problem(task_spec: Any, target: Any, unloadable_processes: set[str]) -
     if not target.process_executable:
         return f"calls process {task_spec.spec!r}, which is not executable"
     return None
-
-
-def _called_decision(task_spec: Any) -> str | None:
-    return (getattr(task_spec, "extensions", None) or {}).get("calledDecisionId")
 
 
 def _xsd_problem(tree: Any, filename: str, error: Any) -> Problem:

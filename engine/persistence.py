@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -77,29 +77,41 @@ class Database:
         self.engine = engine
         self.is_postgres = engine.dialect.name == "postgresql"
         self._read = sessionmaker(engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            engine.execution_options(casedesk_write=True), expire_on_commit=False
-        )
+        self._write_engine = engine.execution_options(casedesk_write=True)
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[Session]:
-        """A transaction: committed when the block ends normally, rolled back otherwise."""
+        """An ORM transaction: committed when the block ends normally, rolled back otherwise."""
         session = (self._write if write else self._read)()
         try:
-            yield session
-            if write:
-                session.commit()
+            with _conflicts_named():
+                yield session
+                if write:
+                    session.commit()
             # A read-only block just closes: objects stay loaded (detached), nothing is written.
-        except StaleDataError as exc:
-            session.rollback()
-            raise Conflict("the instance was changed by someone else; reload and try again") from exc
-        except OperationalError as exc:
-            session.rollback()
-            if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
-                raise Conflict("the database is busy with a conflicting change; try again") from exc
-            raise
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core write transaction for the step's hot path; same commit/rollback rules."""
+        with _conflicts_named(), self._write_engine.begin() as connection:
+            yield connection
+
+
+@contextmanager
+def _conflicts_named() -> Iterator[None]:
+    """Lost races reach callers as Conflict, whichever database reported them."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise Conflict("the instance was changed by someone else; reload and try again") from exc
+    except OperationalError as exc:
+        text = str(exc).lower()
+        if "locked" in text or "could not serialize" in text or "deadlock" in text:
+            raise Conflict("the database is busy with a conflicting change; try again") from exc
+        raise

@@ -2,26 +2,26 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, or_, select
 
 from handlers.context import HandlerRegistry
 
 from .clock import Clock
 from .definitions import DefinitionService, latest_version
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .eventlog import GENESIS, INPUT, append_event
-from .models import HumanTask, InstanceEvent, ProcessInstance
+from .eventlog import GENESIS, INPUT, chain_event
+from .instancestore import HumanTaskRecord, InstanceRecord, InstanceStore
+from .models import HumanTask, ProcessInstance
 from .persistence import Database
 from .step import InstanceStep
 from .users import groups_of
-from .workflowstate import StateCodec
+from .workflowstate import StateCodec, WarmWorkflows
 
 FormValidator = Callable[[dict[str, Any], dict[str, Any]], dict[str, list[str]]]
 
@@ -39,7 +39,7 @@ class TaskView:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: HumanTask) -> "TaskView":
+    def of(cls, row: HumanTask | HumanTaskRecord) -> "TaskView":
         return cls(row.id, row.instance_id, row.process_key, row.task_spec, row.title,
                    row.candidate_group, row.assignee, row.form_file, row.created_at)
 
@@ -65,31 +65,35 @@ class Runtime:
         self.clock = clock
         self.validate_form = validate_form
         self.codec = StateCodec()
+        self.warm = WarmWorkflows()
 
     # -- services ---------------------------------------------------------------------------
 
     def start_instance(self, key: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
-        with self.db.unit_of_work() as session:
-            groups_of(session, actor)
+        with self.db.unit_of_work(write=False) as session:
             definition_row = latest_version(session, key)
             if definition_row is None:
                 raise NotFound(f"no process {key!r} is deployed")
-            definition = self.definitions.load(definition_row.id)
+            definition_id = definition_row.id
+        definition = self.definitions.load(definition_id)
+        with self.db.transaction() as conn:
+            groups = groups_of(conn, actor)
+            starters = start_groups(definition.spec)
+            if starters and not starters & groups:
+                raise Forbidden(f"{actor} may not start {key!r}: it is started by {', '.join(sorted(starters))}")
             now = self.clock.now()
-            row = ProcessInstance(
+            record = InstanceRecord(
                 id=str(uuid.uuid4()), definition_id=definition.id, status="running", business_key=None,
-                started_by=actor, state="", event_seq=0, event_head=GENESIS, created_at=now, updated_at=now,
+                started_by=actor, state="", event_seq=0, event_head=GENESIS, lock_version=1,
+                created_at=now, updated_at=now, completed_at=None,
             )
-            session.add(row)
-            session.flush()  # events reference the row; no ORM relationship orders the inserts
-            step = self._step(session, row)
+            step = self._step(conn, record)
             step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
                         actor=actor)
             step.start(data)
-            step.finish()
-            session.flush()
-            return self._view(session, row)
+            step.finish(is_new=True)
+        return self._committed(step)
 
     def list_tasks(self, user: str | None = None, instance_id: str | None = None) -> list[TaskView]:
         """Ready user tasks: all, one instance's, or those `user` may work (own and groups')."""
@@ -107,27 +111,29 @@ class Runtime:
             return [TaskView.of(row) for row in session.scalars(query)]
 
     def claim_task(self, task_id: str, actor: str) -> TaskView:
-        with self._locked_task(task_id, actor) as (session, row, human):
+        with self._locked_task(task_id, actor) as (store, record, human):
             if human.assignee == actor:
                 return TaskView.of(human)
             if human.assignee is not None:
                 raise Conflict(f"task {task_id} is already claimed by {human.assignee}")
             human.assignee = actor
-            self._record_simple(session, row, "task_claimed", {}, actor, human)
-            return TaskView.of(human)
+            version = self._record_claim(store, record, human, "task_claimed", actor)
+        self.warm.rekey(record.id, version, record.lock_version)
+        return TaskView.of(human)
 
     def unclaim_task(self, task_id: str, actor: str) -> TaskView:
-        with self._locked_task(task_id, actor) as (session, row, human):
+        with self._locked_task(task_id, actor) as (store, record, human):
             if human.assignee is None:
                 raise Conflict(f"task {task_id} is not claimed")
             human.assignee = None
-            self._record_simple(session, row, "task_unclaimed", {}, actor, human)
-            return TaskView.of(human)
+            version = self._record_claim(store, record, human, "task_unclaimed", actor)
+        self.warm.rekey(record.id, version, record.lock_version)
+        return TaskView.of(human)
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
-        with self._locked_task(task_id, actor) as (session, row, human):
-            definition = self.definitions.load(row.definition_id)
+        with self._locked_task(task_id, actor) as (store, record, human):
+            definition = self.definitions.load(record.definition_id)
             if human.form_file is not None:
                 schema = definition.forms.get(human.form_file)
                 if schema is None:
@@ -135,86 +141,110 @@ class Runtime:
                 errors = self.validate_form(schema, data)
                 if errors:
                     raise InvalidInput("the form has errors; nothing was saved", errors)
-            step = self._step(session, row)
+            step = self._step(store.conn, record)
             task = step.task(task_id)
             if human.assignee is None:
                 step.record(INPUT, "task_claimed", {"implicit": True}, actor=actor, task=task)
             step.record(INPUT, "task_submitted", {"data": data}, actor=actor, task=task)
             step.complete_user_task(task, data, actor)
             step.finish()
-            session.flush()
-            return self._view(session, row)
+        return self._committed(step)
 
     def cancel_instance(self, instance_id: str, actor: str, reason: str = "") -> InstanceView:
-        with self.db.unit_of_work() as session:
-            groups = groups_of(session, actor)
-            row = self._lock_instance(session, instance_id)
-            if "admin" not in groups and actor != row.started_by:
+        with self.db.transaction() as conn:
+            groups = groups_of(conn, actor)
+            store = self._store(conn)
+            record = self._lock_instance(store, instance_id)
+            if "admin" not in groups and actor != record.started_by:
                 raise Forbidden("only an administrator or the starter may cancel an instance")
-            step = self._step(session, row)
+            step = self._step(conn, record)
             step.record(INPUT, "instance_cancelled", {"reason": reason}, actor=actor)
-            step.workflow.cancel()
-            row.status = "cancelled"
-            row.completed_at = step.now
+            step.cancel()
             step.finish()
-            session.flush()
-            return self._view(session, row)
+        return self._committed(step)
 
     def get_instance(self, instance_id: str) -> InstanceView:
         with self.db.unit_of_work(write=False) as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
-            return self._view(session, row)
+            tasks = session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == row.id).order_by(HumanTask.created_at))
+            return InstanceView(row.id, row.definition.key, row.definition.version, row.status, row.started_by,
+                                row.event_seq, [TaskView.of(t) for t in tasks])
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _step(self, session: Session, row: ProcessInstance) -> InstanceStep:
-        definition = self.definitions.load(row.definition_id)
-        return InstanceStep(session, row, definition, self.environment, self.handlers, self.codec, self.clock.now())
+    def _store(self, conn: Connection) -> InstanceStore:
+        return InstanceStore(conn, lock_rows=self.db.is_postgres)
+
+    def _step(self, conn: Connection, record: InstanceRecord) -> InstanceStep:
+        definition = self.definitions.load(record.definition_id)
+        return InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
+                            self.clock.now(), warm=self.warm.take(record.id, record.lock_version))
+
+    def _committed(self, step: InstanceStep) -> InstanceView:
+        """Called once the step's transaction has committed: keep its workflow warm, answer."""
+        if step.row.status == "running":
+            self.warm.put(step.row.id, step.row.lock_version, step.workflow)
+        return self._view(step)
 
     @contextmanager
-    def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[Session, ProcessInstance, HumanTask]]:
+    def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[InstanceStore, InstanceRecord, HumanTaskRecord]]:
         """Lock the task's instance, then re-read the task and check the actor may work it."""
-        with self.db.unit_of_work() as session:
-            groups = groups_of(session, actor)
-            human = session.get(HumanTask, task_id)
+        with self.db.transaction() as conn:
+            store = self._store(conn)
+            groups = groups_of(conn, actor)
+            human = store.human_task(task_id)
             if human is None:
-                raise self._missing_task(session, task_id)
-            row = self._lock_instance(session, human.instance_id)
-            human = session.get(HumanTask, task_id, populate_existing=True)
-            if human is None:
-                raise Conflict(f"task {task_id} is no longer ready")
+                raise self._missing_task(store, task_id)
+            record = self._lock_instance(store, human.instance_id)
+            if store.lock_rows:  # the wait for the row lock may have let another transaction finish it
+                human = store.human_task(task_id)
+                if human is None:
+                    raise Conflict(f"task {task_id} is no longer ready")
             if human.candidate_group is not None and human.candidate_group not in groups:
                 raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
             if human.assignee is not None and human.assignee != actor:
                 raise Forbidden(f"task {human.title!r} is claimed by {human.assignee}")
-            yield session, row, human
+            yield store, record, human
 
-    def _lock_instance(self, session: Session, instance_id: str) -> ProcessInstance:
-        row = session.get(ProcessInstance, instance_id, with_for_update=True, populate_existing=True)
-        if row is None:
+    @staticmethod
+    def _lock_instance(store: InstanceStore, instance_id: str) -> InstanceRecord:
+        record = store.lock_instance(instance_id)
+        if record is None:
             raise NotFound(f"no instance {instance_id}")
-        if row.status != "running":
-            raise Conflict(f"instance {instance_id} is {row.status}")
-        return row
+        if record.status != "running":
+            raise Conflict(f"instance {instance_id} is {record.status}")
+        return record
 
     @staticmethod
-    def _missing_task(session: Session, task_id: str) -> Exception:
-        seen = session.scalar(select(exists().where(InstanceEvent.task_id == task_id)))
-        return Conflict(f"task {task_id} is no longer ready") if seen else NotFound(f"no task {task_id}")
+    def _missing_task(store: InstanceStore, task_id: str) -> Exception:
+        if store.task_was_seen(task_id):
+            return Conflict(f"task {task_id} is no longer ready")
+        return NotFound(f"no task {task_id}")
 
-    def _record_simple(self, session: Session, row: ProcessInstance, type_: str, payload: dict[str, Any],
-                       actor: str, human: HumanTask) -> None:
-        append_event(session, row, self.clock.now(), INPUT, type_, payload, actor=actor,
-                     task_id=human.id, task_spec=human.task_spec)
-        row.updated_at = self.clock.now()
+    def _record_claim(self, store: InstanceStore, record: InstanceRecord, human: HumanTaskRecord,
+                      type_: str, actor: str) -> int:
+        """Record a claim or unclaim; returns the row version it started from."""
+        version, now = record.lock_version, self.clock.now()
+        event = chain_event(record, now, INPUT, type_, {}, actor=actor, task_id=human.id, task_spec=human.task_spec)
+        store.set_assignee(human.id, human.assignee)
+        record.updated_at = now
+        store.save_instance(record)
+        store.insert_events([event])
+        return version
 
     @staticmethod
-    def _view(session: Session, row: ProcessInstance) -> InstanceView:
-        tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id).order_by(HumanTask.created_at))
-        return InstanceView(row.id, row.definition.key, row.definition.version, row.status, row.started_by,
-                            row.event_seq, [TaskView.of(t) for t in tasks])
+    def _view(step: InstanceStep) -> InstanceView:
+        row = step.row
+        return InstanceView(row.id, step.definition.key, step.definition.version, row.status, row.started_by,
+                            row.event_seq, [TaskView.of(t) for t in step.ready])
+
+
+def start_groups(spec: Any) -> set[str]:
+    """Groups named by the lanes of the process's start events; empty when anyone may start it."""
+    return {event.lane for event in getattr(spec, "bpmn_start_events", []) if getattr(event, "lane", None)}
 
 
 def _require_object(data: Any) -> None:

@@ -11,15 +11,13 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from handlers.context import HandlerContext, HandlerRegistry
 
 from .definitions import LoadedDefinition
 from .errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
-from .eventlog import EFFECT, INPUT, append_event
-from .models import HumanTask, ProcessInstance
+from .eventlog import EFFECT, INPUT, chain_event
+from .instancestore import HumanTaskRecord, InstanceRecord, InstanceStore
 from .scripting import CasedeskScriptEngine
 from .workflowstate import StateCodec, compact, has_unfinished_work, ready_manual_tasks
 
@@ -42,39 +40,45 @@ def is_recorded(task: Task) -> bool:
 class InstanceStep:
     def __init__(
         self,
-        session: Session,
-        row: ProcessInstance,
+        store: InstanceStore,
+        record: InstanceRecord,
         definition: LoadedDefinition,
         environment: BasePythonScriptEngineEnvironment,
         handlers: HandlerRegistry,
         codec: StateCodec,
         now: datetime,
+        warm: BpmnWorkflow | None = None,
     ):
-        self.session = session
-        self.row = row
+        self.store = store
+        self.row = record
         self.definition = definition
         self.handlers = handlers
         self.codec = codec
         self.now = now
+        self.ready: list[HumanTaskRecord] = []
         self._before: dict[UUID, dict[str, Any]] = {}
         self._completed_user_tasks: set[str] = set()
-        self.script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
-        self.workflow = self._load()
+        self._events: list[dict[str, Any]] = []
+        self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
+        self.workflow = self._load(warm)
 
-    def _load(self) -> BpmnWorkflow:
+    def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
+        if warm is not None:
+            warm.script_engine = self._script_engine
+            return warm
         if self.row.state:
             workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs)
-            workflow.script_engine = self.script_engine
+            workflow.script_engine = self._script_engine
             return workflow
-        return BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs, script_engine=self.script_engine)
+        return BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs, script_engine=self._script_engine)
 
     def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
-               task: Task | None = None, task_id: str | None = None) -> None:
-        append_event(
-            self.session, self.row, self.now, category, type_, payload, actor=actor,
+               task: Task | None = None, task_id: str | None = None, task_spec: str | None = None) -> None:
+        self._events.append(chain_event(
+            self.row, self.now, category, type_, payload, actor=actor,
             task_id=str(task.id) if task is not None else task_id,
-            task_spec=task.task_spec.name if task is not None else None,
-        )
+            task_spec=task.task_spec.name if task is not None else task_spec,
+        ))
 
     def task(self, task_id: str) -> Task:
         try:
@@ -97,6 +101,11 @@ class InstanceStep:
         self._completed_user_tasks.add(str(task.id))
         self.record(EFFECT, "task_done", self._done_payload(task, before), actor=actor, task=task)
         self.advance()
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+        self.row.status = "cancelled"
+        self.row.completed_at = self.now
 
     def advance(self) -> None:
         self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
@@ -147,35 +156,50 @@ class InstanceStep:
         self.record(INPUT, "service_result", {"operator": operator, "params": params, "result": result}, task=task)
         return result
 
-    def finish(self) -> None:
-        """Compact, project ready user tasks into the inbox, set the status, save."""
+    def finish(self, is_new: bool = False) -> None:
+        """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
         compact(self.workflow)
-        self._sync_human_tasks()
+        inbox = {} if is_new else self.store.human_tasks(self.row.id)
+        gone, new = self._project_human_tasks(inbox)
         if self.row.status == "running" and not has_unfinished_work(self.workflow):
             self.row.status = "completed"
             self.row.completed_at = self.now
             self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
         self.row.state = self.codec.dump(self.workflow)
         self.row.updated_at = self.now
+        if is_new:
+            self.store.insert_instance(self.row)
+        else:
+            self.store.save_instance(self.row)
+        self.store.delete_human_tasks(gone)
+        self.store.insert_human_tasks(new)
+        self.store.insert_events(self._events)
+        self._events = []
 
-    def _sync_human_tasks(self) -> None:
-        rows = {r.id: r for r in self.session.scalars(select(HumanTask).where(HumanTask.instance_id == self.row.id))}
+    def _project_human_tasks(
+        self, inbox: dict[str, HumanTaskRecord]
+    ) -> tuple[list[str], list[HumanTaskRecord]]:
+        """Which inbox rows go and which come, recording each change as an effect."""
         ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
-        for task_id, row in rows.items():
-            if task_id not in ready:
-                if task_id not in self._completed_user_tasks:
-                    self.record(EFFECT, "task_withdrawn", {"element": row.task_spec}, task_id=task_id)
-                self.session.delete(row)
+        gone = [task_id for task_id in inbox if task_id not in ready]
+        for task_id in gone:
+            if task_id not in self._completed_user_tasks:
+                self.record(EFFECT, "task_withdrawn", {"element": inbox[task_id].task_spec}, task_id=task_id,
+                            task_spec=inbox[task_id].task_spec)
+        new = []
         for task_id, task in ready.items():
-            if task_id in rows:
+            if task_id in inbox:
+                self.ready.append(inbox[task_id])
                 continue
             schema_file, ui_file = form_files(task)
             lane = getattr(task.task_spec, "lane", None)
             title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
-            self.session.add(HumanTask(
+            new.append(HumanTaskRecord(
                 id=task_id, instance_id=self.row.id, process_key=self.definition.key,
                 task_spec=task.task_spec.name, title=title, candidate_group=lane, assignee=None,
                 form_file=schema_file, ui_form_file=ui_file, created_at=self.now,
             ))
             self.record(EFFECT, "task_ready", {"element": task.task_spec.bpmn_id, "title": title,
                                                "candidate_group": lane, "form": schema_file}, task=task)
+        self.ready.extend(new)
+        return gone, new

@@ -14,6 +14,8 @@ unfinished tasks are history that the event log already holds, so they are cut.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from typing import Any, Iterable
 from uuid import UUID
 
@@ -174,3 +176,37 @@ def _check_depth(workflow: BpmnWorkflow) -> None:
                     f"task tree of {wf.spec.name} reached depth {depth}; refusing to save a state "
                     "SpiffWorkflow could no longer walk"
                 )
+
+
+class WarmWorkflows:
+    """Workflows kept in memory after a committed step, keyed by instance and row version.
+
+    Reusing one skips deserialization; the row's version column guarantees it is
+    the state that was stored (any other writer bumps the version). An entry is
+    taken out while a step uses it and only put back after that step commits, so
+    a rolled-back step can never leave a half-advanced workflow behind.
+    """
+
+    def __init__(self, size: int = 256):
+        self._entries: OrderedDict[str, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: str, version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        return entry[1] if entry is not None and entry[0] == version else None
+
+    def put(self, instance_id: str, version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._entries[instance_id] = (version, workflow)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def rekey(self, instance_id: str, old_version: int, new_version: int) -> None:
+        """A committed write that left the workflow untouched (a claim) moved the row version."""
+        with self._lock:
+            entry = self._entries.get(instance_id)
+            if entry is not None and entry[0] == old_version:
+                self._entries[instance_id] = (new_version, entry[1])

@@ -60,6 +60,12 @@ def test_a_user_outside_the_lane_group_cannot_complete_the_task(app: Casedesk) -
     assert app.history.verify(started.id).ok
 
 
+def test_only_members_of_the_start_lane_may_start_the_process(app: Casedesk) -> None:
+    with pytest.raises(Forbidden):
+        app.runtime.start_instance("document_review", {"title": "t"}, actor="rita")
+    assert app.history.instance_ids() == []
+
+
 def test_claimed_task_is_worked_only_by_its_claimer(app: Casedesk) -> None:
     started = app.runtime.start_instance("document_review", {"title": "t"}, actor="alice")
     task = app.runtime.claim_task(only_task(app, started.id).id, actor="bob")

@@ -1,0 +1,123 @@
+"""Core-level reads and writes of the step's hot path: a handful of statements per step.
+
+The ORM's unit of work costs several times more than SpiffWorkflow itself on a
+short step, so the instance row, the inbox rows and the event rows are handled
+with SQLAlchemy Core here; everything else uses the ORM models.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from .errors import Conflict
+from .models import HumanTask, InstanceEvent, ProcessInstance
+
+INSTANCES = ProcessInstance.__table__
+HUMAN_TASKS = HumanTask.__table__
+EVENTS = InstanceEvent.__table__
+
+
+@dataclass
+class InstanceRecord:
+    id: str
+    definition_id: int
+    status: str
+    business_key: str | None
+    started_by: str
+    state: str
+    event_seq: int
+    event_head: str
+    lock_version: int
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass
+class HumanTaskRecord:
+    id: str
+    instance_id: str
+    process_key: str
+    task_spec: str
+    title: str
+    candidate_group: str | None
+    assignee: str | None
+    form_file: str | None
+    ui_form_file: str | None
+    created_at: datetime
+
+
+# Built once: constructing and cache-keying a statement costs more than running it on a short step.
+_SELECT_INSTANCE = select(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
+_LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
+_SELECT_TASK = select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
+                 .order_by(HUMAN_TASKS.c.created_at))
+_MUTABLE = [f.name for f in fields(InstanceRecord) if f.name not in ("id", "lock_version")]
+_SAVE_INSTANCE = (
+    update(INSTANCES)
+    .where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.lock_version == bindparam("b_expected"))
+    .values({**{name: bindparam(name) for name in _MUTABLE}, "lock_version": bindparam("b_next")})
+)
+_SET_ASSIGNEE = update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id")).values(assignee=bindparam("b_who"))
+_DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_INSERT_INSTANCE = insert(INSTANCES)
+_INSERT_TASK = insert(HUMAN_TASKS)
+_INSERT_EVENT = insert(EVENTS)
+_TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
+
+
+def _record(cls: Any, row: Any) -> Any:
+    return cls(**{f.name: row._mapping[f.name] for f in fields(cls)})
+
+
+class InstanceStore:
+    """Statements on one connection inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, lock_rows: bool):
+        self.conn = conn
+        self.lock_rows = lock_rows  # SELECT … FOR UPDATE on PostgreSQL; SQLite locks at BEGIN IMMEDIATE
+
+    def lock_instance(self, instance_id: str) -> InstanceRecord | None:
+        row = self.conn.execute(_LOCK_INSTANCE if self.lock_rows else _SELECT_INSTANCE, {"b_id": instance_id}).first()
+        return None if row is None else _record(InstanceRecord, row)
+
+    def human_task(self, task_id: str) -> HumanTaskRecord | None:
+        row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()
+        return None if row is None else _record(HumanTaskRecord, row)
+
+    def human_tasks(self, instance_id: str) -> dict[str, HumanTaskRecord]:
+        return {row.id: _record(HumanTaskRecord, row) for row in self.conn.execute(_SELECT_INBOX, {"b_id": instance_id})}
+
+    def insert_instance(self, record: InstanceRecord) -> None:
+        self.conn.execute(_INSERT_INSTANCE, [asdict(record)])
+
+    def save_instance(self, record: InstanceRecord) -> None:
+        """Write the instance back; the version column turns any lost update into a Conflict."""
+        params = {name: getattr(record, name) for name in _MUTABLE}
+        params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
+        if self.conn.execute(_SAVE_INSTANCE, params).rowcount != 1:
+            raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
+        record.lock_version += 1
+
+    def set_assignee(self, task_id: str, assignee: str | None) -> None:
+        self.conn.execute(_SET_ASSIGNEE, {"b_id": task_id, "b_who": assignee})
+
+    def delete_human_tasks(self, task_ids: Iterable[str]) -> None:
+        ids = [{"b_id": task_id} for task_id in task_ids]
+        if ids:
+            self.conn.execute(_DELETE_TASK, ids)
+
+    def insert_human_tasks(self, records: list[HumanTaskRecord]) -> None:
+        if records:
+            self.conn.execute(_INSERT_TASK, [asdict(r) for r in records])
+
+    def insert_events(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(_INSERT_EVENT, rows)
+
+    def task_was_seen(self, task_id: str) -> bool:
+        return self.conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None
