@@ -6,18 +6,19 @@ with SQLAlchemy Core here; everything else uses the ORM models.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, bindparam, delete, insert, select, update
 
 from .errors import Conflict
-from .models import HumanTask, InstanceEvent, ProcessInstance
+from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
 
 INSTANCES = ProcessInstance.__table__
 HUMAN_TASKS = HumanTask.__table__
 EVENTS = InstanceEvent.__table__
+DEFINITIONS = ProcessDefinition.__table__
 
 
 @dataclass
@@ -54,6 +55,13 @@ class HumanTaskRecord:
 _SELECT_INSTANCE = select(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 _LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
 _SELECT_TASK = select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_TASK_WITH_INSTANCE = (
+    select(HUMAN_TASKS, INSTANCES)
+    .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
+    .where(HUMAN_TASKS.c.id == bindparam("b_id"))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+_LOCK_TASK_WITH_INSTANCE = _TASK_WITH_INSTANCE.with_for_update(of=INSTANCES)
 _SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
                  .order_by(HUMAN_TASKS.c.created_at))
 _MUTABLE = [f.name for f in fields(InstanceRecord) if f.name not in ("id", "lock_version")]
@@ -67,11 +75,21 @@ _DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
 _INSERT_INSTANCE = insert(INSTANCES)
 _INSERT_TASK = insert(HUMAN_TASKS)
 _INSERT_EVENT = insert(EVENTS)
+_LATEST_DEFINITION = (
+    select(DEFINITIONS.c.id).where(DEFINITIONS.c.key == bindparam("b_key"))
+    .order_by(DEFINITIONS.c.version.desc()).limit(1)
+)
 _TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
 
 
-def _record(cls: Any, row: Any) -> Any:
-    return cls(**{f.name: row._mapping[f.name] for f in fields(cls)})
+def _record(cls: Any, row: Any, prefix: str = "") -> Any:
+    mapping = row._mapping
+    return cls(**{f.name: mapping[prefix + f.name] for f in fields(cls)})
+
+
+def _values(record: Any) -> dict[str, Any]:
+    # Shallow on purpose: dataclasses.asdict deep-copies, and these fields are flat.
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 class InstanceStore:
@@ -85,6 +103,15 @@ class InstanceStore:
         row = self.conn.execute(_LOCK_INSTANCE if self.lock_rows else _SELECT_INSTANCE, {"b_id": instance_id}).first()
         return None if row is None else _record(InstanceRecord, row)
 
+    def lock_task(self, task_id: str) -> tuple[HumanTaskRecord, InstanceRecord] | None:
+        """A task and its instance in one statement, the instance row locked."""
+        query = _LOCK_TASK_WITH_INSTANCE if self.lock_rows else _TASK_WITH_INSTANCE
+        row = self.conn.execute(query, {"b_id": task_id}).first()
+        if row is None:
+            return None
+        return (_record(HumanTaskRecord, row, f"{HUMAN_TASKS.name}_"),
+                _record(InstanceRecord, row, f"{INSTANCES.name}_"))
+
     def human_task(self, task_id: str) -> HumanTaskRecord | None:
         row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()
         return None if row is None else _record(HumanTaskRecord, row)
@@ -93,7 +120,7 @@ class InstanceStore:
         return {row.id: _record(HumanTaskRecord, row) for row in self.conn.execute(_SELECT_INBOX, {"b_id": instance_id})}
 
     def insert_instance(self, record: InstanceRecord) -> None:
-        self.conn.execute(_INSERT_INSTANCE, [asdict(record)])
+        self.conn.execute(_INSERT_INSTANCE, [_values(record)])
 
     def save_instance(self, record: InstanceRecord) -> None:
         """Write the instance back; the version column turns any lost update into a Conflict."""
@@ -113,11 +140,14 @@ class InstanceStore:
 
     def insert_human_tasks(self, records: list[HumanTaskRecord]) -> None:
         if records:
-            self.conn.execute(_INSERT_TASK, [asdict(r) for r in records])
+            self.conn.execute(_INSERT_TASK, [_values(r) for r in records])
 
     def insert_events(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.conn.execute(_INSERT_EVENT, rows)
+
+    def latest_definition_id(self, key: str) -> int | None:
+        return self.conn.execute(_LATEST_DEFINITION, {"b_key": key}).scalar()
 
     def task_was_seen(self, task_id: str) -> bool:
         return self.conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None

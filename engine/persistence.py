@@ -53,7 +53,8 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         # Writers take the write lock at BEGIN, so two writers serialize instead of
         # failing on a stale read snapshot; readers stay concurrent.
         write = conn.get_execution_options().get("casedesk_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Straight to the driver: this runs on every transaction and needs no statement machinery.
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 

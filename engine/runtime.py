@@ -13,7 +13,7 @@ from sqlalchemy import Connection, or_, select
 from handlers.context import HandlerRegistry
 
 from .clock import Clock
-from .definitions import DefinitionService, latest_version
+from .definitions import DefinitionService
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .eventlog import GENESIS, INPUT, chain_event
 from .instancestore import HumanTaskRecord, InstanceRecord, InstanceStore
@@ -71,13 +71,11 @@ class Runtime:
 
     def start_instance(self, key: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
-        with self.db.unit_of_work(write=False) as session:
-            definition_row = latest_version(session, key)
-            if definition_row is None:
-                raise NotFound(f"no process {key!r} is deployed")
-            definition_id = definition_row.id
-        definition = self.definitions.load(definition_id)
         with self.db.transaction() as conn:
+            definition_id = self._store(conn).latest_definition_id(key)
+            if definition_id is None:
+                raise NotFound(f"no process {key!r} is deployed")
+            definition = self.definitions.load(definition_id)
             groups = groups_of(conn, actor)
             starters = start_groups(definition.spec)
             if starters and not starters & groups:
@@ -195,14 +193,16 @@ class Runtime:
         with self.db.transaction() as conn:
             store = self._store(conn)
             groups = groups_of(conn, actor)
-            human = store.human_task(task_id)
-            if human is None:
+            found = store.lock_task(task_id)
+            if found is None:
                 raise self._missing_task(store, task_id)
-            record = self._lock_instance(store, human.instance_id)
+            human, record = found
             if store.lock_rows:  # the wait for the row lock may have let another transaction finish it
                 human = store.human_task(task_id)
                 if human is None:
                     raise Conflict(f"task {task_id} is no longer ready")
+            if record.status != "running":
+                raise Conflict(f"instance {record.id} is {record.status}")
             if human.candidate_group is not None and human.candidate_group not in groups:
                 raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
             if human.assignee is not None and human.assignee != actor:

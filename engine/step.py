@@ -61,6 +61,7 @@ class InstanceStep:
         self._events: list[dict[str, Any]] = []
         self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
         self.workflow = self._load(warm)
+        self._ready_at_load = {str(t.id) for t in ready_manual_tasks(self.workflow)}
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
@@ -159,8 +160,7 @@ class InstanceStep:
     def finish(self, is_new: bool = False) -> None:
         """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
         compact(self.workflow)
-        inbox = {} if is_new else self.store.human_tasks(self.row.id)
-        gone, new = self._project_human_tasks(inbox)
+        gone, new = self._project_human_tasks(self._inbox(is_new))
         if self.row.status == "running" and not has_unfinished_work(self.workflow):
             self.row.status = "completed"
             self.row.completed_at = self.now
@@ -176,20 +176,29 @@ class InstanceStep:
         self.store.insert_events(self._events)
         self._events = []
 
+    def _inbox(self, is_new: bool) -> dict[str, HumanTaskRecord | None]:
+        """Inbox rows by task id. A row's content matters only if it stays or is withdrawn: when
+        every task ready at load was completed in this step, the ids suffice and the read is skipped."""
+        if is_new or self._ready_at_load <= self._completed_user_tasks:
+            return dict.fromkeys(self._ready_at_load)
+        return dict(self.store.human_tasks(self.row.id))
+
     def _project_human_tasks(
-        self, inbox: dict[str, HumanTaskRecord]
+        self, inbox: dict[str, HumanTaskRecord | None]
     ) -> tuple[list[str], list[HumanTaskRecord]]:
         """Which inbox rows go and which come, recording each change as an effect."""
         ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
         gone = [task_id for task_id in inbox if task_id not in ready]
         for task_id in gone:
-            if task_id not in self._completed_user_tasks:
-                self.record(EFFECT, "task_withdrawn", {"element": inbox[task_id].task_spec}, task_id=task_id,
-                            task_spec=inbox[task_id].task_spec)
+            row = inbox[task_id]
+            if task_id not in self._completed_user_tasks and row is not None:
+                self.record(EFFECT, "task_withdrawn", {"element": row.task_spec}, task_id=task_id,
+                            task_spec=row.task_spec)
         new = []
         for task_id, task in ready.items():
-            if task_id in inbox:
-                self.ready.append(inbox[task_id])
+            kept = inbox.get(task_id)
+            if kept is not None:
+                self.ready.append(kept)
                 continue
             schema_file, ui_file = form_files(task)
             lane = getattr(task.task_spec, "lane", None)
