@@ -168,8 +168,8 @@ def load_bundle(files: Mapping[str, bytes]) -> tuple[ParsedBundle, list[Problem]
 
     for name in sorted(n for n in files if n.endswith(DMN_SUFFIX)):
         tree = _safe_tree(files[name], name, problems)
-        if tree is not None and _add_file(lambda: _add_decision(parser, tree, name, decision_files), name, problems):
-            _add_file(lambda: parser.dmn_parsers[_decision_id(tree)].parse(), name, problems)
+        if tree is not None:
+            _add_file(lambda: _add_decision(parser, tree, name, decision_files), name, problems)
 
     for key in sorted(process_files):
         if parser.process_parsers[key].process_executable:
@@ -179,14 +179,6 @@ def load_bundle(files: Mapping[str, bytes]) -> tuple[ParsedBundle, list[Problem]
     if not bundle.process_keys() and not unloadable_processes and not problems:
         problems.append(Problem("", "", "", "the bundle has no executable process"))
     return bundle, problems
-
-
-def validation_problem(exc: ValidationException, fallback_file: str) -> Problem:
-    """A library ValidationException as a Problem, naming the element where it knows one."""
-    message = str(exc.args[0]) if exc.args else type(exc).__name__
-    if exc.line_number:
-        message = f"line {exc.line_number}: {message}"
-    return Problem(exc.file_name or fallback_file, exc.id or "", exc.name or "", message)
 
 
 def _safe_tree(data: bytes, name: str, problems: list[Problem]) -> etree._ElementTree | None:
@@ -204,7 +196,9 @@ def _add_file(action: Any, name: str, problems: list[Problem]) -> bool:
     except SchemaViolations as exc:
         problems.extend(exc.problems)
     except ValidationException as exc:
-        problems.append(validation_problem(exc, name))
+        message = str(exc.args[0]) if exc.args else type(exc).__name__
+        message = f"line {exc.line_number}: {message}" if exc.line_number else message
+        problems.append(Problem(exc.file_name or name, exc.id or "", exc.name or "", message))
     except Exception as exc:  # the library trips over malformed content in many ways
         problems.append(Problem(name, "", "", f"could not be parsed: {type(exc).__name__}: {exc}"))
     return False
@@ -217,6 +211,7 @@ def _add_decision(parser: CasedeskParser, tree: etree._ElementTree, name: str, d
                                   file_name=name, id=decision_id)
     parser.add_dmn_xml(tree.getroot(), filename=name)
     decision_files[decision_id] = name
+    parser.dmn_parsers[decision_id].parse()  # the library parses lazily; surface errors now
 
 
 def _decision_id(tree: etree._ElementTree) -> str:
@@ -240,24 +235,15 @@ def _parse_process(parser: CasedeskParser, key: str, filename: str,
             if not isinstance(task_spec, SubWorkflowTask) or task_spec.spec in seen:
                 continue
             target = parser.process_parsers.get(task_spec.spec)
-            problem = _call_problem(task_spec, target, unloadable_processes)
-            if problem is not None:
-                problems.append(Problem(process_file, task_spec.bpmn_id, task_spec.bpmn_name or "", problem))
+            if isinstance(task_spec, CallActivity) and (target is None or not target.process_executable):
+                # A callee whose own file failed to load has had its problems reported already.
+                if target is not None or task_spec.spec not in unloadable_processes:
+                    reason = "not in the bundle" if target is None else "not executable"
+                    problems.append(Problem(process_file, task_spec.bpmn_id, task_spec.bpmn_name or "",
+                                            f"calls process {task_spec.spec!r}, which is {reason}"))
             elif target is not None:
                 seen.add(task_spec.spec)
                 pending.append(task_spec.spec)
-
-
-def _call_problem(task_spec: Any, target: Any, unloadable_processes: set[str]) -> str | None:
-    if not isinstance(task_spec, CallActivity):
-        return None
-    if target is None:
-        if task_spec.spec in unloadable_processes:
-            return None  # its own file's problems are already reported
-        return f"calls process {task_spec.spec!r}, which is not in the bundle"
-    if not target.process_executable:
-        return f"calls process {task_spec.spec!r}, which is not executable"
-    return None
 
 
 def _xsd_problem(tree: Any, filename: str, error: Any) -> Problem:

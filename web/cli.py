@@ -38,7 +38,8 @@ def _print_task(task: TaskView) -> None:
 
 
 def cmd_deploy(app: Casedesk, args: argparse.Namespace) -> int:
-    files = collect_files(Path(args.directory), FORMS_DIR)
+    directory = Path(args.directory) if args.directory else app.settings.processes_dir
+    files = collect_files(directory, FORMS_DIR)
     for result in app.definitions.deploy(files, deployed_by=args.user):
         state = "deployed" if result.created else "unchanged"
         print(f"{result.key} v{result.version} {state} ({result.content_hash[:12]})")
@@ -146,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("deploy", cmd_deploy, "validate and deploy every process in DIR")
-    p.add_argument("directory", nargs="?", default=str(PROJECT_ROOT / "processes"))
+    p.add_argument("directory", nargs="?", help="default: CASEDESK_PROCESSES_DIR, else processes/")
     p.add_argument("--user", default="cli", help="recorded as the deployer")
     p = command("validate", cmd_validate, "validate BPMN/DMN files without storing anything")
     p.add_argument("files", nargs="+")
