@@ -6,7 +6,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Collection
 
 from sqlalchemy import func, select
@@ -39,9 +39,11 @@ def collect_files(directory: Path, forms_dir: Path | None = None) -> dict[str, b
 
 
 def content_hash(files: dict[str, bytes]) -> str:
+    """Hash of the files' base names and contents: deploying the same files from another
+    root folder (processes/ or processes/demo/) is the same version."""
     digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    for name, content in sorted((PurePosixPath(n).name, c) for n, c in files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 

@@ -121,6 +121,7 @@ class Runtime:
 
     def unclaim_task(self, task_id: str, actor: str) -> TaskView:
         with self._locked_task(task_id, actor) as (store, record, human):
+            _require_claimer(human, actor)
             if human.assignee is None:
                 raise Conflict(f"task {task_id} is not claimed")
             human.assignee = None
@@ -131,6 +132,7 @@ class Runtime:
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
         with self._locked_task(task_id, actor) as (store, record, human):
+            _require_claimer(human, actor)
             definition = self.definitions.load(record.definition_id)
             if human.form_file is not None:
                 schema = definition.forms.get(human.form_file)
@@ -189,7 +191,7 @@ class Runtime:
 
     @contextmanager
     def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[InstanceStore, InstanceRecord, HumanTaskRecord]]:
-        """Lock the task's instance, then re-read the task and check the actor may work it."""
+        """Lock the task's instance, then re-read the task and check the actor's group may work it."""
         with self.db.transaction() as conn:
             store = self._store(conn)
             groups = groups_of(conn, actor)
@@ -205,8 +207,6 @@ class Runtime:
                 raise Conflict(f"instance {record.id} is {record.status}")
             if human.candidate_group is not None and human.candidate_group not in groups:
                 raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
-            if human.assignee is not None and human.assignee != actor:
-                raise Forbidden(f"task {human.title!r} is claimed by {human.assignee}")
             yield store, record, human
 
     @staticmethod
@@ -245,6 +245,11 @@ class Runtime:
 def start_groups(spec: Any) -> set[str]:
     """Groups named by the lanes of the process's start events; empty when anyone may start it."""
     return {event.lane for event in getattr(spec, "bpmn_start_events", []) if getattr(event, "lane", None)}
+
+
+def _require_claimer(human: HumanTaskRecord, actor: str) -> None:
+    if human.assignee is not None and human.assignee != actor:
+        raise Forbidden(f"task {human.title!r} is claimed by {human.assignee}")
 
 
 def _require_object(data: Any) -> None:

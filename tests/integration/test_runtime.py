@@ -73,7 +73,7 @@ def test_claimed_task_is_worked_only_by_its_claimer(app: Casedesk) -> None:
     assert app.runtime.list_tasks(user="alice") == []
     with pytest.raises(Forbidden):
         app.runtime.complete_task(task.id, {"body": "x"}, actor="alice")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict):
         app.runtime.claim_task(task.id, actor="alice")
     assert app.runtime.unclaim_task(task.id, actor="bob").assignee is None
     assert [t.id for t in app.runtime.list_tasks(user="alice")] == [task.id]

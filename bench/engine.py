@@ -1,0 +1,557 @@
+"""Benchmark casedesk against raw SpiffWorkflow on the document review diagram: throughput and step cost by age."""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.task import Task  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from engine.bootstrap import Casedesk, bootstrap  # noqa: E402
+from engine.clock import SystemClock  # noqa: E402
+from engine.config import Settings  # noqa: E402
+from engine.definitions import collect_files  # noqa: E402
+from engine.persistence import normalise_url  # noqa: E402
+from handlers.context import HandlerContext  # noqa: E402
+from handlers.documents import publish_document  # noqa: E402
+
+PROCESS_KEY = "document_review"
+PROCESS_DIR = ROOT / "processes" / "demo"
+BPMN_FILE = PROCESS_DIR / "document_review.bpmn"
+FORMS_DIR = ROOT / "forms"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench-password-1"
+ACTORS = {"clerk": "alice", "reviewer": "rita"}  # lane (candidate group) -> user working it
+STARTER = "alice"
+GOAL_THROUGHPUT = 0.25
+# Tasks an instance has completed once it is created (start event, `prepare`) and per user step:
+# `draft` completes itself; `review` completes itself and the gateway.
+START_AGE = 2
+AGE_GAIN = {"draft": 1, "review": 2}
+DEPTH_LIMIT_NOTE = "ready task hidden by the depth limit"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one run measures (see --help)."""
+    instances: int
+    rounds: int
+    ages: tuple[int, ...]
+    per_point: int
+    per_kind: int
+    repeats: int
+    quick: bool
+    postgres_url: str
+
+
+# -- the diagram's inputs -----------------------------------------------------------------------
+
+def form_data(task_name: str, sent_back: int, rounds: int) -> dict[str, Any]:
+    """What a user enters: a draft text, or send back until `rounds` rounds are done, then approve."""
+    if task_name == "draft":
+        return {"body": f"draft text, version {sent_back + 1}"}
+    if task_name == "review":
+        return {"decision": "approve" if sent_back >= rounds else "send_back"}
+    raise ValueError(f"unexpected user task {task_name!r}")
+
+
+class Driver(Protocol):
+    """One instance of the diagram, worked one user task at a time."""
+
+    def next_task(self) -> str | None:
+        """Name of the ready user task, or None if there is none."""
+        ...
+
+    def step(self, data: dict[str, Any]) -> float:
+        """Complete the ready user task with `data`; seconds spent in the timed part."""
+        ...
+
+    def completed(self) -> bool:
+        ...
+
+
+def run_to_end(driver: Driver, rounds: int) -> None:
+    """Work one instance through `rounds` send-backs and the final approval."""
+    sent_back = 0
+    while (name := driver.next_task()) is not None:
+        driver.step(form_data(name, sent_back, rounds))
+        if name == "review":
+            sent_back += 1
+    if not driver.completed() or sent_back != rounds + 1:
+        raise RuntimeError(f"instance stopped after {sent_back} reviews without completing properly")
+
+
+# -- raw SpiffWorkflow --------------------------------------------------------------------------
+
+class RawScriptEngine(PythonScriptEngine):
+    """The library's script engine with service tasks going straight to the demo handler."""
+
+    def call_service(self, task: Task, operation_name: str = "", operation_params: Any = None, **_: Any) -> str:
+        if operation_name != "publish_document":
+            raise LookupError(f"no handler for {operation_name!r}")
+        params = {name: param["value"] for name, param in (operation_params or {}).items()}
+        context = HandlerContext(
+            instance_id=str(task.workflow.task_tree.id), task_id=str(task.id), task_spec=task.task_spec.name,
+            process_key=PROCESS_KEY, now=SystemClock().now(),
+        )
+        return json.dumps(publish_document(context, **params))
+
+
+@dataclass(frozen=True)
+class RawSpec:
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def parse_raw_spec() -> RawSpec:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(BPMN_FILE))
+    return RawSpec(parser.get_spec(PROCESS_KEY), parser.get_subprocess_specs(PROCESS_KEY))
+
+
+def standard_serializer() -> BpmnWorkflowSerializer:
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+class RawDriver:
+    """An in-memory BpmnWorkflow; optionally serialized and restored after every user step."""
+
+    def __init__(self, spec: RawSpec, title: str, serializer: BpmnWorkflowSerializer | None = None):
+        self.engine = RawScriptEngine()
+        self.serializer = serializer
+        self.workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=self.engine)
+        for task in self.workflow.get_tasks(state=TaskState.READY):
+            task.set_data(title=title)
+        self.workflow.do_engine_steps()
+
+    def _ready(self) -> Task | None:
+        tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        return tasks[0] if tasks else None
+
+    def next_task(self) -> str | None:
+        task = self._ready()
+        return None if task is None else task.task_spec.name
+
+    def step(self, data: dict[str, Any]) -> float:
+        task = self._ready()
+        if task is None:
+            raise RuntimeError("no ready user task")
+        task.set_data(**data)
+        started = time.perf_counter()
+        task.run()
+        self.workflow.do_engine_steps()
+        elapsed = time.perf_counter() - started
+        if self.serializer is not None:
+            self._round_trip()
+        return elapsed
+
+    def _round_trip(self) -> None:
+        assert self.serializer is not None
+        self.workflow = self.serializer.deserialize_json(self.serializer.serialize_json(self.workflow))
+        self.workflow.script_engine = self.engine
+
+    def age(self) -> int:
+        """Completed tasks of diagram elements (the library's own Root/Start/End tasks not counted)."""
+        return sum(1 for t in self.workflow.tasks.values()
+                   if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None) is not None)
+
+    def hidden_unfinished(self) -> bool:
+        """Unfinished tasks exist in the task dict although the (depth-limited) iterator finds none."""
+        unfinished = [t for t in self.workflow.tasks.values() if t.state & TaskState.NOT_FINISHED_MASK]
+        return bool(unfinished) and self.workflow.get_next_task(state=TaskState.NOT_FINISHED_MASK) is None
+
+    def completed(self) -> bool:
+        unfinished = [t for t in self.workflow.tasks.values() if t.state & TaskState.NOT_FINISHED_MASK]
+        published = any("publication" in t.data for t in self.workflow.tasks.values()
+                        if t.task_spec.name == "publish" and t.state == TaskState.COMPLETED)
+        return not unfinished and published
+
+
+# -- casedesk -----------------------------------------------------------------------------------
+
+def open_casedesk(database_url: str) -> Casedesk:
+    """casedesk on `database_url` with the demo process deployed and one clerk and one reviewer."""
+    app = bootstrap(Settings(database_url=database_url), clock=SystemClock())
+    app.definitions.deploy(collect_files(PROCESS_DIR, FORMS_DIR), "bench")
+    for group, user in ACTORS.items():
+        app.users.add_user(user, PASSWORD, [group])
+    return app
+
+
+class CasedeskDriver:
+    """One casedesk instance worked through the runtime's services, each call its own transaction."""
+
+    def __init__(self, app: Casedesk, title: str):
+        self.runtime = app.runtime
+        self.view = self.runtime.start_instance(PROCESS_KEY, {"title": title}, STARTER)
+
+    def next_task(self) -> str | None:
+        return self.view.ready_tasks[0].task_spec if self.view.ready_tasks else None
+
+    def step(self, data: dict[str, Any]) -> float:
+        task = self.view.ready_tasks[0]
+        actor = ACTORS[task.candidate_group or ""]
+        started = time.perf_counter()
+        self.view = self.runtime.complete_task(task.id, data, actor)
+        return time.perf_counter() - started
+
+    def completed(self) -> bool:
+        return self.view.status == "completed"
+
+
+# -- throughput ---------------------------------------------------------------------------------
+
+Factory = Callable[[int], Driver]
+WARMUP_INSTANCES = 2
+
+
+def batch_rate(make: Factory, instances: int, rounds: int) -> float:
+    """Instances per second over one batch; creating each instance is timed too."""
+    gc.collect()
+    started = time.perf_counter()
+    for i in range(instances):
+        run_to_end(make(i), rounds)
+    return instances / (time.perf_counter() - started)
+
+
+def interleaved_rates(variants: dict[str, Factory], instances: int, rounds: int, repeats: int) -> dict[str, float]:
+    """Median rate of `repeats` batches per variant, the variants taking turns batch by batch so
+    that a passing load on the machine hits all of them alike; untimed warm-up instances first."""
+    for make in variants.values():
+        for i in range(WARMUP_INSTANCES):
+            run_to_end(make(-1 - i), rounds)
+    rates: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, make in variants.items():
+            rates[name].append(batch_rate(make, instances, rounds))
+    return {name: statistics.median(values) for name, values in rates.items()}
+
+
+def raw_factory(spec: RawSpec, round_trip: bool) -> Factory:
+    serializer = standard_serializer() if round_trip else None
+    return lambda i: RawDriver(spec, f"Document {i}", serializer)
+
+
+def casedesk_factory(app: Casedesk) -> Factory:
+    return lambda i: CasedeskDriver(app, f"Document {i}")
+
+
+@contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="casedesk_bench_") as directory:
+        yield f"sqlite:///{Path(directory) / 'bench.db'}"
+
+
+def postgres_unreachable(server_url: str) -> str | None:
+    """Why the server cannot be used, or None if it answers."""
+    try:
+        engine = create_engine(normalise_url(server_url), connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+@contextmanager
+def throwaway_postgres(server_url: str) -> Iterator[str]:
+    """A fresh `casedesk_bench_<random>` database on the server, dropped afterwards."""
+    name = f"casedesk_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(normalise_url(server_url)).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                             {"n": name})
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
+        admin.dispose()
+
+
+@dataclass
+class Throughput:
+    raw: float
+    raw_serialized: float
+    sqlite: float
+    postgres: float | None
+    postgres_note: str = ""
+
+
+def print_throughput(result: Throughput, plan: Plan) -> None:
+    print(f"\nThroughput: batches of {plan.instances} instances, {plan.rounds} send-back round(s) + approval "
+          f"= {2 * (plan.rounds + 1)} user tasks per instance;\n  median of {plan.repeats} batches per variant, "
+          f"variants taking turns, after {WARMUP_INSTANCES} warm-up instances each")
+    rows: list[tuple[str, float | None, str]] = [
+        ("(a) raw SpiffWorkflow, in memory", result.raw, "1.00"),
+        ("(b) raw + serializer round-trip per step", result.raw_serialized,
+         f"{result.raw_serialized / result.raw:.3f}"),
+        ("(c) casedesk runtime, SQLite file", result.sqlite, f"{result.sqlite / result.raw:.3f}"),
+        ("(d) casedesk runtime, PostgreSQL", result.postgres,
+         f"{result.postgres / result.raw:.3f}" if result.postgres is not None else "-"),
+    ]
+    print(f"  {'variant':<44} {'instances/s':>12} {'ratio to (a)':>13}")
+    for label, rate, ratio in rows:
+        shown = f"{rate:12.1f}" if rate is not None else f"{'skipped':>12}"
+        print(f"  {label:<44} {shown} {ratio:>13}")
+    if result.postgres_note:
+        print(f"  (d) {result.postgres_note}")
+    ratio = result.sqlite / result.raw
+    verdict = "MET" if ratio >= GOAL_THROUGHPUT else "NOT MET"
+    print(f"  goal (c)/(a) >= {GOAL_THROUGHPUT}: {ratio:.3f} -> {verdict}")
+
+
+# -- step cost by age ---------------------------------------------------------------------------
+
+@dataclass
+class AgeProfile:
+    """Seconds of every user step of one or more instances, keyed by the instance's age just before it."""
+    samples: list[tuple[int, float]] = field(default_factory=list)
+    failed_at: int | None = None
+    note: str = ""
+
+    def point(self, target: int, count: int) -> tuple[float, int, int] | None:
+        """Median seconds of the `count` steps nearest to age `target`, and the ages they span;
+        None unless the instances got past `target` (a window entirely below it is no measurement)."""
+        if not any(age >= target for age, _ in self.samples):
+            return None
+        nearest = sorted(self.samples, key=lambda s: (abs(s[0] - target), s[0]))[:count]
+        ages = [age for age, _ in nearest]
+        return statistics.median(secs for _, secs in nearest), min(ages), max(ages)
+
+
+def failure_note(name: str, driver: Driver, age: int, error: str) -> str:
+    if error:
+        return f"{name}: fails at age {age} ({error})"
+    if isinstance(driver, RawDriver):
+        age = driver.age()
+        if driver.hidden_unfinished():
+            return f"{name}: fails at age {age} ({DEPTH_LIMIT_NOTE})"
+    return f"{name}: fails at age {age} (no ready user task although the review sent the document back)"
+
+
+def user_task_at(age: int) -> str:
+    """The ready user task of a send-back loop at `age`: draft at 2, 5, 8, ..., review at 3, 6, 9, ..."""
+    return "draft" if (age - START_AGE) % 3 == 0 else "review"
+
+
+def profile_ages(name: str, drivers: Sequence[Driver], max_age: int) -> AgeProfile:
+    """Send back over and over, timing every user step, until `max_age` or until no task is ready.
+
+    The instances of one kind are stepped in lockstep, one step each in turn. Kinds are profiled
+    one after the other so that neither's heap (and garbage collection) weighs on the other's steps."""
+    profile = AgeProfile()
+    age = START_AGE
+    gc.collect()
+    while age <= max_age:
+        expected = user_task_at(age)
+        for driver in drivers:
+            error = ""
+            if driver.next_task() == expected:
+                try:
+                    profile.samples.append((age, driver.step(form_data(expected, 0, rounds=10**9))))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - report the failure, keep the other numbers
+                    error = f"{type(exc).__name__}: {exc}"
+            profile.failed_at = age
+            profile.note = failure_note(name, driver, age, error)
+            return profile
+        age += AGE_GAIN[expected]
+    return profile
+
+
+def fallback_age(profile: AgeProfile, margin: int = 20) -> int | None:
+    """The largest multiple of 100 that a failing kind still passes with room for a whole window."""
+    if profile.failed_at is None or profile.failed_at - margin < 100:
+        return None
+    return (profile.failed_at - margin) // 100 * 100
+
+
+def ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:9.3f}" if seconds is not None else f"{'-':>9}"
+
+
+@dataclass
+class AgeRow:
+    age: int
+    raw: tuple[float, int, int] | None
+    casedesk: tuple[float, int, int] | None
+
+    @property
+    def overhead(self) -> float | None:
+        return self.casedesk[0] - self.raw[0] if self.raw and self.casedesk else None
+
+
+def span(point: tuple[float, int, int] | None) -> str:
+    return f"{point[1]}-{point[2]}" if point else "-"
+
+
+def print_age_table(rows: list[AgeRow], count: int, per_kind: int, notes: Sequence[str]) -> None:
+    print(f"\nStep cost by age: median of the {count} user steps nearest each age, consecutive steps of "
+          f"{per_kind} instance(s) per kind\n  sent back round after round (raw first, then casedesk); "
+          "raw = task.run() + do_engine_steps() in memory,\n  casedesk = one complete_task on SQLite; "
+          "age = completed tasks of the instance before the step")
+    print(f"  {'age':>6} {'raw ms':>9} {'(ages)':>9} {'casedesk ms':>11} {'(ages)':>11} {'overhead ms':>11}")
+    for row in rows:
+        raw_cell = ms(row.raw[0]) if row.raw else f"{'fails':>9}"
+        print(f"  {row.age:>6} {raw_cell} {span(row.raw):>9} {ms(row.casedesk[0] if row.casedesk else None):>11} "
+              f"{span(row.casedesk):>11} {ms(row.overhead):>11}")
+    for note in notes:
+        if note:
+            print(f"  {note}")
+
+
+def growth_line(label: str, low: float, high: float) -> str:
+    change = f"x{high / low:.2f}" if low > 0 and high > 0 else "no growth factor (not positive at both ages)"
+    return f"  {label:<19}{ms(low).strip():>8} ms -> {ms(high).strip():>8} ms   {change}"
+
+
+def overhead_grows_slower(low: AgeRow, high: AgeRow) -> bool:
+    """The goal's test: overhead(hi)/overhead(lo) <= raw(hi)/raw(lo); an overhead that does not
+    rise at all (including one that turns negative) meets it."""
+    assert low.raw and high.raw and low.overhead is not None and high.overhead is not None
+    if high.overhead <= max(low.overhead, 0.0):
+        return True
+    if low.overhead <= 0:
+        return False
+    return high.overhead / low.overhead <= high.raw[0] / low.raw[0]
+
+
+def print_growth(rows: list[AgeRow]) -> None:
+    goal = "casedesk's per-step overhead must not grow faster with age than raw's own step cost"
+    both = [row for row in rows if row.overhead is not None]
+    if len(both) < 2:
+        print(f"\n  goal: {goal}: NOT MET (fewer than two ages measured for both, cannot be judged)")
+        return
+    low, high = both[0], both[-1]
+    assert low.raw and high.raw and low.casedesk and high.casedesk
+    print(f"\nGrowth from age {low.age} to age {high.age} (the highest age both reach):")
+    print(growth_line("raw step:", low.raw[0], high.raw[0]))
+    print(growth_line("casedesk overhead:", low.overhead or 0.0, high.overhead or 0.0))
+    if high.overhead is not None and high.overhead < 0:
+        print(f"  (at age {high.age} one casedesk step is cheaper than one raw step: casedesk's tree stays "
+              "compact, raw's grows)")
+    last = max((row for row in rows if row.casedesk), key=lambda row: row.age)
+    print(growth_line("casedesk step:", low.casedesk[0], high.casedesk[0]))
+    if last.age != high.age and last.casedesk:
+        print(growth_line(f"  ... to age {last.age}:", low.casedesk[0], last.casedesk[0]))
+    verdict = "MET" if overhead_grows_slower(low, high) else "NOT MET"
+    print(f"  goal: {goal}: {verdict}")
+
+
+def age_rows(raw: AgeProfile, casedesk: AgeProfile, ages: Sequence[int], count: int) -> list[AgeRow]:
+    return [AgeRow(age, raw.point(age, count), casedesk.point(age, count)) for age in sorted(set(ages))]
+
+
+def step_cost_by_age(spec: RawSpec, app: Casedesk, targets: Sequence[int], count: int, per_kind: int) -> None:
+    max_age = max(targets) + 3 * count // per_kind + 3
+    raw = profile_ages("raw", [RawDriver(spec, f"Aging document {i}") for i in range(per_kind)], max_age)
+    casedesk = profile_ages("casedesk", [CasedeskDriver(app, f"Aging document {i}") for i in range(per_kind)],
+                            max_age)
+    hi = fallback_age(raw)
+    ages = [*targets, *([hi] if hi is not None and hi < max(targets) else [])]
+    print_age_table(age_rows(raw, casedesk, ages, count), count, per_kind, [raw.note, casedesk.note])
+    print_growth(age_rows(raw, casedesk, ages, count))
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+def parse_args(argv: Sequence[str] | None) -> Plan:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--instances", type=int, default=None, help="instances per throughput variant (30)")
+    parser.add_argument("--rounds", type=int, default=None, help="send-back rounds per instance (3)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed batches per throughput variant (5)")
+    parser.add_argument("--postgres-url", default=os.environ.get("CASEDESK_TEST_POSTGRES_URL", DEFAULT_PG),
+                        help="server to create a throwaway database on (CASEDESK_TEST_POSTGRES_URL)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fast smoke run: 4 instances, 1 round, 3 batches, one instance per kind for the ages")
+    args = parser.parse_args(argv)
+
+    def quick_or(quick: int, full: int) -> int:
+        return quick if args.quick else full
+
+    return Plan(
+        instances=args.instances if args.instances is not None else quick_or(4, 30),
+        rounds=args.rounds if args.rounds is not None else quick_or(1, 3),
+        ages=(10, 100, 1000),
+        per_point=quick_or(8, 20),
+        per_kind=quick_or(1, 4),
+        repeats=args.repeats if args.repeats is not None else quick_or(3, 5),
+        quick=args.quick,
+        postgres_url=args.postgres_url,
+    )
+
+
+@contextmanager
+def postgres_casedesk(server_url: str) -> Iterator[tuple[Casedesk | None, str]]:
+    """casedesk on a throwaway PostgreSQL database, or None and the reason it cannot run."""
+    reason = postgres_unreachable(server_url)
+    if reason is not None:
+        shown = make_url(server_url).render_as_string(hide_password=True)
+        yield None, f"SKIPPED: PostgreSQL at {shown} is unreachable ({reason})"
+        return
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway_postgres(server_url))
+        except Exception as exc:  # noqa: BLE001 - e.g. no right to create databases
+            yield None, f"SKIPPED: no throwaway database could be created ({str(exc).strip().splitlines()[0]})"
+            return
+        app = stack.enter_context(closing(open_casedesk(url)))
+        yield app, f"ran on throwaway database {make_url(url).database} (dropped afterwards)"
+
+
+def measure_throughput(plan: Plan, spec: RawSpec, app: Casedesk) -> Throughput:
+    with postgres_casedesk(plan.postgres_url) as (pg_app, pg_note):
+        variants = {"a": raw_factory(spec, round_trip=False), "b": raw_factory(spec, round_trip=True),
+                    "c": casedesk_factory(app)}
+        if pg_app is not None:
+            variants["d"] = casedesk_factory(pg_app)
+        rates = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
+    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    plan = parse_args(argv)
+    started = time.perf_counter()
+    print(f"casedesk engine benchmark: {BPMN_FILE.relative_to(ROOT)}, python {sys.version.split()[0]}"
+          f"{', quick smoke run' if plan.quick else ''}")
+    spec = parse_raw_spec()
+    with sqlite_url() as url:
+        app = open_casedesk(url)
+        try:
+            print_throughput(measure_throughput(plan, spec, app), plan)
+            step_cost_by_age(spec, app, plan.ages, plan.per_point, plan.per_kind)
+        finally:
+            app.close()
+    print(f"\ntotal time {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
