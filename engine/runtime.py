@@ -143,9 +143,9 @@ class Runtime:
                     raise InvalidInput("the form has errors; nothing was saved", errors)
             step = self._step(store.conn, record)
             task = step.task(task_id)
-            if human.assignee is None:
-                step.record(INPUT, "task_claimed", {"implicit": True}, actor=actor, task=task)
-            step.record(INPUT, "task_submitted", {"data": data}, actor=actor, task=task)
+            # Completing an unclaimed task claims it on the way; the submission records that.
+            step.record(INPUT, "task_submitted", {"data": data, "claimed_now": human.assignee is None},
+                        actor=actor, task=task)
             step.complete_user_task(task, data, actor)
             step.finish()
         return self._committed(step)

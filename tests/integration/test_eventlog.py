@@ -24,7 +24,7 @@ def only_task(app: Casedesk, instance_id: str):  # type: ignore[no-untyped-def]
 
 
 def reviewed_once(app: Casedesk, title: str = "Travel policy") -> str:
-    """An instance drafted, sent back and waiting for its second draft (13 events)."""
+    """An instance drafted, sent back and waiting for its second draft (11 events)."""
     started = app.runtime.start_instance("document_review", {"title": title}, actor="alice")
     app.runtime.complete_task(only_task(app, started.id).id, {"body": "Policy text"}, actor="alice")
     app.runtime.complete_task(only_task(app, started.id).id, {"decision": "send_back"}, actor="rita")
@@ -53,7 +53,7 @@ def test_untouched_history_verifies(app: Casedesk) -> None:
     instance_id = reviewed_once(app)
     report = app.history.verify(instance_id)
     assert report.ok and report.problems == []
-    assert report.events == len(app.history.events(instance_id)) == 13
+    assert report.events == len(app.history.events(instance_id)) == 11
 
 
 def test_events_are_numbered_without_gaps_and_each_links_to_the_one_before(app: Casedesk) -> None:
@@ -137,7 +137,7 @@ def test_two_swapped_events_are_reported_reordered(app: Casedesk) -> None:
 def test_two_events_swapped_with_their_whole_content_are_detected(app: Casedesk) -> None:
     """Moving the content of two rows (not just their seq) breaks the prev_hash links."""
     instance_id = reviewed_once(app)
-    first = seq_of(app, instance_id, "task_claimed")
+    first = seq_of(app, instance_id, "task_submitted")
     second = first + 1
     columns = ["at", "actor", "category", "type", "task_id", "task_spec", "payload", "prev_hash", "hash"]
     with app.db.engine.begin() as conn:
@@ -195,7 +195,7 @@ def test_verify_command_exits_0_on_an_intact_chain_and_1_after_tampering(
     instance_id = reviewed_once(app)
     assert main(["verify", instance_id]) == 0
     out = capsys.readouterr().out
-    assert out.strip() == f"{instance_id}: ok, 13 events, chain intact"
+    assert out.strip() == f"{instance_id}: ok, 11 events, chain intact"
 
     seq = seq_of(app, instance_id, "task_submitted")
     tamper(app, "UPDATE instance_event SET payload = '{}' WHERE instance_id = :id AND seq = :seq",
@@ -213,10 +213,10 @@ def test_verify_all_reports_every_instance_and_fails_if_any_is_broken(
     assert main(["verify", "--all"]) == 0
     assert capsys.readouterr().out.count("chain intact") == 2
 
-    tamper(app, "DELETE FROM instance_event WHERE instance_id = :id AND seq = 13", id=damaged)
+    tamper(app, "DELETE FROM instance_event WHERE instance_id = :id AND seq = 11", id=damaged)
     assert main(["verify", "--all"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert f"{intact}: ok, 13 events, chain intact" in lines
+    assert f"{intact}: ok, 11 events, chain intact" in lines
     assert any(line.startswith(f"{damaged}: BROKEN:") for line in lines), lines
 
 
@@ -234,11 +234,11 @@ def test_history_command_prints_one_line_per_event(app: Casedesk, capsys: pytest
     assert main(["history", instance_id]) == 0
     lines = capsys.readouterr().out.splitlines()
 
-    assert len(lines) == len(events) == 13
+    assert len(lines) == len(events) == 11
     for line, event in zip(lines, events):
         fields = line.split()
         assert int(fields[0]) == event.seq
         assert event.type in fields
         assert (event.actor or "-") in fields
     assert "alice" in lines[0] and "instance_started" in lines[0]
-    assert "rita" in lines[9] and "task_submitted" in lines[9] and "send_back" in lines[9]
+    assert "rita" in lines[7] and "task_submitted" in lines[7] and "send_back" in lines[7]
