@@ -19,7 +19,7 @@ from .errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
 from .eventlog import EFFECT, INPUT, chain_event
 from .instancestore import HumanTaskRecord, InstanceRecord, InstanceStore
 from .scripting import CasedeskScriptEngine
-from .workflowstate import StateCodec, compact, has_unfinished_work, ready_manual_tasks
+from .workflowstate import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
 
 def data_delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -30,6 +30,11 @@ def data_delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str,
 def form_files(task: Task) -> tuple[str | None, str | None]:
     properties = getattr(task.task_spec, "extensions", {}).get("properties", {})
     return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
+
+
+# An engine-only loop (scripts and gateways, no user task) can run many rounds inside one
+# step; compacting every so often keeps even that step within SpiffWorkflow's walking depth.
+COMPACT_EVERY = 150
 
 
 def is_recorded(task: Task) -> bool:
@@ -59,6 +64,7 @@ class InstanceStep:
         self._before: dict[UUID, dict[str, Any]] = {}
         self._completed_user_tasks: set[str] = set()
         self._events: list[dict[str, Any]] = []
+        self._engine_tasks_run = 0
         self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
         self.workflow = self._load(warm)
         self._ready_at_load = {str(t.id) for t in ready_manual_tasks(self.workflow)}
@@ -109,7 +115,21 @@ class InstanceStep:
         self.row.completed_at = self.now
 
     def advance(self) -> None:
-        self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
+        """Run engine tasks until only user tasks and waits remain.
+
+        The library's own loop can stop early when a task sits beyond its walking depth;
+        after compaction it is within reach again, so keep going until nothing is ready.
+        """
+        while True:
+            before = self._engine_tasks_run
+            self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
+            compact(self.workflow)
+            stuck = ready_engine_tasks(self.workflow)
+            if not stuck:
+                return
+            if self._engine_tasks_run == before:
+                names = ", ".join(sorted({t.task_spec.name for t in stuck}))
+                raise WorkflowFailed(f"instance {self.row.id}: engine tasks ready but not run: {names}")
 
     def _run(self, action: Any, task: Task | None = None) -> None:
         try:
@@ -132,6 +152,9 @@ class InstanceStep:
     def _did_complete(self, task: Task) -> None:
         if task.id in self._before:
             self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
+        self._engine_tasks_run += 1
+        if self._engine_tasks_run % COMPACT_EVERY == 0:
+            compact(self.workflow)
 
     @staticmethod
     def _done_payload(task: Task, before: dict[str, Any]) -> dict[str, Any]:

@@ -95,6 +95,15 @@ def ready_manual_tasks(workflow: BpmnWorkflow) -> list[Task]:
     ]
 
 
+def ready_engine_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return [
+        task
+        for wf in all_workflows(workflow)
+        for task in wf.tasks.values()
+        if task.state == TaskState.READY and not task.task_spec.manual
+    ]
+
+
 def has_unfinished_work(workflow: BpmnWorkflow) -> bool:
     return bool(unfinished_tasks(workflow))
 
