@@ -13,12 +13,13 @@ from typing import Any, Iterable
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, bindparam, delete, insert, select, update
 
 from .errors import Conflict
-from .models import HumanTask, InstanceEvent, ProcessDefinition, ProcessInstance
+from .models import Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User
 
 INSTANCES = ProcessInstance.__table__
 HUMAN_TASKS = HumanTask.__table__
 EVENTS = InstanceEvent.__table__
 DEFINITIONS = ProcessDefinition.__table__
+USERS, GROUPS, MEMBERSHIPS = User.__table__, Group.__table__, Membership.__table__
 
 
 @dataclass
@@ -55,8 +56,16 @@ class HumanTaskRecord:
 _SELECT_INSTANCE = select(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 _LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
 _SELECT_TASK = select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_ACTOR = select(USERS.c.id).where(USERS.c.username == bindparam("b_actor"), USERS.c.active.is_(True))
+_ACTOR_IN_TASK_GROUP = (
+    _ACTOR.join(MEMBERSHIPS, MEMBERSHIPS.c.user_id == USERS.c.id)
+    .join(GROUPS, GROUPS.c.id == MEMBERSHIPS.c.group_id)
+    .where(GROUPS.c.name == HUMAN_TASKS.c.candidate_group)
+)
+# The task, its instance and the actor's standing in one round trip: the hot path's first read.
 _TASK_WITH_INSTANCE = (
-    select(HUMAN_TASKS, INSTANCES)
+    select(HUMAN_TASKS, INSTANCES, _ACTOR.exists().label("actor_known"),
+           _ACTOR_IN_TASK_GROUP.exists().label("actor_in_group"))
     .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
     .where(HUMAN_TASKS.c.id == bindparam("b_id"))
     .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
@@ -82,6 +91,14 @@ _LATEST_DEFINITION = (
 _TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
 
 
+@dataclass
+class LockedTask:
+    task: HumanTaskRecord
+    instance: InstanceRecord
+    actor_known: bool
+    actor_in_group: bool
+
+
 def _record(cls: Any, row: Any, prefix: str = "") -> Any:
     mapping = row._mapping
     return cls(**{f.name: mapping[prefix + f.name] for f in fields(cls)})
@@ -103,14 +120,16 @@ class InstanceStore:
         row = self.conn.execute(_LOCK_INSTANCE if self.lock_rows else _SELECT_INSTANCE, {"b_id": instance_id}).first()
         return None if row is None else _record(InstanceRecord, row)
 
-    def lock_task(self, task_id: str) -> tuple[HumanTaskRecord, InstanceRecord] | None:
-        """A task and its instance in one statement, the instance row locked."""
+    def lock_task(self, task_id: str, actor: str) -> LockedTask | None:
+        """A task and its instance in one statement, the instance row locked, with the actor's standing."""
         query = _LOCK_TASK_WITH_INSTANCE if self.lock_rows else _TASK_WITH_INSTANCE
-        row = self.conn.execute(query, {"b_id": task_id}).first()
+        row = self.conn.execute(query, {"b_id": task_id, "b_actor": actor}).first()
         if row is None:
             return None
-        return (_record(HumanTaskRecord, row, f"{HUMAN_TASKS.name}_"),
-                _record(InstanceRecord, row, f"{INSTANCES.name}_"))
+        mapping = row._mapping
+        return LockedTask(_record(HumanTaskRecord, row, f"{HUMAN_TASKS.name}_"),
+                          _record(InstanceRecord, row, f"{INSTANCES.name}_"),
+                          bool(mapping["actor_known"]), bool(mapping["actor_in_group"]))
 
     def human_task(self, task_id: str) -> HumanTaskRecord | None:
         row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()

@@ -194,18 +194,20 @@ class Runtime:
         """Lock the task's instance, then re-read the task and check the actor's group may work it."""
         with self.db.transaction() as conn:
             store = self._store(conn)
-            groups = groups_of(conn, actor)
-            found = store.lock_task(task_id)
+            found = store.lock_task(task_id, actor)
             if found is None:
+                groups_of(conn, actor)  # an unknown actor hears about themselves first
                 raise self._missing_task(store, task_id)
-            human, record = found
+            if not found.actor_known:
+                raise NotFound(f"no active user {actor!r}")
+            human, record = found.task, found.instance
             if store.lock_rows:  # the wait for the row lock may have let another transaction finish it
                 human = store.human_task(task_id)
                 if human is None:
                     raise Conflict(f"task {task_id} is no longer ready")
             if record.status != "running":
                 raise Conflict(f"instance {record.id} is {record.status}")
-            if human.candidate_group is not None and human.candidate_group not in groups:
+            if human.candidate_group is not None and not found.actor_in_group:
                 raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
             yield store, record, human
 
