@@ -38,8 +38,10 @@ class InstanceRecord:
     completed_at: datetime | None
 
 
-@dataclass
-class HumanTaskRecord:
+@dataclass(frozen=True)
+class TaskView:
+    """A ready user task as the inbox shows it: one `human_task` row."""
+
     id: str
     instance_id: str
     process_key: str
@@ -93,7 +95,7 @@ _TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).li
 
 @dataclass
 class LockedTask:
-    task: HumanTaskRecord
+    task: TaskView
     instance: InstanceRecord
     actor_known: bool
     actor_in_group: bool
@@ -102,6 +104,10 @@ class LockedTask:
 def _record(cls: Any, row: Any, prefix: str = "") -> Any:
     mapping = row._mapping
     return cls(**{f.name: mapping[prefix + f.name] for f in fields(cls)})
+
+
+def task_view(row: Any) -> TaskView:
+    return _record(TaskView, row)
 
 
 def _values(record: Any) -> dict[str, Any]:
@@ -127,16 +133,16 @@ class InstanceStore:
         if row is None:
             return None
         mapping = row._mapping
-        return LockedTask(_record(HumanTaskRecord, row, f"{HUMAN_TASKS.name}_"),
+        return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"),
                           _record(InstanceRecord, row, f"{INSTANCES.name}_"),
                           bool(mapping["actor_known"]), bool(mapping["actor_in_group"]))
 
-    def human_task(self, task_id: str) -> HumanTaskRecord | None:
+    def human_task(self, task_id: str) -> TaskView | None:
         row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()
-        return None if row is None else _record(HumanTaskRecord, row)
+        return None if row is None else _record(TaskView, row)
 
-    def human_tasks(self, instance_id: str) -> dict[str, HumanTaskRecord]:
-        return {row.id: _record(HumanTaskRecord, row) for row in self.conn.execute(_SELECT_INBOX, {"b_id": instance_id})}
+    def human_tasks(self, instance_id: str) -> dict[str, TaskView]:
+        return {row.id: _record(TaskView, row) for row in self.conn.execute(_SELECT_INBOX, {"b_id": instance_id})}
 
     def insert_instance(self, record: InstanceRecord) -> None:
         self.conn.execute(_INSERT_INSTANCE, [_values(record)])
@@ -157,7 +163,7 @@ class InstanceStore:
         if ids:
             self.conn.execute(_DELETE_TASK, ids)
 
-    def insert_human_tasks(self, records: list[HumanTaskRecord]) -> None:
+    def insert_human_tasks(self, records: list[TaskView]) -> None:
         if records:
             self.conn.execute(_INSERT_TASK, [_values(r) for r in records])
 

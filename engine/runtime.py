@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
@@ -16,32 +16,14 @@ from .clock import Clock
 from .definitions import DefinitionService
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .eventlog import GENESIS, INPUT, chain_event
-from .instancestore import HumanTaskRecord, InstanceRecord, InstanceStore
-from .models import HumanTask, ProcessInstance
+from .instancestore import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
+from .models import ProcessInstance
 from .persistence import Database
 from .step import InstanceStep
 from .users import groups_of
 from .workflowstate import StateCodec, WarmWorkflows
 
 FormValidator = Callable[[dict[str, Any], dict[str, Any]], dict[str, list[str]]]
-
-
-@dataclass(frozen=True)
-class TaskView:
-    id: str
-    instance_id: str
-    process_key: str
-    task_spec: str
-    title: str
-    candidate_group: str | None
-    assignee: str | None
-    form_file: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, row: HumanTask | HumanTaskRecord) -> "TaskView":
-        return cls(row.id, row.instance_id, row.process_key, row.task_spec, row.title,
-                   row.candidate_group, row.assignee, row.form_file, row.created_at)
 
 
 @dataclass(frozen=True)
@@ -96,38 +78,38 @@ class Runtime:
     def list_tasks(self, user: str | None = None, instance_id: str | None = None) -> list[TaskView]:
         """Ready user tasks: all, one instance's, or those `user` may work (own and groups')."""
         with self.db.unit_of_work(write=False) as session:
-            query = select(HumanTask).order_by(HumanTask.created_at, HumanTask.id)
+            query = select(HUMAN_TASKS).order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id)
             if instance_id is not None:
-                query = query.where(HumanTask.instance_id == instance_id)
+                query = query.where(HUMAN_TASKS.c.instance_id == instance_id)
             if user is not None:
                 groups = groups_of(session, user)
                 query = query.where(or_(
-                    HumanTask.assignee == user,
-                    (HumanTask.assignee.is_(None)) & or_(HumanTask.candidate_group.in_(groups),
-                                                         HumanTask.candidate_group.is_(None)),
+                    HUMAN_TASKS.c.assignee == user,
+                    HUMAN_TASKS.c.assignee.is_(None) & or_(HUMAN_TASKS.c.candidate_group.in_(groups),
+                                                           HUMAN_TASKS.c.candidate_group.is_(None)),
                 ))
-            return [TaskView.of(row) for row in session.scalars(query)]
+            return [task_view(row) for row in session.execute(query)]
 
     def claim_task(self, task_id: str, actor: str) -> TaskView:
         with self._locked_task(task_id, actor) as (store, record, human):
             if human.assignee == actor:
-                return TaskView.of(human)
+                return human
             if human.assignee is not None:
                 raise Conflict(f"task {task_id} is already claimed by {human.assignee}")
-            human.assignee = actor
+            human = replace(human, assignee=actor)
             version = self._record_claim(store, record, human, "task_claimed", actor)
         self.warm.rekey(record.id, version, record.lock_version)
-        return TaskView.of(human)
+        return human
 
     def unclaim_task(self, task_id: str, actor: str) -> TaskView:
         with self._locked_task(task_id, actor) as (store, record, human):
             _require_claimer(human, actor)
             if human.assignee is None:
                 raise Conflict(f"task {task_id} is not claimed")
-            human.assignee = None
+            human = replace(human, assignee=None)
             version = self._record_claim(store, record, human, "task_unclaimed", actor)
         self.warm.rekey(record.id, version, record.lock_version)
-        return TaskView.of(human)
+        return human
 
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
@@ -168,10 +150,10 @@ class Runtime:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no instance {instance_id}")
-            tasks = session.scalars(
-                select(HumanTask).where(HumanTask.instance_id == row.id).order_by(HumanTask.created_at))
+            tasks = session.execute(
+                select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == row.id).order_by(HUMAN_TASKS.c.created_at))
             return InstanceView(row.id, row.definition.key, row.definition.version, row.status, row.started_by,
-                                row.event_seq, [TaskView.of(t) for t in tasks])
+                                row.event_seq, [task_view(t) for t in tasks])
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -190,7 +172,7 @@ class Runtime:
         return self._view(step)
 
     @contextmanager
-    def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[InstanceStore, InstanceRecord, HumanTaskRecord]]:
+    def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView]]:
         """Lock the task's instance, then re-read the task and check the actor's group may work it."""
         with self.db.transaction() as conn:
             store = self._store(conn)
@@ -226,7 +208,7 @@ class Runtime:
             return Conflict(f"task {task_id} is no longer ready")
         return NotFound(f"no task {task_id}")
 
-    def _record_claim(self, store: InstanceStore, record: InstanceRecord, human: HumanTaskRecord,
+    def _record_claim(self, store: InstanceStore, record: InstanceRecord, human: TaskView,
                       type_: str, actor: str) -> int:
         """Record a claim or unclaim; returns the row version it started from."""
         version, now = record.lock_version, self.clock.now()
@@ -241,7 +223,7 @@ class Runtime:
     def _view(step: InstanceStep) -> InstanceView:
         row = step.row
         return InstanceView(row.id, step.definition.key, step.definition.version, row.status, row.started_by,
-                            row.event_seq, [TaskView.of(t) for t in step.ready])
+                            row.event_seq, list(step.ready))
 
 
 def start_groups(spec: Any) -> set[str]:
@@ -249,7 +231,7 @@ def start_groups(spec: Any) -> set[str]:
     return {event.lane for event in getattr(spec, "bpmn_start_events", []) if getattr(event, "lane", None)}
 
 
-def _require_claimer(human: HumanTaskRecord, actor: str) -> None:
+def _require_claimer(human: TaskView, actor: str) -> None:
     if human.assignee is not None and human.assignee != actor:
         raise Forbidden(f"task {human.title!r} is claimed by {human.assignee}")
 

@@ -17,7 +17,7 @@ from handlers.context import HandlerContext, HandlerRegistry
 from .definitions import LoadedDefinition
 from .errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
 from .eventlog import EFFECT, INPUT, chain_event
-from .instancestore import HumanTaskRecord, InstanceRecord, InstanceStore
+from .instancestore import TaskView, InstanceRecord, InstanceStore
 from .scripting import CasedeskScriptEngine
 from .workflowstate import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
@@ -60,7 +60,7 @@ class InstanceStep:
         self.handlers = handlers
         self.codec = codec
         self.now = now
-        self.ready: list[HumanTaskRecord] = []
+        self.ready: list[TaskView] = []
         self._before: dict[UUID, dict[str, Any]] = {}
         self._completed_user_tasks: set[str] = set()
         self._events: list[dict[str, Any]] = []
@@ -199,7 +199,7 @@ class InstanceStep:
         self.store.insert_events(self._events)
         self._events = []
 
-    def _inbox(self, is_new: bool) -> dict[str, HumanTaskRecord | None]:
+    def _inbox(self, is_new: bool) -> dict[str, TaskView | None]:
         """Inbox rows by task id. A row's content matters only if it stays or is withdrawn: when
         every task ready at load was completed in this step, the ids suffice and the read is skipped."""
         if is_new or self._ready_at_load <= self._completed_user_tasks:
@@ -207,8 +207,8 @@ class InstanceStep:
         return dict(self.store.human_tasks(self.row.id))
 
     def _project_human_tasks(
-        self, inbox: dict[str, HumanTaskRecord | None]
-    ) -> tuple[list[str], list[HumanTaskRecord]]:
+        self, inbox: dict[str, TaskView | None]
+    ) -> tuple[list[str], list[TaskView]]:
         """Which inbox rows go and which come, recording each change as an effect."""
         ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
         gone = [task_id for task_id in inbox if task_id not in ready]
@@ -226,7 +226,7 @@ class InstanceStep:
             schema_file, ui_file = form_files(task)
             lane = getattr(task.task_spec, "lane", None)
             title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
-            new.append(HumanTaskRecord(
+            new.append(TaskView(
                 id=task_id, instance_id=self.row.id, process_key=self.definition.key,
                 task_spec=task.task_spec.name, title=title, candidate_group=lane, assignee=None,
                 form_file=schema_file, ui_form_file=ui_file, created_at=self.now,

@@ -27,14 +27,7 @@ class FormSchemaError(ValueError):
 
 def load_schema(data: bytes, filename: str) -> dict[str, Any]:
     """Decode a form schema file and check it; raise FormSchemaError naming the file."""
-    try:
-        schema = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise FormSchemaError(f"{filename}: not UTF-8 text: {exc.reason}") from None
-    except json.JSONDecodeError as exc:
-        raise FormSchemaError(f"{filename}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
-    if not isinstance(schema, dict):
-        raise FormSchemaError(f"{filename}: a form schema must be a JSON object")
+    schema = load_json_object(data, filename)
     problems = check_schema(schema)
     if problems:
         raise FormSchemaError(f"{filename}: not a valid JSON Schema: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""Benchmarks of casedesk, each printing ratios measured in the same run."""
