@@ -63,18 +63,30 @@ def build_serializer() -> BpmnWorkflowSerializer:
 
 
 class StateCodec:
-    """Turns a workflow into stored text and back, given the pinned specs."""
+    """Turns a workflow into stored text and back, given the pinned specs.
+
+    One serializer per thread: the library's serializer flips a flag on its shared registry
+    while it encodes, which another thread's dump would clear half-way.
+    """
 
     def __init__(self) -> None:
-        self.serializer = build_serializer()
+        self._local = threading.local()
+
+    @property
+    def serializer(self) -> BpmnWorkflowSerializer:
+        serializer = getattr(self._local, "serializer", None)
+        if serializer is None:
+            serializer = self._local.serializer = build_serializer()
+        return serializer
 
     def dump(self, workflow: BpmnWorkflow) -> str:
         return self.serializer.serialize_json(workflow)
 
     def load(self, text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
         dct = json.loads(text)
-        self.serializer.migrate(dct)
-        return self.serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+        serializer = self.serializer
+        serializer.migrate(dct)
+        return serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
 
 
 def all_workflows(workflow: BpmnWorkflow) -> list[Any]:
