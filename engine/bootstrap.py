@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forms.schema import validate_submission
+from forms.schema import form_validator
 from handlers.context import HandlerRegistry
 from handlers.registry import build_registry
 
@@ -45,7 +45,7 @@ def bootstrap(
     if run_migrations:
         migrate(db.engine)
     definitions = DefinitionService(db, operators=set(handlers), clock=clock)
-    runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, validate_submission)
+    runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, form_validator)
     return Casedesk(
         settings=settings, db=db, clock=clock, handlers=handlers, definitions=definitions,
         runtime=runtime, users=UserService(db, clock), history=HistoryService(db),

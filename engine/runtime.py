@@ -13,7 +13,7 @@ from sqlalchemy import Connection, or_, select
 from handlers.context import HandlerRegistry
 
 from .clock import Clock
-from .definitions import DefinitionService
+from .definitions import DefinitionService, LoadedDefinition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .eventlog import GENESIS, INPUT, chain_event
 from .instancestore import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
@@ -23,7 +23,8 @@ from .step import InstanceStep
 from .users import groups_of
 from .workflowstate import StateCodec, WarmWorkflows
 
-FormValidator = Callable[[dict[str, Any], dict[str, Any]], dict[str, list[str]]]
+FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
+FormCompiler = Callable[[dict[str, Any]], FieldErrors]
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,14 @@ class InstanceView:
 
 class Runtime:
     def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
-                 handlers: HandlerRegistry, clock: Clock, validate_form: FormValidator):
+                 handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler):
         self.db = db
         self.definitions = definitions
         self.environment = environment
         self.handlers = handlers
         self.clock = clock
-        self.validate_form = validate_form
+        self.compile_form = compile_form
+        self._form_checkers: dict[tuple[int, str], FieldErrors] = {}
         self.codec = StateCodec()
         self.warm = WarmWorkflows()
 
@@ -117,10 +119,7 @@ class Runtime:
             _require_claimer(human, actor)
             definition = self.definitions.load(record.definition_id)
             if human.form_file is not None:
-                schema = definition.forms.get(human.form_file)
-                if schema is None:
-                    raise NotFound(f"form {human.form_file} is not part of this definition version")
-                errors = self.validate_form(schema, data)
+                errors = self._form_errors(definition, human.form_file, data)
                 if errors:
                     raise InvalidInput("the form has errors; nothing was saved", errors)
             step = self._step(store.conn, record)
@@ -156,6 +155,16 @@ class Runtime:
                                 row.event_seq, [task_view(t) for t in tasks])
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _form_errors(self, definition: LoadedDefinition, form_file: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        key = (definition.id, form_file)
+        checker = self._form_checkers.get(key)
+        if checker is None:
+            schema = definition.forms.get(form_file)
+            if schema is None:
+                raise NotFound(f"form {form_file} is not part of this definition version")
+            checker = self._form_checkers.setdefault(key, self.compile_form(schema))
+        return checker(data)
 
     def _store(self, conn: Connection) -> InstanceStore:
         return InstanceStore(conn, lock_rows=self.db.is_postgres)

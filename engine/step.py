@@ -123,10 +123,10 @@ class InstanceStep:
         while True:
             before = self._engine_tasks_run
             self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
-            compact(self.workflow)
             stuck = ready_engine_tasks(self.workflow)
             if not stuck:
                 return
+            compact(self.workflow)
             if self._engine_tasks_run == before:
                 names = ", ".join(sorted({t.task_spec.name for t in stuck}))
                 raise WorkflowFailed(f"instance {self.row.id}: engine tasks ready but not run: {names}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from jsonschema.validators import validator_for
@@ -63,23 +63,33 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
     return problems
 
 
-def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
-    """Messages per field path ("amount", "items/0/name", "" for the whole form); empty if valid."""
+def form_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, list[str]]]:
+    """A reusable checker for one schema (building the validator is most of the cost)."""
     validator_class = validator_for(schema, default=Draft202012Validator)
     validator = validator_class(schema, format_checker=_format_checker(validator_class))
-    messages: dict[str, list[str]] = {}
-    try:
-        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    except Unresolvable as exc:
-        return {TOP_LEVEL_FIELD: [f"the form schema has an unresolvable reference: {exc}"]}
-    for error in errors:
-        # A failed anyOf/oneOf reports its branches as context; the leaf errors read better.
-        for leaf in _leaf_errors(error):
-            field, message = _field_and_message(leaf)
-            field_messages = messages.setdefault(field, [])
-            if message not in field_messages:
-                field_messages.append(message)
-    return messages
+
+    def field_errors(data: dict[str, Any]) -> dict[str, list[str]]:
+        """Messages per field path ("amount", "items/0/name", "" for the whole form); empty if valid."""
+        messages: dict[str, list[str]] = {}
+        try:
+            errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        except Unresolvable as exc:
+            return {TOP_LEVEL_FIELD: [f"the form schema has an unresolvable reference: {exc}"]}
+        for error in errors:
+            # A failed anyOf/oneOf reports its branches as context; the leaf errors read better.
+            for leaf in _leaf_errors(error):
+                field, message = _field_and_message(leaf)
+                field_messages = messages.setdefault(field, [])
+                if message not in field_messages:
+                    field_messages.append(message)
+        return messages
+
+    return field_errors
+
+
+def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
+    """Messages per field path ("amount", "items/0/name", "" for the whole form); empty if valid."""
+    return form_validator(schema)(data)
 
 
 def schema_title(schema: dict[str, Any], language: str) -> str | None:
