@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, bindparam, delete, insert, select, update
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Table, bindparam, delete, insert, select, update
 
 from .errors import Conflict
 from .models import Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User
 
-INSTANCES = ProcessInstance.__table__
-HUMAN_TASKS = HumanTask.__table__
-EVENTS = InstanceEvent.__table__
-DEFINITIONS = ProcessDefinition.__table__
-USERS, GROUPS, MEMBERSHIPS = User.__table__, Group.__table__, Membership.__table__
+INSTANCES = cast(Table, ProcessInstance.__table__)
+HUMAN_TASKS = cast(Table, HumanTask.__table__)
+EVENTS = cast(Table, InstanceEvent.__table__)
+DEFINITIONS = cast(Table, ProcessDefinition.__table__)
+USERS, GROUPS, MEMBERSHIPS = (cast(Table, m.__table__) for m in (User, Group, Membership))
 
 
 @dataclass

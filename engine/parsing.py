@@ -77,7 +77,7 @@ class CasedeskParser(SpiffBpmnParser):
         super().__init__(validator=bpmn_validator())
         # DMN validation happens in add_dmn_xml with cached validators, so the library's
         # per-call validator construction is switched off.
-        self.dmn_schemas = {}
+        self.dmn_schemas: dict[str, Any] = {}
 
     def add_dmn_xml(self, node: Any, filename: str | None = None) -> None:
         default_namespace = node.nsmap.get(None) or node.nsmap.get("dmn")

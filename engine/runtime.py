@@ -193,9 +193,10 @@ class Runtime:
                 raise NotFound(f"no active user {actor!r}")
             human, record = found.task, found.instance
             if store.lock_rows:  # the wait for the row lock may have let another transaction finish it
-                human = store.human_task(task_id)
-                if human is None:
+                reread = store.human_task(task_id)
+                if reread is None:
                     raise Conflict(f"task {task_id} is no longer ready")
+                human = reread
             if record.status != "running":
                 raise Conflict(f"instance {record.id} is {record.status}")
             if human.candidate_group is not None and not found.actor_in_group:

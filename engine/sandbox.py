@@ -94,12 +94,12 @@ class _Policy(RestrictingNodeTransformer):
         return call
 
     @staticmethod
-    def _tick(at: ast.AST) -> ast.Call:
+    def _tick(at: Any) -> ast.Call:
         tick = ast.Call(ast.Name("_tick_", ast.Load()), [], [])
         copy_locations(tick, at)
         return tick
 
-    def visit(self, node: ast.AST) -> Any:
+    def visit(self, node: Any) -> Any:
         # Step counting by injected _tick_() calls (one per loop iteration, function or lambda call,
         # comprehension item) is deterministic and free in loop-free code, unlike sys.settrace,
         # which 3.11 does not even call for a one-line `while True: pass`.
@@ -118,7 +118,7 @@ class _Policy(RestrictingNodeTransformer):
 @functools.lru_cache(maxsize=512)  # the same gateway condition is evaluated on every step
 def _compile(source: str, mode: str) -> tuple[types.CodeType | None, tuple[tuple[int | None, str], ...]]:
     try:
-        tree = ast.parse(source, _FILENAME, mode)
+        tree: Any = ast.parse(source, _FILENAME, mode)
     except SyntaxError as exc:
         return None, ((exc.lineno, f"syntax error: {exc.msg}"),)
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval

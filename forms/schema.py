@@ -98,7 +98,7 @@ def schema_title(schema: dict[str, Any], language: str) -> str | None:
     return schema.get(keyword) or schema.get("title")
 
 
-def _format_checker(validator_class: type) -> FormatChecker:
+def _format_checker(validator_class: Any) -> FormatChecker:
     checker = FormatChecker(formats=validator_class.FORMAT_CHECKER.checkers)
     if "date-time" not in checker.checkers:
         # jsonschema only checks date-time when an optional package is installed.
