@@ -17,7 +17,7 @@ from .definitions import DefinitionService, LoadedDefinition
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .eventlog import GENESIS, INPUT, chain_event
 from .instancestore import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
-from .models import ProcessInstance
+from .models import ProcessDefinition, ProcessInstance
 from .persistence import Database
 from .step import InstanceStep
 from .users import groups_of
@@ -153,6 +153,20 @@ class Runtime:
                 select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == row.id).order_by(HUMAN_TASKS.c.created_at))
             return InstanceView(row.id, row.definition.key, row.definition.version, row.status, row.started_by,
                                 row.event_seq, [task_view(t) for t in tasks])
+
+    def list_instances(self, status: str | None = None, process_key: str | None = None,
+                       limit: int = 100) -> list[InstanceView]:
+        """Newest first; ready tasks are left out (ask for one instance to see them)."""
+        with self.db.unit_of_work(write=False) as session:
+            query = (select(ProcessInstance, ProcessDefinition.key, ProcessDefinition.version)
+                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                     .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id).limit(limit))
+            if status is not None:
+                query = query.where(ProcessInstance.status == status)
+            if process_key is not None:
+                query = query.where(ProcessDefinition.key == process_key)
+            return [InstanceView(row.id, key, version, row.status, row.started_by, row.event_seq, [])
+                    for row, key, version in session.execute(query)]
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -81,6 +81,21 @@ def cmd_tasks(app: Casedesk, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_instances(app: Casedesk, args: argparse.Namespace) -> int:
+    views = app.runtime.list_instances(status=args.status, process_key=args.process, limit=args.limit)
+    for view in views:
+        print(f"{view.id}  {view.process_key} v{view.version}  {view.status:<9}  started by {view.started_by}"
+              f"  events: {view.events}")
+    if not views:
+        print("no instances")
+    return 0
+
+
+def cmd_show(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_instance(app.runtime.get_instance(args.instance))
+    return 0
+
+
 def cmd_claim(app: Casedesk, args: argparse.Namespace) -> int:
     _print_task(app.runtime.claim_task(args.task, actor=args.user))
     return 0
@@ -157,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("tasks", cmd_tasks, "list ready user tasks")
     p.add_argument("--user", help="only the tasks this user may work")
     p.add_argument("--instance")
+    p = command("instances", cmd_instances, "list instances, newest first")
+    p.add_argument("--status", choices=["running", "completed", "cancelled"])
+    p.add_argument("--process", help="only instances of this process key")
+    p.add_argument("--limit", type=int, default=100)
+    p = command("show", cmd_show, "show one instance and its ready tasks")
+    p.add_argument("instance")
     for name, handler in (("claim", cmd_claim), ("unclaim", cmd_unclaim)):
         p = command(name, handler, f"{name} a user task", user=True)
         p.add_argument("task")

@@ -313,3 +313,19 @@ def test_deploy_without_a_directory_reads_casedesk_processes_dir(
     assert deployed.code == 0, deployed.err
     assert deployed.out.startswith("document_review v2 deployed"), deployed.out
     assert app.definitions.list_definitions()[-1].name == "Document review, revised"
+
+
+def test_instances_lists_newest_first_with_a_status_filter_and_show_prints_ready_tasks(
+    app: Casedesk, cli: Cli
+) -> None:
+    first = app.runtime.start_instance("document_review", {"title": "first"}, actor="alice")
+    second = app.runtime.start_instance("document_review", {"title": "second"}, actor="alice")
+    app.runtime.cancel_instance(first.id, actor="root")
+
+    listed = cli("instances")
+    assert listed.code == 0
+    assert {line.split()[0] for line in listed.out.splitlines()} == {first.id, second.id}
+    running = cli("instances", "--status", "running")
+    assert [line.split()[0] for line in running.out.splitlines()] == [second.id]
+    shown = cli("show", second.id)
+    assert shown.code == 0 and "running" in shown.out and "Draft the document" in shown.out
