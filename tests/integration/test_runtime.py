@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.bootstrap import Casedesk
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowFailed
 from engine.models import HumanTask, ProcessInstance
 from engine.workflowstate import StateCodec, ready_manual_tasks
 
@@ -151,3 +151,12 @@ def test_review_loop_of_1000_rounds_keeps_its_ready_task(app: Casedesk) -> None:
     with app.db.unit_of_work(write=False) as session:
         assert len(session.get(ProcessInstance, started.id).state) < 20_000
     assert app.history.verify(started.id).ok
+
+
+def test_a_script_error_refuses_the_start_and_stores_nothing(app: Casedesk) -> None:
+    """The demo's `prepare` script reads `title`; without it the start fails as a whole."""
+    with pytest.raises(WorkflowFailed) as failed:
+        app.runtime.start_instance("document_review", {}, actor="alice")
+    assert "title" in str(failed.value)
+    assert app.runtime.list_instances() == []
+    assert app.runtime.list_tasks() == []
