@@ -26,11 +26,21 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
+from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptEngineTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+
 from .errors import WorkflowFailed
 
 # Completed ancestors kept above the common ancestor of the unfinished tasks, so
 # that specs peeking at a parent (boundary events, data inheritance) still find one.
 KEPT_ANCESTORS = 2
+# Inside a branch that must stay (a sibling branch still waits), completed tasks of these kinds
+# are spliced out of long chains: no join, split or subprocess logic ever looks them up.
+SPLICEABLE = (UserTask, ManualTask, NoneTask, ScriptEngineTask, BusinessRuleTaskMixin, ExclusiveGateway)
 # SpiffWorkflow's iterators stop at depth 1,000; refuse to save anything close to it.
 MAX_SAFE_DEPTH = 900
 
@@ -125,6 +135,7 @@ def compact(workflow: BpmnWorkflow) -> int:
     removed: set[UUID] = set()
     for wf in all_workflows(workflow):
         removed |= _compact_tree(wf)
+        removed |= _splice_branches(wf)
     for task_id in [tid for tid in workflow.subprocesses if tid in removed]:
         _drop_subprocess(workflow, task_id)
     _check_depth(workflow)
@@ -173,6 +184,39 @@ def _compact_tree(wf: Any) -> set[UUID]:
         del wf.tasks[tid]
     root._children = [keep_top.id]
     keep_top._parent = root.id
+    if wf.last_task is not None and wf.last_task.id in removed:
+        wf.last_task = None
+    return removed
+
+
+def _splice_branches(wf: Any) -> set[UUID]:
+    """Cut plain completed tasks out of the chains leading to each unfinished task.
+
+    The cut above the common ancestor cannot shorten a branch that loops beside a branch
+    that waits; here each chain loses its plain completed links, except the few nearest
+    the unfinished task (a join looks at its immediate parents)."""
+    unfinished = unfinished_tasks(wf)
+    protected: set[UUID] = set()
+    for task in unfinished:
+        node = task.parent
+        for _ in range(KEPT_ANCESTORS):
+            if node is None:
+                break
+            protected.add(node.id)
+            node = node.parent
+    removed: set[UUID] = set()
+    for task in unfinished:
+        node = task.parent
+        while node is not None and node.parent is not None:
+            parent = node.parent
+            if (node.id not in protected and node.id not in removed and node.state == TaskState.COMPLETED
+                    and len(node._children) == 1 and isinstance(node.task_spec, SPLICEABLE)):
+                child = node.children[0]
+                parent._children[parent._children.index(node.id)] = child.id
+                child._parent = parent.id
+                del wf.tasks[node.id]
+                removed.add(node.id)
+            node = parent
     if wf.last_task is not None and wf.last_task.id in removed:
         wf.last_task = None
     return removed

@@ -51,3 +51,22 @@ def test_a_called_parallel_round_repeated_400_times_keeps_both_parts_in_the_inbo
     assert view.status == "completed"
     assert max(sizes[-50:]) <= max(sizes[:10]) * 1.2  # state size does not grow round after round
     assert app.history.verify(view.id).ok
+
+
+def test_a_branch_looping_400_rounds_beside_a_waiting_branch_keeps_both(app: Casedesk) -> None:
+    """The waiting branch pins the split, so history can only be cut inside the looping branch."""
+    deploy_long_loops(app)
+    view = app.runtime.start_instance("parallel_wait", {"rounds": 0, "finished": False}, actor="alice")
+    sign_off = next(t for t in view.ready_tasks if t.task_spec == "sign_off")
+    for round_ in range(400):
+        work = next(t for t in view.ready_tasks if t.task_spec == "work")
+        view = app.runtime.complete_task(work.id, {"finished": round_ == 399}, actor="alice")
+        assert sign_off.id in [t.id for t in view.ready_tasks], round_
+    assert [t.task_spec for t in view.ready_tasks] == ["sign_off"]
+    done = app.runtime.complete_task(sign_off.id, {}, actor="alice")
+    assert done.status == "completed"
+    tallies = [json.loads(e.payload) for e in app.history.events(done.id)
+               if e.type == "task_done" and e.task_spec == "tally"]
+    assert [t["delta"]["set"]["rounds"] for t in tallies] == list(range(1, 401))
+    assert state_size(app, done.id) < 50_000
+    assert app.history.verify(done.id).ok

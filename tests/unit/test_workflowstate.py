@@ -87,8 +87,10 @@ def test_a_state_too_deep_to_walk_is_refused_rather_than_saved(specs: tuple[Any,
     for _ in range(MAX_SAFE_DEPTH // 3 + 5):
         send_back_once(workflow)
     (ready,) = ready_manual_tasks(workflow)
-    # Pin the whole history under an unfinished task so compaction has nothing it may cut.
-    workflow.task_tree.children[0]._set_state(TaskState.WAITING)
+    # A pathological tree: every task of the history unfinished, so nothing may be cut or spliced.
+    for task in list(workflow.tasks.values()):
+        if task.state == TaskState.COMPLETED:
+            task._set_state(TaskState.WAITING)
     with pytest.raises(WorkflowFailed):
         compact(workflow)
     assert ready.state == TaskState.READY
