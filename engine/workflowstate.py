@@ -263,6 +263,8 @@ class WarmWorkflows:
         return entry[1] if entry is not None and entry[0] == version else None
 
     def put(self, instance_id: str, version: int, workflow: BpmnWorkflow) -> None:
+        # The step's script engine points back at the finished step and its connection.
+        workflow.script_engine = None
         with self._lock:
             self._entries[instance_id] = (version, workflow)
             self._entries.move_to_end(instance_id)
