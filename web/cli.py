@@ -119,7 +119,8 @@ def cmd_cancel(app: Casedesk, args: argparse.Namespace) -> int:
 def cmd_history(app: Casedesk, args: argparse.Namespace) -> int:
     for event in app.history.events(args.instance):
         where = f" {event.task_spec}" if event.task_spec else ""
-        print(f"{event.seq:>5} {event.at:%Y-%m-%d %H:%M:%S}Z {event.actor or '-':<12} {event.category:<6} "
+        # Stored in UTC, shown in the terminal's own time zone (TZ), with its offset.
+        print(f"{event.seq:>5} {event.at.astimezone():%Y-%m-%d %H:%M:%S%z} {event.actor or '-':<12} {event.category:<6} "
               f"{event.type}{where} {event.payload}")
     return 0
 

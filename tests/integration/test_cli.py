@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -329,3 +331,23 @@ def test_instances_lists_newest_first_with_a_status_filter_and_show_prints_ready
     assert [line.split()[0] for line in running.out.splitlines()] == [second.id]
     shown = cli("show", second.id)
     assert shown.code == 0 and "running" in shown.out and "Draft the document" in shown.out
+
+
+def test_history_shows_times_in_the_terminals_time_zone(
+    app: Casedesk, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events are stored in UTC (the fake clock says 09:00Z) and shown in TZ, here UTC+8."""
+    started = app.runtime.start_instance("document_review", {"title": "t"}, actor="alice")
+    original = os.environ.get("TZ")
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        shown = cli("history", started.id)
+    finally:
+        if original is None:
+            monkeypatch.delenv("TZ")
+        else:
+            monkeypatch.setenv("TZ", original)
+        time.tzset()
+    assert shown.code == 0
+    assert "2026-01-05 17:00:00+0800" in shown.out.splitlines()[0]
