@@ -15,7 +15,7 @@ from engine.errors import WorkflowFailed
 from engine.workflowstate import MAX_SAFE_DEPTH, StateCodec, compact, ready_manual_tasks, unfinished_tasks
 
 
-class StubPublisher(PythonScriptEngine):
+class FixedReferencePublisher(PythonScriptEngine):
     def call_service(self, task: Any, operation_name: str = "", operation_params: Any = None, **_: Any) -> str:
         return json.dumps({"reference": "DOC-1"})
 
@@ -28,7 +28,7 @@ def specs() -> tuple[Any, Any]:
 
 
 def new_workflow(specs: tuple[Any, Any]) -> BpmnWorkflow:
-    workflow = BpmnWorkflow(specs[0], specs[1], script_engine=StubPublisher())
+    workflow = BpmnWorkflow(specs[0], specs[1], script_engine=FixedReferencePublisher())
     for task in workflow.get_tasks(state=TaskState.READY):
         task.set_data(title="t")
     workflow.do_engine_steps()
@@ -65,7 +65,7 @@ def test_compaction_keeps_a_1000_round_loop_shallow_and_working(specs: tuple[Any
         text = codec.dump(workflow)
         sizes.append(len(text))
         workflow = codec.load(text, *specs)
-        workflow.script_engine = StubPublisher()
+        workflow.script_engine = FixedReferencePublisher()
     assert not workflow.is_completed()
     assert [t.task_spec.name for t in workflow.get_tasks(state=TaskState.READY, manual=True)] == ["draft"]
     assert max(sizes[-100:]) <= max(sizes[:10]) + 200  # state does not grow with age
