@@ -75,12 +75,20 @@ _TASK_WITH_INSTANCE = (
 _LOCK_TASK_WITH_INSTANCE = _TASK_WITH_INSTANCE.with_for_update(of=INSTANCES)
 _SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
                  .order_by(HUMAN_TASKS.c.created_at))
-_MUTABLE = [f.name for f in fields(InstanceRecord) if f.name not in ("id", "lock_version")]
-_SAVE_INSTANCE = (
-    update(INSTANCES)
-    .where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.lock_version == bindparam("b_expected"))
-    .values({**{name: bindparam(name) for name in _MUTABLE}, "lock_version": bindparam("b_next")})
-)
+# A step changes these; naming only them keeps SQLite from rewriting the other columns' indexes.
+_PROGRESS = ["state", "event_seq", "event_head", "updated_at"]
+_OUTCOME = _PROGRESS + ["status", "business_key", "completed_at"]
+
+
+def _save_statement(columns: list[str]) -> Any:
+    return (
+        update(INSTANCES)
+        .where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.lock_version == bindparam("b_expected"))
+        .values({**{name: bindparam(name) for name in columns}, "lock_version": bindparam("b_next")})
+    )
+
+
+_SAVE_PROGRESS, _SAVE_OUTCOME = _save_statement(_PROGRESS), _save_statement(_OUTCOME)
 _SET_ASSIGNEE = update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id")).values(assignee=bindparam("b_who"))
 _DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
 _INSERT_INSTANCE = insert(INSTANCES)
@@ -147,11 +155,13 @@ class InstanceStore:
     def insert_instance(self, record: InstanceRecord) -> None:
         self.conn.execute(_INSERT_INSTANCE, [_values(record)])
 
-    def save_instance(self, record: InstanceRecord) -> None:
-        """Write the instance back; the version column turns any lost update into a Conflict."""
-        params = {name: getattr(record, name) for name in _MUTABLE}
+    def save_instance(self, record: InstanceRecord, outcome_changed: bool = False) -> None:
+        """Write the instance back; the version column turns any lost update into a Conflict.
+        `outcome_changed`: the status, business key or completion time moved too."""
+        columns, statement = (_OUTCOME, _SAVE_OUTCOME) if outcome_changed else (_PROGRESS, _SAVE_PROGRESS)
+        params = {name: getattr(record, name) for name in columns}
         params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
-        if self.conn.execute(_SAVE_INSTANCE, params).rowcount != 1:
+        if self.conn.execute(statement, params).rowcount != 1:
             raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
         record.lock_version += 1
 

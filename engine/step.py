@@ -67,6 +67,7 @@ class InstanceStep:
         self._engine_tasks_run = 0
         self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
         self.workflow = self._load(warm)
+        self._outcome_at_load = (record.status, record.business_key, record.completed_at)
         self._ready_at_load = {str(t.id) for t in ready_manual_tasks(self.workflow)}
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
@@ -193,7 +194,8 @@ class InstanceStep:
         if is_new:
             self.store.insert_instance(self.row)
         else:
-            self.store.save_instance(self.row)
+            outcome = (self.row.status, self.row.business_key, self.row.completed_at)
+            self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
         self.store.delete_human_tasks(gone)
         self.store.insert_human_tasks(new)
         self.store.insert_events(self._events)
