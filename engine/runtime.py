@@ -69,7 +69,7 @@ class Runtime:
                 started_by=actor, state="", event_seq=0, event_head=GENESIS, lock_version=1,
                 created_at=now, updated_at=now, completed_at=None,
             )
-            step = self._step(conn, record)
+            step = self._step(conn, record, definition)
             step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
                         actor=actor)
             step.start(data)
@@ -121,7 +121,7 @@ class Runtime:
                 errors = self._form_errors(definition, human.form_file, data)
                 if errors:
                     raise InvalidInput("the form has errors; nothing was saved", errors)
-            step = self._step(store.conn, record)
+            step = self._step(store.conn, record, definition)
             task = step.task(task_id)
             # Completing an unclaimed task claims it on the way; the submission records that.
             step.record(INPUT, "task_submitted", {"data": data, "claimed_now": human.assignee is None},
@@ -182,8 +182,9 @@ class Runtime:
     def _store(self, conn: Connection) -> InstanceStore:
         return InstanceStore(conn, lock_rows=self.db.is_postgres)
 
-    def _step(self, conn: Connection, record: InstanceRecord) -> InstanceStep:
-        definition = self.definitions.load(record.definition_id)
+    def _step(self, conn: Connection, record: InstanceRecord,
+              definition: LoadedDefinition | None = None) -> InstanceStep:
+        definition = definition or self.definitions.load(record.definition_id)
         return InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
                             self.clock.now(), warm=self.warm.take(record.id, record.lock_version))
 

@@ -72,13 +72,13 @@ class InstanceStep:
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
-            warm.script_engine = self._script_engine
-            return warm
-        if self.row.state:
+            workflow = warm
+        elif self.row.state:
             workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs)
-            workflow.script_engine = self._script_engine
-            return workflow
-        return BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs, script_engine=self._script_engine)
+        else:
+            workflow = BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs)
+        workflow.script_engine = self._script_engine
+        return workflow
 
     def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
                task: Task | None = None, task_id: str | None = None, task_spec: str | None = None) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from engine.errors import Problem
 from engine.validation import validate_bundle
 
@@ -85,32 +87,22 @@ def test_bundle_without_executable_process_is_reported() -> None:
     assert validate_bundle({}, OPERATORS) == [Problem("", "", "", "the bundle has no executable process")]
 
 
-def test_condition_expression_is_checked_on_its_sequence_flow() -> None:
-    files = with_replaced(review_bundle(), "review_case.bpmn", "approved == True", FORBIDDEN_EXPRESSION)
-    problems = validate_bundle(files, OPERATORS)
-    assert problems and {(p.element_id, p.element_name) for p in problems} == {("flow_approved", "yes")}
-    assert all(p.message.startswith("condition: ") for p in problems)
-
-
-def test_pre_script_is_checked() -> None:
-    files = with_replaced(review_bundle(), "review_case.bpmn", "amount = amount if", "import os\namount = amount if")
-    problems = validate_bundle(files, OPERATORS)
-    assert problems and {p.element_id for p in problems} == {"review"}
-    assert all(p.message.startswith("pre-script: ") for p in problems)
-
-
-def test_timer_expression_is_checked() -> None:
-    files = with_replaced(review_bundle(), "review_case.bpmn", '"P3D"', FORBIDDEN_EXPRESSION)
-    problems = validate_bundle(files, OPERATORS)
-    assert problems and {(p.element_id, p.element_name) for p in problems} == {("review_overdue", "Review overdue")}
-    assert all(p.message.startswith("timer expression: ") for p in problems)
-
-
-def test_service_task_parameter_expression_is_checked() -> None:
-    files = with_replaced(review_bundle(), "review_case.bpmn", 'value="title"', f'value="{FORBIDDEN_EXPRESSION}"')
-    problems = validate_bundle(files, OPERATORS)
-    assert problems and {p.element_id for p in problems} == {"publish"}
-    assert all(p.message.startswith("parameter 'title': ") for p in problems)
+@pytest.mark.parametrize(("old", "new", "element", "prefix"), [
+    pytest.param("approved == True", FORBIDDEN_EXPRESSION, ("flow_approved", "yes"), "condition: ",
+                 id="condition-on-its-sequence-flow"),
+    pytest.param("amount = amount if", "import os\namount = amount if", ("review", "Review the case"),
+                 "pre-script: ", id="pre-script"),
+    pytest.param('"P3D"', FORBIDDEN_EXPRESSION, ("review_overdue", "Review overdue"), "timer expression: ",
+                 id="timer-expression"),
+    pytest.param('value="title"', f'value="{FORBIDDEN_EXPRESSION}"', ("publish", "Publish the decision"),
+                 "parameter 'title': ", id="service-task-parameter"),
+])
+def test_expression_is_checked_and_reported_on_its_element(
+    old: str, new: str, element: tuple[str, str], prefix: str
+) -> None:
+    problems = validate_bundle(with_replaced(review_bundle(), "review_case.bpmn", old, new), OPERATORS)
+    assert problems and {(p.element_id, p.element_name) for p in problems} == {element}
+    assert all(p.message.startswith(prefix) for p in problems)
 
 
 def test_dmn_entries_are_checked() -> None:
