@@ -7,6 +7,7 @@ from forms.schema import form_validator
 from handlers.context import HandlerRegistry
 from handlers.registry import build_registry
 
+from .archive import ArchiveService
 from .clock import Clock, SystemClock
 from .config import Settings
 from .definitions import DefinitionService
@@ -27,6 +28,7 @@ class Casedesk:
     runtime: Runtime
     users: UserService
     history: HistoryService
+    archives: ArchiveService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -49,4 +51,5 @@ def bootstrap(
     return Casedesk(
         settings=settings, db=db, clock=clock, handlers=handlers, definitions=definitions,
         runtime=runtime, users=UserService(db, clock), history=HistoryService(db),
+        archives=ArchiveService(db, clock),
     )

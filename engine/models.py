@@ -165,3 +165,6 @@ class InstanceEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+from engine import archive_models  # noqa: E402,F401  (registers its tables on Base.metadata)

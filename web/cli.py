@@ -12,6 +12,7 @@ from engine.config import PROJECT_ROOT
 from engine.definitions import PROCESS_SUFFIXES, collect_files
 from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
 from engine.runtime import InstanceView, TaskView
+from web.cli_archive import add_archive_commands
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", required=True)
     p.add_argument("--group", action="append", default=[])
     command("migrate", cmd_migrate, "create or upgrade the database schema")
+    add_archive_commands(sub)
     return parser
 
 
