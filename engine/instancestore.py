@@ -52,6 +52,7 @@ class TaskView:
     form_file: str | None
     ui_form_file: str | None
     created_at: datetime
+    due_at: datetime | None = None
 
 
 # Built once: constructing and cache-keying a statement costs more than running it on a short step.

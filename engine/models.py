@@ -133,6 +133,7 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_group", "candidate_group"),
         Index("ix_human_task_assignee", "assignee"),
+        Index("ix_human_task_due_at", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -145,6 +146,7 @@ class HumanTask(Base):
     form_file: Mapped[str | None] = mapped_column(String(400))
     ui_form_file: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class InstanceEvent(Base):
@@ -165,6 +167,16 @@ class InstanceEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class NumberSequence(Base):
+    """The last number handed out per series and period (case numbers, archive numbers)."""
+
+    __tablename__ = "number_sequence"
+
+    series: Mapped[str] = mapped_column(String(80), primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 from engine import archive_models  # noqa: E402,F401  (registers its tables on Base.metadata)

@@ -213,7 +213,8 @@ class Runtime:
                 human = reread
             if record.status != "running":
                 raise Conflict(f"instance {record.id} is {record.status}")
-            if human.candidate_group is not None and not found.actor_in_group:
+            named = human.assignee == actor  # a task routed to a named user needs no group standing
+            if human.candidate_group is not None and not found.actor_in_group and not named:
                 raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
             yield store, record, human
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -18,6 +19,7 @@ from .definitions import LoadedDefinition
 from .errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
 from .eventlog import EFFECT, INPUT, chain_event
 from .instancestore import TaskView, InstanceRecord, InstanceStore
+from .routing import business_key, route
 from .scripting import CasedeskScriptEngine
 from .workflowstate import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
@@ -32,9 +34,23 @@ def form_files(task: Task) -> tuple[str | None, str | None]:
     return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
 
 
+# Internal-data key under which a task keeps the BPMN id of the element its token came from.
+CAME_FROM = "casedesk_from"
+
 # An engine-only loop (scripts and gateways, no user task) can run many rounds inside one
 # step; compacting every so often keeps even that step within SpiffWorkflow's walking depth.
 COMPACT_EVERY = 150
+
+
+def merged_branches(join: Task) -> list[str]:
+    """Where the other tokens a join consumed came from: the library cancels the join tasks of
+    the other incoming branches when it fires, so their flows would otherwise go unrecorded."""
+    merged = []
+    for other in join.workflow.get_tasks(spec_name=join.task_spec.name, state=TaskState.CANCELLED):
+        source = other.internal_data.pop(CAME_FROM, None)
+        if source is not None:
+            merged.append(source)
+    return sorted(merged)
 
 
 def is_recorded(task: Task) -> bool:
@@ -65,6 +81,7 @@ class InstanceStep:
         self._completed_user_tasks: set[str] = set()
         self._events: list[dict[str, Any]] = []
         self._engine_tasks_run = 0
+        self._merged_from: dict[UUID, list[str]] = {}
         self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
         self.workflow = self._load(warm)
         self._outcome_at_load = (record.status, record.business_key, record.completed_at)
@@ -107,6 +124,7 @@ class InstanceStep:
         task.set_data(**copy.deepcopy(data))
         self._run(task.run, task)
         self._completed_user_tasks.add(str(task.id))
+        self._after_completion(task)
         self.record(EFFECT, "task_done", self._done_payload(task, before), actor=actor, task=task)
         self.advance()
 
@@ -151,20 +169,44 @@ class InstanceStep:
             self._before[task.id] = copy.deepcopy(task.data)
 
     def _did_complete(self, task: Task) -> None:
+        self._after_completion(task)
         if task.id in self._before:
             self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
         self._engine_tasks_run += 1
         if self._engine_tasks_run % COMPACT_EVERY == 0:
             compact(self.workflow)
 
-    @staticmethod
-    def _done_payload(task: Task, before: dict[str, Any]) -> dict[str, Any]:
-        return {
+    def _after_completion(self, task: Task) -> None:
+        # Each successor remembers the element its token came from: the sequence flow taken,
+        # kept in the task's own state so that compaction cannot lose it (coverage, heatmap).
+        came_from = task.task_spec.bpmn_id if is_recorded(task) else task.internal_data.get(CAME_FROM)
+        if came_from is not None:
+            for child in task.children:
+                child.internal_data[CAME_FROM] = came_from
+        if isinstance(task.task_spec, Join) and is_recorded(task):
+            self._merged_from[task.id] = merged_branches(task)
+        if is_recorded(task):
+            key = self._evaluating(business_key, task)
+            if key is not None and key != self.row.business_key:
+                self.row.business_key = key
+                self.record(EFFECT, "business_key_set", {"business_key": key}, task=task)
+
+    def _evaluating(self, function: Any, task: Task, *args: Any) -> Any:
+        return function(task, self._script_engine.evaluate, *args)
+
+    def _done_payload(self, task: Task, before: dict[str, Any]) -> dict[str, Any]:
+        payload = {
             "element": task.task_spec.bpmn_id,
+            "process": task.workflow.spec.name,
+            "from": task.internal_data.get(CAME_FROM),
             "kind": type(task.task_spec).__name__,
             "state": TaskState.get_name(task.state),
             "delta": data_delta(before, task.data),
         }
+        merged = self._merged_from.pop(task.id, None)
+        if merged:
+            payload["merged_from"] = merged
+        return payload
 
     def _call_handler(self, task: Task, operator: str, params: dict[str, Any]) -> Any:
         handler = self.handlers.get(operator)
@@ -172,7 +214,7 @@ class InstanceStep:
             raise HandlerFailed(self.row.id, task.task_spec.name, operator, LookupError("no handler registered"))
         context = HandlerContext(
             instance_id=self.row.id, task_id=str(task.id), task_spec=task.task_spec.name,
-            process_key=self.definition.key, now=self.now,
+            process_key=self.definition.key, now=self.now, connection=self.store.conn,
         )
         try:
             result = handler(context, **params)
@@ -226,14 +268,21 @@ class InstanceStep:
                 self.ready.append(kept)
                 continue
             schema_file, ui_file = form_files(task)
-            lane = getattr(task.task_spec, "lane", None)
+            routing = self._evaluating(route, task, self.now)
             title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
             new.append(TaskView(
                 id=task_id, instance_id=self.row.id, process_key=self.definition.key,
-                task_spec=task.task_spec.name, title=title, candidate_group=lane, assignee=None,
-                form_file=schema_file, ui_form_file=ui_file, created_at=self.now,
+                task_spec=task.task_spec.name, title=title, candidate_group=routing.candidate_group,
+                assignee=routing.assignee, form_file=schema_file, ui_form_file=ui_file, created_at=self.now,
+                due_at=routing.due_at,
             ))
-            self.record(EFFECT, "task_ready", {"element": task.task_spec.bpmn_id, "title": title,
-                                               "candidate_group": lane, "form": schema_file}, task=task)
+            payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
+                       "from": task.internal_data.get(CAME_FROM),
+                       "title": title, "candidate_group": routing.candidate_group, "form": schema_file}
+            if routing.assignee is not None:
+                payload["assignee"] = routing.assignee
+            if routing.due_at is not None:
+                payload["due_at"] = routing.due_at.isoformat()
+            self.record(EFFECT, "task_ready", payload, task=task)
         self.ready.extend(new)
         return gone, new

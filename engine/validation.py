@@ -14,6 +14,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from engine import sandbox
 from engine.errors import Problem, ScriptRejected
 from engine.parsing import ParsedBundle, load_bundle, user_task_form
+from engine.routing import EXPRESSION_PROPERTIES, task_properties
 from forms.schema import FormSchemaError, load_json_object, load_schema
 
 Checker = Callable[[str], list[ScriptRejected]]
@@ -65,6 +66,9 @@ def _spec_problems(spec: BpmnProcessSpec, bundle: ParsedBundle,
                               f"no handler registered for operator {task_spec.operation_name!r}")
             for param_name, param in (task_spec.operation_params or {}).items():
                 yield from check(param.get("value"), sandbox.check_expression, f"parameter {param_name!r}")
+        properties = task_properties(task_spec)
+        for name in EXPRESSION_PROPERTIES:
+            yield from check(properties.get(name), sandbox.check_expression, f"property {name!r}")
         for problem in _form_problems(task_spec, files):
             yield Problem(spec.file, element_id, element_name, problem)
 

@@ -271,6 +271,11 @@ class WarmWorkflows:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every warm workflow: the next step of each instance loads its stored state."""
+        with self._lock:
+            self._entries.clear()
+
     def rekey(self, instance_id: str, old_version: int, new_version: int) -> None:
         """A committed write that left the workflow untouched (a claim) moved the row version."""
         with self._lock:

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
+from sqlalchemy import Connection
+
 
 @dataclass(frozen=True)
 class HandlerContext:
@@ -13,6 +15,9 @@ class HandlerContext:
     task_spec: str
     process_key: str
     now: datetime
+    # The step's own transaction: what a handler writes commits or rolls back with the step.
+    # None only where no database is involved (the raw-engine benchmark).
+    connection: Connection | None = None
 
 
 # A handler takes the context and the service task's evaluated parameters and

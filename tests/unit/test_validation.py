@@ -1,6 +1,7 @@
 """validate_bundle reports every problem, each naming file, element and message, and never raises."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,15 @@ def test_problems_in_several_files_are_all_reported() -> None:
         ("xsd_violation.bpmn", "approve"),
     }
     assert len(problems) == len(set(problems))
+
+
+@pytest.mark.parametrize("prop", ["candidateGroups", "assignee", "dueAt", "businessKey"])
+def test_a_hostile_routing_property_is_refused_at_deploy(prop: str) -> None:
+    routed = (FIXTURES / "routing" / "routed.bpmn").read_bytes()
+    assert validate_bundle({"routed.bpmn": routed}, OPERATORS) == []
+    own = re.compile(rb'<spiffworkflow:property name="(candidateGroups|assignee|dueAt|businessKey)" value="[^"]*" />')
+    hostile = own.sub(b"", routed).replace(
+        b"<spiffworkflow:properties>",
+        f'<spiffworkflow:properties><spiffworkflow:property name="{prop}" value="{FORBIDDEN_EXPRESSION}" />'.encode(), 1)
+    problems = validate_bundle({"routed.bpmn": hostile}, OPERATORS)
+    assert [(p.element_id, p.message.split(":")[0]) for p in problems] == [("number", f"property '{prop}'")]
