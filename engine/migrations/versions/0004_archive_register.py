@@ -1,14 +1,14 @@
 """archive register (R-6): archives, filed items, borrowings, access log
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
