@@ -26,16 +26,6 @@ class Archive(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ArchiveCounter(Base):
-    """Last number handed out per class and year; stands in until engine.numbering lands on main."""
-
-    __tablename__ = "archive_counter"
-
-    series: Mapped[str] = mapped_column(String(80), primary_key=True)
-    period: Mapped[str] = mapped_column(String(40), primary_key=True)
-    last: Mapped[int] = mapped_column(Integer)
-
-
 class ArchiveItem(Base):
     """One filed document of an archive; append-only (a database trigger refuses updates and deletes)."""
 

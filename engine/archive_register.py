@@ -7,15 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping, cast
 
 from sqlalchemy import Connection, Table, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from .archive_models import Archive, ArchiveBorrowing, ArchiveCounter, ArchiveItem
+from .archive_models import Archive, ArchiveBorrowing, ArchiveItem
 from .clock import isoformat
 from .errors import Conflict, InvalidInput, NotFound
 from .models import ProcessInstance
+from .numbering import next_number
 
 ARCHIVES, ITEMS, BORROWINGS = (cast(Table, m.__table__) for m in (Archive, ArchiveItem, ArchiveBorrowing))
-COUNTERS = cast(Table, ArchiveCounter.__table__)
 INSTANCES = cast(Table, ProcessInstance.__table__)
 
 
@@ -98,16 +97,6 @@ def file_case_records(conn: Connection, now: datetime, number: str, records: Map
                [("case_record", str(name), value) for name, value in sorted(records.items())])
     conn.execute(update(ARCHIVES).where(ARCHIVES.c.id == row.id).values(status="complete", completed_at=now))
     return len(records)
-
-
-def next_number(conn: Connection, series: str, period: str) -> int:
-    """Gap-free counter: one upsert that row-locks the series until the step's transaction ends."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(COUNTERS).values(series=series, period=period, last=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[COUNTERS.c.series, COUNTERS.c.period], set_={"last": COUNTERS.c.last + 1},
-    ).returning(COUNTERS.c.last)
-    return int(conn.execute(statement).scalar_one())
 
 
 def _add_items(conn: Connection, archive_id: int, now: datetime, instance_id: str | None,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,25 +12,20 @@ from engine.archive_register import ARCHIVES
 from engine.bootstrap import Casedesk
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handlers.archive import file_case_records, file_materials
+from handlers.context import HandlerContext
 from handlers.registry import build_registry
 
 
-@dataclass(frozen=True)
-class StepContext:
-    """What a handler sees of its step: the instance, the recorded time and the step's connection."""
-
-    connection: Connection
-    now: datetime
-    instance_id: str = "00000000-0000-0000-0000-000000000001"
-    task_id: str = "t"
-    task_spec: str = "file"
-    process_key: str = "business_case"
+def step_context(connection: Connection, now: datetime) -> HandlerContext:
+    """What a handler sees of a case step: its instance, the recorded time and the step's connection."""
+    return HandlerContext(instance_id="00000000-0000-0000-0000-000000000001", task_id="t", task_spec="file",
+                          process_key="business_case", now=now, connection=connection)
 
 
 def file(app: Casedesk, case_number: str, business_type: str = "sales", **extra: Any) -> str:
     with app.db.transaction() as conn:
         params = {"title": f"Case {case_number}", "materials": ["application form", "ID copy"], **extra}
-        return file_materials(StepContext(conn, app.clock.now()), case_number, business_type, **params)[
+        return file_materials(step_context(conn, app.clock.now()), case_number, business_type, **params)[
             "archive_number"]
 
 
@@ -61,7 +55,7 @@ def test_r_6_2_each_class_numbers_its_archives_in_its_own_series(app: Casedesk) 
 def test_r_6_2_a_rolled_back_filing_gives_its_number_back(app: Casedesk) -> None:
     with pytest.raises(RuntimeError):
         with app.db.transaction() as conn:
-            file_materials(StepContext(conn, app.clock.now()), "XS-1", "sales", "t", ["form"])
+            file_materials(step_context(conn, app.clock.now()), "XS-1", "sales", "t", ["form"])
             raise RuntimeError("the step failed after filing")
     assert file(app, "XS-1") == "DA-XS-2026-000001"
 
@@ -78,7 +72,7 @@ def test_bad_filing_is_refused_clearly_and_stores_nothing(
 ) -> None:
     with pytest.raises(InvalidInput, match=message):
         with app.db.transaction() as conn:
-            file_materials(StepContext(conn, app.clock.now()), case_number, business_type, title, materials)
+            file_materials(step_context(conn, app.clock.now()), case_number, business_type, title, materials)
     with app.db.transaction() as conn:
         assert conn.execute(ARCHIVES.select()).all() == []
     assert file(app, "XS-2") == "DA-XS-2026-000001"
@@ -93,7 +87,7 @@ def test_a_case_is_archived_once(app: Casedesk) -> None:
 def test_r_6_1_case_records_complete_the_archive(app: Casedesk) -> None:
     number = file(app, "XS-1")
     with app.db.transaction() as conn:
-        filed = file_case_records(StepContext(conn, app.clock.now()), number, {
+        filed = file_case_records(step_context(conn, app.clock.now()), number, {
             "processing": {"handler": "sam", "result": "contract reviewed"},
             "feedback": {"channel": "email", "satisfied": True},
         })
@@ -103,10 +97,10 @@ def test_r_6_1_case_records_complete_the_archive(app: Casedesk) -> None:
     assert (entry.status, entry.items) == ("complete", 4)
     with pytest.raises(Conflict, match="already complete"):
         with app.db.transaction() as conn:
-            file_case_records(StepContext(conn, app.clock.now()), number, {"late": "x"})
+            file_case_records(step_context(conn, app.clock.now()), number, {"late": "x"})
     with pytest.raises(NotFound, match="no archive DA-XS-2026-000099"):
         with app.db.transaction() as conn:
-            file_case_records(StepContext(conn, app.clock.now()), "DA-XS-2026-000099", {"x": 1})
+            file_case_records(step_context(conn, app.clock.now()), "DA-XS-2026-000099", {"x": 1})
 
 
 def test_filed_items_cannot_be_changed_or_removed(app: Casedesk) -> None:

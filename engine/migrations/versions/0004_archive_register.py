@@ -34,12 +34,6 @@ def upgrade() -> None:
     with op.batch_alter_table('archive', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_archive_archive_class'), ['archive_class'], unique=False)
 
-    op.create_table('archive_counter',
-    sa.Column('series', sa.String(length=80), nullable=False),
-    sa.Column('period', sa.String(length=40), nullable=False),
-    sa.Column('last', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('series', 'period')
-    )
     op.create_table('archive_access',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
@@ -111,7 +105,6 @@ def downgrade() -> None:
     op.drop_table('archive_borrowing')
     op.drop_index('ix_archive_access_number', table_name='archive_access')
     op.drop_table('archive_access')
-    op.drop_table('archive_counter')
     with op.batch_alter_table('archive', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_archive_archive_class'))
     op.drop_table('archive')
