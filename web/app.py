@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from engine.bootstrap import Casedesk, bootstrap
 from engine.config import Settings
 from engine.models import ProcessDefinition, ProcessInstance
+from web.api import init_api
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,4 +35,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return jsonify(status="ok", database=casedesk.db.engine.dialect.name,
                        definitions=definitions, running_instances=running)
 
+    init_api(app, casedesk)
     return app

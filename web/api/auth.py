@@ -1,0 +1,52 @@
+"""Bearer-token authentication for the API: issuing tokens and resolving the caller of a request."""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import abort, g, request
+from flask_smorest import Blueprint
+
+from engine.tokens import AuthenticationFailed
+
+from .errors import install_error_handlers
+from .context import ApiCaller, casedesk, services
+
+blp = install_error_handlers(Blueprint("api_auth", __name__, description="Bearer tokens for the API"))
+
+
+class TokenRequestSchema(ma.Schema):
+    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=500))
+
+
+class TokenSchema(ma.Schema):
+    token = ma.fields.String(required=True, metadata={"description": "send as `Authorization: Bearer TOKEN`"})
+    username = ma.fields.String(required=True)
+    expires_at = ma.fields.String(required=True, metadata={"description": "ISO 8601, UTC"})
+
+
+@blp.route("/tokens", methods=["POST"])
+@blp.doc(operationId="createToken", security=[])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+def create_token(body: dict[str, Any]) -> dict[str, Any]:
+    """Exchange a user name and password for a bearer token."""
+    issued = services().tokens.issue(body["username"], body["password"])
+    return {"token": issued.token, "username": issued.username, "expires_at": issued.expires_at_iso}
+
+
+def authenticate_request() -> None:
+    """before_request of every other API blueprint: only a bearer token identifies the caller;
+    a browser's session cookie is ignored here, so a forged cross-site request carries no identity."""
+    if request.method == "OPTIONS":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, description="send `Authorization: Bearer TOKEN` (POST /api/v1/auth/tokens issues one)")
+    try:
+        username = services().tokens.resolve(token.strip())
+    except AuthenticationFailed as exc:
+        abort(401, description=str(exc))
+    g.api_caller = ApiCaller(username, frozenset(casedesk().users.groups(username)))

@@ -1,0 +1,42 @@
+"""Per-request access to the composition root's services and the authenticated API caller."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g
+
+from engine.bootstrap import Casedesk
+from engine.catalog import DefinitionCatalog
+from engine.instance_reads import InstanceReads
+from engine.tokens import TokenService
+
+
+@dataclass(frozen=True)
+class ApiServices:
+    """Read models and token store the API needs beside `Casedesk` (built once per app)."""
+
+    tokens: TokenService
+    instances: InstanceReads
+    catalog: DefinitionCatalog
+
+    @classmethod
+    def build(cls, app: Casedesk) -> "ApiServices":
+        return cls(TokenService(app.db, app.clock), InstanceReads(app.db), DefinitionCatalog(app.db))
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    username: str
+    groups: frozenset[str]
+
+
+def casedesk() -> Casedesk:
+    return current_app.extensions["casedesk"]  # type: ignore[no-any-return]
+
+
+def services() -> ApiServices:
+    return current_app.extensions["casedesk_api"]  # type: ignore[no-any-return]
+
+
+def caller() -> ApiCaller:
+    return g.api_caller  # type: ignore[no-any-return]

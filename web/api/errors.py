@@ -1,0 +1,108 @@
+"""One JSON error shape for every API failure, and the mapping of engine errors to HTTP."""
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import marshmallow as ma
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import CasedeskError, Conflict, DefinitionInvalid, Forbidden, InvalidInput, NotFound
+from engine.tokens import AuthenticationFailed
+from forms.schema import TOP_LEVEL_FIELD
+
+API_PREFIX = "/api/"
+
+# Engine errors by the status they become; the first match in this order wins.
+ENGINE_STATUS: list[tuple[type[CasedeskError], int]] = [
+    (AuthenticationFailed, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409),
+    (DefinitionInvalid, 422), (InvalidInput, 422),
+]
+CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+         422: "invalid_input", 500: "internal_error"}
+
+
+class ProblemSchema(ma.Schema):
+    file = ma.fields.String()
+    element_id = ma.fields.String()
+    element_name = ma.fields.String()
+    message = ma.fields.String()
+
+
+class ErrorSchema(ma.Schema):
+    """Every API error: HTTP status, a stable code, a sentence, per-field messages, deploy problems."""
+
+    status = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True)
+    problems = ma.fields.List(ma.fields.Nested(ProblemSchema), required=True)
+
+
+def error_body(status: int, message: str, fields: dict[str, list[str]] | None = None,
+               problems: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"status": status, "code": CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_")),
+            "message": message, "fields": fields or {}, "problems": problems or []}
+
+
+def engine_error_response(error: CasedeskError) -> Response:
+    status = next((code for cls, code in ENGINE_STATUS if isinstance(error, cls)), 400)
+    fields = error.field_errors if isinstance(error, InvalidInput) else {}
+    problems = ([{"file": p.file, "element_id": p.element_id, "element_name": p.element_name, "message": p.message}
+                 for p in error.problems] if isinstance(error, DefinitionInvalid) else [])
+    return _respond(error_body(status, str(error), fields, problems))
+
+
+def http_error_response(error: HTTPException) -> Response:
+    status = error.code or 500
+    fields: dict[str, list[str]] = {}
+    # webargs (through flask-smorest's abort) attaches the marshmallow messages per location.
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if isinstance(messages, dict):
+        for location_messages in messages.values():
+            fields.update(_flatten(location_messages))
+    message = "the request has errors" if fields else (error.description or HTTPStatus(status).phrase)
+    response = _respond(error_body(status, message, fields))
+    if status == 405 and isinstance(getattr(error, "valid_methods", None), list):
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+def unexpected_error_response(error: Exception) -> Response:
+    current_app.logger.exception("unexpected error in %s %s", request.method, request.path, exc_info=error)
+    return _respond(error_body(500, "internal error; nothing was changed"))
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _respond(body: dict[str, Any]) -> Response:
+    response = jsonify(body)
+    response.status_code = body["status"]
+    if body["status"] == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="casedesk"'
+    return response
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Marshmallow's nested message dicts as field paths ("data/title") → messages."""
+    if isinstance(messages, list):
+        return {prefix or TOP_LEVEL_FIELD: [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = str(key) if key != "_schema" else ""
+            flat.update(_flatten(value, f"{prefix}/{name}".strip("/") if name else prefix))
+    return flat
+
+
+def install_error_handlers(blueprint: Blueprint) -> Blueprint:
+    """API errors in the API's shape; other paths keep the app's own (HTML) handling."""
+    blueprint.register_error_handler(CasedeskError, engine_error_response)
+    blueprint.register_error_handler(HTTPException, http_error_response)
+    # The engine rolled its transaction back before this runs: nothing half-applied.
+    blueprint.register_error_handler(Exception, unexpected_error_response)
+    return blueprint

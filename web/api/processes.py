@@ -1,0 +1,86 @@
+"""API: deployed processes (list, deploy by upload) and starting an instance of one."""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from flask_smorest import Blueprint
+from werkzeug.datastructures import FileStorage
+
+from engine.errors import DefinitionInvalid, InvalidInput, Problem
+from engine.runtime import start_groups
+
+from .auth import authenticate_request
+from .context import caller, casedesk, services
+from .errors import install_error_handlers
+from .policy import require_deployer, require_may_change
+from .schemas import DataSchema, DeployedSchema, InstanceSchema, ProcessSchema, UploadSchema
+
+blp = install_error_handlers(Blueprint("api_processes", __name__, description="Deployed process definitions"))
+blp.before_request(authenticate_request)
+UPLOAD_SUFFIXES = (".bpmn", ".dmn", ".json")
+
+
+@blp.route("", methods=["GET"])
+@blp.doc(operationId="listProcesses")
+@blp.response(200, ProcessSchema(many=True))
+def list_processes() -> list[dict[str, Any]]:
+    """Every deployed process with all its versions, newest first, and whether the caller may start it."""
+    app, me = casedesk(), caller()
+    by_key: dict[str, dict[str, Any]] = {}
+    for version in services().catalog.versions():
+        entry = by_key.get(version.key)
+        if entry is None:
+            starters = start_groups(app.definitions.load(version.id).spec)
+            may_start = (not starters or bool(starters & me.groups)) and bool(me.groups - {"auditor"})
+            entry = by_key[version.key] = {"key": version.key, "name": version.name,
+                                           "latest_version": version.version, "can_start": may_start,
+                                           "versions": []}
+        entry["versions"].append(version)
+    return list(by_key.values())
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(operationId="deployProcesses")
+@blp.arguments(UploadSchema, location="files")
+@blp.response(201, DeployedSchema(many=True))
+def deploy_processes(upload: dict[str, Any]) -> list[Any]:
+    """Deploy a bundle of .bpmn/.dmn/.json files; 422 lists every problem element by element,
+    and nothing is stored unless the whole bundle is valid (process owners only)."""
+    me = caller()
+    require_deployer(me.groups)
+    files = uploaded_files(upload["files"])
+    return casedesk().definitions.deploy(files, deployed_by=me.username)
+
+
+def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
+    """Uploaded files by base name; refuses other kinds of file and a name given twice."""
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for upload in uploads:
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            raise InvalidInput("every part of `files` must be a file with a name", {"files": ["not a file"]})
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name
+        if not name.endswith(UPLOAD_SUFFIXES):
+            problems.append(Problem(name, "", "", "only .bpmn, .dmn and .json files can be deployed"))
+        elif name in files:
+            problems.append(Problem(name, "", "", "the same file name was uploaded twice"))
+        else:
+            files[name] = upload.read()
+    if problems:
+        raise DefinitionInvalid(problems)
+    if not any(name.endswith(".bpmn") for name in files):
+        raise DefinitionInvalid([Problem("", "", "", "the upload holds no .bpmn file")])
+    return files
+
+
+@blp.route("/<key>/instances", methods=["POST"])
+@blp.doc(operationId="startInstance")
+@blp.arguments(DataSchema)
+@blp.response(201, InstanceSchema)
+def start_instance(body: dict[str, Any], key: str) -> Any:
+    """Start an instance of the newest version of process `key` with start data."""
+    app, me = casedesk(), caller()
+    require_may_change(me.groups)
+    started = app.runtime.start_instance(key, body["data"], me.username)
+    return services().instances.get(started.id, me.username, set(me.groups))

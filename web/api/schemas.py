@@ -1,0 +1,104 @@
+"""Marshmallow schemas of the API's request and response bodies (the OpenAPI document's components)."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+
+class TaskSchema(ma.Schema):
+    id = fields.String(required=True)
+    instance_id = fields.String(required=True)
+    process_key = fields.String(required=True)
+    task_spec = fields.String(required=True, metadata={"description": "BPMN element id"})
+    title = fields.String(required=True)
+    candidate_group = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    form_file = fields.String(allow_none=True)
+    ui_form_file = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    form_schema = fields.Dict(allow_none=True, metadata={"description": "JSON Schema of the task's form"})
+    ui_schema = fields.Dict(allow_none=True, metadata={"description": "UI schema of the form, if any"})
+
+
+class TaskQuerySchema(ma.Schema):
+    scope = fields.String(load_default=None, validate=validate.OneOf(["mine", "groups"]),
+                          metadata={"description": "mine: claimed by me; groups: unclaimed in my groups; "
+                                                   "absent: both"})
+    instance_id = fields.String(load_default=None)
+
+
+class DataSchema(ma.Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict,
+                       metadata={"description": "form data / start data, a JSON object"})
+
+
+class CancelSchema(ma.Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class InstanceSchema(ma.Schema):
+    id = fields.String(required=True)
+    process_key = fields.String(required=True)
+    process_name = fields.String()
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"description": "running, completed or cancelled"})
+    business_key = fields.String(allow_none=True, metadata={"description": "the case number, once known"})
+    started_by = fields.String(required=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    events = fields.Integer(metadata={"description": "number of history events"})
+    ready_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class InstanceQuerySchema(ma.Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "cancelled"]))
+    process = fields.String(load_default=None)
+    business_key = fields.String(load_default=None)
+    started_by = fields.String(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class EventSchema(ma.Schema):
+    seq = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor = fields.String(allow_none=True)
+    category = fields.String(required=True, metadata={"description": "input or effect"})
+    type = fields.String(required=True)
+    task_id = fields.String(allow_none=True)
+    task_spec = fields.String(allow_none=True)
+    payload = fields.Raw(required=True)
+    prev_hash = fields.String(required=True)
+    hash = fields.String(required=True)
+
+
+class VersionSchema(ma.Schema):
+    version = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    deployed_by = fields.String(required=True)
+    deployed_at = fields.DateTime(required=True)
+    files = fields.List(fields.String())
+
+
+class ProcessSchema(ma.Schema):
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+    latest_version = fields.Integer(required=True)
+    can_start = fields.Boolean(required=True, metadata={"description": "whether the caller may start it"})
+    versions = fields.List(fields.Nested(VersionSchema))
+
+
+class UploadSchema(ma.Schema):
+    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True,
+                        metadata={"description": ".bpmn, .dmn and .json (form) files of one bundle"})
+
+
+class DeployedSchema(ma.Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    created = fields.Boolean(required=True, metadata={"description": "false when the content was unchanged"})
