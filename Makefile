@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CASEDESK_BIND ?= 127.0.0.1:8000
 DEMO_PASSWORD := demo-pass-2026
 
-.PHONY: run test setup db demo bench clean
+.PHONY: run test setup assets db demo bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed assets
+
+# Browser assets (bpmn-js) come from npm, pinned by package-lock.json; node_modules is never committed.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.package-lock.json
 
 db: setup
 	$(BIN)/casedesk migrate

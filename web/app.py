@@ -10,6 +10,7 @@ from engine.bootstrap import Casedesk, bootstrap
 from engine.config import Settings
 from engine.models import ProcessDefinition, ProcessInstance
 from web.api import init_api
+from web.owner import init_owner
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,4 +37,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                        definitions=definitions, running_instances=running)
 
     init_api(app, casedesk)
+    init_owner(app)
     return app

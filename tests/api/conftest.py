@@ -45,7 +45,8 @@ def auth(client: FlaskClient) -> Headers:
 
 def error_of(response: Any) -> dict[str, Any]:
     """The API's one error shape, asserted on every error response."""
-    body = response.json
+    assert set(response.json) == {"error"}, response.json
+    body = response.json["error"]
     assert set(body) == {"status", "code", "message", "fields", "problems"}, body
     assert body["status"] == response.status_code
     return body  # type: ignore[no-any-return]

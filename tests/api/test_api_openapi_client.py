@@ -50,8 +50,9 @@ def test_a_spec_only_client_runs_the_document_review_from_start_to_end(client: F
 
 def test_the_spec_documents_every_error_with_one_shape(client: FlaskClient) -> None:
     api = SpecClient(client)
-    error = api.spec["components"]["schemas"]["Error"]
+    error = api.spec["components"]["schemas"]["ErrorDetail"]
     assert set(error["properties"]) == {"status", "code", "message", "fields", "problems"}
+    assert api.spec["components"]["schemas"]["Error"]["required"] == ["error"]
     for operation_id, (_, _, op) in api.operations.items():
         assert "default" in op["responses"], operation_id
     api.token = "not-a-token"

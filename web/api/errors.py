@@ -31,8 +31,8 @@ class ProblemSchema(ma.Schema):
     message = ma.fields.String()
 
 
-class ErrorSchema(ma.Schema):
-    """Every API error: HTTP status, a stable code, a sentence, per-field messages, deploy problems."""
+class ErrorDetailSchema(ma.Schema):
+    """HTTP status, a stable code, a sentence, per-field messages, deployment problems element by element."""
 
     status = ma.fields.Integer(required=True)
     code = ma.fields.String(required=True)
@@ -41,10 +41,16 @@ class ErrorSchema(ma.Schema):
     problems = ma.fields.List(ma.fields.Nested(ProblemSchema), required=True)
 
 
+class ErrorSchema(ma.Schema):
+    """Every API error has this one shape."""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
 def error_body(status: int, message: str, fields: dict[str, list[str]] | None = None,
                problems: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"status": status, "code": CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_")),
-            "message": message, "fields": fields or {}, "problems": problems or []}
+    return {"error": {"status": status, "code": CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_")),
+                      "message": message, "fields": fields or {}, "problems": problems or []}}
 
 
 def engine_error_response(error: CasedeskError) -> Response:
@@ -81,8 +87,8 @@ def is_api_request() -> bool:
 
 def _respond(body: dict[str, Any]) -> Response:
     response = jsonify(body)
-    response.status_code = body["status"]
-    if body["status"] == 401:
+    response.status_code = body["error"]["status"]
+    if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="casedesk"'
     return response
 
