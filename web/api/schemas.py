@@ -16,6 +16,7 @@ class TaskSchema(ma.Schema):
     form_file = fields.String(allow_none=True)
     ui_form_file = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "when the task is due (UTC), if it has a deadline"})
 
 
 class TaskDetailSchema(TaskSchema):
