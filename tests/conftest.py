@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from engine import users
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
@@ -48,6 +49,17 @@ def _server_reachable(url: str) -> str | None:
         return str(exc).splitlines()[0]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Tests add and log in hundreds of users; the production scrypt cost (tens of ms to
+    hundreds under load) would dominate the suite. The hash records its own cost, so
+    verification is unchanged."""
+    saved = dict(users._SCRYPT)
+    users._SCRYPT.update(n=2**8)
+    yield
+    users._SCRYPT.update(saved)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """URL of a PostgreSQL server we may create databases on."""
@@ -75,6 +87,8 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     admin = create_engine(normalise_url(postgres_server), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # Tests need no crash durability; waiting for WAL flushes only slows the PostgreSQL leg.
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     url = make_url(normalise_url(postgres_server)).set(database=name).render_as_string(hide_password=False)
     yield url
     with admin.connect() as conn:
