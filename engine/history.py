@@ -1,18 +1,79 @@
-"""Read side of the event log: listing an instance's history and verifying its chain."""
+"""Read side of the event log: an instance's history, its chain, its replay and its state at any event."""
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .definitions import LoadedDefinition, content_hash
 from .errors import NotFound
 from .eventlog import ChainReport, list_events, verify_chain
-from .models import InstanceEvent, ProcessInstance
+from .instancestore import HUMAN_TASKS
+from .models import InstanceEvent, ProcessDefinition, ProcessInstance
+from .parsing import parse_bundle
 from .persistence import Database
+from .replay import Observer, Replay
+from .replaycheck import Divergence, RecordedEvent, canonical_state, first_difference
+from .sandbox import SandboxEnvironment
+from .workflowstate import StateCodec
+
+
+@dataclass
+class ReplayReport:
+    """Verified when the chain is intact, the pinned files match their hash and replay reproduced everything."""
+
+    instance_id: str
+    events: int
+    chain: ChainReport
+    divergence: Divergence | None
+    definition: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def verified(self) -> bool:
+        return self.chain.ok and self.divergence is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "instance": self.instance_id, "definition": self.definition, "events": self.events,
+            "verified": self.verified, "chain": {"ok": self.chain.ok, "problems": self.chain.problems},
+            "divergence": None if self.divergence is None else self.divergence.as_dict(),
+        }
+
+
+@dataclass
+class StoredInstance:
+    """Everything replay reads about one instance, read in one unit of work."""
+
+    row: ProcessInstance
+    events: list[RecordedEvent]
+    chain: ChainReport
+    definition: LoadedDefinition
+    definition_problem: str | None
+    inbox: dict[str, dict[str, Any]]
+
+
+INBOX_FIELDS = ("task_spec", "title", "candidate_group", "assignee", "form_file", "ui_form_file")
 
 
 class HistoryService:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, environment: BasePythonScriptEngineEnvironment | None = None,
+                 cache_size: int = 32):
         self.db = db
+        self.environment = environment or SandboxEnvironment()
+        # Parsed pinned versions keyed by the digest of the bytes actually stored, so an edited file
+        # is parsed afresh and never answered from a cache filled before the edit.
+        self._parsed: OrderedDict[str, LoadedDefinition] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self._codec = StateCodec()
 
     def events(self, instance_id: str) -> list[InstanceEvent]:
         with self.db.unit_of_work(write=False) as session:
@@ -27,9 +88,94 @@ class HistoryService:
         with self.db.unit_of_work(write=False) as session:
             return list(session.scalars(select(ProcessInstance.id).order_by(ProcessInstance.created_at)))
 
+    # -- replay ---------------------------------------------------------------------------
+
+    def replay(self, instance_id: str) -> ReplayReport:
+        """Re-run the recorded inputs on the pinned version; compare every effect, then the final state."""
+        stored = self.load(instance_id)
+        label = f"{stored.definition.key} v{stored.definition.version}"
+        report = ReplayReport(instance_id, len(stored.events), stored.chain, None, label)
+        if stored.definition_problem is not None:
+            report.divergence = Divergence(None, "pinned definition changed", stored.definition_problem)
+            return report
+        replay = self.replayer(stored)
+        report.divergence = replay.run() or self._final_divergence(stored, replay)
+        return report
+
+    def replayer(self, stored: StoredInstance, observer: Observer | None = None) -> Replay:
+        return Replay(stored.row.id, stored.row.started_by, stored.events, stored.definition, self.environment,
+                      observer)
+
+    def load(self, instance_id: str) -> StoredInstance:
+        with self.db.unit_of_work(write=False) as session:
+            row = self._instance(session, instance_id)
+            rows = list_events(session, instance_id)
+            chain = verify_chain(session, row)
+            definition, problem = self._pinned(session, row.definition_id)
+            inbox = {t.id: {name: getattr(t, name) for name in INBOX_FIELDS}
+                     for t in session.execute(select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == instance_id))}
+            session.expunge(row)
+        events = [RecordedEvent.from_row(position, event) for position, event in enumerate(rows, start=1)]
+        return StoredInstance(row, events, chain, definition, problem, inbox)
+
+    def _pinned(self, session: Session, definition_id: int) -> tuple[LoadedDefinition, str | None]:
+        """The stored files of the pinned version, parsed; and whether they still match their recorded hash."""
+        definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            raise NotFound(f"no process definition with id {definition_id}")
+        files = {f.name: f.content for f in definition.files}
+        problem = None
+        if content_hash(files) != definition.content_hash:
+            problem = (f"the stored files of {definition.key} v{definition.version} no longer match the content "
+                       "hash recorded when it was deployed (edited after deployment)")
+        digest = hashlib.sha256(json.dumps(sorted((n, c.hex()) for n, c in files.items())).encode()).hexdigest()
+        cache_key = f"{definition_id}:{digest}"
+        with self._lock:
+            cached = self._parsed.get(cache_key)
+        if cached is not None:
+            return cached, problem
+        bundle = parse_bundle(files)
+        loaded = LoadedDefinition(
+            id=definition_id, key=definition.key, version=definition.version, spec=bundle.spec(definition.key),
+            subprocess_specs=bundle.subprocess_specs(definition.key),
+            forms={name: json.loads(content) for name, content in files.items() if name.endswith(".json")},
+        )
+        with self._lock:
+            self._parsed[cache_key] = loaded
+            while len(self._parsed) > self._cache_size:
+                self._parsed.popitem(last=False)
+        return loaded, problem
+
+    def _final_divergence(self, stored: StoredInstance, replay: Replay) -> Divergence | None:
+        """After the last event: instance columns, the inbox and the workflow state must equal what is stored."""
+        row, record, last = stored.row, replay.record, len(stored.events) or None
+        for name in ("status", "business_key", "completed_at"):
+            if getattr(row, name) != getattr(record, name):
+                return Divergence(last, "final state differs", f"instance {name} differs",
+                                  _plain(getattr(row, name)), _plain(getattr(record, name)))
+        inbox = {replay.ids.recorded(task_id): {name: getattr(view, name) for name in INBOX_FIELDS}
+                 for task_id, view in replay.store.inbox.items()}
+        if inbox != stored.inbox:
+            return Divergence(last, "final state differs",
+                              f"inbox differs at {first_difference(stored.inbox, inbox)}", stored.inbox, inbox)
+        replayed_state = self._codec.dump(replay.workflow) if replay.workflow is not None else ""
+        try:
+            expected = canonical_state(row.state)
+        except ValueError:
+            return Divergence(last, "final state differs", "the stored state is not readable JSON")
+        got = canonical_state(replayed_state)
+        if expected != got:
+            return Divergence(last, "final state differs",
+                              f"workflow state differs at {first_difference(expected, got)}")
+        return None
+
     @staticmethod
     def _instance(session: Session, instance_id: str) -> ProcessInstance:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")
         return row
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

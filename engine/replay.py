@@ -1,0 +1,287 @@
+"""Replay: re-run an instance's recorded inputs through the step code on its pinned definition.
+
+Inputs are the givens (start data, submissions, claims, service results, administrative
+acts); everything else the log holds is an effect the engine produced from them. Replay
+feeds the inputs, in order and at their recorded times, to the same `InstanceStep` the
+live runtime uses — with an in-memory store and handlers that hand back the recorded
+results instead of calling out — and compares each event it produces with the stored one.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.task import Task
+
+from .definitions import LoadedDefinition
+from .eventlog import GENESIS, INPUT, chain_event
+from .instancestore import InstanceRecord, InstanceStore, TaskView
+from .replaycheck import Divergence, RecordedEvent, ReplayDiverged, TaskIdMap, compare_event, produced_summary
+from .step import InstanceStep
+from .workflowstate import StateCodec
+
+# Called with every replayed event row and the workflow as it stands when the row is recorded.
+Observer = Callable[[dict[str, Any], BpmnWorkflow | None], None]
+
+
+class NoStateCodec(StateCodec):
+    """Replay keeps its workflow in memory between steps; the state is dumped once, at the end."""
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        return ""
+
+
+class ReplayStore(InstanceStore):
+    """The step's statements, answered in memory; written events go to the comparison."""
+
+    def __init__(self, replay: "Replay"):
+        super().__init__(conn=None, lock_rows=False)  # type: ignore[arg-type]
+        self.replay = replay
+        self.inbox: dict[str, TaskView] = {}
+
+    def insert_instance(self, record: InstanceRecord) -> None:
+        pass
+
+    def save_instance(self, record: InstanceRecord, outcome_changed: bool = False) -> None:
+        record.lock_version += 1
+
+    def human_tasks(self, instance_id: str) -> dict[str, TaskView]:
+        return dict(self.inbox)
+
+    def delete_human_tasks(self, task_ids: Iterable[str]) -> None:
+        for task_id in task_ids:
+            self.inbox.pop(task_id, None)
+
+    def insert_human_tasks(self, records: list[TaskView]) -> None:
+        self.inbox.update((r.id, r) for r in records)
+
+    def set_assignee(self, task_id: str, assignee: str | None) -> None:
+        self.inbox[task_id] = replace(self.inbox[task_id], assignee=assignee)
+
+    def insert_events(self, rows: list[dict[str, Any]]) -> None:
+        self.replay.check(rows)
+
+
+class ReplayStep(InstanceStep):
+    """The live step, telling replay's observer about each event as it is recorded."""
+
+    observer: Observer | None = None
+
+    def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
+               task: Task | None = None, task_id: str | None = None, task_spec: str | None = None) -> None:
+        super().record(category, type_, payload, actor, task, task_id, task_spec)
+        if self.observer is not None:
+            self.observer(self._events[-1], self.workflow)
+
+
+class Replay:
+    """One instance's replay: walks the recorded events, one step per driving input."""
+
+    def __init__(self, instance_id: str, started_by: str, events: list[RecordedEvent], definition: LoadedDefinition,
+                 environment: BasePythonScriptEngineEnvironment, observer: Observer | None = None):
+        self.events = events
+        self.definition = definition
+        self.environment = environment
+        self.observer = observer
+        first_at = events[0].at if events else datetime.min
+        self.record = InstanceRecord(
+            id=instance_id, definition_id=definition.id, status="running", business_key=None, started_by=started_by,
+            state="", event_seq=0, event_head=GENESIS, lock_version=1, created_at=first_at, updated_at=first_at,
+            completed_at=None,
+        )
+        self.store = ReplayStore(self)
+        self.ids = TaskIdMap()
+        self.workflow: BpmnWorkflow | None = None
+        self.codec = NoStateCodec()
+        self.handlers = FedResults(self)
+
+    # -- walking the log ------------------------------------------------------------------
+
+    def run(self) -> Divergence | None:
+        """Replay every input; the first divergence, or None when every event was reproduced."""
+        try:
+            while self.record.event_seq < len(self.events):
+                event = self.events[self.record.event_seq]
+                driver = INPUT_DRIVERS.get(event.type)
+                if event.category != INPUT or driver is None:
+                    raise ReplayDiverged(self._undriven(event))
+                driver(self, event)
+        except ReplayDiverged as exc:
+            return exc.divergence
+        return None
+
+    def _undriven(self, event: RecordedEvent) -> Divergence:
+        if event.category == INPUT and event.type not in FED_INPUTS:
+            return Divergence(event.seq, "input not replayable", f"no replay driver for input type {event.type!r}",
+                              event.summary(), None)
+        return Divergence(event.seq, "event not produced by replay",
+                          f"the log holds {event.category} {event.type} ({event.task_spec or '-'}) here, "
+                          "but replaying the inputs before it produces nothing more", event.summary(), None)
+
+    def next_recorded(self) -> RecordedEvent | None:
+        """The recorded event the next replayed event will be compared with."""
+        index = self.record.event_seq
+        return self.events[index] if index < len(self.events) else None
+
+    def check(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            recorded = self.events[row["seq"] - 1] if row["seq"] <= len(self.events) else None
+            divergence = compare_event(recorded, row, self.ids)
+            if divergence is not None:
+                raise ReplayDiverged(divergence)
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def step(self, event: RecordedEvent) -> ReplayStep:
+        step = ReplayStep(self.store, self.record, self.definition, self.environment, self.handlers, self.codec,
+                          event.at, warm=self.workflow)
+        step.observer = self.observer
+        self.workflow = step.workflow
+        return step
+
+    def run_step(self, event: RecordedEvent, work: Callable[[ReplayStep], None]) -> None:
+        """Run one step; a failure inside it is a divergence, named after whatever it produced first."""
+        seq_before = self.record.event_seq
+        step = self.step(event)
+        try:
+            work(step)
+        except ReplayDiverged:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any engine failure during replay is reported, not raised
+            cause = _diverged_cause(exc)
+            if cause is not None:
+                raise cause from exc
+            self.check(step._events)  # an earlier event of this step may explain the failure
+            raise ReplayDiverged(Divergence(
+                seq_before + len(step._events) + 1, "replay failed",
+                f"{type(exc).__name__}: {exc}", self._recorded_summary(seq_before + len(step._events)),
+                None)) from exc
+
+    def _recorded_summary(self, index: int) -> dict[str, Any] | None:
+        return self.events[index].summary() if index < len(self.events) else None
+
+    def replayed_task_id(self, event: RecordedEvent) -> str:
+        task_id = self.ids.replayed(event.task_id)
+        if task_id is None:
+            raise ReplayDiverged(Divergence(event.seq, "input not replayable",
+                                            f"{event.type} names task {event.task_id}, which replay never made ready",
+                                            event.summary(), None))
+        return task_id
+
+    def chain_only(self, event: RecordedEvent, task_id: str | None) -> dict[str, Any]:
+        """Record an input that does not move the workflow (a claim), as the live runtime does."""
+        row = chain_event(self.record, event.at, INPUT, event.type, event.payload, actor=event.actor,
+                          task_id=task_id, task_spec=event.task_spec)
+        if self.observer is not None:
+            self.observer(row, self.workflow)
+        return row
+
+
+def _diverged_cause(exc: BaseException) -> ReplayDiverged | None:
+    seen = 0
+    node: BaseException | None = exc
+    while node is not None and seen < 10:
+        if isinstance(node, ReplayDiverged):
+            return node
+        node = node.__cause__ or node.__context__
+        seen += 1
+    return None
+
+
+class FedResults(dict):  # type: ignore[type-arg]
+    """Handlers for replay: every operator answers with the result recorded at this point of the log."""
+
+    def __init__(self, replay: Replay):
+        super().__init__()
+        self.replay = replay
+
+    def get(self, operator: str, default: Any = None) -> Callable[..., Any]:
+        return lambda context, **params: self._recorded_result(operator, params)
+
+    def __contains__(self, operator: object) -> bool:
+        return True
+
+    def _recorded_result(self, operator: str, params: dict[str, Any]) -> Any:
+        recorded = self.replay.next_recorded()
+        feed = FED_INPUTS.get(recorded.type) if recorded is not None and recorded.category == INPUT else None
+        if recorded is None or feed is None:
+            seq = self.replay.record.event_seq + 1
+            raise ReplayDiverged(Divergence(
+                seq, "service call not in the log",
+                f"replay calls operator {operator!r} here but the log holds no recorded result",
+                recorded.summary() if recorded is not None else None, {"operator": operator, "params": params}))
+        return feed(recorded, operator, params)
+
+
+# -- the input table: one entry per input type ---------------------------------------------------
+
+def _started(replay: Replay, event: RecordedEvent) -> None:
+    payload = event.payload
+    if (payload.get("process"), payload.get("version")) != (replay.definition.key, replay.definition.version):
+        raise ReplayDiverged(Divergence(event.seq, "input names another definition",
+                                        f"started as {payload.get('process')} v{payload.get('version')}, but the "
+                                        f"instance pins {replay.definition.key} v{replay.definition.version}",
+                                        event.summary(), None))
+
+    def work(step: ReplayStep) -> None:
+        step.record(INPUT, event.type, payload, actor=event.actor)
+        step.start(payload.get("data") or {})
+        step.finish(is_new=True)
+    replay.run_step(event, work)
+
+
+def _submitted(replay: Replay, event: RecordedEvent) -> None:
+    task_id = replay.replayed_task_id(event)
+
+    def work(step: ReplayStep) -> None:
+        task = step.task(task_id)
+        step.record(INPUT, event.type, event.payload, actor=event.actor, task=task)
+        step.complete_user_task(task, event.payload.get("data") or {}, event.actor or "")
+        step.finish()
+    replay.run_step(event, work)
+
+
+def _claim(assignee_of: Callable[[RecordedEvent], str | None]) -> Callable[[Replay, RecordedEvent], None]:
+    def drive(replay: Replay, event: RecordedEvent) -> None:
+        task_id = replay.replayed_task_id(event)
+        if task_id not in replay.store.inbox:
+            raise ReplayDiverged(Divergence(event.seq, "input not replayable",
+                                            f"{event.type} names a task that is not in the replayed inbox",
+                                            event.summary(), None))
+        row = replay.chain_only(event, task_id)
+        replay.store.set_assignee(task_id, assignee_of(event))
+        replay.check([row])
+    return drive
+
+
+def _cancelled(replay: Replay, event: RecordedEvent) -> None:
+    def work(step: ReplayStep) -> None:
+        step.record(INPUT, event.type, event.payload, actor=event.actor)
+        step.cancel()
+        step.finish()
+    replay.run_step(event, work)
+
+
+def _service_result(recorded: RecordedEvent, operator: str, params: dict[str, Any]) -> Any:
+    # The step records operator and params from its own evaluation; comparing that row with
+    # this one shows a call with other parameters. Only the result is taken from the log.
+    return recorded.payload.get("result")
+
+
+# Inputs that start a step (or, for claims, are a step of their own).
+INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
+    "instance_started": _started,
+    "task_claimed": _claim(lambda event: event.actor),
+    "task_unclaimed": _claim(lambda event: None),
+    "task_submitted": _submitted,
+    "instance_cancelled": _cancelled,
+}
+# Inputs a step consumes while it runs, in place of calling out.
+FED_INPUTS: dict[str, Callable[[RecordedEvent, str, dict[str, Any]], Any]] = {
+    "service_result": _service_result,
+}
+
+__all__ = ["Replay", "INPUT_DRIVERS", "FED_INPUTS", "produced_summary"]
