@@ -22,6 +22,7 @@ from .persistence import Database
 from .replay import Observer, Replay
 from .replaycheck import Divergence, RecordedEvent, canonical_state, first_difference
 from .sandbox import SandboxEnvironment
+from .timetravel import StateAt, state_at
 from .workflowstate import StateCodec
 
 
@@ -101,6 +102,10 @@ class HistoryService:
         replay = self.replayer(stored)
         report.divergence = replay.run() or self._final_divergence(stored, replay)
         return report
+
+    def state_at(self, instance_id: str, seq: int) -> StateAt:
+        """Tokens, completed elements, data and actors as of event `seq` (replayed, so exact)."""
+        return state_at(self.load(instance_id), seq, self.replayer)
 
     def replayer(self, stored: StoredInstance, observer: Observer | None = None) -> Replay:
         return Replay(stored.row.id, stored.row.started_by, stored.events, stored.definition, self.environment,

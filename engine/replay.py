@@ -62,19 +62,18 @@ class ReplayStore(InstanceStore):
         self.inbox[task_id] = replace(self.inbox[task_id], assignee=assignee)
 
     def insert_events(self, rows: list[dict[str, Any]]) -> None:
-        self.replay.check(rows)
+        pass  # each row was compared the moment the step recorded it
 
 
 class ReplayStep(InstanceStep):
-    """The live step, telling replay's observer about each event as it is recorded."""
+    """The live step, handing each event to replay the moment it is recorded."""
 
-    observer: Observer | None = None
+    replay: "Replay"
 
     def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
                task: Task | None = None, task_id: str | None = None, task_spec: str | None = None) -> None:
         super().record(category, type_, payload, actor, task, task_id, task_spec)
-        if self.observer is not None:
-            self.observer(self._events[-1], self.workflow)
+        self.replay.on_record(self._events[-1])
 
 
 class Replay:
@@ -126,25 +125,26 @@ class Replay:
         index = self.record.event_seq
         return self.events[index] if index < len(self.events) else None
 
-    def check(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            recorded = self.events[row["seq"] - 1] if row["seq"] <= len(self.events) else None
-            divergence = compare_event(recorded, row, self.ids)
-            if divergence is not None:
-                raise ReplayDiverged(divergence)
+    def on_record(self, row: dict[str, Any]) -> None:
+        """Compare a replayed event with the recorded one at once, then show it to the observer."""
+        recorded = self.events[row["seq"] - 1] if row["seq"] <= len(self.events) else None
+        divergence = compare_event(recorded, row, self.ids)
+        if divergence is not None:
+            raise ReplayDiverged(divergence)
+        if self.observer is not None:
+            self.observer(row, self.workflow)
 
     # -- steps ----------------------------------------------------------------------------
 
     def step(self, event: RecordedEvent) -> ReplayStep:
         step = ReplayStep(self.store, self.record, self.definition, self.environment, self.handlers, self.codec,
                           event.at, warm=self.workflow)
-        step.observer = self.observer
+        step.replay = self
         self.workflow = step.workflow
         return step
 
     def run_step(self, event: RecordedEvent, work: Callable[[ReplayStep], None]) -> None:
-        """Run one step; a failure inside it is a divergence, named after whatever it produced first."""
-        seq_before = self.record.event_seq
+        """Run one step; a failure inside it is a divergence at the event replay was about to produce."""
         step = self.step(event)
         try:
             work(step)
@@ -154,11 +154,9 @@ class Replay:
             cause = _diverged_cause(exc)
             if cause is not None:
                 raise cause from exc
-            self.check(step._events)  # an earlier event of this step may explain the failure
-            raise ReplayDiverged(Divergence(
-                seq_before + len(step._events) + 1, "replay failed",
-                f"{type(exc).__name__}: {exc}", self._recorded_summary(seq_before + len(step._events)),
-                None)) from exc
+            seq = self.record.event_seq + 1
+            raise ReplayDiverged(Divergence(seq, "replay failed", f"{type(exc).__name__}: {exc}",
+                                            self._recorded_summary(seq - 1), None)) from exc
 
     def _recorded_summary(self, index: int) -> dict[str, Any] | None:
         return self.events[index].summary() if index < len(self.events) else None
@@ -175,8 +173,7 @@ class Replay:
         """Record an input that does not move the workflow (a claim), as the live runtime does."""
         row = chain_event(self.record, event.at, INPUT, event.type, event.payload, actor=event.actor,
                           task_id=task_id, task_spec=event.task_spec)
-        if self.observer is not None:
-            self.observer(row, self.workflow)
+        self.on_record(row)
         return row
 
 
@@ -251,9 +248,8 @@ def _claim(assignee_of: Callable[[RecordedEvent], str | None]) -> Callable[[Repl
             raise ReplayDiverged(Divergence(event.seq, "input not replayable",
                                             f"{event.type} names a task that is not in the replayed inbox",
                                             event.summary(), None))
-        row = replay.chain_only(event, task_id)
         replay.store.set_assignee(task_id, assignee_of(event))
-        replay.check([row])
+        replay.chain_only(event, task_id)
     return drive
 
 

@@ -11,6 +11,8 @@ from .models import InstanceEvent
 
 # Per-task wall-clock stamp SpiffWorkflow keeps for itself; no step reads it.
 VOLATILE_TASK_FIELDS = ("last_state_change",)
+# Lists the serializer derives from a dict's key order, which a cold load rebuilds differently.
+SET_LIKE_FIELDS = ("deletions",)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def _name_tree(workflow: Mapping[str, Any], names: dict[str, str], prefix: str) 
 
 def _rename(value: Any, names: Mapping[str, str]) -> Any:
     if isinstance(value, dict):
-        return {names.get(k, k): _rename(v, names) for k, v in value.items() if k not in VOLATILE_TASK_FIELDS}
+        return {names.get(k, k): sorted(v, key=str) if k in SET_LIKE_FIELDS and isinstance(v, list)
+                else _rename(v, names) for k, v in value.items() if k not in VOLATILE_TASK_FIELDS}
     if isinstance(value, list):
         return [_rename(v, names) for v in value]
     if isinstance(value, str):

@@ -13,6 +13,7 @@ from engine.definitions import PROCESS_SUFFIXES, collect_files
 from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
 from engine.runtime import InstanceView, TaskView
 from web.cli_archive import add_archive_commands
+from web.replay_cli import add_replay_command
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", action="append", default=[])
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     add_archive_commands(sub)
+    add_replay_command(sub)
     return parser
 
 
