@@ -90,7 +90,11 @@ class ChainReport:
 
 def verify_chain(session: Session, instance: ProcessInstance) -> ChainReport:
     """Check every link; rows are read in insertion order so a swap of two shows up."""
-    events = list_events(session, instance.id)
+    return verify_events(instance, list_events(session, instance.id))
+
+
+def verify_events(instance: ChainHead, events: list[InstanceEvent]) -> ChainReport:
+    """The chain check on rows already read (in insertion order), for callers that need them too."""
     report = ChainReport(instance.id, len(events))
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):

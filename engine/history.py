@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .definitions import LoadedDefinition, content_hash
 from .errors import NotFound
-from .eventlog import ChainReport, list_events, verify_chain
+from .eventlog import ChainReport, list_events, verify_chain, verify_events
 from .instancestore import HUMAN_TASKS
-from .models import InstanceEvent, ProcessDefinition, ProcessInstance
+from .models import DefinitionFile, InstanceEvent, ProcessDefinition, ProcessInstance
 from .parsing import parse_bundle
 from .persistence import Database
 from .replay import Observer, Replay
@@ -61,6 +61,9 @@ class StoredInstance:
     inbox: dict[str, dict[str, Any]]
 
 
+_DEFINITION = select(ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.content_hash).where(
+    ProcessDefinition.id == bindparam("b_id"))
+_FILES = select(DefinitionFile.name, DefinitionFile.content).where(DefinitionFile.definition_id == bindparam("b_id"))
 INBOX_FIELDS = ("task_spec", "title", "candidate_group", "assignee", "form_file", "ui_form_file")
 
 
@@ -115,7 +118,7 @@ class HistoryService:
         with self.db.unit_of_work(write=False) as session:
             row = self._instance(session, instance_id)
             rows = list_events(session, instance_id)
-            chain = verify_chain(session, row)
+            chain = verify_events(row, rows)
             definition, problem = self._pinned(session, row.definition_id)
             inbox = {t.id: {name: getattr(t, name) for name in INBOX_FIELDS}
                      for t in session.execute(select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == instance_id))}
@@ -125,16 +128,18 @@ class HistoryService:
 
     def _pinned(self, session: Session, definition_id: int) -> tuple[LoadedDefinition, str | None]:
         """The stored files of the pinned version, parsed; and whether they still match their recorded hash."""
-        definition = session.get(ProcessDefinition, definition_id)
+        definition = session.execute(_DEFINITION, {"b_id": definition_id}).first()
         if definition is None:
             raise NotFound(f"no process definition with id {definition_id}")
-        files = {f.name: f.content for f in definition.files}
+        files = {name: bytes(content) for name, content in session.execute(_FILES, {"b_id": definition_id})}
         problem = None
         if content_hash(files) != definition.content_hash:
             problem = (f"the stored files of {definition.key} v{definition.version} no longer match the content "
                        "hash recorded when it was deployed (edited after deployment)")
-        digest = hashlib.sha256(json.dumps(sorted((n, c.hex()) for n, c in files.items())).encode()).hexdigest()
-        cache_key = f"{definition_id}:{digest}"
+        digest = hashlib.sha256()
+        for name, content in sorted(files.items()):
+            digest.update(hashlib.sha256(name.encode()).digest() + hashlib.sha256(content).digest())
+        cache_key = f"{definition_id}:{digest.hexdigest()}"
         with self._lock:
             cached = self._parsed.get(cache_key)
         if cached is not None:
