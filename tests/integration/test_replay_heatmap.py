@@ -1,0 +1,39 @@
+"""The per-definition activity heatmap counts instances and passes per element from the event logs."""
+from __future__ import annotations
+
+import pytest
+
+from engine.bootstrap import Casedesk
+from engine.config import PROJECT_ROOT
+from engine.errors import NotFound
+from engine.heatmap import HeatmapService, sequence_flows
+from tests.integration.test_replay import run_review
+
+
+def test_heatmap_counts_instances_and_loop_rounds_per_element(app: Casedesk) -> None:
+    run_review(app, rounds=3)                 # two send-backs, then published
+    run_review(app, rounds=1)                 # published at once
+    run_review(app, rounds=1, finish=False)   # waiting for review
+    heatmap = HeatmapService(app.db).activity("document_review")
+    assert (heatmap.instances, heatmap.versions) == (3, [1])
+    counts = {element: (c.instances, c.passes) for element, c in heatmap.elements.items()}
+    assert counts["start"] == (3, 3) and counts["prepare"] == (3, 3)
+    assert counts["draft"] == (3, 5)          # 3 + 1 + 1 drafts
+    assert counts["review"] == (3, 5)         # the waiting review counts as reached
+    assert counts["approved_gateway"] == (2, 4)
+    assert counts["publish"] == (2, 2) and counts["end"] == (2, 2)
+    assert heatmap.as_dict()["elements"]["draft"] == {"instances": 3, "passes": 5}
+
+
+def test_heatmap_of_an_unknown_process_is_not_found(app: Casedesk) -> None:
+    with pytest.raises(NotFound):
+        HeatmapService(app.db).activity("no_such_process")
+    with pytest.raises(NotFound):
+        HeatmapService(app.db).activity("document_review", version=9)
+
+
+def test_sequence_flows_are_read_from_the_stored_bpmn() -> None:
+    files = {"document_review.bpmn": (PROJECT_ROOT / "processes" / "demo" / "document_review.bpmn").read_bytes()}
+    flows = sequence_flows(files)
+    assert flows[("approved_gateway", "publish")] == "flow_approved"
+    assert flows[("approved_gateway", "draft")] == "flow_rejected"
