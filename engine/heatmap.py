@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -97,7 +97,7 @@ class HeatmapService:
         return found
 
 
-def _count_into(heatmap: Heatmap, rows: list[Any], flow_ids: dict[tuple[str, str], str]) -> None:
+def _count_into(heatmap: Heatmap, rows: Sequence[Any], flow_ids: dict[tuple[str, str], str]) -> None:
     # A user task appears twice (ready, then done) under one task id: each task is one pass.
     seen: set[tuple[str, str | None, str]] = set()
     element_instances: dict[str, set[str]] = defaultdict(set)

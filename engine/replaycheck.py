@@ -157,7 +157,7 @@ def canonical_state(text: str) -> Any:
 
 def _name_tree(workflow: Mapping[str, Any], names: dict[str, str], prefix: str) -> None:
     tasks = workflow.get("tasks", {})
-    stack = [workflow.get("root")]
+    stack: list[str] = [workflow.get("root") or ""]
     while stack:
         task_id = stack.pop()
         task = tasks.get(task_id)

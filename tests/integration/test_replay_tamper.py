@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from engine.bootstrap import Casedesk
 from engine.definitions import content_hash
-from engine.models import DefinitionFile, InstanceEvent, ProcessDefinition, ProcessInstance
+from engine.models import DefinitionFile, InstanceEvent, ProcessInstance
 from tests.integration.test_replay import run_review
 
 
@@ -87,6 +87,7 @@ def test_a_changed_stored_state_is_named_though_the_chain_is_intact(app: Casedes
     view = run_review(app, rounds=1, finish=False)
     with app.db.unit_of_work() as session:
         row = session.get(ProcessInstance, view.id)
+        assert row is not None
         state = json.loads(row.state)
         ready = next(t for t in state["tasks"].values() if t["task_spec"] == "review" and t["state"] == 16)
         ready["delta"]["updates"]["decision"] = "approve"
@@ -112,13 +113,16 @@ def test_a_changed_status_is_named(app: Casedesk) -> None:
 
 def _edit_pinned_bpmn(app: Casedesk, view_id: str, rehash: bool) -> None:
     with app.db.unit_of_work() as session:
-        definition = session.get(ProcessInstance, view_id).definition
+        instance = session.get(ProcessInstance, view_id)
+        assert instance is not None
+        definition = instance.definition
         bpmn = session.scalar(select(DefinitionFile).where(DefinitionFile.definition_id == definition.id,
                                                             DefinitionFile.name.like("%.bpmn")))
+        assert bpmn is not None
         bpmn.content = bpmn.content.replace(b"rounds = 0", b"rounds = 5")
         session.flush()
         if rehash:
-            files = {f.name: f.content for f in session.get(ProcessDefinition, definition.id).files}
+            files = {f.name: f.content for f in definition.files}
             definition.content_hash = content_hash(files)
 
 
