@@ -144,12 +144,18 @@ class HistoryService:
             cached = self._parsed.get(cache_key)
         if cached is not None:
             return cached, problem
-        bundle = parse_bundle(files)
-        loaded = LoadedDefinition(
-            id=definition_id, key=definition.key, version=definition.version, spec=bundle.spec(definition.key),
-            subprocess_specs=bundle.subprocess_specs(definition.key),
-            forms={name: json.loads(content) for name, content in files.items() if name.endswith(".json")},
-        )
+        try:
+            bundle = parse_bundle(files)
+            loaded = LoadedDefinition(
+                id=definition_id, key=definition.key, version=definition.version, spec=bundle.spec(definition.key),
+                subprocess_specs=bundle.subprocess_specs(definition.key),
+                forms={name: json.loads(content) for name, content in files.items() if name.endswith(".json")},
+            )
+        except Exception as exc:  # noqa: BLE001 - an unreadable pinned version is a finding, not a crash
+            unreadable = f"the stored files of {definition.key} v{definition.version} cannot be parsed: {exc}"
+            # Never run: replay and time travel stop at the problem.
+            return LoadedDefinition(definition_id, definition.key, definition.version, None, {}, {}), \
+                "; ".join(p for p in (problem, unreadable) if p)
         with self._lock:
             self._parsed[cache_key] = loaded
             while len(self._parsed) > self._cache_size:

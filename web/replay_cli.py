@@ -7,6 +7,7 @@ import sys
 from tqdm import tqdm
 
 from engine.bootstrap import Casedesk
+from engine.errors import CasedeskError
 from engine.history import ReplayReport
 
 
@@ -31,7 +32,14 @@ def cmd_replay(app: Casedesk, args: argparse.Namespace) -> int:
     # The bar goes to stderr so that stdout stays a clean list of findings.
     with tqdm(ids, desc="replaying", unit="instance", file=sys.stderr, disable=not args.all or args.quiet) as bar:
         for instance_id in bar:
-            report = app.history.replay(instance_id)
+            try:
+                report = app.history.replay(instance_id)
+            except CasedeskError as exc:
+                if not args.all:
+                    raise
+                failed += 1
+                bar.write(f"{instance_id}: ERROR: {exc}", file=sys.stdout)
+                continue
             if not report.verified:
                 failed += 1
                 broken += not report.chain.ok

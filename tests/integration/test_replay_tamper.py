@@ -158,3 +158,13 @@ def test_an_event_appended_to_the_log_is_named(app: Casedesk) -> None:
     divergence = app.history.replay(view.id).divergence
     assert divergence is not None
     assert (divergence.seq, divergence.kind) == (last.seq + 1, "event not produced by replay")
+
+
+def test_a_pinned_definition_edited_into_garbage_is_named_not_raised(app: Casedesk) -> None:
+    view = run_review(app)
+    with app.db.unit_of_work() as session:
+        session.execute(update(DefinitionFile).where(DefinitionFile.name.like("%.bpmn"))
+                        .values(content=b"<bpmn:definitions"))
+    report = app.history.replay(view.id)
+    assert report.divergence is not None and report.divergence.kind == "pinned definition changed"
+    assert "cannot be parsed" in report.divergence.detail and "content hash" in report.divergence.detail
