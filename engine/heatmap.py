@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 from .errors import NotFound
 from .models import DefinitionFile, InstanceEvent, ProcessDefinition, ProcessInstance
 from .persistence import Database
-from .xmlsafe import parse_xml
+from .coverage import FLOW_EVENTS, sequence_flows, taken_transitions
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # Events that say a token reached an element: ready (user tasks wait there) or done.
-REACHED = ("task_ready", "task_done")
+REACHED = FLOW_EVENTS
 
 
 @dataclass
@@ -49,17 +48,6 @@ class Heatmap:
         }
 
 
-def sequence_flows(files: dict[str, bytes]) -> dict[tuple[str, str], str]:
-    """(sourceRef, targetRef) → sequence flow id, from the stored BPMN files of a version."""
-    flows: dict[tuple[str, str], str] = {}
-    for name, content in sorted(files.items()):
-        if not name.endswith(".bpmn"):
-            continue
-        for flow in parse_xml(content, name).iter(f"{{{BPMN_NS}}}sequenceFlow"):
-            flows.setdefault((flow.get("sourceRef", ""), flow.get("targetRef", "")), flow.get("id", ""))
-    return flows
-
-
 class HeatmapService:
     def __init__(self, db: Database):
         self.db = db
@@ -69,16 +57,16 @@ class HeatmapService:
         with self.db.unit_of_work(write=False) as session:
             definitions = self._definitions(session, key, version)
             ids = [d.id for d in definitions]
-            flow_ids: dict[tuple[str, str], str] = {}
+            flow_ids: dict[tuple[str, str, str], str] = {}
             for definition in definitions:
                 files = dict(session.execute(select(DefinitionFile.name, DefinitionFile.content)
                                              .where(DefinitionFile.definition_id == definition.id)).all())
-                for pair, flow_id in sequence_flows(files).items():
-                    flow_ids.setdefault(pair, flow_id)
+                for flow in sequence_flows(files):
+                    flow_ids.setdefault((flow.process, flow.source, flow.target), flow.id)
             instances = session.scalar(select(func.count()).select_from(ProcessInstance)
                                        .where(ProcessInstance.definition_id.in_(ids))) or 0
             rows = session.execute(
-                select(InstanceEvent.instance_id, InstanceEvent.task_id, InstanceEvent.payload)
+                select(InstanceEvent.instance_id, InstanceEvent.type, InstanceEvent.task_id, InstanceEvent.payload)
                 .join(ProcessInstance, ProcessInstance.id == InstanceEvent.instance_id)
                 .where(ProcessInstance.definition_id.in_(ids), InstanceEvent.type.in_(REACHED))
             ).all()
@@ -97,26 +85,24 @@ class HeatmapService:
         return found
 
 
-def _count_into(heatmap: Heatmap, rows: Sequence[Any], flow_ids: dict[tuple[str, str], str]) -> None:
-    # A user task appears twice (ready, then done) under one task id: each task is one pass.
-    seen: set[tuple[str, str | None, str]] = set()
+def _count_into(heatmap: Heatmap, rows: Sequence[Any], flow_ids: dict[tuple[str, str, str], str]) -> None:
+    events_of: dict[str, list[tuple[str, str | None, dict[str, Any]]]] = defaultdict(list)
+    for instance_id, type_, task_id, text in rows:
+        events_of[instance_id].append((type_, task_id, json.loads(text)))
     element_instances: dict[str, set[str]] = defaultdict(set)
     flow_instances: dict[str, set[str]] = defaultdict(set)
-    passes: dict[str, int] = defaultdict(int)
-    flow_passes: dict[str, int] = defaultdict(int)
-    for instance_id, task_id, text in rows:
-        payload = json.loads(text)
-        element = payload.get("element")
-        if not element or (instance_id, task_id, element) in seen:
-            continue
-        seen.add((instance_id, task_id, element))
-        element_instances[element].add(instance_id)
-        passes[element] += 1
-        source = payload.get("from")
-        if source:
-            flow = flow_ids.get((source, element)) or f"{source}->{element}"
+    passes: Counter[str] = Counter()
+    flow_passes: Counter[str] = Counter()
+    for instance_id, events in events_of.items():
+        # A user task appears twice (ready, then done) under one task id: each task is one pass.
+        reached = {(task_id, payload.get("element")) for _, task_id, payload in events if payload.get("element")}
+        for _, element in reached:
+            element_instances[element].add(instance_id)
+            passes[element] += 1
+        for (process, source, target), count in taken_transitions(events).items():
+            flow = flow_ids.get((process, source, target)) or f"{source}->{target}"
             flow_instances[flow].add(instance_id)
-            flow_passes[flow] += 1
+            flow_passes[flow] += count
     for element, who in element_instances.items():
         heatmap.elements[element] = Count(len(who), passes[element])
     known = set(flow_ids.values())

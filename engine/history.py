@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from .coverage import sequence_flows
 from .definitions import LoadedDefinition, content_hash
 from .errors import NotFound
 from .eventlog import ChainReport, list_events, verify_chain, verify_events
@@ -64,7 +65,7 @@ class StoredInstance:
 _DEFINITION = select(ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.content_hash).where(
     ProcessDefinition.id == bindparam("b_id"))
 _FILES = select(DefinitionFile.name, DefinitionFile.content).where(DefinitionFile.definition_id == bindparam("b_id"))
-INBOX_FIELDS = ("task_spec", "title", "candidate_group", "assignee", "form_file", "ui_form_file")
+INBOX_FIELDS = ("task_spec", "title", "candidate_group", "assignee", "form_file", "ui_form_file", "due_at")
 
 
 class HistoryService:
@@ -108,7 +109,14 @@ class HistoryService:
 
     def state_at(self, instance_id: str, seq: int) -> StateAt:
         """Tokens, completed elements, data and actors as of event `seq` (replayed, so exact)."""
-        return state_at(self.load(instance_id), seq, self.replayer)
+        stored = self.load(instance_id)
+        return state_at(stored, seq, self.replayer, self.flow_ids(stored.row.definition_id))
+
+    def flow_ids(self, definition_id: int) -> dict[tuple[str, str, str], str]:
+        """(process, source, target) → sequence flow id in the pinned version's stored BPMN."""
+        with self.db.unit_of_work(write=False) as session:
+            files = {name: bytes(content) for name, content in session.execute(_FILES, {"b_id": definition_id})}
+        return {(f.process, f.source, f.target): f.id for f in sequence_flows(files)}
 
     def replayer(self, stored: StoredInstance, observer: Observer | None = None) -> Replay:
         return Replay(stored.row.id, stored.row.started_by, stored.events, stored.definition, self.environment,

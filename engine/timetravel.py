@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from .clock import isoformat
+from .coverage import FLOW_EVENTS, taken_transitions
 from .errors import Conflict, InvalidInput
 from .eventlog import INPUT
 from .replay import Observer, Replay
@@ -44,7 +45,8 @@ class _Reached(BaseException):
     """Stops the replay once the chosen event was reproduced (BaseException: no step code swallows it)."""
 
 
-def state_at(stored: "StoredInstance", seq: int, replayer: Callable[["StoredInstance", Observer], Replay]) -> StateAt:
+def state_at(stored: "StoredInstance", seq: int, replayer: Callable[["StoredInstance", Observer], Replay],
+             flow_ids: dict[tuple[str, str, str], str]) -> StateAt:
     """Replay up to event `seq` and describe the instance at that moment; refuses when the
     history does not replay faithfully up to there (it would show something that never was)."""
     if not 1 <= seq <= len(stored.events):
@@ -52,6 +54,7 @@ def state_at(stored: "StoredInstance", seq: int, replayer: Callable[["StoredInst
     if stored.definition_problem is not None:
         raise Conflict(f"cannot show the state: {stored.definition_problem}")
     builder = _Builder(stored.row.id, seq)
+    builder.flow_ids = flow_ids
     replay = builder.replay = replayer(stored, builder.observe)
     try:
         divergence = replay.run()
@@ -67,7 +70,8 @@ class _Builder:
         self.target = target
         self.replay: Replay | None = None
         self.completed: Counter[str] = Counter()
-        self.flows: Counter[str] = Counter()
+        self._transitions: list[tuple[str, str | None, dict[str, Any]]] = []
+        self.flow_ids: dict[tuple[str, str, str], str] = {}
         self.data: dict[str, Any] = {}
         self.actors: list[dict[str, Any]] = []
         self.result = StateAt(instance_id, target, {})
@@ -85,7 +89,7 @@ class _Builder:
                              "task_spec": row["task_spec"], "payload": payload}
         self.result.tokens = _tokens(workflow, ids.recorded)
         self.result.completed = dict(self.completed)
-        self.result.flows = dict(self.flows)
+        self.result.flows = self._flows()
         self.result.data = dict(self.data)
         self.result.actors = list(self.actors)
         self.result.assignees = {ids.recorded(t.id): t.assignee for t in self.replay.store.inbox.values()}
@@ -98,16 +102,22 @@ class _Builder:
         elif kind == "task_done":
             element = payload.get("element") or row["task_spec"]
             self.completed[element] += 1
-            source = payload.get("from")
-            if source:
-                self.flows[f"{source}->{element}"] += 1
             delta = payload.get("delta") or {}
             self.data.update(delta.get("set") or {})
             for name in delta.get("removed") or []:
                 self.data.pop(name, None)
+        if kind in FLOW_EVENTS:
+            self._transitions.append((kind, row["task_id"], payload))
         if row["category"] == INPUT and row["actor"]:
             self.actors.append({"seq": row["seq"], "at": isoformat(row["at"]), "actor": row["actor"],
                                 "type": kind, "element": row["task_spec"]})
+
+    def _flows(self) -> dict[str, int]:
+        """Sequence flow id (or `source->target` when the diagram has no such flow) → tokens that took it."""
+        flows: Counter[str] = Counter()
+        for (process, source, target), count in taken_transitions(self._transitions).items():
+            flows[self.flow_ids.get((process, source, target)) or f"{source}->{target}"] += count
+        return dict(flows)
 
 
 def _tokens(workflow: BpmnWorkflow | None, recorded_id: Any) -> list[dict[str, Any]]:

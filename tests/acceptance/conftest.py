@@ -67,3 +67,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.write_line(f"FAILED: {len(coverage.missing())} sequence flows were never taken", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def every_instance_replays_as_verified(app: Casedesk) -> Iterator[None]:
+    """Design "History and replay": every instance a test produced re-executes from its recorded
+    inputs on its pinned version to the same events and state, with an intact chain."""
+    yield
+    reports = [app.history.replay(instance_id) for instance_id in app.history.instance_ids()]
+    failed = [report.as_dict() for report in reports if not report.verified]
+    assert not failed, f"{len(failed)} of {len(reports)} instance(s) do not replay as verified: {failed}"

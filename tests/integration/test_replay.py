@@ -140,6 +140,8 @@ def test_state_at_shows_tokens_completed_elements_data_and_actors(app: Casedesk)
         ("alice", "instance_started", None), ("alice", "task_claimed", "draft"),
         ("alice", "task_submitted", "draft"), ("rita", "task_submitted", "review")]
     assert at_redraft.event["type"] == "task_ready"
+    assert at_redraft.flows == {"flow_start_prepare": 1, "flow_prepare_draft": 1, "flow_draft_review": 1,
+                                "flow_review_gateway": 1, "flow_rejected": 1}
 
 
 def test_state_at_a_claim_shows_the_assignee(app: Casedesk) -> None:
@@ -158,3 +160,24 @@ def test_state_at_refuses_a_seq_outside_the_log(app: Casedesk) -> None:
     for seq in (0, view.events + 1):
         with pytest.raises(InvalidInput):
             app.history.state_at(view.id, seq)
+
+
+def test_routed_tasks_due_dates_and_the_business_key_replay(app: Casedesk, clock: FakeClock) -> None:
+    """R-2.2.1 routing (group, assignee, due date counted from the recorded step time) and the
+    business key are reproduced; the stored inbox rows must match the replayed ones."""
+    app.definitions.deploy(collect_files(FIXTURES / "routing"), "owen")
+    app.users.add_user("ivy", "correct-horse-1", ["intake"])
+    app.users.add_user("fay", "correct-horse-1", ["finance"])
+    values = {"department": "finance", "deadline": "P3D", "handler": "fay", "serial": 42}
+    view = app.runtime.start_instance("routed", values, actor="ivy")
+    clock.advance(timedelta(hours=2))
+    note = next(t for t in view.ready_tasks if t.task_spec == "note")
+    view = app.runtime.complete_task(note.id, {}, actor="ivy")
+    running = app.history.replay(view.id)
+    assert running.verified, running.as_dict()
+    clock.advance(timedelta(days=5))
+    handle = next(t for t in view.ready_tasks if t.task_spec == "handle")
+    done = app.runtime.complete_task(handle.id, {}, actor="fay")
+    assert done.status == "completed"
+    report = app.history.replay(done.id)
+    assert report.verified, report.as_dict()

@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 
 from engine.bootstrap import Casedesk
-from engine.config import PROJECT_ROOT
 from engine.errors import NotFound
-from engine.heatmap import HeatmapService, sequence_flows
+from engine.heatmap import HeatmapService
 from tests.integration.test_replay import run_review
 
 
@@ -32,8 +31,15 @@ def test_heatmap_of_an_unknown_process_is_not_found(app: Casedesk) -> None:
         HeatmapService(app.db).activity("document_review", version=9)
 
 
-def test_sequence_flows_are_read_from_the_stored_bpmn() -> None:
-    files = {"document_review.bpmn": (PROJECT_ROOT / "processes" / "demo" / "document_review.bpmn").read_bytes()}
-    flows = sequence_flows(files)
-    assert flows[("approved_gateway", "publish")] == "flow_approved"
-    assert flows[("approved_gateway", "draft")] == "flow_rejected"
+def test_heatmap_counts_flows_taken_from_the_recorded_sources(app: Casedesk) -> None:
+    run_review(app, rounds=3)
+    run_review(app, rounds=1)
+    run_review(app, rounds=1, finish=False)
+    heatmap = HeatmapService(app.db).activity("document_review", version=1)
+    flows = {flow: (c.instances, c.passes) for flow, c in heatmap.flows.items()}
+    assert flows["flow_start_prepare"] == (3, 3)
+    assert flows["flow_draft_review"] == (3, 5)
+    assert flows["flow_rejected"] == (1, 2)      # only the first case was sent back, twice
+    assert flows["flow_approved"] == (2, 2)
+    assert flows["flow_review_gateway"] == (2, 4)
+    assert heatmap.unmatched_flows == {}
