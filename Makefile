@@ -37,9 +37,10 @@ demo: db
 	@$(BIN)/casedesk users add audrey --password $(DEMO_PASSWORD) --group auditor
 	@$(BIN)/casedesk users add root --password $(DEMO_PASSWORD) --group admin
 
+# One job worker (timers, retries, timer starts) runs beside the web server; Ctrl-C stops both.
 run: demo
-	@echo "serving casedesk on http://$(CASEDESK_BIND) (health: /healthz)"
-	$(BIN)/gunicorn --bind $(CASEDESK_BIND) --workers 2 --access-logfile - 'web.app:create_app()'
+	@echo "serving casedesk on http://$(CASEDESK_BIND) (health: /healthz) with one job worker"
+	$(BIN)/casedesk serve --bind $(CASEDESK_BIND)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -12,6 +12,8 @@ from .clock import Clock, SystemClock
 from .config import Settings
 from .definitions import DefinitionService
 from .history import HistoryService
+from .incidents import IncidentService
+from .jobs import JobRunner
 from .persistence import Database, make_engine, migrate
 from .runtime import Runtime
 from .sandbox import SandboxEnvironment
@@ -29,6 +31,8 @@ class Casedesk:
     users: UserService
     history: HistoryService
     archives: ArchiveService
+    jobs: JobRunner
+    incidents: IncidentService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -52,4 +56,6 @@ def bootstrap(
         settings=settings, db=db, clock=clock, handlers=handlers, definitions=definitions,
         runtime=runtime, users=UserService(db, clock), history=HistoryService(db),
         archives=ArchiveService(db, clock),
+        jobs=JobRunner(db, runtime, definitions, clock, settings.job_lease_seconds),
+        incidents=IncidentService(db, runtime, clock),
     )

@@ -20,6 +20,8 @@ class Settings:
     bind: str = "127.0.0.1:8000"
     secret_key: str = ""
     sql_echo: bool = False
+    job_lease_seconds: float = 60.0  # a worker that stops renewing loses its jobs after this long
+    worker_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -31,4 +33,6 @@ class Settings:
             bind=env.get("CASEDESK_BIND") or defaults.bind,
             secret_key=env.get("CASEDESK_SECRET_KEY", ""),
             sql_echo=env.get("CASEDESK_SQL_ECHO", "") in ("1", "true", "yes"),
+            job_lease_seconds=float(env.get("CASEDESK_JOB_LEASE_SECONDS") or defaults.job_lease_seconds),
+            worker_poll_seconds=float(env.get("CASEDESK_WORKER_POLL_SECONDS") or defaults.worker_poll_seconds),
         )

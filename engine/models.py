@@ -180,3 +180,4 @@ class NumberSequence(Base):
 
 
 from engine import archive_models  # noqa: E402,F401  (registers its tables on Base.metadata)
+from engine import jobs_models  # noqa: E402,F401  (registers its tables on Base.metadata)

@@ -16,6 +16,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from engine.errors import DefinitionInvalid, Problem
+from engine.timer_events import PARSER_OVERRIDES as TIMER_PARSER_OVERRIDES
 from engine.xmlsafe import UnsafeXml, parse_xml
 
 BPMN_SUFFIX = ".bpmn"
@@ -72,6 +73,9 @@ def _dmn_validator_for(xsd_path: str) -> CollectingValidator:
 
 class CasedeskParser(SpiffBpmnParser):
     """Spiff parser with XSD validation of BPMN and DMN, reporting every violation."""
+
+    # Timers read the step's recorded clock instead of the wall clock (engine/timer_events.py).
+    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, **TIMER_PARSER_OVERRIDES}
 
     def __init__(self) -> None:
         super().__init__(validator=bpmn_validator())

@@ -63,13 +63,7 @@ class Runtime:
             starters = start_groups(definition.spec)
             if starters and not starters & groups:
                 raise Forbidden(f"{actor} may not start {key!r}: it is started by {', '.join(sorted(starters))}")
-            now = self.clock.now()
-            record = InstanceRecord(
-                id=str(uuid.uuid4()), definition_id=definition.id, status="running", business_key=None,
-                started_by=actor, state="", event_seq=0, event_head=GENESIS, lock_version=1,
-                created_at=now, updated_at=now, completed_at=None,
-            )
-            step = self._step(conn, record, definition)
+            step = self.new_instance_step(conn, definition, actor)
             step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
                         actor=actor)
             step.start(data)
@@ -166,6 +160,25 @@ class Runtime:
                 query = query.where(ProcessDefinition.key == process_key)
             return [InstanceView(row.id, key, version, row.status, row.started_by, row.event_seq, [])
                     for row, key, version in session.execute(query)]
+
+    # -- the job runner's way in (engine/jobs.py) -------------------------------------------------
+
+    def new_instance_step(self, conn: Connection, definition: LoadedDefinition, actor: str) -> InstanceStep:
+        """A step on a new instance of `definition`; the caller records its start and finishes it."""
+        now = self.clock.now()
+        record = InstanceRecord(
+            id=str(uuid.uuid4()), definition_id=definition.id, status="running", business_key=None,
+            started_by=actor, state="", event_seq=0, event_head=GENESIS, lock_version=1,
+            created_at=now, updated_at=now, completed_at=None,
+        )
+        return self._step(conn, record, definition)
+
+    def locked_step(self, conn: Connection, instance_id: str) -> InstanceStep:
+        """A step on a running instance, its row locked for the caller's transaction."""
+        return self._step(conn, self._lock_instance(self._store(conn), instance_id))
+
+    def committed(self, step: InstanceStep) -> InstanceView:
+        return self._committed(step)
 
     # -- plumbing ---------------------------------------------------------------------------
 

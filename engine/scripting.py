@@ -18,6 +18,7 @@ class CasedeskScriptEngine(PythonScriptEngine):
     def __init__(self, environment: BasePythonScriptEngineEnvironment, call: ServiceCall, now: datetime):
         super().__init__(environment=environment)
         self._call = call
+        self.now = now  # timers decide their due time with it (engine/timer_events.py)
         self._clock_names = {"now": lambda: now}
 
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:

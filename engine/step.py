@@ -17,9 +17,13 @@ from handlers.context import HandlerContext, HandlerRegistry
 
 from .definitions import LoadedDefinition
 from .errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
+from .clock import isoformat
 from .eventlog import EFFECT, INPUT, chain_event
 from .instancestore import TaskView, InstanceRecord, InstanceStore
 from .routing import business_key, route
+from .jobstore import JobStore
+from .timer_events import fire_timer as mark_fired
+from .waits import ServiceParked, hold, park_failed_service, pending_waits, resume_service, retry_policy, stuck_services
 from .scripting import CasedeskScriptEngine
 from .workflowstate import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
@@ -86,6 +90,9 @@ class InstanceStep:
         self.workflow = self._load(warm)
         self._outcome_at_load = (record.status, record.business_key, record.completed_at)
         self._ready_at_load = {str(t.id) for t in ready_manual_tasks(self.workflow)}
+        self._waits_at_load = pending_waits(self.workflow)
+        self._stuck_at_load = stuck_services(self.workflow)
+        self.incidents_resolved_by: str | None = None
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
@@ -141,7 +148,13 @@ class InstanceStep:
         """
         while True:
             before = self._engine_tasks_run
-            self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
+            try:
+                self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
+            except ServiceParked as parked:
+                # The failure is recorded; the task waits for its retry and the other branches go on.
+                hold(parked.task)
+                self._before.pop(parked.task.id, None)
+                continue
             stuck = ready_engine_tasks(self.workflow)
             if not stuck:
                 return
@@ -219,9 +232,42 @@ class InstanceStep:
         try:
             result = handler(context, **params)
         except Exception as exc:
-            raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
+            policy = retry_policy(task)
+            if policy is None:
+                raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
+            self._park(task, operator, params, policy, f"{type(exc).__name__}: {exc}")
         self.record(INPUT, "service_result", {"operator": operator, "params": params, "result": result}, task=task)
         return result
+
+    def _park(self, task: Task, operator: str, params: dict[str, Any], policy: Any, error: str) -> None:
+        outcome = park_failed_service(task, policy, error, self.now)
+        self.record(INPUT, "service_failed", {"operator": operator, "params": params, "error": error, **outcome},
+                    task=task)
+        if outcome["retry_at"] is None:
+            self.record(EFFECT, "incident_opened", {"element": task.task_spec.bpmn_id, "operator": operator,
+                                                    "error": error, "attempts": outcome["attempt"]}, task=task)
+        raise ServiceParked(task)
+
+    def waiting_task(self, task_id: str) -> Task | None:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            return None
+        return task if task is not None and task.state == TaskState.WAITING else None
+
+    def fire_timer(self, task: Task, due: str, worker: str) -> None:
+        """A job found this waiting timer due: record the firing (what replay needs to repeat it), move on."""
+        self.record(INPUT, "timer_fired", {"element": task.task_spec.bpmn_id, "due": due,
+                                           "fired_at": isoformat(self.now), "worker": worker}, task=task)
+        self._run(lambda: mark_fired(task), task)
+        self.advance()
+
+    def retry_service(self, task: Task, type_: str, payload: dict[str, Any], actor: str | None = None) -> None:
+        """Run a parked service task again (a retry job, or an administrator's retry of its incident)."""
+        self.record(INPUT, type_, {"element": task.task_spec.bpmn_id, **payload}, actor=actor, task=task)
+        resume_service(task, manual=actor is not None)
+        self.incidents_resolved_by = actor
+        self.advance()
 
     def finish(self, is_new: bool = False) -> None:
         """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
@@ -231,6 +277,14 @@ class InstanceStep:
             self.row.status = "completed"
             self.row.completed_at = self.now
             self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
+        running = self.row.status == "running"
+        waits = pending_waits(self.workflow) if running else {}
+        stuck = stuck_services(self.workflow) if running else {}
+        for task_id in self._stuck_at_load.keys() - stuck.keys():
+            if running:
+                self.record(EFFECT, "incident_resolved", {"element": self._stuck_at_load[task_id].element},
+                            actor=self.incidents_resolved_by, task_id=task_id,
+                            task_spec=self._stuck_at_load[task_id].element)
         self.row.state = self.codec.dump(self.workflow)
         self.row.updated_at = self.now
         if is_new:
@@ -238,6 +292,12 @@ class InstanceStep:
         else:
             outcome = (self.row.status, self.row.business_key, self.row.completed_at)
             self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
+        if waits != self._waits_at_load or stuck != self._stuck_at_load:
+            jobs = JobStore(self.store.conn, self.store.lock_rows)
+            jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
+            jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
+                                ended=not running)
+            self._waits_at_load, self._stuck_at_load = waits, stuck
         self.store.delete_human_tasks(gone)
         self.store.insert_human_tasks(new)
         self.store.insert_events(self._events)

@@ -14,6 +14,7 @@ from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
 from engine.runtime import InstanceView, TaskView
 from web.cli_archive import add_archive_commands
 from web.replay_cli import add_replay_command
+from web.cli_jobs import register as register_job_commands
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     add_archive_commands(sub)
     add_replay_command(sub)
+    register_job_commands(command)
     return parser
 
 
