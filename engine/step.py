@@ -23,7 +23,8 @@ from .instancestore import TaskView, InstanceRecord, InstanceStore
 from .routing import business_key, route
 from .jobstore import JobStore
 from .timer_events import fire_timer as mark_fired
-from .waits import ServiceParked, hold, park_failed_service, pending_waits, resume_service, retry_policy, stuck_services
+from .waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
+                    resume_service, retry_policy, stuck_services)
 from .scripting import CasedeskScriptEngine
 from .workflowstate import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
@@ -253,7 +254,7 @@ class InstanceStep:
             task = self.workflow.get_task_from_id(UUID(task_id))
         except (ValueError, SpiffWorkflowException):
             return None
-        return task if task is not None and task.state == TaskState.WAITING else None
+        return task if task is not None and task.state & HELD else None
 
     def fire_timer(self, task: Task, due: str, worker: str) -> None:
         """A job found this waiting timer due: record the firing (what replay needs to repeat it), move on."""
@@ -273,18 +274,11 @@ class InstanceStep:
         """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
         compact(self.workflow)
         gone, new = self._project_human_tasks(self._inbox(is_new))
+        waits, stuck = self._project_waits()
         if self.row.status == "running" and not has_unfinished_work(self.workflow):
             self.row.status = "completed"
             self.row.completed_at = self.now
             self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
-        running = self.row.status == "running"
-        waits = pending_waits(self.workflow) if running else {}
-        stuck = stuck_services(self.workflow) if running else {}
-        for task_id in self._stuck_at_load.keys() - stuck.keys():
-            if running:
-                self.record(EFFECT, "incident_resolved", {"element": self._stuck_at_load[task_id].element},
-                            actor=self.incidents_resolved_by, task_id=task_id,
-                            task_spec=self._stuck_at_load[task_id].element)
         self.row.state = self.codec.dump(self.workflow)
         self.row.updated_at = self.now
         if is_new:
@@ -296,12 +290,23 @@ class InstanceStep:
             jobs = JobStore(self.store.conn, self.store.lock_rows)
             jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
             jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
-                                ended=not running)
+                                ended=self.row.status == "cancelled")
             self._waits_at_load, self._stuck_at_load = waits, stuck
         self.store.delete_human_tasks(gone)
         self.store.insert_human_tasks(new)
         self.store.insert_events(self._events)
         self._events = []
+
+    def _project_waits(self) -> tuple[dict[tuple[str, str], Wait], dict[str, StuckService]]:
+        """Timers and retries the instance now waits for, and its stuck service tasks (job/incident rows)."""
+        if self.row.status == "cancelled":
+            return {}, {}
+        waits, stuck = pending_waits(self.workflow), stuck_services(self.workflow)
+        for task_id in self._stuck_at_load.keys() - stuck.keys():
+            element = self._stuck_at_load[task_id].element
+            self.record(EFFECT, "incident_resolved", {"element": element}, actor=self.incidents_resolved_by,
+                        task_id=task_id, task_spec=element)
+        return waits, stuck
 
     def _inbox(self, is_new: bool) -> dict[str, TaskView | None]:
         """Inbox rows by task id. A row's content matters only if it stays or is withdrawn: when

@@ -48,7 +48,12 @@ class ServiceParked(CasedeskError):
 
 
 def _waiting(workflow: BpmnWorkflow) -> list[Task]:
-    return [t for wf in all_workflows(workflow) for t in wf.tasks.values() if t.state == TaskState.WAITING]
+    return [t for wf in all_workflows(workflow) for t in wf.tasks.values() if t.state & HELD]
+
+
+# Timers wait in WAITING; a parked service task is STARTED — the library's state for work that
+# finishes later — because the library re-evaluates every WAITING task after each completion.
+HELD = TaskState.WAITING | TaskState.STARTED
 
 
 def pending_waits(workflow: BpmnWorkflow) -> dict[tuple[str, str], Wait]:
@@ -59,7 +64,7 @@ def pending_waits(workflow: BpmnWorkflow) -> dict[tuple[str, str], Wait]:
             due = timer_due(task)
             if due is not None:
                 waits[("timer", str(task.id))] = Wait("timer", str(task.id), element, due)
-        elif task._get_internal_data(RETRY) is not None:
+        elif task.state == TaskState.STARTED and task._get_internal_data(RETRY) is not None:
             due = parse_instant(task._get_internal_data(RETRY)["due"])
             waits[("retry", str(task.id))] = Wait("retry", str(task.id), element, due)
     return waits
@@ -69,7 +74,7 @@ def stuck_services(workflow: BpmnWorkflow) -> dict[str, StuckService]:
     stuck = {}
     for task in _waiting(workflow):
         incident = task._get_internal_data(INCIDENT)
-        if incident is not None:
+        if incident is not None and task.state == TaskState.STARTED:
             stuck[str(task.id)] = StuckService(str(task.id), task.task_spec.bpmn_id, incident["error"],
                                                incident["attempts"])
     return stuck
@@ -104,8 +109,8 @@ def park_failed_service(task: Task, policy: RetryPolicy, error: str, now: dateti
 
 
 def hold(task: Task) -> None:
-    """A failed service task waits (not ready, not finished) so the rest of the instance goes on."""
-    task._set_state(TaskState.WAITING)
+    """A failed service task waits (unfinished, not ready) so the rest of the instance goes on."""
+    task._set_state(TaskState.STARTED)
 
 
 def resume_service(task: Task, manual: bool = False) -> None:
