@@ -230,13 +230,18 @@ class InstanceStep:
             instance_id=self.row.id, task_id=str(task.id), task_spec=task.task_spec.name,
             process_key=self.definition.key, now=self.now, connection=self.store.conn,
         )
+        policy = retry_policy(task)
+        # A retried handler's failure is committed with the step, so its own writes must go: a savepoint.
+        savepoint = self.store.conn.begin_nested() if policy is not None else None
         try:
             result = handler(context, **params)
         except Exception as exc:
-            policy = retry_policy(task)
-            if policy is None:
+            if policy is None or savepoint is None:
                 raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
+            savepoint.rollback()
             self._park(task, operator, params, policy, f"{type(exc).__name__}: {exc}")
+        if savepoint is not None:
+            savepoint.commit()
         self.record(INPUT, "service_result", {"operator": operator, "params": params, "result": result}, task=task)
         return result
 

@@ -25,7 +25,7 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffIntermediateCatchEventParser,
     SpiffStartEventParser,
 )
-from SpiffWorkflow.specs.StartTask import StartTask
+from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 from SpiffWorkflow.task import Task
 
 from .clock import isoformat
@@ -63,8 +63,7 @@ class StepDuration(DurationTimerEventDefinition):
 
 
 class StepCycle(CycleTimerEventDefinition):
-    """Each firing (a job marking the cycle fired) starts one more branch; after the last one the event completes.
-    On a start event the cycle belongs to the scheduler (one instance per occurrence), so it fires once."""
+    """Each firing (a job marking the cycle fired) starts one more branch; after the last one the event completes."""
 
     def has_fired(self, my_task: Task) -> bool:
         if my_task._get_internal_data(VALUE) is None and not my_task._get_internal_data(FIRED, False):
@@ -77,7 +76,7 @@ class StepCycle(CycleTimerEventDefinition):
 
     def cycle_complete(self, my_task: Task) -> bool:
         value = my_task._get_internal_data(VALUE)
-        if value is None or is_start_event(my_task):
+        if value is None:
             return False
         ready = False
         if my_task._get_internal_data(CYCLE_FIRED, False):
@@ -93,8 +92,18 @@ class StepCycle(CycleTimerEventDefinition):
         return ready
 
 
-def is_start_event(task: Task) -> bool:
-    return task.parent is not None and isinstance(task.parent.task_spec, StartTask)
+class StepStartCycle(TimerEventDefinition):
+    """A cycle on a start event. The scheduler starts one instance per occurrence (engine/timer_starts.py),
+    so inside an instance it fires once, like a date; the library's cycle would loop inside one instance."""
+
+    def has_fired(self, my_task: Task) -> bool:
+        if my_task._get_internal_data(VALUE) is None:
+            cycle = parse_cycle(_expression_value(self, my_task), step_now(my_task))
+            my_task._set_internal_data(**{VALUE: isoformat(cycle.first)})
+        return bool(my_task._get_internal_data(FIRED, False))
+
+    def details(self, my_task: Task) -> Any:
+        return PendingBpmnEvent(self.name, self.__class__.__name__, my_task._get_internal_data(VALUE))
 
 
 def is_timer(task: Task) -> bool:
@@ -111,7 +120,7 @@ def timer_due(task: Task) -> datetime | None:
 
 def fire_timer(task: Task) -> None:
     """Mark a waiting timer fired and let the engine move its token (the caller runs the engine)."""
-    if isinstance(task.task_spec.event_definition, StepCycle) and not is_start_event(task):
+    if isinstance(task.task_spec.event_definition, StepCycle):
         task._set_internal_data(**{CYCLE_FIRED: True})
     else:
         task._set_internal_data(**{FIRED: True})
@@ -128,14 +137,16 @@ _STEP_CLOCK = {
 class StepClockTimers:
     """Parser mixin: timer definitions become their step-clock counterparts."""
 
+    timer_kinds: dict[type, type] = _STEP_CLOCK
+
     def parse_timer_event(self, event: Any) -> TimerEventDefinition:
         parsed = super().parse_timer_event(event)  # type: ignore[misc]
-        kind = _STEP_CLOCK[type(parsed)]
-        return kind(parsed.name, parsed.expression, description=parsed.description)
+        kind = self.timer_kinds[type(parsed)]
+        return kind(parsed.name, parsed.expression, description=parsed.description)  # type: ignore[no-any-return]
 
 
 class StartEventParser(StepClockTimers, SpiffStartEventParser):
-    pass
+    timer_kinds = {**_STEP_CLOCK, CycleTimerEventDefinition: StepStartCycle}
 
 
 class BoundaryEventParser(StepClockTimers, SpiffBoundaryEventParser):

@@ -23,6 +23,7 @@ from .instancestore import DEFINITIONS
 from .isotime import add, parse_cycle, parse_duration, parse_instant
 from .jobstore import JOBS, ClaimedJob, JobStore
 from .persistence import Database
+from .timer_events import StepStartCycle
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -54,7 +55,7 @@ def start_timer(spec: Any) -> StartTimer | None:
 
 def occurrence(timer: StartTimer, deployed_at: datetime, index: int) -> datetime | None:
     """When the `index`-th instance starts (0-based), counted from the version's deployment; None: no more."""
-    if issubclass(timer.kind, CycleTimerEventDefinition):
+    if issubclass(timer.kind, (CycleTimerEventDefinition, StepStartCycle)):
         cycle = parse_cycle(timer.value, deployed_at)
         upcoming = cycle.first_after(deployed_at)
         if upcoming is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import archive
 from .context import Handler
 from .documents import publish_document
+from .reports import archive_inventory, weekly_progress_report
 
 
 def build_registry() -> dict[str, Handler]:
@@ -17,4 +18,6 @@ def build_registry() -> dict[str, Handler]:
         "remind_archive_borrower": archive.remind_archive_borrower,
         "mark_archive_overdue": archive.mark_archive_overdue,
         "return_archive_borrowing": archive.return_archive_borrowing,
+        "weekly_progress_report": weekly_progress_report,
+        "archive_inventory": archive_inventory,
     }

@@ -6,12 +6,14 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 import pytest
+from sqlalchemy import insert, select, text
 
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
 from engine.definitions import collect_files
 from engine.errors import Forbidden
+from engine.instancestore import GROUPS
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.conftest import DEMO_USERS, PASSWORD
@@ -137,3 +139,26 @@ def test_a_retry_that_fails_again_keeps_the_incident_open(app: Casedesk, clock: 
     assert again.status == "open" and again.attempts == 4 and "call 4" in again.error
     assert [p["attempt"] for _, p, _ in events(app, started.id, "service_failed")] == [1, 2, 3, 4]
     assert app.runtime.get_instance(started.id).status == "running"
+
+
+def test_a_failed_attempt_leaves_none_of_its_handler_writes_behind(
+        database_url: str, clock: FakeClock) -> None:
+    """The failure is committed with the step; what the handler wrote before failing is not (a savepoint)."""
+
+    def half_writes_then_fails(ctx: HandlerContext, to: str) -> Any:
+        ctx.connection.execute(insert(GROUPS).values(name=f"written-by-{ctx.task_id[:8]}"))
+        ctx.connection.execute(text("SELECT * FROM no_such_table"))  # aborts the transaction on PostgreSQL
+
+    app = bootstrap(Settings(database_url=database_url), clock=clock,
+                    handlers={**build_registry(), "send_notice": half_writes_then_fails})
+    try:
+        app.definitions.deploy(collect_files(FIXTURES), "owen")
+        app.users.add_user("alice", PASSWORD, ["clerk"])
+        started = app.runtime.start_instance("notify_with_retries", {"customer": "c@example.com"}, actor="alice")
+
+        assert [p["attempt"] for _, p, _ in events(app, started.id, "service_failed")] == [1]
+        with app.db.engine.connect() as conn:
+            assert conn.execute(select(GROUPS.c.name).where(GROUPS.c.name.like("written-by-%"))).all() == []
+        assert app.runtime.get_instance(started.id).status == "running"
+    finally:
+        app.close()
