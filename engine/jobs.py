@@ -53,6 +53,10 @@ class JobRunner:
 
     def claim(self, worker: str, limit: int) -> list[ClaimedJob]:
         now = self.clock.now()
+        # Look before taking the write lock: an idle worker polling must not queue behind SQLite's one writer.
+        with self.db.unit_of_work(write=False) as session:
+            if session.execute(JobStore.due_query(now, 1)).first() is None:
+                return []
         with self.db.transaction() as conn:
             batch = self._jobs(conn).claim(worker, now, now + self.lease, limit)
         with self._held_lock:
@@ -121,7 +125,7 @@ class JobRunner:
             attempts = jobs.failed(job.id, worker, error,
                                    None if last else now + min(JOB_BACKOFF * (2 ** job.attempts), MAX_BACKOFF))
             log.warning("job %s (%s %s) failed, attempt %s: %s", job.id, job.kind, job.element, attempts, error)
-            if last:
+            if last and attempts:
                 open_job_incident(conn, self.db.is_postgres, job, error, attempts, now)
 
     def _jobs(self, conn: Connection) -> JobStore:

@@ -85,11 +85,15 @@ class JobStore:
 
     # -- the worker's side ----------------------------------------------------------------------
 
+    @staticmethod
+    def due_query(now: datetime, limit: int) -> Any:
+        free = or_(JOBS.c.lease_expires_at.is_(None), JOBS.c.lease_expires_at < now)
+        return (select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, free)
+                .order_by(JOBS.c.due_at, JOBS.c.id).limit(limit))
+
     def claim(self, worker: str, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedJob]:
         """Take up to `limit` due jobs nobody holds (or whose holder's lease ran out)."""
-        free = or_(JOBS.c.lease_expires_at.is_(None), JOBS.c.lease_expires_at < now)
-        query = (select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, free)
-                 .order_by(JOBS.c.due_at, JOBS.c.id).limit(limit))
+        query = self.due_query(now, limit)
         if self.lock_rows:
             query = query.with_for_update(skip_locked=True)
         ids = list(self.conn.execute(query).scalars())
@@ -124,9 +128,12 @@ class JobStore:
                           .values(lease_owner=None, lease_expires_at=None))
 
     def failed(self, job_id: int, worker: str, error: str, retry_at: datetime | None) -> int:
-        """Count a failed run; back off until `retry_at`, or hold the job for an incident (None)."""
-        row = self.conn.execute(select(JOBS.c.attempts).where(JOBS.c.id == job_id)).first()
-        attempts = (row[0] if row else 0) + 1
+        """Count a failed run; back off until `retry_at`, or hold the job for an incident (None).
+        Returns the attempts so far, 0 when the job is no longer ours."""
+        row = self.conn.execute(select(JOBS.c.attempts).where(JOBS.c.id == job_id, JOBS.c.lease_owner == worker)).first()
+        if row is None:
+            return 0  # the job is gone or another worker holds it now: its failure is not ours to count
+        attempts = row[0] + 1
         values: dict[str, Any] = {"attempts": attempts, "last_error": error, "lease_owner": None,
                                   "lease_expires_at": None}
         if retry_at is None:

@@ -1,0 +1,140 @@
+"""Benchmark the job runner: timers fired per second and lateness p50/p99, 1 worker against 4, on PostgreSQL.
+
+Each run starts N instances whose timer falls due at the same moment a few seconds ahead, starts
+`casedesk worker` processes before that moment, and reads every `timer_fired` event back:
+lateness = fired_at − due, throughput = N / (last firing − due). The 1-worker run is the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.drivers import postgres_unreachable, throwaway_postgres  # noqa: E402
+from engine.bootstrap import Casedesk, bootstrap  # noqa: E402
+from engine.clock import SystemClock, isoformat  # noqa: E402
+from engine.config import Settings  # noqa: E402
+from engine.models import InstanceEvent  # noqa: E402
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+TIMER_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="bench_timer_definitions"
+                  targetNamespace="http://casedesk.example/bpmn">
+  <bpmn:process id="bench_timer" name="Benchmark timer" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDate>due</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="stamp" />
+    <bpmn:scriptTask id="stamp"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:script>woke = str(now())</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="stamp" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+LEAD = timedelta(seconds=3)  # workers are up and polling before the timers fall due
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
+    app = bootstrap(Settings(database_url=url), clock=SystemClock())
+    try:
+        app.definitions.deploy({"bench_timer.bpmn": TIMER_BPMN}, "bench")
+        app.users.add_user("bench", "bench-password-1", ["bench"])
+        due = _start_instances(app, timers)
+        env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_WORKER_POLL_SECONDS": str(poll),
+               "PYTHONPATH": str(ROOT)}
+        procs = [subprocess.Popen([sys.executable, "-m", "web.cli", "worker", "--name", f"bench{i}"], cwd=ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for i in range(workers)]
+        try:
+            _wait_for(app, timers, due + timedelta(seconds=120 + timers / 5))
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                proc.wait(timeout=30)
+        lateness = _lateness(app, due)
+    finally:
+        app.close()
+    return {"fired": len(lateness), "per_second": len(lateness) / max(max(lateness), 1e-6),
+            "p50": percentile(lateness, 0.5), "p99": percentile(lateness, 0.99)}
+
+
+def _start_instances(app: Casedesk, timers: int) -> datetime:
+    # The due moment is fixed once every instance exists, so creation time never counts as lateness.
+    placeholder = datetime(2999, 1, 1, tzinfo=timezone.utc)
+    ids = [app.runtime.start_instance("bench_timer", {"due": isoformat(placeholder)}, "bench").id
+           for _ in range(timers)]
+    due = datetime.now(timezone.utc) + LEAD
+    from engine.jobstore import JOBS  # noqa: PLC0415 - bench-only shortcut: move every job to one moment
+    with app.db.transaction() as conn:
+        conn.execute(JOBS.update().where(JOBS.c.instance_id.in_(ids)).values(due_at=due))
+    return due
+
+
+def _wait_for(app: Casedesk, timers: int, give_up: datetime) -> None:
+    while datetime.now(timezone.utc) < give_up:
+        with app.db.unit_of_work(write=False) as session:
+            fired = session.scalar(select(func.count()).select_from(InstanceEvent)
+                                   .where(InstanceEvent.type == "timer_fired")) or 0
+        if fired >= timers:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"only part of {timers} timers fired before giving up")
+
+
+def _lateness(app: Casedesk, due: datetime) -> list[float]:
+    with app.db.unit_of_work(write=False) as session:
+        payloads = session.scalars(select(InstanceEvent.payload).where(InstanceEvent.type == "timer_fired")).all()
+    return [(datetime.fromisoformat(json.loads(p)["fired_at"]) - due).total_seconds() for p in payloads]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--timers", type=int, default=400)
+    parser.add_argument("--poll", type=float, default=0.1, help="idle worker poll interval, seconds")
+    parser.add_argument("--quick", action="store_true", help="100 timers")
+    args = parser.parse_args(argv)
+    timers = 100 if args.quick else args.timers
+    server = os.environ.get("CASEDESK_TEST_POSTGRES_URL", DEFAULT_PG)
+    reason = postgres_unreachable(server)
+    if reason is not None:
+        print(f"SKIPPED: PostgreSQL unreachable ({reason}); several workers need PostgreSQL")
+        return 0
+    results = {}
+    for workers in (1, 4):
+        with throwaway_postgres(server) as url:
+            results[workers] = run(url, workers, timers, args.poll)
+    one, four = results[1], results[4]
+    print(f"timers fired per run: {timers} (all due at the same moment), PostgreSQL, poll {args.poll:g}s, "
+          f"{os.cpu_count()} CPUs")
+    print(f"{'':24}{'1 worker':>12}{'4 workers':>12}{'ratio':>8}")
+    print(f"{'fired timers/s':24}{one['per_second']:>12.1f}{four['per_second']:>12.1f}"
+          f"{four['per_second'] / one['per_second']:>8.2f}")
+    for key, label in (("p50", "lateness p50 (s)"), ("p99", "lateness p99 (s)")):
+        print(f"{label:24}{one[key]:>12.3f}{four[key]:>12.3f}{four[key] / max(one[key], 1e-6):>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
