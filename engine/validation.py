@@ -13,6 +13,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 
 from engine import sandbox
 from engine.errors import Problem, ScriptRejected
+from engine.jobchecks import job_problems
 from engine.parsing import ParsedBundle, load_bundle, user_task_form
 from engine.routing import EXPRESSION_PROPERTIES, task_properties
 from forms.schema import FormSchemaError, load_json_object, load_schema
@@ -70,6 +71,8 @@ def _spec_problems(spec: BpmnProcessSpec, bundle: ParsedBundle,
         for name in EXPRESSION_PROPERTIES:
             yield from check(properties.get(name), sandbox.check_expression, f"property {name!r}")
         for problem in _form_problems(task_spec, files):
+            yield Problem(spec.file, element_id, element_name, problem)
+        for problem in job_problems(task_spec):
             yield Problem(spec.file, element_id, element_name, problem)
 
 
