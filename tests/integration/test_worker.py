@@ -103,3 +103,23 @@ def test_worker_incidents_and_retry_from_the_command_line(
     assert f"incident {incident_id} resolved by root" in capsys.readouterr().out
     assert main(["incidents", "--all"]) == 0
     assert "resolved by root" in capsys.readouterr().out
+
+
+def test_a_worker_renewing_its_lease_keeps_the_job_past_the_first_expiry(
+        app: Casedesk, clock: FakeClock, endpoint: Endpoint) -> None:
+    endpoint.up = True
+    started = app.runtime.start_instance("timer_then_service", {"due": isoformat(clock.now()), "label": "x"},
+                                         actor="alice")
+    clock.advance(timedelta(seconds=1))
+    [job] = app.jobs.claim("w1", limit=10)
+    first_expiry = clock.now() + app.jobs.lease
+
+    clock.advance(app.jobs.lease / 2)
+    assert app.jobs.renew_leases("w1") == 1  # what the worker's heartbeat thread does every third of the lease
+    clock.set(first_expiry + timedelta(seconds=1))
+    assert app.jobs.run_due("w2") == 0  # still w1's
+    assert app.jobs.renew_leases("w2") == 0  # w2 holds nothing to renew
+
+    assert app.jobs.run_claimed(job, "w1") == 1
+    assert app.runtime.get_instance(started.id).status == "completed"
+    assert app.jobs.renew_leases("w1") == 0  # done: nothing held any more

@@ -4,11 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition, TimeDateEventDefinition
 
 from engine.config import PROJECT_ROOT
 from engine.definitions import collect_files
 from engine.errors import InvalidInput
 from engine.isotime import add, due_after, parse_cycle, parse_duration, parse_instant, parse_retry_policy
+from engine.timer_events import StepStartCycle
+from engine.timer_starts import StartTimer, occurrence
 from engine.validation import validate_bundle
 
 UTC = timezone.utc
@@ -63,3 +66,17 @@ def test_deploy_refuses_unparseable_timers_and_retry_policies() -> None:
     problems = validate_bundle({"f.bpmn": flaky.replace(b"R2/PT1M", b"twice")}, {"send_notice"})
     assert [(p.element_id, p.message) for p in problems] == [
         ("send", "property 'retry': a retry policy reads like R3/PT1M, not 'twice'")]
+
+
+@pytest.mark.parametrize("kind, value, expected", [
+    (TimeDateEventDefinition, "2026-03-01T00:00:00Z", [datetime(2026, 3, 1, tzinfo=UTC), None]),
+    (DurationTimerEventDefinition, "P2D", [START + timedelta(days=2), None]),
+    (StepStartCycle, "R2/PT12H", [START + timedelta(hours=12), START + timedelta(hours=24), None]),
+    (StepStartCycle, "R/2026-01-01T09:00:00Z/P1M", [datetime(2026, 2, 1, 9, tzinfo=UTC),
+                                                    datetime(2026, 3, 1, 9, tzinfo=UTC),
+                                                    datetime(2026, 4, 1, 9, tzinfo=UTC)]),
+])
+def test_timer_start_occurrences_count_from_the_deployment(kind: type, value: str,
+                                                             expected: list[datetime | None]) -> None:
+    timer = StartTimer("start", kind, value)
+    assert [occurrence(timer, START, index) for index in range(len(expected))] == expected
