@@ -1,0 +1,68 @@
+"""`casedesk serve` (what `make run` starts): the web server and one job worker, stopped together.
+
+A process supervisor, not a database feature: it runs on SQLite only (the worker's PostgreSQL side
+is covered by the worker and fault tests)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from engine.bootstrap import bootstrap
+from engine.clock import SystemClock
+from engine.config import PROJECT_ROOT, Settings
+from engine.definitions import collect_files
+
+WAIT_FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "timers"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_answers_http_and_fires_due_timers_then_stops_both_on_sigterm(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    app = bootstrap(Settings(database_url=url), clock=SystemClock())
+    try:
+        app.definitions.deploy(collect_files(WAIT_FIXTURE), "owen")
+        app.users.add_user("alice", "correct-horse-1", ["clerk"])
+        waiting = app.runtime.start_instance("wait_until", {"due": "2020-01-01T00:00:00Z"}, actor="alice")
+    finally:
+        app.close()
+    port = free_port()
+    serve = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--bind", f"127.0.0.1:{port}",
+                              "--web-workers", "1"], cwd=PROJECT_ROOT, start_new_session=True,
+                             env={**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_WORKER_POLL_SECONDS": "0.2"})
+    try:
+        health, deadline = None, time.monotonic() + 60
+        while health is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    health = json.loads(response.read())
+            except OSError:
+                time.sleep(0.2)
+        assert health is not None and health["status"] == "ok"
+
+        app = bootstrap(Settings(database_url=url), clock=SystemClock(), run_migrations=False)
+        try:
+            while app.runtime.get_instance(waiting.id).status != "completed":
+                assert time.monotonic() < deadline, "the worker beside the web server never fired the timer"
+                time.sleep(0.2)
+        finally:
+            app.close()
+
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=30) == 0
+        children = subprocess.run(["pgrep", "-s", str(serve.pid)], capture_output=True, text=True).stdout.split()
+        assert children == []  # neither gunicorn nor the worker outlives `serve`
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
