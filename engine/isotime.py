@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeAlias
 
 import isodate
 
 from .errors import InvalidInput
 
-Duration = timedelta | isodate.Duration
+Duration: TypeAlias = "timedelta | isodate.Duration"
 
 
 def parse_instant(value: Any) -> datetime:

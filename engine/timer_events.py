@@ -127,7 +127,7 @@ def fire_timer(task: Task) -> None:
     task.task_spec._update(task)
 
 
-_STEP_CLOCK = {
+_STEP_CLOCK: dict[type, type] = {
     TimeDateEventDefinition: StepTimeDate,
     DurationTimerEventDefinition: StepDuration,
     CycleTimerEventDefinition: StepCycle,
@@ -146,7 +146,7 @@ class StepClockTimers:
 
 
 class StartEventParser(StepClockTimers, SpiffStartEventParser):
-    timer_kinds = {**_STEP_CLOCK, CycleTimerEventDefinition: StepStartCycle}
+    timer_kinds: dict[type, type] = {**_STEP_CLOCK, CycleTimerEventDefinition: StepStartCycle}
 
 
 class BoundaryEventParser(StepClockTimers, SpiffBoundaryEventParser):

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from engine.archive_register import ARCHIVES, BORROWINGS, CLASSES, ITEMS
 from engine.clock import isoformat
@@ -20,9 +20,15 @@ from .context import HandlerContext
 STALE_OPEN_ARCHIVE = timedelta(days=30)
 
 
+def _connection(ctx: HandlerContext) -> Connection:
+    if ctx.connection is None:
+        raise RuntimeError("report handlers read through the step's connection; none was given")
+    return ctx.connection
+
+
 def weekly_progress_report(ctx: HandlerContext, process_key: str = "business_case") -> dict[str, Any]:
     """Every open case with the stage it waits in, who holds it and whether it is overdue."""
-    rows = ctx.connection.execute(
+    rows = _connection(ctx).execute(
         select(INSTANCES.c.id, INSTANCES.c.business_key, INSTANCES.c.created_at, HUMAN_TASKS.c.title,
                HUMAN_TASKS.c.candidate_group, HUMAN_TASKS.c.assignee, HUMAN_TASKS.c.due_at)
         .select_from(INSTANCES.join(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.definition_id)
@@ -57,7 +63,7 @@ def weekly_progress_report(ctx: HandlerContext, process_key: str = "business_cas
 
 def archive_inventory(ctx: HandlerContext) -> dict[str, Any]:
     """Per class: archives held, complete or still collecting, empty ones, borrowings out and overdue."""
-    conn = ctx.connection
+    conn = _connection(ctx)
     items = (select(ITEMS.c.archive_id, func.count().label("filed")).group_by(ITEMS.c.archive_id).subquery())
     archives = conn.execute(
         select(ARCHIVES.c.number, ARCHIVES.c.archive_class, ARCHIVES.c.status, ARCHIVES.c.opened_at,
