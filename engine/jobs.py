@@ -39,17 +39,28 @@ class JobRunner:
         self._held: set[int] = set()
         self._held_lock = threading.Lock()
 
-    def run_due(self, worker: str, limit: int | None = None) -> int:
-        """Run every job due at `clock.now()` (at most `limit`); returns how many ran."""
+    def run_due(self, worker: str, limit: int | None = None, stop: threading.Event | None = None) -> int:
+        """Run every job due at `clock.now()` (at most `limit`, until `stop` is set); returns how many ran."""
         self.starts.schedule()
         ran = 0
-        while limit is None or ran < limit:
+        while (limit is None or ran < limit) and not (stop is not None and stop.is_set()):
             batch = self.claim(worker, CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - ran))
             if not batch:
                 break
-            for job in batch:
+            for index, job in enumerate(batch):
+                if stop is not None and stop.is_set():
+                    self.release(batch[index:], worker)  # hand the rest back rather than sit on them
+                    break
                 ran += self.run_claimed(job, worker)
         return ran
+
+    def release(self, jobs: list[ClaimedJob], worker: str) -> None:
+        with self.db.transaction() as conn:
+            store = self._jobs(conn)
+            for job in jobs:
+                store.release(job.id, worker)
+        with self._held_lock:
+            self._held.difference_update(job.id for job in jobs)
 
     def claim(self, worker: str, limit: int) -> list[ClaimedJob]:
         now = self.clock.now()

@@ -31,7 +31,7 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    ran = self.jobs.run_due(self.name, None if max_jobs is None else max_jobs - self.ran)
+                    ran = self.jobs.run_due(self.name, None if max_jobs is None else max_jobs - self.ran, stop)
                 except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and try again
                     log.exception("worker %s: running due jobs failed", self.name)
                     ran = 0

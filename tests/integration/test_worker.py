@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any, Iterator
+import threading
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -24,8 +25,10 @@ PASSWORD = "correct-horse-1"
 class Endpoint:
     def __init__(self) -> None:
         self.up = False
+        self.on_call: Callable[[], None] = lambda: None
 
     def pause_step(self, ctx: HandlerContext, label: str) -> dict[str, Any]:
+        self.on_call()
         if not self.up:
             raise TimeoutError("endpoint does not answer")
         return {"label": label}
@@ -123,3 +126,16 @@ def test_a_worker_renewing_its_lease_keeps_the_job_past_the_first_expiry(
     assert app.jobs.run_claimed(job, "w1") == 1
     assert app.runtime.get_instance(started.id).status == "completed"
     assert app.jobs.renew_leases("w1") == 0  # done: nothing held any more
+
+
+def test_a_stopping_worker_finishes_the_job_in_hand_and_hands_back_the_rest(
+        app: Casedesk, clock: FakeClock, endpoint: Endpoint) -> None:
+    stop = threading.Event()
+    endpoint.up, endpoint.on_call = True, stop.set  # SIGTERM arrives while the first job runs
+    for label in "abc":
+        app.runtime.start_instance("timer_then_service", {"due": isoformat(clock.now()), "label": label},
+                                   actor="alice")
+    clock.advance(timedelta(seconds=1))
+
+    assert app.jobs.run_due("w1", stop=stop) == 1
+    assert app.jobs.run_due("w2") == 2  # at once: no lease left to wait out
