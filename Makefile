@@ -47,6 +47,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/timers.py
 
 clean:
 	rm -rf $(VENV) var *.egg-info
