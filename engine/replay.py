@@ -21,7 +21,7 @@ from .eventlog import GENESIS, INPUT, chain_event
 from .instancestore import InstanceRecord, InstanceStore, TaskView
 from .replaycheck import Divergence, RecordedEvent, ReplayDiverged, TaskIdMap, compare_event, produced_summary
 from .step import InstanceStep
-from .workflowstate import StateCodec
+from .workflowstate import StateCodec, all_workflows
 
 # Called with every replayed event row and the workflow as it stands when the row is recorded.
 Observer = Callable[[dict[str, Any], BpmnWorkflow | None], None]
@@ -34,11 +34,37 @@ class NoStateCodec(StateCodec):
         return ""
 
 
+class _NoSavepoint:
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+
+class _NoDatabase:
+    """What replay's step sees as its connection: handlers are never called, so the savepoint a
+    retried service call opens around its handler has nothing to protect."""
+
+    def begin_nested(self) -> _NoSavepoint:
+        return _NoSavepoint()
+
+
+class _NoJobStore:
+    """Replay projects no job or incident rows: they are the runtime's bookkeeping, not history."""
+
+    def sync_waits(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def sync_incidents(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 class ReplayStore(InstanceStore):
     """The step's statements, answered in memory; written events go to the comparison."""
 
     def __init__(self, replay: "Replay"):
-        super().__init__(conn=None, lock_rows=False)  # type: ignore[arg-type]
+        super().__init__(conn=_NoDatabase(), lock_rows=False)  # type: ignore[arg-type]
         self.replay = replay
         self.inbox: dict[str, TaskView] = {}
 
@@ -75,6 +101,9 @@ class ReplayStep(InstanceStep):
         super().record(category, type_, payload, actor, task, task_id, task_spec)
         self.replay.on_record(self._events[-1])
 
+    def _job_store(self) -> Any:
+        return _NoJobStore()
+
 
 class Replay:
     """One instance's replay: walks the recorded events, one step per driving input."""
@@ -104,8 +133,9 @@ class Replay:
         try:
             while self.record.event_seq < len(self.events):
                 event = self.events[self.record.event_seq]
-                driver = INPUT_DRIVERS.get(event.type)
-                if event.category != INPUT or driver is None:
+                drivers = INPUT_DRIVERS if event.category == INPUT else OUTSIDE_STEP_EFFECTS
+                driver = drivers.get(event.type)
+                if driver is None:
                     raise ReplayDiverged(self._undriven(event))
                 driver(self, event)
         except ReplayDiverged as exc:
@@ -169,12 +199,39 @@ class Replay:
                                             event.summary(), None))
         return task_id
 
+    def held_task(self, step: ReplayStep, event: RecordedEvent, element: str | None) -> Task:
+        """The waiting task an input names (a timer, a parked service call). A timer's task never
+        appeared in an earlier event, so an unknown id is paired with the waiting task of the same
+        element — the first in tree order not paired yet."""
+        known = self.ids.replayed(event.task_id)
+        task = step.waiting_task(known) if known is not None else None
+        if task is None and known is None:
+            paired = set(self.ids.to_recorded)
+            task = next((t for t in _tree_order(step.workflow) if t.task_spec.bpmn_id == element
+                         and str(t.id) not in paired and step.waiting_task(str(t.id)) is not None), None)
+        if task is None:
+            raise ReplayDiverged(Divergence(event.seq, "input not replayable",
+                                            f"{event.type} names {element}, which does not wait in the replay",
+                                            event.summary(), None))
+        return task
+
     def chain_only(self, event: RecordedEvent, task_id: str | None) -> dict[str, Any]:
-        """Record an input that does not move the workflow (a claim), as the live runtime does."""
-        row = chain_event(self.record, event.at, INPUT, event.type, event.payload, actor=event.actor,
+        """Record an event that does not move the workflow (a claim), as the live runtime does."""
+        row = chain_event(self.record, event.at, event.category, event.type, event.payload, actor=event.actor,
                           task_id=task_id, task_spec=event.task_spec)
         self.on_record(row)
         return row
+
+
+def _tree_order(workflow: BpmnWorkflow) -> list[Task]:
+    tasks: list[Task] = []
+    for wf in all_workflows(workflow):
+        stack = [wf.task_tree]
+        while stack:
+            node = stack.pop()
+            tasks.append(node)
+            stack.extend(reversed(node.children))
+    return tasks
 
 
 def _diverged_cause(exc: BaseException) -> ReplayDiverged | None:
@@ -226,6 +283,11 @@ def _started(replay: Replay, event: RecordedEvent) -> None:
     def work(step: ReplayStep) -> None:
         step.record(INPUT, event.type, payload, actor=event.actor)
         step.start(payload.get("data") or {})
+        fired = replay.next_recorded()
+        if payload.get("timer") and fired is not None and fired.type == "timer_fired":
+            # A timer start event: the same step fires the start timer that made the instance.
+            step.fire_timer(replay.held_task(step, fired, payload["timer"]), fired.payload.get("due", ""),
+                            fired.payload.get("worker", ""))
         step.finish(is_new=True)
     replay.run_step(event, work)
 
@@ -253,6 +315,37 @@ def _claim(assignee_of: Callable[[RecordedEvent], str | None]) -> Callable[[Repl
     return drive
 
 
+def _timer_fired(replay: Replay, event: RecordedEvent) -> None:
+    def work(step: ReplayStep) -> None:
+        task = replay.held_task(step, event, event.payload.get("element"))
+        step.fire_timer(task, event.payload.get("due", ""), event.payload.get("worker", ""))
+        step.finish()
+    replay.run_step(event, work)
+
+
+def _retried(replay: Replay, event: RecordedEvent) -> None:
+    """A parked service task run again: by its retry job, or by an administrator (incident)."""
+    payload = dict(event.payload)
+    element = payload.pop("element", None)
+    if "job" in payload:  # a failed job put back in the queue: no step, only the record
+        replay.chain_only(event, replay.ids.replayed(event.task_id))
+        return
+
+    def work(step: ReplayStep) -> None:
+        task = replay.held_task(step, event, element)
+        step.retry_service(task, event.type, payload, actor=event.actor)
+        step.finish()
+    replay.run_step(event, work)
+
+
+def _outside_effect(replay: Replay, event: RecordedEvent) -> None:
+    """An event the worker records outside any step (a job that kept failing opens an incident):
+    no input of the instance produces it, so replay takes it as given."""
+    if "job" not in event.payload:  # a service task's incident is opened by its step: replay makes it
+        raise ReplayDiverged(replay._undriven(event))
+    replay.chain_only(event, replay.ids.replayed(event.task_id) or event.task_id)
+
+
 def _cancelled(replay: Replay, event: RecordedEvent) -> None:
     def work(step: ReplayStep) -> None:
         step.record(INPUT, event.type, event.payload, actor=event.actor)
@@ -267,6 +360,15 @@ def _service_result(recorded: RecordedEvent, operator: str, params: dict[str, An
     return recorded.payload.get("result")
 
 
+def _service_failed(recorded: RecordedEvent, operator: str, params: dict[str, Any]) -> Any:
+    """Fail the call the way it failed live: the step records `Type: message` of what the handler
+    raised, so an exception of that name and message reproduces the recorded error exactly."""
+    error = str(recorded.payload.get("error", ""))
+    name, _, message = error.partition(": ")
+    failure = type(name if name.isidentifier() else "RecordedFailure", (Exception,), {})
+    raise failure(message)
+
+
 # Inputs that start a step (or, for claims, are a step of their own).
 INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
     "instance_started": _started,
@@ -274,10 +376,18 @@ INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
     "task_unclaimed": _claim(lambda event: None),
     "task_submitted": _submitted,
     "instance_cancelled": _cancelled,
+    "timer_fired": _timer_fired,
+    "service_retried": _retried,
+    "incident_retried": _retried,
+}
+# Effects the runtime records outside any step (so no replayed input produces them).
+OUTSIDE_STEP_EFFECTS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
+    "incident_opened": _outside_effect,
 }
 # Inputs a step consumes while it runs, in place of calling out.
 FED_INPUTS: dict[str, Callable[[RecordedEvent, str, dict[str, Any]], Any]] = {
     "service_result": _service_result,
+    "service_failed": _service_failed,
 }
 
 __all__ = ["Replay", "INPUT_DRIVERS", "FED_INPUTS", "produced_summary"]

@@ -292,7 +292,7 @@ class InstanceStep:
             outcome = (self.row.status, self.row.business_key, self.row.completed_at)
             self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
         if waits != self._waits_at_load or stuck != self._stuck_at_load:
-            jobs = JobStore(self.store.conn, self.store.lock_rows)
+            jobs = self._job_store()
             jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
             jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
                                 ended=self.row.status == "cancelled")
@@ -301,6 +301,10 @@ class InstanceStep:
         self.store.insert_human_tasks(new)
         self.store.insert_events(self._events)
         self._events = []
+
+    def _job_store(self) -> JobStore:
+        # A seam: replay, which has no database, projects waits and incidents nowhere.
+        return JobStore(self.store.conn, self.store.lock_rows)
 
     def _project_waits(self) -> tuple[dict[tuple[str, str], Wait], dict[str, StuckService]]:
         """Timers and retries the instance now waits for, and its stuck service tasks (job/incident rows)."""
