@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CASEDESK_BIND ?= 127.0.0.1:8000
 DEMO_PASSWORD := demo-pass-2026
 
-.PHONY: run test setup assets db demo bench clean
+.PHONY: run test setup assets db demo bench clean translations messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed assets
+setup: $(VENV)/.installed assets translations
 
 # Browser assets (bpmn-js) come from npm, pinned by package-lock.json; node_modules is never committed.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -51,3 +51,12 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) var *.egg-info
+
+# Translation catalogues: web/translations/*/LC_MESSAGES/messages.po are the sources; .mo files are built.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d web/translations
+
+# After changing user-facing text: refresh the catalogue, then translate the new entries in the .po file.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l -k N_ -o var/messages.pot web forms
+	$(BIN)/pybabel -q update -i var/messages.pot -d web/translations

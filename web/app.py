@@ -1,9 +1,12 @@
-"""Flask app factory. The staff inbox and other pages arrive with their own issue; today: health."""
+"""Flask app factory: wires sessions, sign-in, CSRF, languages, error pages and every blueprint."""
 from __future__ import annotations
 
+import secrets
 from typing import Any, Mapping
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import func, select, text
 
 from engine.bootstrap import Casedesk, bootstrap
@@ -12,15 +15,36 @@ from engine.models import ProcessDefinition, ProcessInstance
 from web.api import init_api
 from web.owner import init_owner
 
+from . import auth, errors, i18n, nav
+from .views import register_views
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = Settings.from_env()
-    app.config.update(SECRET_KEY=settings.secret_key or None, CASEDESK_SETTINGS=settings)
+    app.config.update(
+        # Without a configured key, sessions last as long as this process (fine for a demo, not for
+        # several gunicorn workers: set CASEDESK_SECRET_KEY there).
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        CASEDESK_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
     if test_config:
         app.config.update(test_config)
     casedesk: Casedesk = app.config.get("CASEDESK") or bootstrap(app.config["CASEDESK_SETTINGS"], run_migrations=False)
     app.extensions["casedesk"] = casedesk
+    CSRFProtect(app)  # every form post; the JSON API exempts its own blueprint (bearer tokens)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    nav.init_app(app)
+    register_views(app)
+
+    @app.get("/")
+    def home() -> ResponseReturnValue:
+        return redirect(url_for("inbox.index"))
 
     @app.get("/healthz")
     def healthz() -> Any:

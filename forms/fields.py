@@ -1,0 +1,168 @@
+"""Turn a JSON Schema form (+ UI schema) into renderable fields, and posted text back into typed data."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol
+
+from .schema import TITLE_KEYWORDS
+
+# Per-language enum labels: a list parallel to `enum`, or a mapping value -> label.
+ENUM_TITLE_KEYWORDS = {"en": "x-enum-titles", "zh-Hans": "x-enum-titles-zh"}
+
+
+def N_(message: str) -> str:
+    """Marks a sentence for the translation catalogue; the web layer translates it when shown."""
+    return message
+
+
+NOT_INTEGER, NOT_NUMBER = N_("Enter a whole number."), N_("Enter a number.")
+WIDGETS = ("text", "textarea", "number", "integer", "checkbox", "select", "radio", "checkboxes", "date",
+           "datetime", "email")
+
+
+class FormData(Protocol):
+    """What a posted HTML form offers (werkzeug's MultiDict)."""
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    widget: str
+    required: bool
+    description: str = ""
+    options: list[Option] = field(default_factory=list)
+    value: Any = None
+    errors: list[str] = field(default_factory=list)
+    readonly: bool = False
+
+    def selected(self, option: Option) -> bool:
+        if isinstance(self.value, list):
+            return option.value in [str(v) for v in self.value]
+        return self.value is not None and str(self.value) == option.value
+
+
+def _label(node: Mapping[str, Any], locale: str, fallback: str) -> str:
+    keyword = TITLE_KEYWORDS.get(locale, "title")
+    return str(node.get(keyword) or node.get("title") or fallback)
+
+
+def _options(node: Mapping[str, Any], locale: str) -> list[Option]:
+    if "oneOf" in node and all(isinstance(c, dict) and "const" in c for c in node["oneOf"]):
+        return [Option(str(c["const"]), _label(c, locale, str(c["const"]))) for c in node["oneOf"]]
+    values = node.get("enum") or []
+    titles = node.get(ENUM_TITLE_KEYWORDS.get(locale, "x-enum-titles")) or node.get("x-enum-titles") or []
+    options = []
+    for index, value in enumerate(values):
+        if isinstance(titles, Mapping):
+            label = titles.get(str(value), value)
+        else:
+            label = titles[index] if index < len(titles) else value
+        options.append(Option(str(value), str(label)))
+    return options
+
+
+def _widget(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
+    requested = ui.get("ui:widget")
+    kind = node.get("type")
+    if kind == "array":
+        return "checkboxes"
+    if requested in WIDGETS:
+        return str(requested)
+    if "enum" in node or "oneOf" in node:
+        return "select"
+    if kind == "boolean":
+        return "checkbox"
+    if kind in ("number", "integer"):
+        return str(kind)
+    return {"date": "date", "date-time": "datetime", "email": "email"}.get(node.get("format", ""), "text")
+
+
+def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None, locale: str,
+                 values: Mapping[str, Any] | None = None,
+                 errors: Mapping[str, list[str]] | None = None) -> list[Field]:
+    """One field per top-level property, in `ui:order` when the UI schema gives one."""
+    ui_schema = ui_schema or {}
+    values, errors = values or {}, errors or {}
+    properties: Mapping[str, Any] = schema.get("properties") or {}
+    order = [name for name in ui_schema.get("ui:order", []) if name in properties]
+    order += [name for name in properties if name not in order]
+    required = set(schema.get("required") or [])
+    fields = []
+    for name in order:
+        node = properties[name] if isinstance(properties[name], Mapping) else {}
+        ui = ui_schema.get(name) or {}
+        options_node = node.get("items", {}) if node.get("type") == "array" else node
+        fields.append(Field(
+            name=name, label=_label(node, locale, name), widget=_widget(node, ui), required=name in required,
+            description=str(ui.get("ui:help") or node.get("description") or ""),
+            options=_options(options_node, locale), value=values.get(name, node.get("default")),
+            errors=list(errors.get(name, [])), readonly=bool(ui.get("ui:readonly") or node.get("readOnly")),
+        ))
+    return fields
+
+
+def parse_submission(schema: Mapping[str, Any], form: FormData) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Typed data from posted text, plus messages for text that is not the type it must be.
+    Empty inputs are left out, so "required" is reported by the schema validator."""
+    data: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    for name, node in (schema.get("properties") or {}).items():
+        node = node if isinstance(node, Mapping) else {}
+        kind = node.get("type")
+        raw = [v for v in form.getlist(name)]
+        if kind == "array":
+            item_kind = (node.get("items") or {}).get("type")
+            try:
+                data[name] = [_coerce(item_kind, v) for v in raw if v != ""]
+            except ValueError as exc:
+                problems[name] = [str(exc)]
+            continue
+        if kind == "boolean":
+            data[name] = any(v in ("true", "on", "1", "yes") for v in raw)
+            continue
+        text = raw[-1].strip() if raw and kind != "string" else (raw[-1] if raw else "")
+        if text == "":
+            continue
+        try:
+            data[name] = _coerce(kind, text)
+        except ValueError as exc:
+            data[name] = text  # kept so the page shows what was typed
+            problems[name] = [str(exc)]
+    return data, problems
+
+
+def _coerce(kind: Any, text: str) -> Any:
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(NOT_INTEGER) from None
+    if kind == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(NOT_NUMBER) from None
+        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    if kind == "boolean":
+        return text in ("true", "on", "1", "yes")
+    return text
+
+
+def date_input_value(value: Any) -> str:
+    """The value an <input type=date> shows for a stored ISO date."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return value
+    return ""

@@ -1,0 +1,108 @@
+"""Sign-in and sign-out (Flask-Login over the signed session cookie) and the policy checks pages use."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar, cast
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from engine.access import Actor
+from engine.bootstrap import Casedesk
+from engine.errors import Forbidden, NotFound
+
+from .i18n import _safe_next, is_timezone
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class SignedInUser(UserMixin):  # type: ignore[misc]  # flask_login ships no type information
+    def __init__(self, username: str, groups: set[str]):
+        self.username = username
+        self.actor = Actor(username, frozenset(groups))
+
+    def get_id(self) -> str:
+        return self.username
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return self.actor.groups
+
+
+def casedesk() -> Casedesk:
+    return cast(Casedesk, current_app.extensions["casedesk"])
+
+
+def current_actor() -> Actor:
+    """The signed-in user as the access policy sees them (pages are `login_required`)."""
+    return cast(SignedInUser, current_user).actor
+
+
+def require(check: Callable[[Actor], bool], what: str) -> Callable[[F], F]:
+    """Sign-in required, then the policy's `check`; a refusal is a 403 page naming what was refused."""
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required  # type: ignore[misc]
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not check(current_actor()):
+                raise Forbidden(what)
+            return view(*args, **kwargs)
+        return cast(F, guarded)
+    return decorate
+
+
+def _load_user(username: str) -> SignedInUser | None:
+    # Groups are read on every request, so a changed membership applies at once.
+    try:
+        return SignedInUser(username, casedesk().users.groups(username))
+    except NotFound:
+        return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()
+        password = request.form.get("password") or ""
+        if username and casedesk().users.authenticate(username, password):
+            user = _load_user(username)
+            if user is not None:
+                session.clear()  # a fresh session on sign-in: nothing carried over from before
+                zone = request.form.get("timezone") or ""
+                if is_timezone(zone):
+                    session["timezone"] = zone
+                locale = request.form.get("locale")
+                if locale:
+                    session["locale"] = locale
+                login_user(user)
+                return redirect(_safe_next())
+        error = _("Unknown user name or wrong password.")
+    status = 401 if error else 200
+    return render_template("login.html", error=error, username=username), status
+
+
+@bp.post("/logout")
+@login_required  # type: ignore[misc]
+def logout() -> ResponseReturnValue:
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = None  # the login page explains itself
+    manager.session_protection = "strong"
+    manager.user_loader(_load_user)
+    manager.init_app(app)
+    app.register_blueprint(bp)

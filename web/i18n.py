@@ -1,0 +1,128 @@
+"""Languages (zh-Hans, en) and time zones: chosen per session, defaulting to what the browser says."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import Blueprint, Flask, abort, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import gettext as _
+
+# Babel locale name -> the language tag pages and schemas use.
+LANGUAGES = {"zh_Hans": "zh-Hans", "en": "en"}
+DEFAULT_LOCALE = "en"
+DEFAULT_TIMEZONE = "UTC"
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    # Any Chinese the browser asks for gets the Chinese pages; the catalogue is zh-Hans.
+    for tag, _quality in request.accept_languages:
+        primary = tag.lower().replace("_", "-")
+        if primary.startswith("zh"):
+            return "zh_Hans"
+        if primary.startswith("en"):
+            return "en"
+    return DEFAULT_LOCALE
+
+
+def select_timezone() -> str:
+    zone = session.get("timezone")
+    return zone if isinstance(zone, str) and is_timezone(zone) else DEFAULT_TIMEZONE
+
+
+def is_timezone(name: str) -> bool:
+    if not name or name not in _zones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+_ZONES: set[str] = set()
+
+
+def _zones() -> set[str]:
+    if not _ZONES:
+        _ZONES.update(available_timezones())
+    return _ZONES
+
+
+def language_tag() -> str:
+    """The current language as pages and form schemas spell it: `zh-Hans` or `en`."""
+    return LANGUAGES.get(str(get_locale()), "en")
+
+
+def local_datetime(value: datetime | None, style: str = "medium") -> str:
+    """A stored UTC time shown in the session's zone, formatted for its language."""
+    if value is None:
+        return ""
+    return str(format_datetime(value, style))
+
+
+@bp.get("/language/<code>")
+def set_language(code: str) -> ResponseReturnValue:
+    if code not in LANGUAGES:
+        abort(404)
+    session["locale"] = code
+    return redirect(_safe_next())
+
+
+@bp.post("/timezone")
+def set_timezone() -> ResponseReturnValue:
+    """Remember the zone the browser reports (or the user picks) for this session; stored times stay UTC."""
+    zone = (request.form.get("timezone") or "").strip()
+    if not is_timezone(zone):
+        abort(400, description=f"unknown time zone {zone!r}")
+    session["timezone"] = zone
+    return redirect(_safe_next())
+
+
+def _safe_next() -> str:
+    target = request.values.get("next") or request.referrer or ""
+    # Only paths on this site: an open redirect would let a link send users anywhere.
+    if target.startswith(request.host_url):
+        target = "/" + target[len(request.host_url):]
+    if not target.startswith("/") or target.startswith("//"):
+        return url_for("inbox.index")
+    return target
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.register_blueprint(bp)
+    app.jinja_env.filters["localtime"] = local_datetime
+
+    @app.context_processor
+    def language_context() -> dict[str, Any]:
+        return {"language_tag": language_tag(), "languages": LANGUAGES, "current_timezone": select_timezone(),
+                "business_type_options": business_type_options, "event_label": event_label}
+
+
+def business_type_options() -> list[tuple[str, str]]:
+    """The business types (R-3.2, R-6.2) with their names in the page's language."""
+    return [("sales", _("Sales")), ("procurement", _("Procurement")), ("finance", _("Finance")),
+            ("general", _("General"))]
+
+
+def event_label(event_type: str) -> str:
+    """An event log entry's type in the page's language (unknown types show as recorded)."""
+    labels = {
+        "instance_started": _("Case started"), "task_claimed": _("Task claimed"),
+        "task_unclaimed": _("Task released"), "task_submitted": _("Form submitted"),
+        "service_result": _("Service result"), "instance_cancelled": _("Case cancelled"),
+        "task_ready": _("Task waiting"), "task_done": _("Step done"), "task_withdrawn": _("Task withdrawn"),
+        "instance_completed": _("Case completed"), "business_key_set": _("Case number given"),
+        "timer_fired": _("Timer fired"),
+    }
+    return labels.get(event_type, event_type)

@@ -1,0 +1,39 @@
+"""Extra main-navigation entries that blueprints add (e.g. the process owners' pages), shown by policy."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import Flask, current_app, url_for
+
+from engine import access
+from engine.access import Actor
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Callable[[], str]  # called at render time, so it follows the page's language
+    allowed: Callable[[Actor], bool]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: str
+    blueprint: str
+
+
+def add_nav(app: Flask, endpoint: str, label: Callable[[], str], allowed: Callable[[Actor], bool]) -> None:
+    app.extensions.setdefault("casedesk_nav", []).append(NavItem(endpoint, label, allowed))
+
+
+def extra_nav(actor: Actor) -> list[NavLink]:
+    items: list[NavItem] = current_app.extensions.get("casedesk_nav", [])
+    return [NavLink(url_for(i.endpoint), i.label(), i.endpoint.split(".")[0]) for i in items if i.allowed(actor)]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        return {"policy": access, "extra_nav": extra_nav}

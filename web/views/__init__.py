@@ -1,0 +1,16 @@
+"""The page blueprints, registered in one explicit list."""
+from __future__ import annotations
+
+from flask import Flask
+
+from engine.readmodel import ReadModel
+
+from . import audit, inbox, instances, start, tasks, tracker
+
+BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp]
+
+
+def register_views(app: Flask) -> None:
+    app.extensions["casedesk_reads"] = ReadModel(app.extensions["casedesk"].db)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

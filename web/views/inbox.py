@@ -1,0 +1,56 @@
+"""Staff inbox: my tasks and my groups' tasks, with due marks, filters and sorting; claim and unclaim."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.access import may_work_task
+from engine.errors import Forbidden
+from engine.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
+
+from ..auth import current_actor
+from .common import back_or, now, reads, runtime
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/inbox")
+@login_required
+def index() -> ResponseReturnValue:
+    args = request.args
+    query = InboxQuery(
+        scope=args.get("scope") or "all", process=args.get("process") or None,
+        business_type=args.get("business_type") or None, due=args.get("due") or None,
+        sort=args.get("sort") or "due",
+    )
+    rows = reads().inbox(current_actor(), query, now())
+    return render_template(
+        "inbox.html", rows=rows, query=query, processes=reads().processes(), scopes=INBOX_SCOPES,
+        business_types=list(BUSINESS_TYPE_PREFIXES), due_filters=DUE_FILTERS, sorts=INBOX_SORTS,
+    )
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> ResponseReturnValue:
+    _require_work(task_id)
+    task = runtime().claim_task(task_id, actor=current_actor().username)
+    flash(_("You claimed “%(title)s”.", title=task.title))
+    return redirect(back_or("inbox.index"))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str) -> ResponseReturnValue:
+    _require_work(task_id)
+    task = runtime().unclaim_task(task_id, actor=current_actor().username)
+    flash(_("You released “%(title)s” to its group.", title=task.title))
+    return redirect(back_or("inbox.index"))
+
+
+def _require_work(task_id: str) -> None:
+    """The policy first (auditors change nothing); the runtime checks again under the instance lock."""
+    if not may_work_task(current_actor(), reads().task(task_id)):
+        raise Forbidden(_("You may not work this task."))

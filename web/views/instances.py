@@ -1,0 +1,69 @@
+"""Instances: the list with filters, one instance's diagram, data and timeline, and cancelling."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.access import may_cancel, may_see_instance, may_work_task
+from engine.errors import Forbidden
+from engine.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery
+
+from ..auth import current_actor
+from .common import reads, runtime
+
+bp = Blueprint("instances", __name__)
+
+
+@bp.get("/instances")
+@login_required
+def index() -> ResponseReturnValue:
+    args = request.args
+    query = InstanceQuery(status=args.get("status") or None, process=args.get("process") or None,
+                          case_number=args.get("case_number") or None, starter=args.get("starter") or None)
+    return render_template("instances.html", rows=reads().instances(current_actor(), query), query=query,
+                           statuses=INSTANCE_STATUSES, processes=reads().processes())
+
+
+def visible_instance(instance_id: str) -> InstanceDetail:
+    detail = reads().instance(instance_id)
+    if not may_see_instance(current_actor(), detail.facts):
+        raise Forbidden(_("You may not see this case."))
+    return detail
+
+
+@bp.get("/instances/<instance_id>")
+@login_required
+def show(instance_id: str) -> ResponseReturnValue:
+    detail = visible_instance(instance_id)
+    actor = current_actor()
+    diagrams = sorted(name for name in reads().definition_files(detail.definition_id) if name.endswith(".bpmn"))
+    return render_template(
+        "instance.html", detail=detail, instance=detail.row, diagrams=diagrams,
+        workable={t.id for t in detail.ready if may_work_task(actor, t)},
+        may_cancel=detail.row.status == "running" and may_cancel(actor, detail.facts),
+    )
+
+
+@bp.get("/instances/<instance_id>/diagram/<path:filename>")
+@login_required
+def diagram(instance_id: str, filename: str) -> ResponseReturnValue:
+    """The BPMN file of the instance's pinned version, for the viewer."""
+    detail = visible_instance(instance_id)
+    files = reads().definition_files(detail.definition_id)
+    if filename not in files or not filename.endswith(".bpmn"):
+        abort(404)
+    return Response(files[filename], mimetype="application/xml")
+
+
+@bp.post("/instances/<instance_id>/cancel")
+@login_required
+def cancel(instance_id: str) -> ResponseReturnValue:
+    detail = visible_instance(instance_id)
+    if not may_cancel(current_actor(), detail.facts):
+        raise Forbidden(_("Only an administrator or the starter may cancel a case."))
+    runtime().cancel_instance(instance_id, actor=current_actor().username,
+                              reason=(request.form.get("reason") or "").strip())
+    flash(_("The case was cancelled."))
+    return redirect(url_for("instances.show", instance_id=instance_id))

@@ -1,0 +1,62 @@
+"""The start page: the processes this user may start, newest version of each."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.access import Actor, may_start, may_work_task
+from engine.errors import Forbidden, NotFound
+from engine.runtime import start_groups
+
+from ..auth import casedesk, current_actor
+from .common import reads, runtime
+
+bp = Blueprint("start", __name__)
+
+
+@dataclass(frozen=True)
+class Startable:
+    key: str
+    name: str
+    version: int
+    documentation: str
+    groups: list[str]
+
+
+def startable(actor: Actor) -> list[Startable]:
+    found = []
+    for key, definition_id in reads().latest_definition_ids().items():
+        definition = casedesk().definitions.load(definition_id)
+        groups = start_groups(definition.spec)
+        if may_start(actor, groups):
+            found.append(Startable(key, getattr(definition.spec, "description", None) or key, definition.version,
+                                   (getattr(definition.spec, "documentation", None) or "").strip(), sorted(groups)))
+    return sorted(found, key=lambda s: s.name)
+
+
+@bp.get("/start")
+@login_required
+def index() -> ResponseReturnValue:
+    return render_template("start.html", processes=startable(current_actor()))
+
+
+@bp.post("/start/<key>")
+@login_required
+def start(key: str) -> ResponseReturnValue:
+    actor = current_actor()
+    if key not in reads().latest_definition_ids():
+        raise NotFound(_("No process %(key)s is deployed.", key=key))
+    if key not in {s.key for s in startable(actor)}:
+        raise Forbidden(_("You may not start this process."))
+    # A short title names the case in lists until it has a case number; processes may use it.
+    title = (request.form.get("title") or "").strip()[:200]
+    view = runtime().start_instance(key, {"title": title}, actor=actor.username)
+    flash(_("Started “%(process)s”.", process=key))
+    for task in view.ready_tasks:  # the starter usually fills the first form at once
+        if may_work_task(actor, task):
+            return redirect(url_for("tasks.show", task_id=task.id))
+    return redirect(url_for("instances.show", instance_id=view.id))

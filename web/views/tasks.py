@@ -1,0 +1,83 @@
+"""The task page: instructions (the element's documentation) and the form rendered from its JSON Schema."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.access import may_see_task, may_work_task
+from engine.errors import Forbidden, InvalidInput
+from engine.instancestore import TaskView
+from engine.specinfo import element_info
+from forms.fields import build_fields, parse_submission
+
+from ..auth import casedesk, current_actor
+from ..i18n import language_tag
+from .common import now, reads, runtime
+
+bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def show(task_id: str) -> ResponseReturnValue:
+    task = _visible_task(task_id)
+    return _render(task, values={}, errors={})
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str) -> ResponseReturnValue:
+    task = _visible_task(task_id)
+    if not may_work_task(current_actor(), task):
+        raise Forbidden(_("You may not work this task."))
+    schema, _ui = _form_of(task)
+    data, problems = parse_submission(schema, request.form)
+    if problems:
+        return _render(task, data, problems), 422
+    try:
+        view = runtime().complete_task(task_id, data, actor=current_actor().username)
+    except InvalidInput as exc:
+        return _render(task, data, exc.field_errors), 422
+    flash(_("Done: “%(title)s”.", title=task.title))
+    # Straight on to the next step when it is this user's to work (e.g. the same clerk's next form).
+    for ready in view.ready_tasks:
+        if may_work_task(current_actor(), ready):
+            return redirect(url_for("tasks.show", task_id=ready.id))
+    return redirect(url_for("inbox.index"))
+
+
+def _visible_task(task_id: str) -> TaskView:
+    task = reads().task(task_id)
+    if not may_see_task(current_actor(), task):
+        raise Forbidden(_("This task belongs to another group."))
+    return task
+
+
+def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
+    detail = reads().instance(task.instance_id)
+    definition = casedesk().definitions.load(detail.definition_id)
+    schema = definition.forms.get(task.form_file or "", {"type": "object", "properties": {}})
+    ui = definition.forms.get(task.ui_form_file or "", {})
+    return schema, ui
+
+
+def _render(task: TaskView, values: dict[str, Any], errors: dict[str, list[str]]) -> str:
+    detail = reads().instance(task.instance_id)
+    definition = casedesk().definitions.load(detail.definition_id)
+    schema, ui = _form_of(task)
+    tag = language_tag()
+    fields = build_fields(schema, ui, tag, values, {k: [_(m) for m in v] for k, v in errors.items()})
+    form_errors = [_(m) for m in errors.get("", [])]
+    title_key = "x-title-zh" if tag == "zh-Hans" else "title"
+    due_at = getattr(task, "due_at", None)
+    return render_template(
+        "task.html", task=task, instance=detail.row, element=element_info(definition, task.task_spec),
+        fields=fields, form_errors=form_errors, has_errors=bool(errors),
+        form_title=schema.get(title_key) or schema.get("title") or task.title,
+        may_work=may_work_task(current_actor(), task), data=detail.data,
+        due_at=due_at, overdue=due_at is not None and due_at < now(),
+    )

@@ -1,0 +1,51 @@
+"""Progress tracker (R-2.2.3): open cases by stage, overdue first, and the report page with charts."""
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import groupby
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+
+from engine.access import may_track
+from engine.progress import ProgressService
+
+from ..auth import casedesk, require
+from ..charts import bar_chart
+from .common import now
+
+bp = Blueprint("tracker", __name__)
+PERIODS = {"7": timedelta(days=7), "30": timedelta(days=30), "90": timedelta(days=90), "all": None}
+
+
+def progress() -> ProgressService:
+    app = casedesk()
+    return ProgressService(app.db, app.definitions.load)
+
+
+@bp.get("/tracker")
+@require(may_track, "the progress tracker is for trackers, auditors and administrators")
+def index() -> ResponseReturnValue:
+    cases = progress().open_cases(now())
+    by_stage = sorted(((key, list(rows)) for key, rows in groupby(sorted(cases, key=lambda c: c.stage_key),
+                                                                   key=lambda c: c.stage_key)),
+                      key=lambda item: (-sum(c.overdue for c in item[1]), item[0]))
+    return render_template("tracker.html", cases=cases, by_stage=by_stage)
+
+
+@bp.get("/tracker/report")
+@require(may_track, "the progress report is for trackers, auditors and administrators")
+def report() -> ResponseReturnValue:
+    period = request.args.get("period") or "30"
+    span = PERIODS.get(period, PERIODS["30"])
+    moment = now()
+    figures = progress().report(moment, since=None if span is None else moment - span)
+    stages = figures.stages
+    return render_template(
+        "report.html", report=figures, period=period, periods=list(PERIODS),
+        per_stage=bar_chart([(s.name, float(s.open_cases)) for s in stages], unit=""),
+        on_time=bar_chart([(s.name, 100 * s.on_time_rate) for s in stages if s.on_time_rate is not None],
+                          unit="%", maximum=100.0),
+        mean_time=bar_chart([(s.name, s.mean_duration.total_seconds() / 3600) for s in stages
+                             if s.mean_duration is not None], unit="h"),
+    )
