@@ -13,7 +13,7 @@ from engine.access import Actor
 from engine.bootstrap import Casedesk
 from engine.errors import Forbidden, NotFound
 
-from .i18n import _safe_next, is_timezone
+from .i18n import safe_next, is_timezone
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,7 +80,7 @@ def login() -> ResponseReturnValue:
                 if locale:
                     session["locale"] = locale
                 login_user(user)
-                return redirect(_safe_next())
+                return redirect(safe_next(use_referrer=False))
         error = _("Unknown user name or wrong password.")
     status = 401 if error else 200
     return render_template("login.html", error=error, username=username), status

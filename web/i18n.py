@@ -73,7 +73,7 @@ def set_language(code: str) -> ResponseReturnValue:
     if code not in LANGUAGES:
         abort(404)
     session["locale"] = code
-    return redirect(_safe_next())
+    return redirect(safe_next())
 
 
 @bp.post("/timezone")
@@ -83,11 +83,11 @@ def set_timezone() -> ResponseReturnValue:
     if not is_timezone(zone):
         abort(400, description=f"unknown time zone {zone!r}")
     session["timezone"] = zone
-    return redirect(_safe_next())
+    return redirect(safe_next())
 
 
-def _safe_next() -> str:
-    target = request.values.get("next") or request.referrer or ""
+def safe_next(use_referrer: bool = True) -> str:
+    target = request.values.get("next") or (request.referrer if use_referrer else "") or ""
     # Only paths on this site: an open redirect would let a link send users anywhere.
     if target.startswith(request.host_url):
         target = "/" + target[len(request.host_url):]

@@ -15,6 +15,7 @@ from engine.specinfo import element_info
 from forms.fields import build_fields, parse_submission
 
 from ..auth import casedesk, current_actor
+from ..formmessages import friendly_errors
 from ..i18n import language_tag
 from .common import now, reads, runtime
 
@@ -70,8 +71,9 @@ def _render(task: TaskView, values: dict[str, Any], errors: dict[str, list[str]]
     definition = casedesk().definitions.load(detail.definition_id)
     schema, ui = _form_of(task)
     tag = language_tag()
-    fields = build_fields(schema, ui, tag, values, {k: [_(m) for m in v] for k, v in errors.items()})
-    form_errors = [_(m) for m in errors.get("", [])]
+    shown = friendly_errors(errors)
+    fields = build_fields(schema, ui, tag, values, shown)
+    form_errors = shown.get("", [])
     title_key = "x-title-zh" if tag == "zh-Hans" else "title"
     due_at = getattr(task, "due_at", None)
     return render_template(

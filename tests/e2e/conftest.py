@@ -1,0 +1,122 @@
+"""Browser tests: the app served by gunicorn on a throwaway SQLite database, driven by Debian's chromium.
+
+Playwright never downloads a browser here: it drives /usr/bin/chromium (CASEDESK_CHROMIUM overrides).
+When chromium or playwright is missing the tests are skipped with a loud warning; under CI=true they fail.
+Screenshots go to test-artifacts/e2e/.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from engine.bootstrap import bootstrap
+from engine.config import PROJECT_ROOT, Settings
+from engine.definitions import collect_files
+
+CHROMIUM = os.environ.get("CASEDESK_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+PASSWORD = "e2e-password-1"
+# The demo organisation the scenarios sign in as (group names as in HELPERS.md / the BPMN lanes).
+USERS = {
+    "ivy": ["intake", "staff", "clerk"],
+    "sam": ["sales", "staff", "reviewer"],
+    "sue": ["sales_head", "staff"],
+    "tom": ["tracker", "staff"],
+    "audrey": ["auditor"],
+    "owen": ["process_owner"],
+}
+
+
+def _cannot_run(message: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    warnings.warn(message)
+    print(f"\n{'!' * 20} {message} {'!' * 20}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        _cannot_run(f"browser tests cannot run: no chromium at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _cannot_run("browser tests cannot run: playwright is not installed (pip install -e '.[test]')")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+    """gunicorn serving `web.app:create_app()` — the same command as `make run` — on a fresh database."""
+    root = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{root / 'casedesk.db'}"
+    app = bootstrap(Settings(database_url=url))
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes", PROJECT_ROOT / "forms"), "owen")
+    for name, groups in USERS.items():
+        app.users.add_user(name, PASSWORD, groups)
+    app.close()
+    port = _free_port()
+    env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_SECRET_KEY": "e2e-secret"}
+    log = (root / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "web.app:create_app()"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not come up: {(root / 'gunicorn.log').read_text()}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+        launched = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+class Shots:
+    """Numbered screenshots of one scenario under test-artifacts/e2e/<scenario>/."""
+
+    def __init__(self, name: str):
+        self.folder = ARTIFACTS / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.count = 0
+
+    def take(self, page: Any, label: str) -> None:
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)

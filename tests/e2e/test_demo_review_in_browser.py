@@ -1,0 +1,81 @@
+"""In a real browser, both languages: a clerk starts a review and fills the draft (one invalid try),
+a reviewer claims and approves it, an auditor opens the history (R-1.3: who did what, when)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PASSWORD, Shots
+
+# What a user reads on the buttons, per language: the test clicks what people click.
+UI = {
+    "en": {"sign_in": "Sign in", "start": "Start", "complete": "Complete", "claim": "Claim", "audit": "Audit",
+           "form_error": "The form has errors", "chain_ok": "Hash chain intact", "inbox": "Inbox"},
+    "zh-Hans": {"sign_in": "登录", "start": "发起", "complete": "提交", "claim": "认领", "audit": "审计",
+                "form_error": "表单有错误", "chain_ok": "哈希链完整", "inbox": "待办"},
+}
+BROWSER_LOCALE = {"en": "en-US", "zh-Hans": "zh-CN"}
+
+
+def sign_in(browser: Any, server: str, language: str, username: str) -> Any:
+    context = browser.new_context(locale=BROWSER_LOCALE[language], timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name=UI[language]["sign_in"]).click()
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+def test_demo_review_from_start_to_audit(browser: Any, server: str, language: str) -> None:
+    ui, shots = UI[language], Shots(f"demo-review-{language}")
+    title = f"Travel policy {language}"
+
+    clerk = sign_in(browser, server, language, "ivy")
+    assert clerk.locator("html").get_attribute("lang") == language  # the browser's language is the default
+    clerk.goto(f"{server}/start")
+    card = clerk.locator("[data-process=document_review]")
+    card.locator("input[name=title]").fill(title)
+    shots.take(clerk, "start")
+    card.get_by_role("button", name=ui["start"]).click()
+    clerk.wait_for_url("**/tasks/*")
+    clerk.get_by_role("button", name=ui["complete"]).click()  # the required text left empty
+    assert ui["form_error"] in clerk.locator(".error").inner_text()
+    assert clerk.locator("[data-field=body].has-error .field-error").is_visible()
+    shots.take(clerk, "draft-invalid")
+    clerk.locator("[name=body]").fill("Staff travel is booked through the office.")
+    clerk.get_by_role("button", name=ui["complete"]).click()
+    clerk.wait_for_url("**/inbox")
+    shots.take(clerk, "draft-done")
+
+    reviewer = sign_in(browser, server, language, "sam")
+    shots.take(reviewer, "inbox")
+    row = reviewer.locator("tr[data-task]", has_text="Review").first
+    row.get_by_role("button", name=ui["claim"]).click()
+    reviewer.wait_for_load_state()
+    reviewer.locator("tr[data-task]", has_text="Review").first.locator("a").first.click()
+    reviewer.wait_for_url("**/tasks/*")
+    assert title in reviewer.content()
+    reviewer.locator("[name=decision]").select_option("approve")
+    shots.take(reviewer, "review")
+    reviewer.get_by_role("button", name=ui["complete"]).click()
+    reviewer.wait_for_url("**/inbox")
+
+    auditor = sign_in(browser, server, language, "audrey")
+    auditor.get_by_role("link", name=ui["audit"]).click()
+    auditor.locator("tr[data-instance]").first.locator("a").click()
+    auditor.wait_for_url("**/audit/*")
+    assert ui["chain_ok"] in auditor.locator("[data-chain]").inner_text()
+    history = auditor.locator("table.history").inner_text()
+    assert "ivy" in history and "sam" in history
+    shots.take(auditor, "history")
+
+    auditor.goto(auditor.url.replace("/audit/", "/instances/"))
+    diagram = auditor.locator("#diagram")
+    shots.take(auditor, "instance")
+    assert diagram.is_visible()
+    for page in (clerk, reviewer, auditor):
+        page.context.close()
