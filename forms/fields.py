@@ -113,7 +113,8 @@ def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None,
 
 def parse_submission(schema: Mapping[str, Any], form: FormData) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Typed data from posted text, plus messages for text that is not the type it must be.
-    Empty inputs are left out, so "required" is reported by the schema validator."""
+    A posted text box is kept even when empty (required text that may be blank has no `minLength`);
+    an empty number box is left out, so the schema's `required` reports it."""
     data: dict[str, Any] = {}
     problems: dict[str, list[str]] = {}
     for name, node in (schema.get("properties") or {}).items():
@@ -130,9 +131,11 @@ def parse_submission(schema: Mapping[str, Any], form: FormData) -> tuple[dict[st
         if kind == "boolean":
             data[name] = any(v in ("true", "on", "1", "yes") for v in raw)
             continue
-        text = raw[-1].strip() if raw and kind != "string" else (raw[-1] if raw else "")
-        if text == "":
+        if not raw:
             continue
+        text = raw[-1] if kind == "string" else raw[-1].strip()
+        if text == "" and (kind != "string" or "enum" in node or "oneOf" in node):
+            continue  # an empty number box or "—" choice is "not given": `required` speaks
         try:
             data[name] = _coerce(kind, text)
         except ValueError as exc:

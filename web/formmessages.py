@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 # jsonschema's wording of the checks forms use most; anything else is shown as the validator said it
 # (a schema's own `errorMessage` text is passed through gettext, so catalogues may translate it).
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^'.*' is a required property$"), lambda m: _("This field is required.")),
+    (re.compile(r"^'.*' is a required property$|^'' should be non-empty$|^'' is too short$"),
+     lambda m: _("This field is required.")),
     (re.compile(r"^.* is not one of \[.*\]$"), lambda m: _("Choose one of the offered values.")),
     (re.compile(r"^.* should be non-empty$|^.* is too short$"), lambda m: _("This is too short.")),
     (re.compile(r"^.* is too long$"), lambda m: _("This is too long.")),

@@ -52,7 +52,7 @@ def test_posted_text_becomes_typed_data() -> None:
     data, problems = parse_submission(SCHEMA, form)
     assert problems == {}
     assert data == {"name": "Li Lei", "amount": 12.5, "count": 3, "urgent": True,
-                    "missing": ["id_card", "contract"], "received": "2026-11-26"}
+                    "missing": ["id_card", "contract"], "received": "2026-11-26", "notes": ""}
 
 
 def test_text_that_is_not_a_number_is_reported_and_kept_for_the_page() -> None:
@@ -63,6 +63,6 @@ def test_text_that_is_not_a_number_is_reported_and_kept_for_the_page() -> None:
     assert fields["amount"].value == "twelve" and fields["amount"].errors == [NOT_NUMBER]
 
 
-def test_an_unchecked_checkbox_is_false_and_an_empty_input_is_left_out() -> None:
-    data, _ = parse_submission(SCHEMA, MultiDict([("name", "")]))
-    assert data == {"urgent": False, "missing": []}
+def test_an_unchecked_checkbox_is_false_an_empty_text_stays_and_an_empty_number_is_left_out() -> None:
+    data, _ = parse_submission(SCHEMA, MultiDict([("name", ""), ("amount", " ")]))
+    assert data == {"name": "", "urgent": False, "missing": []}
