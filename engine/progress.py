@@ -87,7 +87,7 @@ class ProgressService:
         for row in rows:
             task = task_view(row)
             info = element_info(self.load_definition(row.definition_id), task.task_spec)
-            due_at = getattr(task, "due_at", None)
+            due_at = task.due_at
             cases.append(OpenCase(task.instance_id, row.business_key, task.process_key, info.process_key,
                                   info.process_name, task, due_at, due_at is not None and due_at < now))
         return sorted(cases, key=_sort_key)

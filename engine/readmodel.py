@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from .access import Actor, InstanceFacts, is_admin, is_auditor, may_track
@@ -61,10 +61,6 @@ def business_type_of(business_key: str | None) -> str | None:
     return next((kind for kind, p in BUSINESS_TYPE_PREFIXES.items() if p == prefix), None)
 
 
-def _due_column() -> Any:
-    return HUMAN_TASKS.c.get("due_at")
-
-
 def inbox(session: Session, actor: Actor, query: InboxQuery, now: datetime) -> list[InboxRow]:
     """The ready tasks `actor` may work: claimed by them (`mine`) and unclaimed in their groups (`groups`)."""
     ht, inst = HUMAN_TASKS.c, ProcessInstance
@@ -79,21 +75,19 @@ def inbox(session: Session, actor: Actor, query: InboxQuery, now: datetime) -> l
         statement = statement.where(ht.process_key == query.process)
     if query.business_type:
         statement = statement.where(inst.business_key.like(f"{BUSINESS_TYPE_PREFIXES[query.business_type]}-%"))
-    due = _due_column()
+    due = ht.due_at
     if query.due is not None:
         statement = statement.where(_due_condition(due, query.due, now))
     statement = statement.order_by(*_inbox_order(due, query.sort))
     rows = []
     for row in session.execute(statement):
-        due_at = row._mapping.get("due_at")
-        rows.append(InboxRow(task_view(row), row.business_key, row.started_by, due_at,
-                             due_at is not None and due_at < now))
+        task = task_view(row)
+        rows.append(InboxRow(task, row.business_key, row.started_by, task.due_at,
+                             task.due_at is not None and task.due_at < now))
     return rows
 
 
 def _due_condition(due: Any, kind: str, now: datetime) -> ColumnElement[bool]:
-    if due is None:  # no due dates recorded at all: only "undated" can match
-        return true() if kind == "undated" else false()
     return {
         "overdue": due < now,
         "soon": and_(due >= now, due < now + SOON),
@@ -108,7 +102,7 @@ def _inbox_order(due: Any, sort: str) -> list[Any]:
         return [created.desc(), HUMAN_TASKS.c.id]
     if sort == "process":
         return [HUMAN_TASKS.c.process_key, created, HUMAN_TASKS.c.id]
-    if sort == "due" and due is not None:
+    if sort == "due":
         # Undated tasks after dated ones on every database (PostgreSQL puts NULLs last only ascending).
         return [due.is_(None), due, created, HUMAN_TASKS.c.id]
     return [created, HUMAN_TASKS.c.id]

@@ -75,7 +75,7 @@ def _render(task: TaskView, values: dict[str, Any], errors: dict[str, list[str]]
     fields = build_fields(schema, ui, tag, values, shown)
     form_errors = shown.get("", [])
     title_key = "x-title-zh" if tag == "zh-Hans" else "title"
-    due_at = getattr(task, "due_at", None)
+    due_at = task.due_at
     return render_template(
         "task.html", task=task, instance=detail.row, element=element_info(definition, task.task_spec),
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
