@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
+
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from .definitions import LoadedDefinition
 
@@ -36,3 +38,41 @@ def element_info(definition: LoadedDefinition, task_spec_name: str) -> ElementIn
 def stage_names(definition: LoadedDefinition) -> dict[str, str]:
     """Every process of the definition (the top level and each called process) by key, with its name."""
     return {key: getattr(spec, "description", None) or key for key, spec in _process_specs(definition)}
+
+
+def _callers(definition: LoadedDefinition) -> dict[str, list[tuple[str, str]]]:
+    """Called process key -> (calling process key, call activity id) of every call activity."""
+    callers: dict[str, list[tuple[str, str]]] = {}
+    for key, spec in _process_specs(definition):
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, SubWorkflowTask) and isinstance(task_spec.spec, str):
+                callers.setdefault(task_spec.spec, []).append((key, task_spec.bpmn_id or task_spec.name))
+    return callers
+
+
+def waiting_elements(definition: LoadedDefinition, task_specs: Iterable[str]) -> list[str]:
+    """The waiting tasks, and the call activities they wait inside in every calling diagram, so that
+    the top-level diagram shows where a case stands too."""
+    callers = _callers(definition)
+    found: set[str] = set()
+    for name in task_specs:
+        found.add(name)
+        pending, seen = [element_info(definition, name).process_key], set()
+        while pending:
+            key = pending.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            for caller_key, activity in callers.get(key, []):
+                found.add(activity)
+                pending.append(caller_key)
+    return sorted(found)
+
+
+def diagram_files(definition: LoadedDefinition, names: Iterable[str]) -> list[tuple[str, str]]:
+    """(file name, process name) of the version's BPMN files, the top-level process's file first."""
+    titles = {getattr(spec, "file", None): getattr(spec, "description", None) or key
+              for key, spec in _process_specs(definition)}
+    top = getattr(definition.spec, "file", None)
+    bpmn = sorted(n for n in names if n.endswith(".bpmn"))
+    return [(n, titles.get(n) or n) for n in sorted(bpmn, key=lambda n: (n != top, n))]

@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese text stays readable in JSON
     casedesk: Casedesk = app.config.get("CASEDESK") or bootstrap(app.config["CASEDESK_SETTINGS"], run_migrations=False)
     app.extensions["casedesk"] = casedesk
     CSRFProtect(app)  # every form post; the JSON API exempts its own blueprint (bearer tokens)

@@ -9,8 +9,9 @@ from flask_login import login_required
 from engine.access import may_cancel, may_see_instance, may_work_task
 from engine.errors import Forbidden
 from engine.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery
+from engine.specinfo import diagram_files, waiting_elements
 
-from ..auth import current_actor
+from ..auth import casedesk, current_actor
 from .common import reads, runtime
 
 bp = Blueprint("instances", __name__)
@@ -38,9 +39,11 @@ def visible_instance(instance_id: str) -> InstanceDetail:
 def show(instance_id: str) -> ResponseReturnValue:
     detail = visible_instance(instance_id)
     actor = current_actor()
-    diagrams = sorted(name for name in reads().definition_files(detail.definition_id) if name.endswith(".bpmn"))
+    definition = casedesk().definitions.load(detail.definition_id)
+    diagrams = diagram_files(definition, reads().definition_files(detail.definition_id))
     return render_template(
         "instance.html", detail=detail, instance=detail.row, diagrams=diagrams,
+        active=waiting_elements(definition, detail.active_elements),
         workable={t.id for t in detail.ready if may_work_task(actor, t)},
         may_cancel=detail.row.status == "running" and may_cancel(actor, detail.facts),
     )

@@ -26,7 +26,7 @@ bp = Blueprint("tasks", __name__)
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
     task = _visible_task(task_id)
-    return _render(task, values={}, errors={})
+    return _render(task, values=None, errors={})
 
 
 @bp.post("/tasks/<task_id>")
@@ -66,10 +66,14 @@ def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, ui
 
 
-def _render(task: TaskView, values: dict[str, Any], errors: dict[str, list[str]]) -> str:
+def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]]) -> str:
+    """The task page; a first view pre-fills the form with the case's data of the same names
+    (what the customer told intake appears again on the application), a failed post shows what was typed."""
     detail = reads().instance(task.instance_id)
     definition = casedesk().definitions.load(detail.definition_id)
     schema, ui = _form_of(task)
+    if values is None:
+        values = {name: value for name, value in detail.data.items() if name in (schema.get("properties") or {})}
     tag = language_tag()
     shown = friendly_errors(errors)
     fields = build_fields(schema, ui, tag, values, shown)
@@ -80,6 +84,7 @@ def _render(task: TaskView, values: dict[str, Any], errors: dict[str, list[str]]
         "task.html", task=task, instance=detail.row, element=element_info(definition, task.task_spec),
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
         form_title=schema.get(title_key) or schema.get("title") or task.title,
+        form_description=schema.get("description") or "",
         may_work=may_work_task(current_actor(), task), data=detail.data,
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
