@@ -7,6 +7,8 @@ from typing import AbstractSet, Iterable, Protocol
 ADMIN, PROCESS_OWNER, AUDITOR = "admin", "process_owner", "auditor"
 TRACKER = "tracker"
 RESERVED_GROUPS = frozenset({ADMIN, PROCESS_OWNER, AUDITOR})
+# Groups whose members see every instance (`may_see_instance`), for queries that filter in SQL.
+SEES_EVERY_INSTANCE = frozenset({ADMIN, AUDITOR, TRACKER})
 
 
 @dataclass(frozen=True)

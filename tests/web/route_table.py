@@ -23,11 +23,14 @@ class Rule:
     method: str = "GET"
     data: dict[str, Any] = field(default_factory=dict)
     claimed: bool = False  # the scenario's review task claimed by the reviewer first
-    auth: str = "session"  # how the role's client signs in ("session"; the API adds its own)
+    auth: str = "session"  # how the role's client signs in: "session" (cookie) or "bearer" (API token)
+    values: dict[str, str] = field(default_factory=dict)  # URL values beyond the scenario's
+    answers: int | None = None  # every role gets exactly this status (e.g. the API's 404 for unknown paths)
+    upload: bool = False  # send the demo process's files as a multipart upload
 
 
 RULES: dict[str, Rule] = {
-    "static": Rule(EVERYONE),
+    "static": Rule(EVERYONE, values={"filename": "casedesk.css"}),
     "home": Rule(EVERYONE),
     "healthz": Rule(EVERYONE),
     "auth.login": Rule(EVERYONE),
@@ -37,13 +40,13 @@ RULES: dict[str, Rule] = {
     "inbox.index": Rule(SIGNED_IN),
     "inbox.claim": Rule(frozenset({"reviewer"}), "POST"),
     "inbox.unclaim": Rule(frozenset({"reviewer"}), "POST", claimed=True),
-    "tasks.show": Rule(frozenset({"reviewer"}) | SEE_ALL),
+    "tasks.show": Rule(INSTANCE_VIEWERS),  # read-only for those who may see the case
     "tasks.complete": Rule(frozenset({"reviewer"}), "POST", {"decision": "approve"}),
     "start.index": Rule(SIGNED_IN),
     "start.start": Rule(frozenset({"clerk"}), "POST", {"title": "New"}),
     "instances.index": Rule(SIGNED_IN),
     "instances.show": Rule(INSTANCE_VIEWERS),
-    "instances.diagram": Rule(INSTANCE_VIEWERS),
+    "instances.diagram": Rule(INSTANCE_VIEWERS, values={"filename": "document_review.bpmn"}),
     "instances.cancel": Rule(frozenset({"clerk", "admin"}), "POST", {"reason": "duplicate"}),
     "tracker.index": Rule(TRACKERS),
     "tracker.report": Rule(TRACKERS),
@@ -52,3 +55,28 @@ RULES: dict[str, Rule] = {
     "audit.export_json": Rule(SEE_ALL),
     "audit.export_csv": Rule(SEE_ALL),
 }
+
+# -- JSON API /api/v1 (bearer tokens; a refusal is 401, 403, or 404 for what the caller may not see) --
+API_STAFF = SIGNED_IN - {"auditor"}  # auditors read and change nothing
+RULES.update({
+    "api-docs.openapi_json": Rule(EVERYONE),
+    "api_fallback.unknown": Rule(EVERYONE, values={"rest": "nothing"}, answers=404),
+    "api_fallback.unknown_1": Rule(EVERYONE, values={"rest": "no/such/thing"}, answers=404),
+    "api_auth.create_token": Rule(EVERYONE, "POST", {"username": "u_clerk", "password": "correct-horse-1"},
+                                  auth="bearer"),
+    "api_processes.list_processes": Rule(SIGNED_IN, auth="bearer"),
+    "api_processes.deploy_processes": Rule(frozenset({"process_owner"}), "POST", auth="bearer", upload=True),
+    "api_processes.start_instance": Rule(frozenset({"clerk"}), "POST", {"data": {"title": "API"}}, auth="bearer"),
+    "api_instances.list_instances": Rule(SIGNED_IN, auth="bearer"),
+    "api_instances.get_instance": Rule(INSTANCE_VIEWERS, auth="bearer"),
+    "api_instances.instance_history": Rule(INSTANCE_VIEWERS, auth="bearer"),
+    "api_instances.cancel_instance": Rule(frozenset({"clerk", "admin"}), "POST", {"reason": "duplicate"},
+                                          auth="bearer"),
+    "api_tasks.list_tasks": Rule(SIGNED_IN, auth="bearer"),
+    "api_tasks.get_task": Rule(INSTANCE_VIEWERS, auth="bearer"),
+    "api_tasks.claim_task": Rule(frozenset({"reviewer"}), "POST", auth="bearer"),
+    "api_tasks.unclaim_task": Rule(frozenset({"reviewer"}), "POST", claimed=True, auth="bearer"),
+    "api_tasks.complete_task": Rule(frozenset({"reviewer"}), "POST", {"data": {"decision": "approve"}},
+                                    auth="bearer"),
+    "vendor.bpmn_js": Rule(EVERYONE, values={"filename": "bpmn-viewer.production.min.js"}),
+})

@@ -1,17 +1,27 @@
-"""Every route, as every role: allowed roles get their page, the others are refused (issue 5, item 1).
+"""Every route, as every role: allowed roles get their answer, the others are refused (issue 5, item 1).
 
 Routes are discovered from `app.url_map`, so a route without a rule in route_table.py fails here.
 """
 from __future__ import annotations
 
+import io
+from typing import Any
+
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from engine.bootstrap import Casedesk
+from engine.config import PROJECT_ROOT
+from tests.conftest import PASSWORD
 from tests.web.conftest import LoginAs, Scenario
 from tests.web.route_table import ROLES, RULES, Rule
 
-DENIED_STATUSES = {401, 403}
+SESSION_REFUSALS = {401, 403}
+# The API answers 404 for what the caller may not even see.
+BEARER_REFUSALS = {401, 403, 404}
+DEMO_FILES = [PROJECT_ROOT / "processes/demo/document_review.bpmn", PROJECT_ROOT / "forms/demo/draft.schema.json",
+              PROJECT_ROOT / "forms/demo/review.schema.json"]
 
 
 def _endpoints(web: Flask) -> dict[str, list[str]]:
@@ -31,35 +41,62 @@ def test_every_route_has_an_access_rule(web: Flask) -> None:
 
 
 def test_every_route_answers_each_role_as_the_policy_says(web: Flask, app: Casedesk, login_as: LoginAs) -> None:
-    clients = {role: login_as(role) for role in ROLES}
+    sessions = {role: login_as(role) for role in ROLES}
+    tokens = {role: _token(web, role) for role in ROLES}
     shared = Scenario(app)
     wrong = []
     for endpoint, rule in sorted(RULES.items()):
-        if rule.auth != "session" or endpoint not in _endpoints(web):
-            continue
         for role in ROLES:
             # Reads share one instance; an allowed POST changes state, so every POST gets a fresh one.
             scenario = shared if rule.method == "GET" and not rule.claimed else Scenario(app, claimed=rule.claimed)
-            problem = _check(web, clients[role] if endpoint != "auth.logout" else login_as(role),
-                             endpoint, rule, role, scenario)
+            if rule.auth == "bearer":
+                response = _call_api(web, tokens[role], _url(web, endpoint, rule, scenario), rule)
+            else:
+                client = sessions[role] if endpoint != "auth.logout" else login_as(role)
+                response = client.open(_url(web, endpoint, rule, scenario), method=rule.method, data=rule.data)
+            problem = _judge(response, rule, role)
             if problem:
                 wrong.append(f"{rule.method} {endpoint} as {role}: {problem}")
     assert not wrong, "\n".join(wrong)
 
 
-def _check(web: Flask, client: FlaskClient, endpoint: str, rule: Rule, role: str, scenario: Scenario) -> str | None:
-    arguments = next(r.arguments for r in web.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {name: scenario.url_values()[name] for name in arguments if name != "filename"}
-    if "filename" in arguments:
-        values["filename"] = "casedesk.css" if endpoint == "static" else "document_review.bpmn"
+def _url(web: Flask, endpoint: str, rule: Rule, scenario: Scenario) -> str:
+    route = next(r for r in web.url_map.iter_rules() if r.endpoint == endpoint)
+    arguments = route.arguments - set(route.defaults or {})
+    known = scenario.url_values() | rule.values
     with web.test_request_context():
-        url = url_for(endpoint, **values)
-    response = client.open(url, method=rule.method, data=rule.data)
+        return url_for(endpoint, **{name: known[name] for name in arguments})
+
+
+def _token(web: Flask, role: str) -> str | None:
+    if role == "anonymous":
+        return None
+    response = web.test_client().post("/api/v1/auth/tokens", json={"username": f"u_{role}", "password": PASSWORD})
+    assert response.status_code in (200, 201), response.get_data(as_text=True)
+    return str(response.get_json()["token"])
+
+
+def _call_api(web: Flask, token: str | None, url: str, rule: Rule) -> TestResponse:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client: FlaskClient = web.test_client()
+    if rule.upload:
+        files: dict[str, Any] = {"files": [(io.BytesIO(p.read_bytes()), p.name) for p in DEMO_FILES]}
+        return client.open(url, method=rule.method, data=files, headers=headers, content_type="multipart/form-data")
+    if rule.method == "GET":
+        return client.open(url, method="GET", headers=headers)
+    return client.open(url, method=rule.method, json=rule.data, headers=headers)
+
+
+def _judge(response: TestResponse, rule: Rule, role: str) -> str | None:
+    status = response.status_code
+    if rule.answers is not None:
+        return None if status == rule.answers else f"expected {rule.answers}, got {status}"
     # Flask-Login sends the signed-out to the login page, with where they wanted to go.
-    sent_to_login = response.status_code == 302 and "/login?next=" in (response.location or "")
-    refused = response.status_code in DENIED_STATUSES or sent_to_login
-    if role in rule.allowed and (refused or response.status_code >= 400):
-        return f"expected allowed, got {response.status_code} {response.location or ''}"
+    sent_to_login = status == 302 and "/login?next=" in (response.location or "")
+    refusals = BEARER_REFUSALS if rule.auth == "bearer" else SESSION_REFUSALS
+    refused = status in refusals or sent_to_login
+    if role in rule.allowed and (refused or status >= 400):
+        return f"expected allowed, got {status} {response.location or response.get_data(as_text=True)[:200]}"
     if role not in rule.allowed and not refused:
-        return f"expected refused, got {response.status_code} {response.location or ''}"
+        return f"expected refused, got {status} {response.location or ''}"
     return None
