@@ -1,6 +1,7 @@
-"""Engine errors mapped to HTTP once: a friendly page for browsers, one JSON shape for the API."""
+"""Engine errors mapped to HTTP once: one JSON error shape (API and JSON clients), a friendly HTML page."""
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -17,16 +18,21 @@ from engine.errors import (
     NotFound,
     ScriptRejected,
 )
+from engine.tokens import AuthenticationFailed
 
-# The one mapping from engine exceptions to status codes (most specific first).
+# The one mapping from engine exceptions to status codes; the first match in this order wins.
 STATUS_OF: list[tuple[type[CasedeskError], int]] = [
+    (AuthenticationFailed, 401),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
-    (InvalidInput, 422),
     (DefinitionInvalid, 422),
+    (InvalidInput, 422),
     (ScriptRejected, 422),
 ]
+CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+         422: "invalid_input", 500: "internal_error"}
 API_PREFIX = "/api/"
 
 
@@ -39,21 +45,26 @@ def status_of(error: BaseException) -> int:
     return 400 if isinstance(error, CasedeskError) else 500
 
 
-def error_body(error: BaseException) -> dict[str, Any]:
-    """`{"error": {"status", "code", "message", "fields"?, "problems"?}}` for every failure."""
+def error_body(status: int, message: str, fields: dict[str, list[str]] | None = None,
+               problems: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """`{"error": {"status", "code", "message", "fields", "problems"}}`: the shape of every error."""
+    code = CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
+    return {"error": {"status": status, "code": code, "message": message, "fields": fields or {},
+                      "problems": problems or []}}
+
+
+def error_body_of(error: BaseException) -> dict[str, Any]:
     status = status_of(error)
     if isinstance(error, HTTPException):
-        code, message = (error.name or "error").lower().replace(" ", "_"), error.description or error.name
+        message = error.description or error.name
+    elif isinstance(error, CasedeskError):
+        message = str(error)
     else:
-        code = type(error).__name__ if isinstance(error, CasedeskError) else "internal_error"
-        message = str(error) if isinstance(error, CasedeskError) else "internal server error"
-    body: dict[str, Any] = {"status": status, "code": code, "message": message}
-    if isinstance(error, InvalidInput):
-        body["fields"] = error.field_errors
-    if isinstance(error, DefinitionInvalid):
-        body["problems"] = [{"file": p.file, "element_id": p.element_id, "element_name": p.element_name,
-                             "message": p.message} for p in error.problems]
-    return {"error": body}
+        message = "internal error; nothing was changed"
+    fields = error.field_errors if isinstance(error, InvalidInput) else {}
+    problems = ([{"file": p.file, "element_id": p.element_id, "element_name": p.element_name, "message": p.message}
+                 for p in error.problems] if isinstance(error, DefinitionInvalid) else [])
+    return error_body(status, message, fields, problems)
 
 
 def wants_json() -> bool:
@@ -62,8 +73,8 @@ def wants_json() -> bool:
 
 
 def _respond(error: BaseException) -> ResponseReturnValue:
-    status = status_of(error)
-    body = error_body(error)
+    body = error_body_of(error)
+    status = body["error"]["status"]
     if wants_json():
         return jsonify(body), status
     return render_template("error.html", error=body["error"]), status

@@ -1,4 +1,4 @@
-"""One JSON error shape for every API failure, and the mapping of engine errors to HTTP."""
+"""Every API failure in the one JSON error shape of web/errors.py, on the API blueprints."""
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -8,20 +8,12 @@ import marshmallow as ma
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import CasedeskError, Conflict, DefinitionInvalid, Forbidden, InvalidInput, NotFound
-from engine.tokens import AuthenticationFailed
+from engine.errors import CasedeskError
 from forms.schema import TOP_LEVEL_FIELD
+from web.errors import error_body, error_body_of
 
 API_PREFIX = "/api/"
-
-# Engine errors by the status they become; the first match in this order wins.
-ENGINE_STATUS: list[tuple[type[CasedeskError], int]] = [
-    (AuthenticationFailed, 401), (NotFound, 404), (Forbidden, 403), (Conflict, 409),
-    (DefinitionInvalid, 422), (InvalidInput, 422),
-]
-CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-         422: "invalid_input", 500: "internal_error"}
+# The status mapping and the error shape live in web/errors.py, once for the API and the pages.
 
 
 class ProblemSchema(ma.Schema):
@@ -47,18 +39,8 @@ class ErrorSchema(ma.Schema):
     error = ma.fields.Nested(ErrorDetailSchema, required=True)
 
 
-def error_body(status: int, message: str, fields: dict[str, list[str]] | None = None,
-               problems: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"error": {"status": status, "code": CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_")),
-                      "message": message, "fields": fields or {}, "problems": problems or []}}
-
-
 def engine_error_response(error: CasedeskError) -> Response:
-    status = next((code for cls, code in ENGINE_STATUS if isinstance(error, cls)), 400)
-    fields = error.field_errors if isinstance(error, InvalidInput) else {}
-    problems = ([{"file": p.file, "element_id": p.element_id, "element_name": p.element_name, "message": p.message}
-                 for p in error.problems] if isinstance(error, DefinitionInvalid) else [])
-    return _respond(error_body(status, str(error), fields, problems))
+    return _respond(error_body_of(error))
 
 
 def http_error_response(error: HTTPException) -> Response:
