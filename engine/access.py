@@ -26,8 +26,11 @@ class Actor:
 class TaskFacts(Protocol):
     """What the policy needs of a user task (an inbox row: `engine.instancestore.TaskView`)."""
 
-    candidate_group: str | None
-    assignee: str | None
+    @property
+    def candidate_group(self) -> str | None: ...
+
+    @property
+    def assignee(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

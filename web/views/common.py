@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from flask import current_app, request, url_for
 
@@ -24,7 +24,7 @@ def now() -> datetime:
     return casedesk().clock.now()
 
 
-def back_or(endpoint: str, **values: str) -> str:
+def back_or(endpoint: str, **values: Any) -> str:
     """Where a posted action returns to: the page it came from (on this site), else `endpoint`."""
     target = request.form.get("next") or ""
     if target.startswith("/") and not target.startswith("//"):
