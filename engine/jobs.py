@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from .clock import Clock, isoformat
 from .definitions import DefinitionService
 from .errors import CasedeskError, Conflict, NotFound
 from .eventlog import EFFECT, chain_event
 from .instancestore import InstanceStore
-from .jobstore import INCIDENTS, ClaimedJob, JobStore
+from .jobstore import INCIDENTS, JOBS, ClaimedJob, JobStore
 from .persistence import Database
 from .runtime import Runtime
 from .timer_events import is_timer
@@ -26,6 +27,21 @@ CLAIM_BATCH = 10
 JOB_ATTEMPTS = 3
 JOB_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: int
+    kind: str
+    status: str
+    instance_id: str | None
+    process_key: str | None
+    element: str
+    due_at: datetime
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    attempts: int
+    last_error: str | None
 
 
 class JobRunner:
@@ -61,6 +77,13 @@ class JobRunner:
                 store.release(job.id, worker)
         with self._held_lock:
             self._held.difference_update(job.id for job in jobs)
+
+    def list_jobs(self, limit: int = 100) -> list[JobView]:
+        """What is scheduled, soonest first: for operators (`casedesk jobs`)."""
+        with self.db.unit_of_work(write=False) as session:
+            rows = session.execute(select(JOBS).order_by(JOBS.c.due_at, JOBS.c.id).limit(limit))
+            return [JobView(r.id, r.kind, r.status, r.instance_id, r.process_key, r.element, r.due_at,
+                            r.lease_owner, r.lease_expires_at, r.attempts, r.last_error) for r in rows]
 
     def claim(self, worker: str, limit: int) -> list[ClaimedJob]:
         now = self.clock.now()

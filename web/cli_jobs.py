@@ -31,6 +31,20 @@ def cmd_worker(app: Casedesk, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_jobs(app: Casedesk, args: argparse.Namespace) -> int:
+    jobs = app.jobs.list_jobs(limit=args.limit)
+    for job in jobs:
+        due = job.due_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        owner = f"  held by {job.lease_owner}" if job.lease_owner else ""
+        where = f"instance {job.instance_id}" if job.instance_id else f"process {job.process_key}"
+        print(f"job {job.id}  {job.kind} {job.element}  {job.status}  due {due}  {where}{owner}")
+        if job.last_error:
+            print(f"  attempts {job.attempts}, last error: {job.last_error}")
+    if not jobs:
+        print("no jobs scheduled")
+    return 0
+
+
 def cmd_incidents(app: Casedesk, args: argparse.Namespace) -> int:
     incidents = app.incidents.list(status=None if args.all else "open", instance_id=args.instance)
     for incident in incidents:
@@ -62,6 +76,8 @@ def register(command: Command) -> None:
     p = command("serve", cmd_serve, "serve the web app with one job worker beside it; stops both together")
     p.add_argument("--bind", help="default: CASEDESK_BIND")
     p.add_argument("--web-workers", type=int, default=2)
+    p = command("jobs", cmd_jobs, "list scheduled timers, retries and timer starts, soonest first")
+    p.add_argument("--limit", type=int, default=100)
     p = command("incidents", cmd_incidents, "list open incidents (stuck service tasks, failing jobs)")
     p.add_argument("--all", action="store_true", help="resolved ones too")
     p.add_argument("--instance")

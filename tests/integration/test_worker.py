@@ -83,11 +83,15 @@ def test_worker_incidents_and_retry_from_the_command_line(
     monkeypatch.setenv("CASEDESK_DATABASE_URL", database_url)
     # The CLI runs on the system clock and the registry's handlers: a timer long due and a handler
     # missing from the CLI's registry make its job fail for real.
-    started = app.runtime.start_instance("timer_then_service", {"due": "2020-01-01T00:00:00Z", "label": "x"},
+    started = app.runtime.start_instance("timer_then_service", {"due": "2020-01-01T12:00:00Z", "label": "x"},
                                          actor="alice")
     capsys.readouterr()
+    assert main(["jobs"]) == 0
+    assert "timer until  pending  due 2020-01-01" in capsys.readouterr().out
     assert main(["worker", "--once", "--name", "cli-worker"]) == 0
     assert "stopped after 0 job(s)" in capsys.readouterr().out
+    assert main(["jobs"]) == 0
+    assert "attempts 1, last error: HandlerFailed" in capsys.readouterr().out
     assert main(["incidents"]) == 0
     assert "no open incidents" in capsys.readouterr().out
 
