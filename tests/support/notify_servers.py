@@ -31,7 +31,8 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd hook
         if self.refuse:
             return "554 5.7.1 Message refused by test policy"
-        message = message_from_bytes(envelope.content, policy=policy.default)
+        # Line ends as a mail client shows them: SMTP carries CRLF.
+        message = message_from_bytes(envelope.content.replace(b"\r\n", b"\n"), policy=policy.default)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 OK"
 
