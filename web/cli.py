@@ -150,8 +150,9 @@ def cmd_users_add(app: Casedesk, args: argparse.Namespace) -> int:
 
 
 def cmd_demo_org(app: Casedesk, args: argparse.Namespace) -> int:
+    seeded = seed_demo_org(app.db, app.clock, args.password)
     print(f"demo organisation (password {args.password}), for the embedded demo only:")
-    for user, groups in seed_demo_org(app.db, app.clock, args.password):
+    for user, groups in seeded:
         print(f"  {user.name:<7} {', '.join(groups):<28} {user.display_name}")
     return 0
 
