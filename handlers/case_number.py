@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from datetime import timezone
-from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from engine.numbering import next_number
 
 from .context import Handler, HandlerContext
 
@@ -24,15 +27,14 @@ def make_case_number(time_zone: str) -> Handler:
             raise ValueError(f"unknown business type {business_type!r}; expected one of {known}")
         now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=timezone.utc)
         day = now.astimezone(zone).strftime("%Y%m%d")
-        from engine.numbering import next_number  # TEMP until the core's numbering is on main
         number = next_number(_connection(ctx), f"case:{prefix}", day)
         return f"{prefix}-{day}-{number:04d}"
 
     return case_number
 
 
-def _connection(ctx: HandlerContext) -> Any:
-    connection = getattr(ctx, "connection", None)
+def _connection(ctx: HandlerContext) -> Connection:
+    connection = ctx.connection
     if connection is None:
         raise RuntimeError("case_number needs the step's database connection (HandlerContext.connection)")
     return connection

@@ -16,7 +16,6 @@ from engine.definitions import collect_files
 from engine.demo_org import seed_demo_org
 from engine.instancestore import TaskView
 from engine.runtime import InstanceView
-from engine.workflowstate import WarmWorkflows
 from tests.support.notify_servers import Mailbox, SmsGateway, sms_gateway, smtp_server
 
 PASSWORD = "demo-pass-2026"
@@ -94,7 +93,7 @@ class Case:
         """Complete the task from the user's own inbox, after dropping every warm workflow so
         that each step starts from the serialized state (the round trip a restart would make)."""
         task = self.task(user, spec)
-        self.desk.runtime.warm = WarmWorkflows()
+        self.desk.runtime.warm.clear()
         self.view = self.desk.runtime.complete_task(task.id, data, actor=user)
         return self.view
 
