@@ -150,8 +150,17 @@ def layout_process(process: etree._Element) -> tuple[dict[str, Node], dict[str, 
     return nodes, {k: v for k, v in flows.items()}, lanes, bands
 
 
+def _blocked(y: float, x_from: float, x_to: float, others: list[Node]) -> bool:
+    """Whether a horizontal segment at height y runs through any of the other nodes."""
+    for node in others:
+        x, top, width, height = node.box
+        if top <= y <= top + height and x < x_to and x + width > x_from:
+            return True
+    return False
+
+
 def _waypoints(source: Node, target: Node, bands: dict[str, tuple[float, float]],
-               attached: bool) -> list[tuple[float, float]]:
+               attached: bool, others: list[Node]) -> list[tuple[float, float]]:
     sx, sy, sw, sh = source.box
     tx, ty, tw, th = target.box
     if attached:  # out of the host's lower edge, down, then right into the target
@@ -159,12 +168,17 @@ def _waypoints(source: Node, target: Node, bands: dict[str, tuple[float, float]]
         if abs(target.y - start[1]) < 1:
             return [start, (tx, target.y)]
         return [start, (source.x, target.y), (tx, target.y)]
-    if target.x > source.x:  # forward: right, and bend half-way when the rows differ
+    if target.x > source.x:  # forward: right, and bend just before the target when the rows differ
         start, end = (sx + sw, source.y), (tx, target.y)
-        if abs(source.y - target.y) < 1:
-            return [start, end]
-        middle = tx - 20 if target.kind != "gateway" else (start[0] + end[0]) / 2
-        return [start, (middle, source.y), (middle, target.y), end]
+        # bend in the gap before the target's column (its widest shape is an activity)
+        middle = max(start[0] + 10, target.x - SIZES["activity"][0] / 2 - 15)
+        if not _blocked(source.y, start[0], middle, others):
+            if abs(source.y - target.y) < 1:
+                return [start, end]
+            return [start, (middle, source.y), (middle, target.y), end]
+        # a node sits on the straight way (a long flow skipping a layer): pass under it
+        below = max(sy + sh, ty + th) + ROW_HEIGHT / 4
+        return [(source.x, sy + sh), (source.x, below), (target.x, below), (target.x, ty + th)]
     # loop back: down under the lower of the two lanes, left, up into the target's lower edge
     bottom = max(bands[source.lane][0] + bands[source.lane][1], bands[target.lane][0] + bands[target.lane][1])
     below = bottom - LOOP_CLEARANCE / 2
@@ -212,7 +226,8 @@ def add_diagram(tree: etree._ElementTree, replace: bool = False) -> bool:
         boundary_ids = {b for n in nodes.values() for b in n.boundaries}
         for flow_id, (source, target) in flows.items():
             edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow_id}_di", bpmnElement=flow_id)
-            for x, y in _waypoints(nodes[source], nodes[target], bands, source in boundary_ids):
+            others = [n for n in nodes.values() if n.id not in (source, target) and n.id not in boundary_ids]
+            for x, y in _waypoints(nodes[source], nodes[target], bands, source in boundary_ids, others):
                 etree.SubElement(edge, f"{{{DI}}}waypoint", x=_num(x), y=_num(y))
         offset += height + 40
     return True
