@@ -33,7 +33,8 @@ def test_r_2_1_1_question_answered_on_the_spot_closes_the_consultation(desk: Cas
 
 def test_r_2_1_1_unanswered_question_is_recorded_with_contact_and_replied_later(desk: Casedesk) -> None:
     case = Case.open(desk)
-    case.work("ivy", "receive_consultation", {**QUESTION, "mobile": "+86 139 0000 0002", "answered_now": False})
+    case.work("ivy", "receive_consultation", {**QUESTION, "mobile": "+86 139 0000 0002", "email": "",
+                                              "answered_now": False, "answer": "", "wants_to_apply": False})
     reply = case.task("ivy", "reply_consultation")
     assert reply.title == "答覆客戶 Reply to the customer"
     assert case.status == "running"

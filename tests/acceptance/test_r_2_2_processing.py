@@ -7,6 +7,7 @@ import pytest
 
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
+from engine.errors import InvalidInput
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     DEPARTMENT_STAFF, _mail_server, _sms_server, accepted_case, desk, mailbox, sms)
 
@@ -42,7 +43,11 @@ def test_r_2_2_1_case_is_assigned_to_the_department_of_its_business_type(
 
 def test_r_2_2_2_a_problem_goes_to_the_head_who_answers_and_returns_the_case(desk: Casedesk) -> None:
     case = accepted_case(desk, "procurement")
-    case.work("pat", "handle_case", {"outcome": "problem", "problem": "Supplier cannot deliver in time."})
+    with pytest.raises(InvalidInput) as refused:  # "done" needs the result the customer will get
+        case.work("pat", "handle_case", {"outcome": "done", "result": "", "problem": ""})
+    assert list(refused.value.field_errors) == ["result"]
+    # As a web form sends it: the unused box comes as an empty string.
+    case.work("pat", "handle_case", {"outcome": "problem", "result": "", "problem": "Supplier cannot deliver in time."})
 
     assert case.inbox("pat") == []
     answer = case.task("peg", "supervisor_answer")

@@ -9,7 +9,7 @@ from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     CUSTOMER, Case, _mail_server, _sms_server, accepted_case, desk, handled_case, mailbox, sms)
 from tests.support.notify_servers import Mailbox, SmsGateway
 
-SATISFIED = {"satisfaction": "satisfied", "opinion": "Quick and clear. 快捷清楚。"}
+SATISFIED = {"satisfaction": "satisfied", "opinion": "Quick and clear. 快捷清楚。", "feedback_problem": ""}
 
 
 def case_number(case: Case) -> str:
