@@ -84,7 +84,7 @@ def test_email_logs_in_when_a_user_is_configured() -> None:
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
         logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password == b"s3cret-pass")
+        return AuthResult(success=auth_data.password == b"s3cret-pass", handled=False)  # False: a 535 answer
 
     mailbox = Mailbox(port=free_port())
     controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port, authenticator=authenticator,
@@ -98,7 +98,8 @@ def test_email_logs_in_when_a_user_is_configured() -> None:
             wrong(CTX, channel="email", recipient="wang@example.com", subject="s", message="m")
     finally:
         controller.stop()
-    assert logins == [("cases", "s3cret-pass"), ("cases", "wrong")]
+    assert logins[0] == ("cases", "s3cret-pass")
+    assert set(logins[1:]) == {("cases", "wrong")}  # smtplib tries each offered mechanism
     assert len(mailbox.messages) == 1
 
 
