@@ -30,12 +30,7 @@ db: setup
 
 # Demo organisation for the embedded default only; never part of a production set-up.
 demo: db
-	@echo "demo users (password $(DEMO_PASSWORD)):"
-	@$(BIN)/casedesk users add alice --password $(DEMO_PASSWORD) --group clerk
-	@$(BIN)/casedesk users add rita --password $(DEMO_PASSWORD) --group reviewer
-	@$(BIN)/casedesk users add owen --password $(DEMO_PASSWORD) --group process_owner
-	@$(BIN)/casedesk users add audrey --password $(DEMO_PASSWORD) --group auditor
-	@$(BIN)/casedesk users add root --password $(DEMO_PASSWORD) --group admin
+	@$(BIN)/casedesk demo-org --password $(DEMO_PASSWORD)
 
 # One job worker (timers, retries, timer starts) runs beside the web server; Ctrl-C stops both.
 run: demo

@@ -46,7 +46,7 @@ def bootstrap(
 ) -> Casedesk:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
-    handlers = build_registry() if handlers is None else handlers
+    handlers = build_registry(settings) if handlers is None else handlers
     db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
     if run_migrations:
         migrate(db.engine)

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,17 @@ class Settings:
     sql_echo: bool = False
     job_lease_seconds: float = 60.0  # a worker that stops renewing loses its jobs after this long
     worker_poll_seconds: float = 1.0
+    # The company's zone: case numbers carry the local date; storage stays UTC.
+    timezone: str = "Asia/Shanghai"
+    # Customer notices: SMTP for e-mail, an HTTP gateway for SMS.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = "casedesk@localhost"
+    smtp_starttls: bool = False
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -35,4 +47,27 @@ class Settings:
             sql_echo=env.get("CASEDESK_SQL_ECHO", "") in ("1", "true", "yes"),
             job_lease_seconds=float(env.get("CASEDESK_JOB_LEASE_SECONDS") or defaults.job_lease_seconds),
             worker_poll_seconds=float(env.get("CASEDESK_WORKER_POLL_SECONDS") or defaults.worker_poll_seconds),
+            timezone=_time_zone(env.get("CASEDESK_TIMEZONE") or defaults.timezone),
+            smtp_host=env.get("CASEDESK_SMTP_HOST", ""),
+            smtp_port=_port(env.get("CASEDESK_SMTP_PORT") or str(defaults.smtp_port)),
+            smtp_user=env.get("CASEDESK_SMTP_USER", ""),
+            smtp_password=env.get("CASEDESK_SMTP_PASSWORD", ""),
+            smtp_from=env.get("CASEDESK_SMTP_FROM") or defaults.smtp_from,
+            smtp_starttls=env.get("CASEDESK_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+            sms_gateway_url=env.get("CASEDESK_SMS_GATEWAY_URL", ""),
+            sms_gateway_token=env.get("CASEDESK_SMS_GATEWAY_TOKEN", ""),
         )
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"CASEDESK_TIMEZONE: unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+    return name
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"CASEDESK_SMTP_PORT: not a port number: {text!r}")
+    return int(text)

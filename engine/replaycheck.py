@@ -150,7 +150,14 @@ def canonical_state(text: str) -> Any:
     state = json.loads(text) if text else {}
     names: dict[str, str] = {}
     _name_tree(state, names, "")
-    for task_id in sorted(state.get("subprocesses", {}), key=lambda tid: names.get(tid, tid)):
+    # A nested subprocess (a call inside a called process) is named only once its caller's tree
+    # is: take the subprocesses one at a time, always the first already named, so the order
+    # never depends on the uuids of callers not yet reached.
+    pending = set(state.get("subprocesses", {}))
+    while pending:
+        named = [tid for tid in pending if tid in names]
+        task_id = min(named, key=names.__getitem__) if named else min(pending)
+        pending.discard(task_id)
         _name_tree(state["subprocesses"][task_id], names, names.get(task_id, "?") + "/")
     return _rename(state, names)
 

@@ -1,13 +1,18 @@
 """The one place where operator names are bound to handler functions."""
 from __future__ import annotations
 
+from engine.config import Settings
+
 from . import archive
+from .case_number import make_case_number
 from .context import Handler
 from .documents import publish_document
+from .notify import NotifySettings, make_notify_customer
 from .reports import archive_inventory, weekly_progress_report
 
 
-def build_registry() -> dict[str, Handler]:
+def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
+    settings = settings or Settings()
     return {
         "publish_document": publish_document,
         "file_materials": archive.file_materials,
@@ -20,4 +25,15 @@ def build_registry() -> dict[str, Handler]:
         "return_archive_borrowing": archive.return_archive_borrowing,
         "weekly_progress_report": weekly_progress_report,
         "archive_inventory": archive_inventory,
+        "case_number": make_case_number(settings.timezone),
+        "notify_customer": make_notify_customer(notify_settings(settings)),
     }
+
+
+def notify_settings(settings: Settings) -> NotifySettings:
+    return NotifySettings(
+        smtp_host=settings.smtp_host, smtp_port=settings.smtp_port, smtp_user=settings.smtp_user,
+        smtp_password=settings.smtp_password, smtp_from=settings.smtp_from,
+        smtp_starttls=settings.smtp_starttls, sms_gateway_url=settings.sms_gateway_url,
+        sms_gateway_token=settings.sms_gateway_token,
+    )

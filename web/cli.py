@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 from engine.bootstrap import Casedesk, bootstrap
 from engine.config import PROJECT_ROOT
 from engine.definitions import PROCESS_SUFFIXES, collect_files
+from engine.demo_org import seed_demo_org
 from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
 from engine.runtime import InstanceView, TaskView
 from web.cli_archive import add_archive_commands
@@ -148,6 +149,14 @@ def cmd_users_add(app: Casedesk, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo_org(app: Casedesk, args: argparse.Namespace) -> int:
+    seeded = seed_demo_org(app.db, app.clock, args.password)
+    print(f"demo organisation (password {args.password}), for the embedded demo only:")
+    for user, groups in seeded:
+        print(f"  {user.name:<7} {', '.join(groups):<28} {user.display_name}")
+    return 0
+
+
 def cmd_migrate(app: Casedesk, args: argparse.Namespace) -> int:
     print("database schema is up to date")
     return 0
@@ -207,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_archive_commands(sub)
     add_replay_command(sub)
     register_job_commands(command)
+    p = command("demo-org", cmd_demo_org, "create or reset the demo organisation's users (demo set-ups only)")
+    p.add_argument("--password", required=True)
     return parser
 
 

@@ -1,0 +1,112 @@
+"""Customer notices (R-2.3.1, R-2.1.2): e-mail over SMTP and SMS through an HTTP gateway.
+
+A notice that cannot be handed over raises DeliveryFailed: the step rolls back and the task
+stays where it was, so a notice is never silently dropped.
+"""
+from __future__ import annotations
+
+import json
+import re
+import smtplib
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from .context import Handler, HandlerContext
+
+CHANNELS = ("email", "sms")
+TIMEOUT_SECONDS = 15
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MOBILE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
+
+
+class DeliveryFailed(RuntimeError):
+    """The SMTP server or the SMS gateway did not accept the notice."""
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = "casedesk@localhost"
+    smtp_starttls: bool = False
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = field(default="", repr=False)
+
+
+def send_email(settings: NotifySettings, recipient: str, subject: str, message: str,
+               reference: str, now: datetime) -> dict[str, Any]:
+    if not settings.smtp_host:
+        raise DeliveryFailed("e-mail is not configured: set CASEDESK_SMTP_HOST")
+    if not _EMAIL.match(recipient or ""):
+        raise ValueError(f"not an e-mail address: {recipient!r}")
+    mail = EmailMessage()
+    mail["From"] = settings.smtp_from
+    mail["To"] = recipient
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or "casedesk")
+    mail["X-Casedesk-Reference"] = reference
+    mail.set_content(message)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password)
+            refused = smtp.send_message(mail)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryFailed(f"e-mail to {recipient} not accepted by "
+                             f"{settings.smtp_host}:{settings.smtp_port}: {exc}") from exc
+    if refused:
+        raise DeliveryFailed(f"e-mail refused for {', '.join(refused)}")
+    return {"message_id": mail["Message-ID"]}
+
+
+def send_sms(settings: NotifySettings, recipient: str, message: str, reference: str) -> dict[str, Any]:
+    if not settings.sms_gateway_url:
+        raise DeliveryFailed("SMS is not configured: set CASEDESK_SMS_GATEWAY_URL")
+    if not _MOBILE.match(recipient or ""):
+        raise ValueError(f"not a mobile number: {recipient!r}")
+    body = json.dumps({"to": recipient, "message": message, "reference": reference}).encode("utf-8")
+    request = urllib.request.Request(settings.sms_gateway_url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    if settings.sms_gateway_token:
+        request.add_header("Authorization", f"Bearer {settings.sms_gateway_token}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            status, text = response.status, response.read(65536).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryFailed(f"SMS gateway refused the message to {recipient}: HTTP {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise DeliveryFailed(f"SMS gateway {settings.sms_gateway_url} unreachable: {exc}") from exc
+    try:
+        answer = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError:
+        answer = {}
+    gateway_id = answer.get("id") if isinstance(answer, dict) else None
+    return {"gateway_status": status, "gateway_id": None if gateway_id is None else str(gateway_id)}
+
+
+def make_notify_customer(settings: NotifySettings) -> Handler:
+    """The `notify_customer` handler, bound to the configured SMTP server and SMS gateway."""
+
+    def notify_customer(ctx: HandlerContext, channel: str, recipient: str, subject: str,
+                        message: str) -> dict[str, Any]:
+        """Send one notice; the result (recorded in the event log) says where and when it went."""
+        reference = f"{ctx.instance_id}/{ctx.task_spec}"
+        if channel == "email":
+            receipt = send_email(settings, recipient, subject, message, reference, ctx.now)
+        elif channel == "sms":
+            receipt = send_sms(settings, recipient, message, reference)
+        else:
+            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+        return {"channel": channel, "recipient": recipient, "sent_at": ctx.now.isoformat(), **receipt}
+
+    return notify_customer

@@ -1,0 +1,105 @@
+"""Case numbers (R-2.1.3): prefix by business type, company-local date, gap-free daily sequence —
+also under concurrent acceptances and when a step rolls back."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import pytest
+
+from engine.bootstrap import Casedesk, bootstrap
+from engine.clock import FakeClock
+from engine.config import Settings
+from engine.errors import HandlerFailed
+from handlers.context import HandlerContext
+from handlers.registry import build_registry
+from tests.acceptance.case_support import (
+    CASE_PROCESSES, FORMS, PASSWORD, Case, application_data, consult_and_apply)
+from engine.definitions import collect_files
+from engine.demo_org import seed_demo_org
+
+CONCURRENT = 8
+
+
+def make_desk(database_url: str, clock: FakeClock, **handlers: Any) -> Casedesk:
+    settings = Settings(database_url=database_url)
+    return bootstrap(settings, clock=clock, handlers={**build_registry(settings), **handlers})
+
+
+@pytest.fixture
+def desk(database_url: str, clock: FakeClock) -> Iterator[Casedesk]:
+    casedesk = make_desk(database_url, clock)
+    casedesk.definitions.deploy(collect_files(CASE_PROCESSES, FORMS), "owen")
+    seed_demo_org(casedesk.db, clock, PASSWORD)
+    yield casedesk
+    casedesk.close()
+
+
+def at_prereview(desk: Casedesk, business_type: str = "sales") -> Case:
+    case = consult_and_apply(desk, business_type)
+    case.work("ivy", "fill_application", application_data(business_type))
+    return case
+
+
+def accept(desk: Casedesk, case: Case) -> str:
+    case.desk = desk
+    case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
+    return str(case.service_results("case_number")[0])
+
+
+def test_eight_concurrent_acceptances_get_numbers_0001_to_0008(desk: Casedesk, database_url: str,
+                                                                clock: FakeClock) -> None:
+    cases = [at_prereview(desk) for _ in range(CONCURRENT)]
+    nodes = [make_desk(database_url, clock) for _ in range(CONCURRENT)]  # one per "gunicorn worker"
+    barrier = threading.Barrier(CONCURRENT)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def accept_together(node: Casedesk, case: Case) -> None:
+        try:
+            barrier.wait(timeout=30)
+            numbers.append(accept(node, Case(node, case.view)))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=accept_together, args=pair) for pair in zip(nodes, cases)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        for node in nodes:
+            node.close()
+    assert errors == []
+    assert sorted(numbers) == [f"XS-20260105-{n:04d}" for n in range(1, CONCURRENT + 1)]
+
+
+def test_a_rolled_back_acceptance_gives_its_number_back(desk: Casedesk, database_url: str,
+                                                         clock: FakeClock) -> None:
+    def archive_down(ctx: HandlerContext, **_: Any) -> Any:
+        raise ConnectionError("archive store unreachable")
+
+    first, second = at_prereview(desk), at_prereview(desk)
+    failing = make_desk(database_url, clock, file_materials=archive_down)
+    try:
+        with pytest.raises(HandlerFailed, match="unreachable"):
+            accept(failing, Case(failing, first.view))
+    finally:
+        failing.close()
+    assert accept(desk, second) == "XS-20260105-0001"
+    assert accept(desk, first) == "XS-20260105-0002"
+
+
+def test_the_date_is_the_companys_not_utc(desk: Casedesk, clock: FakeClock) -> None:
+    case = at_prereview(desk, "finance")
+    clock.advance(datetime(2026, 1, 5, 16, 0, tzinfo=timezone.utc) - clock.now())  # 00:00 in Shanghai
+    assert accept(desk, case) == "CW-20260106-0001"
+
+
+def test_an_unknown_business_type_is_refused(desk: Casedesk) -> None:
+    handler = build_registry(Settings())["case_number"]
+    ctx = HandlerContext("i", "t", "assign_case_number", "application", datetime(2026, 1, 5, tzinfo=timezone.utc))
+    with pytest.raises(ValueError, match="unknown business type 'legal'"):
+        handler(ctx, business_type="legal")
