@@ -1,7 +1,7 @@
 """R-6.3 Storage: a periodic inventory checks that every archive is complete and every loan is back."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
@@ -42,3 +42,19 @@ def test_r_6_3_inventory_finds_missing_items_and_loans_past_their_due_date(app: 
     assert "[3, 4]" in report.findings[0].problem
     with pytest.raises(Forbidden, match="sam may not take the archive inventory"):
         app.archives.inventory("sam")
+
+
+def test_r_6_3_archivist_checks_the_inventory_on_the_first_of_every_month(app: Casedesk, desk: ArchiveDesk) -> None:
+    desk.file("XS-20260105-0001")
+    app.clock.set(datetime(2026, 2, 1, 0, 59, tzinfo=timezone.utc))
+    assert app.jobs.run_due(worker="test") == 0
+    app.clock.set(datetime(2026, 2, 1, 1, 0, tzinfo=timezone.utc))  # 09:00 in Beijing
+    assert app.jobs.run_due(worker="test") == 1
+
+    [check] = [t for t in app.runtime.list_tasks(user="ada") if t.task_spec == "check_inventory"]
+    assert check.due_at == app.clock.now() + timedelta(days=3)
+    assert desk.inbox("sam") == []
+    app.runtime.warm.clear()
+    done = app.runtime.complete_task(check.id, {"complete": True, "findings": "1 sales archive, collecting"},
+                                     actor="ada")
+    assert done.status == "completed"

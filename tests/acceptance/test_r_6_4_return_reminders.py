@@ -47,6 +47,9 @@ def test_r_6_4_overdue_return_is_escalated_to_the_archivist(app: Casedesk, desk:
     due = app.archives.borrowing(borrowing).expires_at
     assert due is not None
 
+    app.clock.set(due - timedelta(days=1))
+    app.jobs.run_due(worker="test")
+    assert desk.inbox("ada") == []
     app.clock.set(due)
     app.jobs.run_due(worker="test")
     view = app.archives.borrowing(borrowing)

@@ -27,7 +27,7 @@ def _touches(point: tuple[float, float], box: tuple[float, float, float, float])
 def test_archive_borrowing_deploys_with_its_forms(app: Casedesk) -> None:
     results = app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "archive",
                                                    PROJECT_ROOT / "forms"), "owen")
-    assert [(r.key, r.created) for r in results] == [("archive_borrowing", True)]
+    assert ("archive_borrowing", True) in [(r.key, r.created) for r in results]
 
 
 def test_every_element_has_a_shape_inside_its_lane_and_every_flow_joins_its_ends() -> None:
