@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, select
 
+from .archive_inventory import InventoryReport, take_inventory
 from .archive_models import ArchiveAccess
 from .archive_register import ARCHIVES, BORROWINGS, CLASSES, INSTANCES, ITEMS
 from .clock import Clock
@@ -115,6 +116,12 @@ class ArchiveService:
                                 .order_by(ACCESSES.c.at, ACCESSES.c.id))
             return [AccessRecord(r.at, r.username, r.archive_number, r.borrowing_id, r.outcome, r.reason)
                     for r in rows]
+
+    def inventory(self, actor: str) -> InventoryReport:
+        """R-6.3 periodic inventory: completeness of every archive and loans past their due date."""
+        with self.db.transaction() as conn:
+            self._require_register_reader(conn, actor, "take the archive inventory")
+            return take_inventory(conn, self.clock.now())
 
     def borrowing(self, borrowing_id: str) -> BorrowingView:
         with self.db.transaction() as conn:

@@ -42,8 +42,18 @@ def cmd_archive_accesses(app: Casedesk, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_archive_inventory(app: Casedesk, args: argparse.Namespace) -> int:
+    report = app.archives.inventory(args.user)
+    counts = ", ".join(f"{name} {count}" for name, count in report.archives_per_class.items()) or "no archives"
+    print(f"inventory at {report.taken_at.astimezone():%Y-%m-%d %H:%M%z}: {counts}; {report.items} filed items")
+    for finding in report.findings:
+        print(f"  {finding.number}: {finding.problem}")
+    print("complete: nothing missing, nothing overdue" if report.ok else f"{len(report.findings)} finding(s)")
+    return 0 if report.ok else 1
+
+
 def add_archive_commands(sub: Any) -> None:
-    """Register `archive list | read | accesses` on the top-level subparsers."""
+    """Register `archive list | inventory | read | accesses` on the top-level subparsers."""
     archive = sub.add_parser("archive", help="the archive register (R-6)")
     commands = archive.add_subparsers(dest="archive_command", required=True)
     p = commands.add_parser("list", help="numbers, classes, titles and status (archivist, auditor)")
@@ -57,4 +67,7 @@ def add_archive_commands(sub: Any) -> None:
     p = commands.add_parser("accesses", help="every recorded attempt to read an archive (archivist, auditor)")
     p.set_defaults(handler=cmd_archive_accesses)
     p.add_argument("number")
+    p.add_argument("--user", required=True, help="the acting user (archivist or auditor)")
+    p = commands.add_parser("inventory", help="R-6.3 inventory: incomplete archives, loans past due (exit 1)")
+    p.set_defaults(handler=cmd_archive_inventory)
     p.add_argument("--user", required=True, help="the acting user (archivist or auditor)")

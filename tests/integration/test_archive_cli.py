@@ -64,3 +64,12 @@ def test_r_6_4_read_without_borrowing_is_refused_and_the_refusal_is_in_the_acces
     assert "ada" in lines[1] and "refused" in lines[1]
     code, _, err = cli("accesses", number, "--user", "sam")
     assert code == 1 and "sam may not see the archive access log" in err
+
+
+def test_r_6_3_inventory_from_the_command_line(app: Casedesk, cli: Cli) -> None:
+    file(app, "XS-20260105-0001")
+    code, out, _ = cli("inventory", "--user", "ada")
+    assert code == 0
+    assert "sales 1; 2 filed items" in out and "complete: nothing missing, nothing overdue" in out
+    code, _, err = cli("inventory", "--user", "sam")
+    assert code == 1 and "sam may not take the archive inventory" in err

@@ -103,14 +103,17 @@ def test_r_6_1_case_records_complete_the_archive(app: Casedesk) -> None:
             file_case_records(step_context(conn, app.clock.now()), "DA-XS-2026-000099", {"x": 1})
 
 
-def test_filed_items_cannot_be_changed_or_removed(app: Casedesk) -> None:
-    file(app, "XS-1")
-    for statement in ("UPDATE archive_item SET name = 'forged'", "DELETE FROM archive_item"):
+@pytest.mark.parametrize("table", ["archive_item", "archive_access"])
+def test_filed_items_and_the_access_log_cannot_be_changed_or_removed(app: Casedesk, table: str) -> None:
+    number = file(app, "XS-1")
+    with pytest.raises(Forbidden):
+        app.archives.read(number, "alice")
+    for statement in (f"UPDATE {table} SET id = id + 100", f"DELETE FROM {table}"):
         with pytest.raises(Exception, match="append-only"):
             with app.db.transaction() as conn:
                 conn.execute(text(statement))
     with app.db.transaction() as conn:
-        assert conn.execute(text("SELECT count(*) FROM archive_item")).scalar() == 2
+        assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == (2 if table == "archive_item" else 1)
 
 
 def test_register_is_listed_only_to_archivist_and_auditor(app: Casedesk) -> None:
