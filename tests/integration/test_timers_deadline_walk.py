@@ -19,7 +19,8 @@ QUESTION = {"customer_name": "韓梅梅 Han Meimei", "business_type": "general",
 def walk_deadlines(app: Casedesk, clock: FakeClock, instance_ids: set[str]) -> list[tuple[str, str, timedelta]]:
     """Move the clock to each pending job of these instances in turn, soonest first; returns
     (instance, element, due − start) per firing."""
-    start, fired = clock.now(), []
+    start = clock.now()
+    fired: list[tuple[str, str, timedelta]] = []
     while True:
         pending = [j for j in app.jobs.list_jobs() if j.instance_id in instance_ids and j.status == "pending"]
         if not pending:
