@@ -10,15 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from engine.archive_register import ARCHIVES, BORROWINGS, CLASSES, ITEMS
+from engine.archive_inventory import take_inventory
 from engine.clock import isoformat
 from engine.instancestore import DEFINITIONS, HUMAN_TASKS, INSTANCES
 
 from .context import HandlerContext
-
-# An archive still collecting its records this long after it was opened is worth a look (R-6.1).
-STALE_OPEN_ARCHIVE = timedelta(days=30)
-
 
 def _connection(ctx: HandlerContext) -> Connection:
     if ctx.connection is None:
@@ -62,33 +58,13 @@ def weekly_progress_report(ctx: HandlerContext, process_key: str = "business_cas
 
 
 def archive_inventory(ctx: HandlerContext) -> dict[str, Any]:
-    """Per class: archives held, complete or still collecting, empty ones, borrowings out and overdue."""
-    conn = _connection(ctx)
-    items = (select(ITEMS.c.archive_id, func.count().label("filed")).group_by(ITEMS.c.archive_id).subquery())
-    archives = conn.execute(
-        select(ARCHIVES.c.number, ARCHIVES.c.archive_class, ARCHIVES.c.status, ARCHIVES.c.opened_at,
-               func.coalesce(items.c.filed, 0).label("filed"))
-        .outerjoin(items, items.c.archive_id == ARCHIVES.c.id).order_by(ARCHIVES.c.number)).all()
-    out = conn.execute(
-        select(ARCHIVES.c.number, ARCHIVES.c.archive_class, BORROWINGS.c.borrower, BORROWINGS.c.expires_at)
-        .join(ARCHIVES, ARCHIVES.c.id == BORROWINGS.c.archive_id)
-        .where(BORROWINGS.c.status == "approved")).all()
-    classes: dict[str, dict[str, Any]] = {name: {"archives": 0, "complete": 0, "collecting": 0, "empty": [],
-                                                 "stale": [], "lent": 0, "overdue": []} for name in CLASSES}
-    for archive in archives:
-        summary = classes.setdefault(archive.archive_class, {"archives": 0, "complete": 0, "collecting": 0,
-                                                             "empty": [], "stale": [], "lent": 0, "overdue": []})
-        summary["archives"] += 1
-        summary["complete" if archive.status == "complete" else "collecting"] += 1
-        if archive.filed == 0:
-            summary["empty"].append(archive.number)
-        if archive.status != "complete" and archive.opened_at < ctx.now - STALE_OPEN_ARCHIVE:
-            summary["stale"].append(archive.number)
-    for lent in out:
-        summary = classes[lent.archive_class]
-        summary["lent"] += 1
-        if lent.expires_at is not None and lent.expires_at < ctx.now:
-            summary["overdue"].append({"archive": lent.number, "borrower": lent.borrower,
-                                       "due": isoformat(lent.expires_at)})
-    problems = sum(len(c["empty"]) + len(c["stale"]) + len(c["overdue"]) for c in classes.values())
-    return {"as_of": isoformat(ctx.now), "archives": len(archives), "problems": problems, "classes": classes}
+    """The archive register's own inventory (engine/archive_inventory.py), as the instance's report data."""
+    report = take_inventory(_connection(ctx), ctx.now)
+    return {
+        "as_of": isoformat(report.taken_at),
+        "archives": sum(report.archives_per_class.values()),
+        "archives_per_class": report.archives_per_class,
+        "items": report.items,
+        "findings": [{"archive": f.number, "problem": f.problem} for f in report.findings],
+        "complete": report.ok,
+    }

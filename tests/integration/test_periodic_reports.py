@@ -55,17 +55,19 @@ def test_weekly_progress_report_goes_to_the_tracker_every_monday_morning(app: Ca
     assert app.jobs.run_due("test") == 1  # and again the next Monday
 
 
-def test_monthly_archive_inventory_counts_every_class_on_the_first_of_the_month(
-        app: Casedesk, clock: FakeClock) -> None:
+def test_monthly_archive_inventory_runs_on_the_first_of_every_month(app: Casedesk, clock: FakeClock) -> None:
     """R-6.3: a periodic inventory for completeness, checked by the archive manager."""
     app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "archive", FORMS), "owen")
     app.users.add_user("ava", "correct-horse-1", ["archivist"])
+    borrowing = app.runtime.start_instance("document_review", {"title": "stands in for a borrowing"}, "alice")
     with app.db.transaction() as conn:
         done = archive_register.open_archive(conn, clock.now(), "XS-20260105-001", "sales", "Contract A",
                                              ["application form"], None)
         archive_register.file_case_records(conn, clock.now(), done, {"result": "signed"}, None)
-        archive_register.open_archive(conn, clock.now(), "CW-20260105-001", "finance", "Payment B",
-                                      ["invoice"], None)
+        lent = archive_register.open_archive(conn, clock.now(), "CW-20260105-001", "finance", "Payment B",
+                                             ["invoice"], None)
+        archive_register.request_borrowing(conn, clock.now(), borrowing.id, lent, "audit", 30)
+        archive_register.grant_borrowing(conn, clock.now(), borrowing.id)
 
     clock.set(datetime(2026, 2, 1, 0, 59, tzinfo=timezone.utc))
     assert app.jobs.run_due("test") == 0
@@ -73,10 +75,8 @@ def test_monthly_archive_inventory_counts_every_class_on_the_first_of_the_month(
     assert app.jobs.run_due("test") == 1
 
     [(instance_id, inventory)] = service_results(app, "monthly_archive_inventory")
-    assert inventory["archives"] == 2
-    assert inventory["classes"]["sales"]["complete"] == 1
-    assert inventory["classes"]["finance"]["collecting"] == 1
-    assert inventory["classes"]["finance"]["stale"] == []  # opened less than 30 days ago
+    assert inventory["archives_per_class"] == {"finance": 1, "sales": 1}
+    assert inventory["complete"] is True and inventory["findings"] == []
     [task] = app.runtime.list_tasks(user="ava")
     app.runtime.complete_task(task.id, {"complete": True, "findings": "all present"}, actor="ava")
     assert app.runtime.get_instance(instance_id).status == "completed"
@@ -84,4 +84,5 @@ def test_monthly_archive_inventory_counts_every_class_on_the_first_of_the_month(
     clock.set(datetime(2026, 3, 1, 1, 0, tzinfo=timezone.utc))  # February is 28 days: the calendar month counts
     assert app.jobs.run_due("test") == 1
     [_, (_, march)] = sorted(service_results(app, "monthly_archive_inventory"), key=lambda r: r[1]["as_of"])
-    assert march["classes"]["finance"]["stale"] and march["problems"] == 1
+    assert [f["archive"] for f in march["findings"]] == [lent]  # the loan ran out on 4 February
+    assert march["complete"] is False
