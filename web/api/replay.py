@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -18,6 +19,20 @@ blp = install_error_handlers(Blueprint("api_replay", __name__,
 blp.before_request(authenticate_request)
 
 AUDIT_ROLES = frozenset({"auditor", "admin"})
+
+
+@blp.before_request
+def _require_auditor() -> None:
+    """Refusals come before the query is read: 404 for an instance the caller may not see, 403 for a
+    caller who is neither auditor nor administrator."""
+    if request.method == "OPTIONS":
+        return
+    me = caller()
+    instance_id = (request.view_args or {}).get("instance_id", "")
+    if not services().instances.may_see(instance_id, me.username, set(me.groups)):
+        raise NotFound(f"no instance {instance_id}")
+    if not AUDIT_ROLES & set(me.groups):
+        raise Forbidden("replay and time travel are for auditors and administrators")
 
 
 class DivergenceSchema(ma.Schema):
@@ -43,7 +58,8 @@ class ReplayReportSchema(ma.Schema):
 
 
 class StateQuerySchema(ma.Schema):
-    at = fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": "event seq"})
+    at = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                        metadata={"description": "event seq (default: the last event)"})
 
 
 class StateSchema(ma.Schema):
@@ -60,20 +76,11 @@ class StateSchema(ma.Schema):
     assignees = fields.Dict(required=True, metadata={"description": "ready task id → who claimed it"})
 
 
-def _require_auditor(instance_id: str) -> None:
-    me = caller()
-    if not services().instances.may_see(instance_id, me.username, set(me.groups)):
-        raise NotFound(f"no instance {instance_id}")
-    if not AUDIT_ROLES & set(me.groups):
-        raise Forbidden("replay and time travel are for auditors and administrators")
-
-
 @blp.route("/<instance_id>/replay", methods=["POST"])
 @blp.doc(operationId="replayInstance")
 @blp.response(200, ReplayReportSchema)
 def replay_instance(instance_id: str) -> dict[str, Any]:
     """Re-execute the recorded inputs on the pinned version; `verified`, or the first divergence. Changes nothing."""
-    _require_auditor(instance_id)
     return casedesk().history.replay(instance_id).as_dict()
 
 
@@ -82,7 +89,9 @@ def replay_instance(instance_id: str) -> dict[str, Any]:
 @blp.arguments(StateQuerySchema, location="query")
 @blp.response(200, StateSchema)
 def state_at(query: dict[str, Any], instance_id: str) -> dict[str, Any]:
-    """The instance as of event `at`: tokens, completed elements, flows taken, data, actors (replayed, so exact).
-    422 when `at` is outside the log; 409 when the history does not replay up to there."""
-    _require_auditor(instance_id)
-    return casedesk().history.state_at(instance_id, query["at"]).as_dict()
+    """The instance as of event `at` (default: the last event): tokens, completed elements, flows taken, data,
+    actors (replayed, so exact). 422 when `at` is outside the log; 409 when the history does not replay there."""
+    at = query["at"]
+    if at is None:
+        at = len(casedesk().history.events(instance_id))
+    return casedesk().history.state_at(instance_id, at).as_dict()
