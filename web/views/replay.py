@@ -1,7 +1,9 @@
 """Auditors: replay an instance and step through its history on the diagram; per-process activity heatmaps."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from typing import cast
+
+from flask import Blueprint, Flask, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -21,7 +23,7 @@ DENIED = "replay, time travel and heatmaps are for auditors and administrators"
 
 @bp.record_once
 def _navigation(state: BlueprintSetupState) -> None:
-    add_nav(state.app, "replay.heatmaps", lambda: _("Heatmaps"), may_audit)
+    add_nav(cast(Flask, state.app), "replay.heatmaps", lambda: _("Heatmaps"), may_audit)
 
 
 @bp.get("/audit/<instance_id>/replay")
