@@ -43,6 +43,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/timers.py
+	$(BIN)/python bench/replay.py
 
 clean:
 	rm -rf $(VENV) var *.egg-info

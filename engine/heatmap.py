@@ -95,7 +95,7 @@ def _count_into(heatmap: Heatmap, rows: Sequence[Any], flow_ids: dict[tuple[str,
     flow_passes: Counter[str] = Counter()
     for instance_id, events in events_of.items():
         # A user task appears twice (ready, then done) under one task id: each task is one pass.
-        reached = {(task_id, payload.get("element")) for _, task_id, payload in events if payload.get("element")}
+        reached = {(task_id, str(payload["element"])) for _, task_id, payload in events if payload.get("element")}
         for _, element in reached:
             element_instances[element].add(instance_id)
             passes[element] += 1
@@ -107,5 +107,5 @@ def _count_into(heatmap: Heatmap, rows: Sequence[Any], flow_ids: dict[tuple[str,
         heatmap.elements[element] = Count(len(who), passes[element])
     known = set(flow_ids.values())
     for flow, who in flow_instances.items():
-        target = heatmap.flows if flow in known else heatmap.unmatched_flows
-        target[flow] = Count(len(who), flow_passes[flow])
+        table = heatmap.flows if flow in known else heatmap.unmatched_flows
+        table[flow] = Count(len(who), flow_passes[flow])

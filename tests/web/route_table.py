@@ -80,3 +80,13 @@ RULES.update({
                                     auth="bearer"),
     "vendor.bpmn_js": Rule(EVERYONE, values={"filename": "bpmn-viewer.production.min.js"}),
 })
+
+# -- replay, time travel and heatmaps (issue 6): auditors and administrators ----------------------
+RULES.update({
+    "replay.history": Rule(SEE_ALL),
+    "replay.state": Rule(SEE_ALL, values={"seq": "3"}),
+    "replay.heatmaps": Rule(SEE_ALL),
+    "replay.heatmap": Rule(SEE_ALL),
+    "api_replay.replay_instance": Rule(SEE_ALL, "POST", auth="bearer"),
+    "api_replay.state_at": Rule(SEE_ALL, auth="bearer"),
+})

@@ -5,9 +5,9 @@ from flask import Flask
 
 from engine.readmodel import ReadModel
 
-from . import audit, inbox, instances, start, tasks, tracker
+from . import audit, inbox, instances, replay, start, tasks, tracker
 
-BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp]
+BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, replay.bp]
 
 
 def register_views(app: Flask) -> None:
