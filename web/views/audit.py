@@ -13,6 +13,7 @@ from engine.access import may_audit
 from engine.clock import isoformat
 from engine.models import InstanceEvent
 from engine.readmodel import INSTANCE_STATUSES, InstanceQuery
+from engine.specinfo import element_names
 
 from ..auth import casedesk, current_actor, require
 from .common import reads
@@ -37,7 +38,8 @@ def index() -> ResponseReturnValue:
 def history(instance_id: str) -> ResponseReturnValue:
     detail = reads().instance(instance_id)
     report = casedesk().history.verify(instance_id)
-    return render_template("audit.html", detail=detail, instance=detail.row, report=report,
+    names = element_names(casedesk().definitions.load(detail.definition_id))
+    return render_template("audit.html", detail=detail, instance=detail.row, report=report, element_names=names,
                            events=[(e, _payload(e)) for e in detail.events])
 
 
