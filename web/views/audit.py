@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_audit
 from engine.clock import isoformat
@@ -20,7 +21,7 @@ from .common import reads
 
 bp = Blueprint("audit", __name__)
 CSV_COLUMNS = ["seq", "at", "actor", "category", "type", "task_id", "task_spec", "payload", "prev_hash", "hash"]
-DENIED = "the audit history is for auditors and administrators"
+DENIED = _l("The audit history is for auditors and administrators.")
 
 
 @bp.get("/audit")

@@ -6,6 +6,7 @@ from itertools import groupby
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_track
 from engine.progress import ProgressService
@@ -24,7 +25,7 @@ def progress() -> ProgressService:
 
 
 @bp.get("/tracker")
-@require(may_track, "the progress tracker is for trackers, auditors and administrators")
+@require(may_track, _l("The progress tracker is for trackers, auditors and administrators."))
 def index() -> ResponseReturnValue:
     cases = progress().open_cases(now())
     by_stage = sorted(((key, list(rows)) for key, rows in groupby(sorted(cases, key=lambda c: c.stage_key),
@@ -34,7 +35,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/tracker/report")
-@require(may_track, "the progress report is for trackers, auditors and administrators")
+@require(may_track, _l("The progress report is for trackers, auditors and administrators."))
 def report() -> ResponseReturnValue:
     period = request.args.get("period") or "30"
     span = PERIODS.get(period, PERIODS["30"])
