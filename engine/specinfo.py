@@ -76,3 +76,14 @@ def diagram_files(definition: LoadedDefinition, names: Iterable[str]) -> list[tu
     top = getattr(definition.spec, "file", None)
     bpmn = sorted(n for n in names if n.endswith(".bpmn"))
     return [(n, titles.get(n) or n) for n in sorted(bpmn, key=lambda n: (n != top, n))]
+
+
+def element_names(definition: LoadedDefinition) -> dict[str, str]:
+    """BPMN id -> the element's name, over every process of the version (for timelines)."""
+    names: dict[str, str] = {}
+    for _key, spec in _process_specs(definition):
+        for task_spec in spec.task_specs.values():
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            if bpmn_id:
+                names[bpmn_id] = getattr(task_spec, "bpmn_name", None) or bpmn_id
+    return names

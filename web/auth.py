@@ -6,6 +6,7 @@ from typing import Any, Callable, TypeVar, cast
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
@@ -41,14 +42,15 @@ def current_actor() -> Actor:
     return cast(SignedInUser, current_user).actor
 
 
-def require(check: Callable[[Actor], bool], what: str) -> Callable[[F], F]:
-    """Sign-in required, then the policy's `check`; a refusal is a 403 page naming what was refused."""
+def require(check: Callable[[Actor], bool], what: str | LazyString) -> Callable[[F], F]:
+    """Sign-in required, then the policy's `check`; a refusal is a 403 page naming what was refused
+    (`what` may be a lazy translation: it is rendered in the language of the refused request)."""
     def decorate(view: F) -> F:
         @wraps(view)
         @login_required  # type: ignore[misc]
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not check(current_actor()):
-                raise Forbidden(what)
+                raise Forbidden(str(what))
             return view(*args, **kwargs)
         return cast(F, guarded)
     return decorate

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT = 220, 360, 28
+LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT = 330, 360, 28
 
 
 @dataclass(frozen=True)
@@ -35,3 +35,12 @@ def bar_chart(values: list[tuple[str, float]], unit: str, maximum: float | None 
         text = f"{value:.0f}{unit}" if unit in ("", "%") else f"{value:.1f} {unit}"
         bars.append(Bar(label, value, text, index * ROW_HEIGHT, round(width, 1)))
     return BarChart(bars, max(len(bars), 1) * ROW_HEIGHT)
+
+
+def duration_unit(longest_seconds: float) -> tuple[float, str]:
+    """Seconds per unit and its short name, so the longest bar reads as a sensible number."""
+    if longest_seconds < 2 * 3600:
+        return 60.0, "min"
+    if longest_seconds < 72 * 3600:
+        return 3600.0, "h"
+    return 86400.0, "d"

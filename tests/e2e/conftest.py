@@ -22,19 +22,11 @@ import pytest
 from engine.bootstrap import bootstrap
 from engine.config import PROJECT_ROOT, Settings
 from engine.definitions import collect_files
+from engine.demo_org import seed_demo_org
 
 CHROMIUM = os.environ.get("CASEDESK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 PASSWORD = "e2e-password-1"
-# The demo organisation the scenarios sign in as (group names as in HELPERS.md / the BPMN lanes).
-USERS = {
-    "ivy": ["intake", "staff", "clerk"],
-    "sam": ["sales", "staff", "reviewer"],
-    "sue": ["sales_head", "staff"],
-    "tom": ["tracker", "staff"],
-    "audrey": ["auditor"],
-    "owen": ["process_owner"],
-}
 
 
 def _cannot_run(message: str) -> None:
@@ -69,8 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
     url = f"sqlite:///{root / 'casedesk.db'}"
     app = bootstrap(Settings(database_url=url))
     app.definitions.deploy(collect_files(PROJECT_ROOT / "processes", PROJECT_ROOT / "forms"), "owen")
-    for name, groups in USERS.items():
-        app.users.add_user(name, PASSWORD, groups)
+    seed_demo_org(app.db, app.clock, PASSWORD)  # the demo organisation `make run` creates
     app.close()
     port = _free_port()
     env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_SECRET_KEY": "e2e-secret"}

@@ -183,3 +183,11 @@ def test_r_2_2_3_tracker_lists_open_cases_by_stage_and_the_report_counts_them(ap
     report = _text(tracker.get("/tracker/report?period=all"))
     assert re.search(r'data-figure="open">1<', report)
     assert "<svg" in report
+
+
+def test_a_refusal_explains_itself_in_the_users_language(login_as: LoginAs) -> None:
+    clerk = login_as("clerk")
+    refused = clerk.get("/tracker")
+    assert refused.status_code == 403 and "for trackers, auditors and administrators" in _text(refused)
+    clerk.get("/language/zh_Hans")
+    assert "仅供进度跟踪员" in _text(clerk.get("/tracker"))

@@ -8,18 +8,20 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_audit
 from engine.clock import isoformat
 from engine.models import InstanceEvent
 from engine.readmodel import INSTANCE_STATUSES, InstanceQuery
+from engine.specinfo import element_names
 
 from ..auth import casedesk, current_actor, require
 from .common import reads
 
 bp = Blueprint("audit", __name__)
 CSV_COLUMNS = ["seq", "at", "actor", "category", "type", "task_id", "task_spec", "payload", "prev_hash", "hash"]
-DENIED = "the audit history is for auditors and administrators"
+DENIED = _l("The audit history is for auditors and administrators.")
 
 
 @bp.get("/audit")
@@ -37,7 +39,8 @@ def index() -> ResponseReturnValue:
 def history(instance_id: str) -> ResponseReturnValue:
     detail = reads().instance(instance_id)
     report = casedesk().history.verify(instance_id)
-    return render_template("audit.html", detail=detail, instance=detail.row, report=report,
+    names = element_names(casedesk().definitions.load(detail.definition_id))
+    return render_template("audit.html", detail=detail, instance=detail.row, report=report, element_names=names,
                            events=[(e, _payload(e)) for e in detail.events])
 
 

@@ -9,7 +9,7 @@ from flask_login import login_required
 from engine.access import may_cancel, may_see_instance, may_work_task
 from engine.errors import Forbidden
 from engine.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery
-from engine.specinfo import diagram_files, waiting_elements
+from engine.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
 from .common import reads, runtime
@@ -43,7 +43,7 @@ def show(instance_id: str) -> ResponseReturnValue:
     diagrams = diagram_files(definition, reads().definition_files(detail.definition_id))
     return render_template(
         "instance.html", detail=detail, instance=detail.row, diagrams=diagrams,
-        active=waiting_elements(definition, detail.active_elements),
+        active=waiting_elements(definition, detail.active_elements), element_names=element_names(definition),
         workable={t.id for t in detail.ready if may_work_task(actor, t)},
         may_cancel=detail.row.status == "running" and may_cancel(actor, detail.facts),
     )

@@ -6,12 +6,13 @@ from itertools import groupby
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_track
 from engine.progress import ProgressService
 
 from ..auth import casedesk, require
-from ..charts import bar_chart
+from ..charts import bar_chart, duration_unit
 from .common import now
 
 bp = Blueprint("tracker", __name__)
@@ -24,7 +25,7 @@ def progress() -> ProgressService:
 
 
 @bp.get("/tracker")
-@require(may_track, "the progress tracker is for trackers, auditors and administrators")
+@require(may_track, _l("The progress tracker is for trackers, auditors and administrators."))
 def index() -> ResponseReturnValue:
     cases = progress().open_cases(now())
     by_stage = sorted(((key, list(rows)) for key, rows in groupby(sorted(cases, key=lambda c: c.stage_key),
@@ -34,18 +35,20 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/tracker/report")
-@require(may_track, "the progress report is for trackers, auditors and administrators")
+@require(may_track, _l("The progress report is for trackers, auditors and administrators."))
 def report() -> ResponseReturnValue:
     period = request.args.get("period") or "30"
     span = PERIODS.get(period, PERIODS["30"])
     moment = now()
     figures = progress().report(moment, since=None if span is None else moment - span)
     stages = figures.stages
+    timed = [(s.name, s.mean_duration.total_seconds()) for s in stages if s.mean_duration is not None]
+    per_unit, unit = duration_unit(max((seconds for _, seconds in timed), default=0.0))
     return render_template(
         "report.html", report=figures, period=period, periods=list(PERIODS),
         per_stage=bar_chart([(s.name, float(s.open_cases)) for s in stages], unit=""),
         on_time=bar_chart([(s.name, 100 * s.on_time_rate) for s in stages if s.on_time_rate is not None],
                           unit="%", maximum=100.0),
-        mean_time=bar_chart([(s.name, s.mean_duration.total_seconds() / 3600) for s in stages
-                             if s.mean_duration is not None], unit="h"),
+        mean_time=bar_chart([(name, seconds / per_unit) for name, seconds in timed], unit=unit),
+        duration_unit=unit,
     )
