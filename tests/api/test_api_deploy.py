@@ -63,6 +63,16 @@ def test_an_invalid_bundle_is_422_with_each_problem_and_stores_nothing(client: F
     assert versions(client, auth, "script_import") == []
 
 
+def test_one_bad_file_keeps_the_good_ones_of_the_bundle_from_being_stored(client: FlaskClient,
+                                                                         auth: Headers) -> None:
+    changed = DEMO.read_bytes().replace(b'name="Approved?"', b'name="Approved or not?"')
+    broken = (FIXTURES / "broken" / "script_import.bpmn").read_bytes()
+    response = client.post("/api/v1/processes", data=upload(*demo_files(changed), ("script_import.bpmn", broken)),
+                           headers=auth(OWNER))
+    assert [p["file"] for p in error_of(response)["problems"]] == ["script_import.bpmn"]
+    assert versions(client, auth, "document_review") == [1]
+
+
 def test_only_process_and_form_files_are_accepted(client: FlaskClient, auth: Headers) -> None:
     response = client.post("/api/v1/processes", data=upload(*demo_files(), ("notes.txt", b"hi")),
                            headers=auth(OWNER))
