@@ -7,7 +7,7 @@ from tests.conftest import PASSWORD
 
 from .openapi_client import SpecClient, sample_data
 
-# Who works the demo process's lanes (the business_case replaces it once it is on main).
+# Who works the demo process's lanes (test_api_case_chain.py runs a business case the same way).
 WORKERS = {"clerk": "alice", "reviewer": "rita"}
 
 
