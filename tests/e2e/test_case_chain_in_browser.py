@@ -40,7 +40,7 @@ def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str,
     # the application, first with a mobile number that is not one.
     assert clerk.locator("[name=customer_name]").input_value() == customer  # carried over from the consultation
     clerk.locator("[name=mobile]").fill("call me")
-    clerk.locator("[name=preferred_channel]").select_option("phone")
+    clerk.locator("[name=preferred_channel][value=phone]").check()  # a radio group (UI schema)
     clerk.locator("[name=title]").fill("Order 500 units 订购500件")
     clerk.locator("[name=description]").fill("Delivery in December.")
     for material in ("application_form", "identity_document", "contract"):
@@ -79,7 +79,7 @@ def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str,
     handler.wait_for_load_state()
     handler.locator("tr[data-task]", has_text="Handle the case").first.locator("a").first.click()
     handler.wait_for_url("**/tasks/*")
-    handler.locator("[name=outcome]").select_option("done")
+    handler.locator("[name=outcome][value=done]").check()  # a radio group (UI schema)
     handler.locator("[name=result]").fill("Contract signed. 合同已签订。")
     shots.take(handler, "handle-case")
     complete(handler, language)
@@ -89,7 +89,7 @@ def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str,
     handler.locator("[name=call_note]").fill("Told Mr Wang the result at 10:05.")
     complete(handler, language)
     handler.wait_for_url("**/tasks/*")
-    handler.locator("[name=satisfaction]").select_option("satisfied")
+    handler.locator("[name=satisfaction][value=satisfied]").check()  # a radio group (UI schema)
     handler.locator("[name=opinion]").fill("Quick and clear. 快捷清楚。")
     shots.take(handler, "feedback")
     complete(handler, language)

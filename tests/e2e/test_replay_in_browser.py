@@ -10,7 +10,7 @@ from tests.e2e.test_demo_review_in_browser import sign_in
 
 def test_an_auditor_steps_through_a_case_on_the_diagram(browser: Any, server: str) -> None:
     shots = Shots("replay-stepper-en")
-    clerk = sign_in(browser, server, "en", "ivy")
+    clerk = sign_in(browser, server, "en", "alice")  # the demo review's clerk
     clerk.goto(f"{server}/start")
     card = clerk.locator("[data-process=document_review]")
     card.locator("input[name=title]").fill("Replay in the browser")
@@ -38,7 +38,7 @@ def test_an_auditor_steps_through_a_case_on_the_diagram(browser: Any, server: st
 
     auditor.locator("[data-step=first]").click()
     auditor.wait_for_function("document.getElementById('step-label').textContent.startsWith('#1 ')")
-    assert "ivy" in auditor.locator("#step-actors").inner_text()
+    assert "alice" in auditor.locator("#step-actors").inner_text()
     assert "cd-active" not in (review.get_attribute("class") or "")
     for _ in range(3):
         auditor.locator("[data-step=next]").click()
