@@ -6,6 +6,10 @@ import json
 from sqlalchemy import update
 
 from engine.bootstrap import Casedesk
+from engine.clock import FakeClock
+from engine.config import PROJECT_ROOT
+from engine.definitions import collect_files
+from engine.demo_org import seed_demo_org
 from engine.models import InstanceEvent
 from tests.web.conftest import LoginAs, Scenario
 
@@ -81,3 +85,28 @@ def test_the_replay_and_heatmap_pages_speak_chinese(app: Casedesk, login_as: Log
     assert "回放报告" in replay and "逐步查看历史" in replay and "已验证" in replay
     heatmap = auditor.get("/audit/heatmap/document_review", headers=zh).get_data(as_text=True)
     assert "热力图" in heatmap and "经过次数" in heatmap
+
+
+def test_an_auditor_steps_a_case_chain_instance_through_its_stages(app: Casedesk, clock: FakeClock,
+                                                                   login_as: LoginAs) -> None:
+    """Issue 6 on the regulation's own process: the state at each event of a business case (R-2)
+    shows the token moving from the consultation into the application stage."""
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "case", PROJECT_ROOT / "forms"), "owen")
+    seed_demo_org(app.db, clock, "demo-pass-2026")
+    view = app.runtime.start_instance("business_case", {}, actor="ivy")
+    (consultation,) = view.ready_tasks
+    app.runtime.complete_task(consultation.id, {
+        "customer_name": "王小明 Wang Xiaoming", "business_type": "sales", "question": "How do I order?",
+        "answered_now": True, "answer": "Fill in the application.", "wants_to_apply": True}, actor="ivy")
+    events = app.history.events(view.id)
+    auditor = login_as("auditor")
+    html = auditor.get(f"/audit/{view.id}/replay").get_data(as_text=True)
+    assert 'data-verified="true"' in html and html.count("<tr class=\"event-") == len(events)
+
+    def tokens_at(seq: int) -> list[str]:
+        state = auditor.get(f"/audit/{view.id}/state/{seq}.json").get_json()
+        return [t["element"] for t in state["tokens"] if t["state"] == "READY"]
+
+    first_ready = next(e for e in events if e.type == "task_ready")
+    assert tokens_at(first_ready.seq) == ["receive_consultation"]
+    assert tokens_at(len(events)) == ["fill_application"]
