@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext
+
+from engine.access import may_see_definitions
+from web.nav import add_nav
 
 from .assets import vendor
+from .views import bp
 
 
 def init_owner(app: Flask) -> None:
     app.register_blueprint(vendor)
+    app.register_blueprint(bp)
+    add_nav(app, "owner.definitions", lambda: str(lazy_gettext("Processes")), may_see_definitions)

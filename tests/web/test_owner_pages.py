@@ -1,0 +1,103 @@
+"""Process-owner pages: versions with deployer/time/hash, deploy by upload with the report element by
+element, the modeler deploying an edited diagram as a new version, and the diff between versions."""
+from __future__ import annotations
+
+import io
+import re
+
+from engine.bootstrap import Casedesk
+from engine.catalog import DefinitionCatalog
+from engine.config import PROJECT_ROOT
+from tests.web.conftest import LoginAs
+from tests.web.test_owner_diff import DEMO, demo_with_stamp_task
+
+BROKEN = (PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "broken" / "script_import.bpmn").read_bytes()
+
+
+def versions(app: Casedesk, key: str = "document_review") -> list[int]:
+    return [v.version for v in DefinitionCatalog(app.db).versions(key)]
+
+
+def upload(files: dict[str, bytes]) -> dict[str, object]:
+    return {"files": [(io.BytesIO(content), name) for name, content in files.items()]}
+
+
+def test_definitions_list_every_version_with_deployer_time_and_hash(app: Casedesk, login_as: LoginAs) -> None:
+    app.definitions.deploy(demo_with_stamp_task(), "u_process_owner")
+    page = login_as("process_owner").get("/owner/processes").get_data(as_text=True)
+    stored = {v.version: v for v in DefinitionCatalog(app.db).versions("document_review")}
+    assert 'data-version="2"' in page and 'data-version="1"' in page
+    assert "u_process_owner" in page and "owen" in page
+    assert stored[2].content_hash[:12] in page and stored[1].content_hash[:12] in page
+    assert "/owner/processes/document_review/diff?old=1&amp;new=2" in page
+    assert "/owner/deploy" in page
+    auditor_page = login_as("auditor").get("/owner/processes").get_data(as_text=True)
+    assert 'data-version="2"' in auditor_page and "/owner/deploy" not in auditor_page
+    assert login_as("clerk").get("/owner/processes").status_code == 403
+
+
+def test_upload_deploys_a_new_version_and_an_invalid_bundle_shows_each_problem(app: Casedesk,
+                                                                               login_as: LoginAs) -> None:
+    owner = login_as("process_owner")
+    refused = owner.post("/owner/deploy", data=upload({"script_import.bpmn": BROKEN}),
+                         content_type="multipart/form-data")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r'data-element="list_files">.*script_import\.bpmn.*List the server&#39;s files.*'
+                     r'Import statements are not allowed', page, re.S)
+    assert versions(app) == [1]
+    with_stamp = demo_with_stamp_task()
+    deployed = owner.post("/owner/deploy", data=upload(with_stamp), content_type="multipart/form-data",
+                          follow_redirects=True)
+    assert deployed.status_code == 200 and "version 2" in deployed.get_data(as_text=True)
+    assert versions(app) == [2, 1]
+    assert login_as("auditor").post("/owner/deploy", data=upload(with_stamp),
+                                    content_type="multipart/form-data").status_code == 403
+
+
+def test_the_modeler_deploys_the_edited_diagram_as_a_new_version(app: Casedesk, login_as: LoginAs) -> None:
+    owner = login_as("process_owner")
+    page = owner.get("/owner/processes/document_review/1/edit").get_data(as_text=True)
+    assert "bpmn-modeler.production.min.js" in page and 'id="modeler-xml"' in page
+    assert "Document published" in page  # the version's diagram, ready for bpmn-js to import
+    edited = demo_with_stamp_task()[DEMO].decode()
+    response = owner.post("/owner/processes/document_review/1/edit", data={"file": DEMO, "xml": edited})
+    assert response.status_code == 302 and response.location.endswith("/owner/processes/document_review/2")
+    assert versions(app) == [2, 1]
+    assert DefinitionCatalog(app.db).files("document_review", 2)[DEMO].decode() == edited
+    # Forms and other files of the version travel with the edited diagram.
+    assert set(DefinitionCatalog(app.db).files("document_review", 2)) == set(
+        DefinitionCatalog(app.db).files("document_review", 1))
+
+
+def test_an_invalid_edit_keeps_the_drawing_and_reports_the_element(app: Casedesk, login_as: LoginAs) -> None:
+    owner = login_as("process_owner")
+    source = DefinitionCatalog(app.db).files("document_review", 1)[DEMO].decode()
+    bad = source.replace("rounds = 0", "import os")
+    response = owner.post("/owner/processes/document_review/1/edit", data={"file": DEMO, "xml": bad})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'data-element="prepare"' in page and "import os" in page
+    assert versions(app) == [1]
+    assert login_as("auditor").post("/owner/processes/document_review/1/edit",
+                                    data={"file": DEMO, "xml": source}).status_code == 403
+
+
+def test_the_diff_page_lists_changed_elements_and_file_lines(app: Casedesk, login_as: LoginAs) -> None:
+    app.definitions.deploy(demo_with_stamp_task(), "u_process_owner")
+    page = login_as("auditor").get("/owner/processes/document_review/diff?old=1&new=2").get_data(as_text=True)
+    assert 'data-element="stamp" data-change="added"' in page
+    assert 'data-element="end" data-change="changed"' in page
+    assert 'data-file="draft.schema.json" data-change="same"' in page
+    assert '<span class="add">+    &lt;bpmn:endEvent id=&#34;end&#34; name=&#34;Published 已發布&#34;&gt;</span>' in page
+
+
+def test_a_version_page_shows_its_diagram_and_serves_its_files(app: Casedesk, login_as: LoginAs) -> None:
+    owner = login_as("process_owner")
+    page = owner.get("/owner/processes/document_review/1").get_data(as_text=True)
+    assert "bpmn-navigated-viewer.production.min.js" in page
+    assert 'data-url="/owner/processes/document_review/1/files/document_review.bpmn"' in page
+    served = owner.get("/owner/processes/document_review/1/files/document_review.bpmn")
+    assert served.mimetype == "application/xml" and b'id="document_review"' in served.data
+    assert owner.get("/owner/processes/document_review/1/files/nope.bpmn").status_code == 404
+    assert owner.get("/owner/processes/document_review/9").status_code == 404

@@ -1,0 +1,112 @@
+"""Process-owner pages: definitions with every version, deploy by upload, the modeler, version diffs."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.access import may_deploy, may_see_definitions
+from engine.catalog import DefinitionCatalog
+from engine.definition_diff import diff_versions
+from engine.errors import DefinitionInvalid, NotFound
+from web.api.processes import uploaded_files
+from web.auth import casedesk, current_actor, require
+
+from .bundles import main_bpmn_file, replace_file
+
+bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
+SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
+DEPLOY = require(may_deploy, "only process owners deploy definitions")
+
+
+def catalog() -> DefinitionCatalog:
+    return DefinitionCatalog(casedesk().db)
+
+
+@bp.get("/processes")
+@SEE
+def definitions() -> ResponseReturnValue:
+    versions = catalog().versions()
+    keys: dict[str, list[Any]] = {}
+    for version in versions:
+        keys.setdefault(version.key, []).append(version)
+    return render_template("owner/definitions.html", processes=keys, may_deploy=may_deploy(current_actor()))
+
+
+@bp.get("/processes/<key>/<int:version>")
+@SEE
+def version(key: str, version: int) -> ResponseReturnValue:
+    found = catalog().version(key, version)
+    others = [v.version for v in catalog().versions(key) if v.version != version]
+    files = catalog().files(key, version)
+    return render_template("owner/version.html", definition=found, others=others,
+                           main_file=main_bpmn_file(files, key), may_deploy=may_deploy(current_actor()))
+
+
+@bp.get("/processes/<key>/<int:version>/files/<path:name>")
+@SEE
+def file(key: str, version: int, name: str) -> ResponseReturnValue:
+    files = catalog().files(key, version)
+    if name not in files:
+        raise NotFound(_("Version %(v)s of %(key)s has no file %(name)s.", v=version, key=key, name=name))
+    kind = "application/json" if name.endswith(".json") else "application/xml"
+    return Response(files[name], mimetype=kind, headers={"X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/deploy", methods=["GET", "POST"])
+@DEPLOY
+def deploy() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("owner/deploy.html", problems=None)
+    try:
+        files = uploaded_files(request.files.getlist("files"))
+        results = casedesk().definitions.deploy(files, deployed_by=current_actor().username)
+    except DefinitionInvalid as invalid:
+        return render_template("owner/deploy.html", problems=invalid.problems), 422
+    _announce(results)
+    return redirect(url_for("owner.definitions"))
+
+
+@bp.route("/processes/<key>/<int:version>/edit", methods=["GET", "POST"])
+@DEPLOY
+def edit(key: str, version: int) -> ResponseReturnValue:
+    """The bpmn-js modeler on one version; saving deploys the edited diagram as a new version."""
+    files = catalog().files(key, version)
+    name = request.values.get("file") or main_bpmn_file(files, key)
+    if name not in files or not name.endswith(".bpmn"):
+        raise NotFound(_("Version %(v)s of %(key)s has no diagram %(name)s.", v=version, key=key, name=name))
+    xml = files[name].decode("utf-8", errors="replace")
+    if request.method == "GET":
+        return render_template("owner/modeler.html", key=key, version=version, file=name, xml=xml, problems=None,
+                               diagrams=sorted(n for n in files if n.endswith(".bpmn")))
+    edited = request.form.get("xml", "")
+    try:
+        results = casedesk().definitions.deploy(replace_file(files, name, edited),
+                                                deployed_by=current_actor().username)
+    except DefinitionInvalid as invalid:
+        # The owner keeps what they drew; the report says what to fix.
+        return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
+                               problems=invalid.problems, diagrams=sorted(n for n in files if n.endswith(".bpmn"))), 422
+    _announce(results)
+    newest = next((r for r in results if r.key == key), None)
+    return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
+
+
+@bp.get("/processes/<key>/diff")
+@SEE
+def diff(key: str) -> ResponseReturnValue:
+    numbers = [v.version for v in catalog().versions(key)]
+    old = request.args.get("old", type=int) or (numbers[1] if len(numbers) > 1 else numbers[0])
+    new = request.args.get("new", type=int) or numbers[0]
+    result = diff_versions(catalog(), casedesk().definitions, key, old, new)
+    return render_template("owner/diff.html", diff=result, versions=numbers)
+
+
+def _announce(results: list[Any]) -> None:
+    for result in results:
+        if result.created:
+            flash(_("Deployed %(key)s as version %(v)s.", key=result.key, v=result.version))
+        else:
+            flash(_("%(key)s is unchanged; it stays at version %(v)s.", key=result.key, v=result.version))
