@@ -14,8 +14,8 @@ from .catalog import DefinitionCatalog
 from .definitions import DefinitionService
 
 ADDED, REMOVED, CHANGED, SAME = "added", "removed", "changed", "same"
-# Attributes of a task spec that change whenever a neighbour does; reported as a flow change instead.
-_WIRING = {"inputs", "outputs"}
+# Serialized spec attributes as an owner reads them; inputs/outputs change with any neighbour: "flows".
+_ATTRIBUTE_LABELS = {"bpmn_name": "name", "inputs": "flows", "outputs": "flows", "typename": "type"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def element_changes(registry: Any, process: str, old_spec: Any, new_spec: Any) -
     changes += [_change(process, spec, REMOVED) for spec in diff.removed if _is_element(spec)]
     for spec, attributes in diff.changed.items():
         if _is_element(spec):
-            named = sorted({"flows" if a in _WIRING else a for a in attributes})
+            named = sorted({_ATTRIBUTE_LABELS.get(a, a) for a in attributes})
             changes.append(_change(process, diff.alignment[spec] or spec, CHANGED, named))
     order = {ADDED: 0, REMOVED: 1, CHANGED: 2}
     return sorted(changes, key=lambda c: (order[c.change], c.element_id))

@@ -90,3 +90,16 @@ RULES.update({
     "api_replay.replay_instance": Rule(SEE_ALL, "POST", auth="bearer"),
     "api_replay.state_at": Rule(SEE_ALL, auth="bearer"),
 })
+
+# -- process-owner pages (api helper): definitions are read by owners, auditors and admins; only owners deploy --
+DEFINITION_READERS = frozenset({"process_owner", "auditor", "admin"})
+VERSION_1 = {"version": "1", "name": "document_review.bpmn"}
+RULES.update({
+    "owner.static": Rule(EVERYONE, values={"filename": "owner.css"}),
+    "owner.definitions": Rule(DEFINITION_READERS),
+    "owner.version": Rule(DEFINITION_READERS, values=VERSION_1),
+    "owner.file": Rule(DEFINITION_READERS, values=VERSION_1),
+    "owner.diff": Rule(DEFINITION_READERS),
+    "owner.deploy": Rule(frozenset({"process_owner"})),
+    "owner.edit": Rule(frozenset({"process_owner"}), values=VERSION_1),
+})

@@ -34,7 +34,7 @@ def test_diff_names_added_and_changed_elements_and_shows_each_file(app: Casedesk
     assert ("end", "changed") in changes and ("publish", "changed") in changes
     assert ("draft", "changed") not in changes and not any(c == "removed" for _, c in changes)
     end = next(e for e in diff.elements if e.element_id == "end")
-    assert end.element_name == "Published 已發布" and "bpmn_name" in end.attributes
+    assert end.element_name == "Published 已發布" and end.attributes == ["flows", "name"]
     files = {f.name: f for f in diff.files}
     assert files["draft.schema.json"].change == "same" and files["draft.schema.json"].lines == []
     assert files[DEMO].change == "changed"

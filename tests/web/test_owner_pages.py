@@ -101,3 +101,14 @@ def test_a_version_page_shows_its_diagram_and_serves_its_files(app: Casedesk, lo
     assert served.mimetype == "application/xml" and b'id="document_review"' in served.data
     assert owner.get("/owner/processes/document_review/1/files/nope.bpmn").status_code == 404
     assert owner.get("/owner/processes/document_review/9").status_code == 404
+
+
+def test_owner_pages_speak_both_languages(app: Casedesk, login_as: LoginAs) -> None:
+    app.definitions.deploy(demo_with_stamp_task(), "u_process_owner")
+    owner = login_as("process_owner")
+    english = owner.get("/owner/processes/document_review/diff?old=1&new=2").get_data(as_text=True)
+    assert "Changes from version 1 to version 2" in english and ">added<" in english
+    owner.get("/language/zh_Hans")
+    chinese = owner.get("/owner/processes/document_review/diff?old=1&new=2").get_data(as_text=True)
+    assert "从版本 1 到版本 2 的变更" in chinese and ">新增<" in chinese
+    assert "部署人" in owner.get("/owner/processes").get_data(as_text=True)

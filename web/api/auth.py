@@ -10,7 +10,9 @@ from flask_smorest import Blueprint
 from engine.tokens import AuthenticationFailed
 
 from .errors import install_error_handlers
-from .context import ApiCaller, casedesk, services
+from engine.access import Actor
+
+from .context import casedesk, services
 
 blp = install_error_handlers(Blueprint("api_auth", __name__, description="Bearer tokens for the API"))
 
@@ -49,4 +51,4 @@ def authenticate_request() -> None:
         username = services().tokens.resolve(token.strip())
     except AuthenticationFailed as exc:
         abort(401, description=str(exc))
-    g.api_caller = ApiCaller(username, frozenset(casedesk().users.groups(username)))
+    g.api_caller = Actor(username, frozenset(casedesk().users.groups(username)))

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
+from engine.access import Actor
 from engine.bootstrap import Casedesk
 from engine.catalog import DefinitionCatalog
-from engine.instance_reads import InstanceReads
+from engine.readmodel import ReadModel
 from engine.tokens import TokenService
 
 
@@ -16,18 +17,12 @@ class ApiServices:
     """Read models and token store the API needs beside `Casedesk` (built once per app)."""
 
     tokens: TokenService
-    instances: InstanceReads
+    reads: ReadModel
     catalog: DefinitionCatalog
 
     @classmethod
     def build(cls, app: Casedesk) -> "ApiServices":
-        return cls(TokenService(app.db, app.clock), InstanceReads(app.db), DefinitionCatalog(app.db))
-
-
-@dataclass(frozen=True)
-class ApiCaller:
-    username: str
-    groups: frozenset[str]
+        return cls(TokenService(app.db, app.clock), ReadModel(app.db), DefinitionCatalog(app.db))
 
 
 def casedesk() -> Casedesk:
@@ -38,5 +33,6 @@ def services() -> ApiServices:
     return current_app.extensions["casedesk_api"]  # type: ignore[no-any-return]
 
 
-def caller() -> ApiCaller:
+def caller() -> Actor:
+    """The API caller as the access policy sees them (set by the bearer-token check)."""
     return g.api_caller  # type: ignore[no-any-return]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -14,6 +14,9 @@ from web.errors import error_body, error_body_of
 
 API_PREFIX = "/api/"
 # The status mapping and the error shape live in web/errors.py, once for the API and the pages.
+
+
+B = TypeVar("B", bound=Blueprint)
 
 
 class ProblemSchema(ma.Schema):
@@ -29,7 +32,8 @@ class ErrorDetailSchema(ma.Schema):
     status = ma.fields.Integer(required=True)
     code = ma.fields.String(required=True)
     message = ma.fields.String(required=True)
-    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True)
+    field_errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True,
+                                  data_key="fields")
     problems = ma.fields.List(ma.fields.Nested(ProblemSchema), required=True)
 
 
@@ -87,7 +91,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def install_error_handlers(blueprint: Blueprint) -> Blueprint:
+def install_error_handlers(blueprint: B) -> B:
     """API errors in the API's shape; other paths keep the app's own (HTML) handling."""
     blueprint.register_error_handler(CasedeskError, engine_error_response)
     blueprint.register_error_handler(HTTPException, http_error_response)

@@ -7,13 +7,14 @@ from typing import Any
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from engine.errors import DefinitionInvalid, InvalidInput, Problem
+from engine.access import may_deploy, may_start
+from engine.errors import DefinitionInvalid, Forbidden, InvalidInput, NotFound, Problem
 from engine.runtime import start_groups
 
 from .auth import authenticate_request
+from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
-from .policy import require_deployer, require_may_change
 from .schemas import DataSchema, DeployedSchema, InstanceSchema, ProcessSchema, UploadSchema
 
 blp = install_error_handlers(Blueprint("api_processes", __name__, description="Deployed process definitions"))
@@ -32,9 +33,9 @@ def list_processes() -> list[dict[str, Any]]:
         entry = by_key.get(version.key)
         if entry is None:
             starters = start_groups(app.definitions.load(version.id).spec)
-            may_start = (not starters or bool(starters & me.groups)) and bool(me.groups - {"auditor"})
             entry = by_key[version.key] = {"key": version.key, "name": version.name,
-                                           "latest_version": version.version, "can_start": may_start,
+                                           "latest_version": version.version,
+                                           "can_start": may_start(me, starters),
                                            "versions": []}
         entry["versions"].append(version)
     return list(by_key.values())
@@ -48,7 +49,8 @@ def deploy_processes(upload: dict[str, Any]) -> list[Any]:
     """Deploy a bundle of .bpmn/.dmn/.json files; 422 lists every problem element by element,
     and nothing is stored unless the whole bundle is valid (process owners only)."""
     me = caller()
-    require_deployer(me.groups)
+    if not may_deploy(me):
+        raise Forbidden("only process owners deploy definitions")
     files = uploaded_files(upload["files"])
     return casedesk().definitions.deploy(files, deployed_by=me.username)
 
@@ -78,9 +80,13 @@ def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
 @blp.doc(operationId="startInstance")
 @blp.arguments(DataSchema)
 @blp.response(201, InstanceSchema)
-def start_instance(body: dict[str, Any], key: str) -> Any:
+def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Start an instance of the newest version of process `key` with start data."""
     app, me = casedesk(), caller()
-    require_may_change(me.groups)
+    definition_id = services().reads.latest_definition_ids().get(key)
+    if definition_id is None:
+        raise NotFound(f"no process {key!r} is deployed")
+    if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):
+        raise Forbidden(f"you may not start {key!r}")
     started = app.runtime.start_instance(key, body["data"], me.username)
-    return services().instances.get(started.id, me.username, set(me.groups))
+    return instance_body(visible_instance(started.id))

@@ -40,7 +40,7 @@ class CancelSchema(ma.Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
-class InstanceSchema(ma.Schema):
+class InstanceSummarySchema(ma.Schema):
     id = fields.String(required=True)
     process_key = fields.String(required=True)
     process_name = fields.String()
@@ -51,17 +51,20 @@ class InstanceSchema(ma.Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
+
+
+class InstanceSchema(InstanceSummarySchema):
     events = fields.Integer(metadata={"description": "number of history events"})
     ready_tasks = fields.List(fields.Nested(TaskSchema))
+    data = fields.Dict(metadata={"description": "the instance's data as its history recorded it"})
 
 
 class InstanceQuerySchema(ma.Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "cancelled"]))
     process = fields.String(load_default=None)
-    business_key = fields.String(load_default=None)
+    case_number = fields.String(load_default=None, metadata={"description": "part of the case number"})
     started_by = fields.String(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class EventSchema(ma.Schema):

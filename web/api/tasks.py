@@ -1,19 +1,19 @@
 """API: user tasks — the caller's inbox, one task with its form, claim, unclaim, complete."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask_smorest import Blueprint
 
-from engine.errors import NotFound
-from engine.instance_reads import InstanceSummary, may_work
+from engine.access import may_see_instance, may_see_task, may_work_task
+from engine.errors import Forbidden, NotFound
 from engine.instancestore import TaskView
 
 from .auth import authenticate_request
+from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
-from .policy import require_may_change
 from .schemas import DataSchema, InstanceSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
 
 blp = install_error_handlers(Blueprint("api_tasks", __name__, description="User tasks"))
@@ -29,6 +29,7 @@ def list_tasks(query: dict[str, Any]) -> list[TaskView]:
     caller's groups), or both."""
     me = caller()
     tasks = casedesk().runtime.list_tasks(user=me.username, instance_id=query["instance_id"])
+    tasks = [t for t in tasks if may_work_task(me, t)]
     if query["scope"] == "mine":
         tasks = [t for t in tasks if t.assignee == me.username]
     elif query["scope"] == "groups":
@@ -42,8 +43,7 @@ def list_tasks(query: dict[str, Any]) -> list[TaskView]:
 def get_task(task_id: str) -> dict[str, Any]:
     """One ready task with its form's JSON Schema and UI schema; 409 once it is no longer ready."""
     task = _visible_task(task_id)
-    app = casedesk()
-    definition = app.definitions.load(services().instances.definition_id_of(task.instance_id))
+    definition = casedesk().definitions.load(visible_instance(task.instance_id).definition_id)
     return asdict(task) | {
         "form_schema": definition.forms.get(task.form_file) if task.form_file else None,
         "ui_schema": definition.forms.get(task.ui_form_file) if task.ui_form_file else None,
@@ -55,10 +55,8 @@ def get_task(task_id: str) -> dict[str, Any]:
 @blp.response(200, TaskSchema)
 def claim_task(task_id: str) -> TaskView:
     """Claim a task of one of the caller's groups; 409 when someone else was faster."""
-    me = caller()
-    _visible_task(task_id)
-    require_may_change(me.groups)
-    return casedesk().runtime.claim_task(task_id, me.username)
+    _workable_task(task_id)
+    return casedesk().runtime.claim_task(task_id, caller().username)
 
 
 @blp.route("/<task_id>/unclaim", methods=["POST"])
@@ -66,32 +64,37 @@ def claim_task(task_id: str) -> TaskView:
 @blp.response(200, TaskSchema)
 def unclaim_task(task_id: str) -> TaskView:
     """Give a claimed task back to its group."""
-    me = caller()
-    _visible_task(task_id)
-    require_may_change(me.groups)
-    return casedesk().runtime.unclaim_task(task_id, me.username)
+    _workable_task(task_id)
+    return casedesk().runtime.unclaim_task(task_id, caller().username)
 
 
 @blp.route("/<task_id>/complete", methods=["POST"])
 @blp.doc(operationId="completeTask")
 @blp.arguments(DataSchema)
 @blp.response(200, InstanceSchema)
-def complete_task(body: dict[str, Any], task_id: str) -> InstanceSummary:
+def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the task's form; 422 with messages per field (nothing saved) when the data is invalid,
     409 when the task is no longer ready."""
-    me = caller()
-    task = _visible_task(task_id)
-    require_may_change(me.groups)
-    casedesk().runtime.complete_task(task_id, body["data"], me.username)
-    return services().instances.get(task.instance_id, me.username, set(me.groups))
+    task = _workable_task(task_id)
+    casedesk().runtime.complete_task(task_id, body["data"], caller().username)
+    return instance_body(visible_instance(task.instance_id))
 
 
 def _visible_task(task_id: str) -> TaskView:
-    """The task if the caller may work it or may see its instance; otherwise it does not exist for them."""
+    """The task if the caller may see it or its instance; otherwise it does not exist for them."""
     me = caller()
-    task = services().instances.task(task_id)
-    if may_work(task, me.username, me.groups):
+    task = services().reads.task(task_id)
+    if may_see_task(me, task):
         return task
-    if services().instances.may_see(task.instance_id, me.username, set(me.groups)):
+    if may_see_instance(me, services().reads.instance(task.instance_id).facts):
         return task
     raise NotFound(f"no task {task_id}")
+
+
+def _workable_task(task_id: str) -> TaskView:
+    """The task if the caller's groups may work it; who holds the claim is the runtime's call
+    (claiming a task someone else just claimed is a lost race: 409)."""
+    task = _visible_task(task_id)
+    if not may_work_task(caller(), replace(task, assignee=None)):
+        raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
+    return task

@@ -1,0 +1,43 @@
+"""In a real browser: a process owner edits a diagram in the bpmn-js modeler, deploys it as a new
+version, sees it in the viewer and in the diff (issue 5, item 4). Screenshots in test-artifacts/e2e/."""
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import PASSWORD, Shots, browser, chromium_path, server  # noqa: F401 (fixtures)
+
+RENAMED = "Published and filed 已發布"
+
+
+def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, server: str) -> None:  # noqa: F811
+    shots = Shots("owner-modeler")
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    page.locator("input[name=username]").fill("owen")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.goto(f"{server}/owner/processes")
+    row = page.locator("[data-process=document_review] tr[data-version]").first
+    before = int(row.get_attribute("data-version") or "0")
+    page.goto(f"{server}/owner/processes/document_review/{before}/edit")
+    page.wait_for_selector("#modeler[data-rendered=true]")
+    assert page.locator("#modeler .djs-element[data-element-id=end]").count() == 1
+    shots.take(page, "modeler-open")
+    # Rename the end event through the modeler's own editing API, as the properties editing would.
+    page.evaluate("""(name) => {
+        const modeler = window.casedeskModeler;
+        const end = modeler.get('elementRegistry').get('end');
+        modeler.get('modeling').updateLabel(end, name);
+    }""", RENAMED)
+    shots.take(page, "modeler-edited")
+    page.locator("#modeler-deploy").click()
+    page.wait_for_url(f"**/owner/processes/document_review/{before + 1}")
+    assert f"Deployed document_review as version {before + 1}" in page.locator(".flash").first.inner_text()
+    page.wait_for_selector("#owner-diagram[data-rendered=true]")
+    assert RENAMED in page.locator("#owner-diagram").inner_text()
+    shots.take(page, "new-version-in-viewer")
+    page.goto(f"{server}/owner/processes/document_review/diff?old={before}&new={before + 1}")
+    assert page.locator("tr[data-element=end][data-change=changed]").count() == 1
+    shots.take(page, "diff")
+    context.close()
