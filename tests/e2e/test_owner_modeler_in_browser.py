@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import PASSWORD, Shots, browser, chromium_path, server  # noqa: F401 (fixtures)
+from tests.e2e.conftest import PASSWORD, Shots
 
 RENAMED = "Published and filed 已發布"
 
 
-def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, server: str) -> None:  # noqa: F811
+def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, server: str) -> None:
     shots = Shots("owner-modeler")
     context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
     page = context.new_page()
