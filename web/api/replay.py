@@ -8,10 +8,11 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden
 
 from .auth import authenticate_request
-from .context import caller, casedesk, services
+from .common import visible_instance
+from .context import caller, casedesk
 from .errors import install_error_handlers
 
 blp = install_error_handlers(Blueprint("api_replay", __name__,
@@ -29,8 +30,7 @@ def _require_auditor() -> None:
         return
     me = caller()
     instance_id = (request.view_args or {}).get("instance_id", "")
-    if not services().instances.may_see(instance_id, me.username, set(me.groups)):
-        raise NotFound(f"no instance {instance_id}")
+    visible_instance(instance_id)  # NotFound unless the access policy lets the caller see it
     if not AUDIT_ROLES & set(me.groups):
         raise Forbidden("replay and time travel are for auditors and administrators")
 
