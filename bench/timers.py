@@ -89,8 +89,9 @@ def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
 
 
 def _start_instances(app: Casedesk, timers: int) -> list[str]:
-    placeholder = datetime(2999, 1, 1, tzinfo=timezone.utc)
-    return [app.runtime.start_instance("bench_timer", {"due": isoformat(placeholder)}, "bench").id
+    # Parked far ahead so nothing fires while instances and workers are set up; _set_due moves them.
+    parked = datetime(2999, 1, 1, tzinfo=timezone.utc)
+    return [app.runtime.start_instance("bench_timer", {"due": isoformat(parked)}, "bench").id
             for _ in range(timers)]
 
 
