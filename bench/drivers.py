@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import SystemClock
 from engine.config import Settings
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.persistence import normalise_url
 from handlers.context import HandlerContext
 from handlers.documents import publish_document

@@ -27,7 +27,7 @@ from bench.drivers import postgres_unreachable, throwaway_postgres  # noqa: E402
 from engine.bootstrap import Casedesk, bootstrap  # noqa: E402
 from engine.clock import SystemClock, isoformat  # noqa: E402
 from engine.config import Settings  # noqa: E402
-from engine.jobstore import JOBS  # noqa: E402
+from engine.jobs.store import JOBS  # noqa: E402
 from engine.models import InstanceEvent  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -64,7 +64,7 @@ def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
         ids = _start_instances(app, timers)
         env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_WORKER_POLL_SECONDS": str(poll),
                "PYTHONPATH": str(ROOT)}
-        procs = [subprocess.Popen([sys.executable, "-m", "web.cli", "worker", "--name", f"bench{i}"], cwd=ROOT,
+        procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "worker", "--name", f"bench{i}"], cwd=ROOT,
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
                  for i in range(workers)]
         try:

@@ -24,7 +24,7 @@ class Actor:
 
 
 class TaskFacts(Protocol):
-    """What the policy needs of a user task (an inbox row: `engine.instancestore.TaskView`)."""
+    """What the policy needs of a user task (an inbox row: `engine.runtime.store.TaskView`)."""
 
     @property
     def candidate_group(self) -> str | None: ...

@@ -7,17 +7,17 @@ from forms.schema import form_validator
 from handlers.context import HandlerRegistry
 from handlers.registry import build_registry
 
-from .archive import ArchiveService
-from .clock import Clock, SystemClock
-from .config import Settings
-from .definitions import DefinitionService
-from .history import HistoryService
-from .incidents import IncidentService
-from .jobs import JobRunner
-from .persistence import Database, make_engine, migrate
-from .runtime import Runtime
-from .sandbox import SandboxEnvironment
-from .users import UserService
+from casework.archive import ArchiveService
+from engine.clock import Clock, SystemClock
+from engine.config import Settings
+from engine.definitions.service import DefinitionService
+from engine.history.service import HistoryService
+from engine.jobs.incidents import IncidentService
+from engine.jobs.runner import JobRunner
+from engine.persistence import Database, make_engine, migrate
+from engine.runtime.service import Runtime
+from engine.sandbox.policy import SandboxEnvironment
+from engine.users import UserService
 
 
 @dataclass

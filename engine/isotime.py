@@ -11,7 +11,7 @@ from typing import Any, TypeAlias
 
 import isodate
 
-from .errors import InvalidInput
+from engine.errors import InvalidInput
 
 Duration: TypeAlias = "timedelta | isodate.Duration"
 

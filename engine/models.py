@@ -179,5 +179,5 @@ class NumberSequence(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
-from engine import archive_models  # noqa: E402,F401  (registers its tables on Base.metadata)
-from engine import jobs_models  # noqa: E402,F401  (registers its tables on Base.metadata)
+from casework import archive_models  # noqa: E402,F401  (registers its tables on Base.metadata)
+from engine.jobs import models as jobs_models  # noqa: E402,F401  (registers its tables on Base.metadata)

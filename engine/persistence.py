@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from .errors import Conflict
+from engine.errors import Conflict
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from .clock import Clock
-from .errors import CasedeskError
-from .models import ApiToken, User
-from .persistence import Database
-from .users import check_password
+from engine.clock import Clock
+from engine.errors import CasedeskError
+from engine.models import ApiToken, User
+from engine.persistence import Database
+from engine.users import check_password
 
 DEFAULT_LIFETIME = timedelta(hours=12)
 

@@ -8,10 +8,10 @@ import secrets
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from .clock import Clock
-from .errors import InvalidInput, NotFound
-from .models import Group, Membership, User
-from .persistence import Database
+from engine.clock import Clock
+from engine.errors import InvalidInput, NotFound
+from engine.models import Group, Membership, User
+from engine.persistence import Database
 
 RESERVED_GROUPS = ("admin", "process_owner", "auditor")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}

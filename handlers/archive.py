@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from engine import archive_register as register
+from casework import archive_register as register
 
 from .context import HandlerContext
 

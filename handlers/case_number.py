@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from engine.numbering import next_number
+from casework.numbering import next_number
 
 from .context import Handler, HandlerContext
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from engine.archive_inventory import take_inventory
+from casework.archive_inventory import take_inventory
 from engine.clock import isoformat
-from engine.instancestore import DEFINITIONS, HUMAN_TASKS, INSTANCES
+from engine.runtime.store import DEFINITIONS, HUMAN_TASKS, INSTANCES
 
 from .context import HandlerContext
 

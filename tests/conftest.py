@@ -22,7 +22,7 @@ from engine import users
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.models import Base
 from engine.persistence import normalise_url
 from tests.support.pgcluster import throwaway_cluster

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.archive_register import open_archive
+from casework.archive_register import open_archive
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
-from engine.runtime import InstanceView, TaskView
+from engine.definitions.service import collect_files
+from engine.runtime.service import InstanceView, TaskView
 
 PEOPLE = {
     "sam": ["staff", "sales"],

@@ -12,10 +12,10 @@ import pytest
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
-from engine.demo_org import seed_demo_org
-from engine.instancestore import TaskView
-from engine.runtime import InstanceView
+from engine.definitions.service import collect_files
+from casework.demo_org import seed_demo_org
+from engine.runtime.store import TaskView
+from engine.runtime.service import InstanceView
 from tests.support.notify_servers import Mailbox, SmsGateway, sms_gateway, smtp_server
 
 PASSWORD = "demo-pass-2026"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.coverage import Flow, FlowCoverage, sequence_flows, taken_transitions
-from engine.definitions import collect_files
+from engine.history.coverage import Flow, FlowCoverage, sequence_flows, taken_transitions
+from engine.definitions.service import collect_files
 from engine.models import InstanceEvent
 
 ACCEPTANCE_DIR = PROJECT_ROOT / "tests" / "acceptance"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 
 
 def test_r_2_2_3_tracker_reports_progress_every_monday_morning(app: Casedesk) -> None:

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
-from engine.demo_org import seed_demo_org
+from engine.definitions.service import collect_files
+from casework.demo_org import seed_demo_org
 from engine.clock import FakeClock
 
 from .openapi_client import SpecClient

@@ -21,8 +21,8 @@ import pytest
 
 from engine.bootstrap import bootstrap
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
-from engine.demo_org import seed_demo_org
+from engine.definitions.service import collect_files
+from casework.demo_org import seed_demo_org
 
 CHROMIUM = os.environ.get("CASEDESK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"

@@ -7,7 +7,7 @@ import pytest
 
 from engine.bootstrap import Casedesk
 from tests.integration.test_archive_register import file
-from web.cli import main
+from cli.main import main
 
 Cli = Callable[..., tuple[int, str, str]]
 

@@ -5,7 +5,7 @@ from lxml import etree
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 
 BPMN = PROJECT_ROOT / "processes" / "archive" / "archive_borrowing.bpmn"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, text
 
-from engine.archive_register import ARCHIVES
+from casework.archive_register import ARCHIVES
 from engine.bootstrap import Casedesk
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from handlers.archive import file_case_records, file_materials

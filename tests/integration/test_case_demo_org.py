@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from engine.bootstrap import Casedesk
-from engine.demo_org import DEMO_USERS
-from web.cli import main
+from casework.demo_org import DEMO_USERS
+from cli.main import main
 
 PASSWORD = "demo-pass-2026"
 STAFF_GROUPS = {"intake", "sales", "procurement", "finance", "general", "sales_head", "procurement_head",

@@ -16,8 +16,8 @@ from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.acceptance.case_support import (
     CASE_PROCESSES, FORMS, PASSWORD, Case, application_data, consult_and_apply)
-from engine.definitions import collect_files
-from engine.demo_org import seed_demo_org
+from engine.definitions.service import collect_files
+from casework.demo_org import seed_demo_org
 
 CONCURRENT = 8
 

@@ -18,7 +18,7 @@ import pytest
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from web.cli import main
+from cli.main import main
 
 DEMO_DIR = PROJECT_ROOT / "processes" / "demo"
 DEMO_BPMN = DEMO_DIR / "document_review.bpmn"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from engine.bootstrap import Casedesk
-from engine.eventlog import GENESIS
-from web.cli import main
+from engine.history.eventlog import GENESIS
+from cli.main import main
 
 
 def only_task(app: Casedesk, instance_id: str):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 from engine.bootstrap import bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.errors import HandlerFailed
 from handlers.context import HandlerContext
 from handlers.registry import build_registry

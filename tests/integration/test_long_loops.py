@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.models import ProcessInstance
 
 LONG_LOOPS = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "long_loops"

@@ -5,11 +5,11 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from engine import archive_register
+from casework import archive_register
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock, isoformat
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 
 FORMS = PROJECT_ROOT / "forms"
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn"

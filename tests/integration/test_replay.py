@@ -10,9 +10,9 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.errors import InvalidInput
-from engine.runtime import InstanceView
+from engine.runtime.service import InstanceView
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn"
 

@@ -5,7 +5,7 @@ import pytest
 
 from engine.bootstrap import Casedesk
 from engine.errors import NotFound
-from engine.heatmap import HeatmapService
+from engine.history.heatmap import HeatmapService
 from tests.integration.test_replay import run_review
 
 

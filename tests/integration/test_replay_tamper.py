@@ -6,7 +6,7 @@ import json
 from sqlalchemy import select, update
 
 from engine.bootstrap import Casedesk
-from engine.definitions import content_hash
+from engine.definitions.service import content_hash
 from engine.models import DefinitionFile, InstanceEvent, ProcessInstance
 from tests.integration.test_replay import run_review
 

@@ -9,7 +9,7 @@ import pytest
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock, isoformat
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.conftest import DEMO_USERS, PASSWORD

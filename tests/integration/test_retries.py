@@ -11,9 +11,9 @@ from sqlalchemy import insert, select, text
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.errors import Forbidden
-from engine.instancestore import GROUPS
+from engine.runtime.store import GROUPS
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.conftest import DEMO_USERS, PASSWORD

@@ -10,10 +10,10 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
-from engine.coverage import FlowCoverage, sequence_flows, taken_transitions
-from engine.definitions import collect_files
+from engine.history.coverage import FlowCoverage, sequence_flows, taken_transitions
+from engine.definitions.service import collect_files
 from engine.errors import Forbidden, WorkflowFailed
-from engine.numbering import next_number
+from casework.numbering import next_number
 from tests.conftest import PASSWORD
 
 ROUTING = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "routing"

@@ -17,7 +17,7 @@ from pathlib import Path
 from engine.bootstrap import bootstrap
 from engine.clock import SystemClock
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 
 WAIT_FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "timers"
 
@@ -38,7 +38,7 @@ def test_serve_answers_http_and_fires_due_timers_then_stops_both_on_sigterm(tmp_
     finally:
         app.close()
     port = free_port()
-    serve = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--bind", f"127.0.0.1:{port}",
+    serve = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--bind", f"127.0.0.1:{port}",
                               "--web-workers", "1"], cwd=PROJECT_ROOT, start_new_session=True,
                              env={**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_WORKER_POLL_SECONDS": "0.2"})
     try:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock, isoformat
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
-from engine.jobstore import JOBS
+from engine.definitions.service import collect_files
+from engine.jobs.store import JOBS
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "timers"
 

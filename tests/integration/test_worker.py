@@ -11,12 +11,12 @@ import pytest
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock, isoformat
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
-from engine.jobs import JOB_ATTEMPTS, JOB_BACKOFF
-from engine.jobstore import JOBS
+from engine.definitions.service import collect_files
+from engine.jobs.runner import JOB_ATTEMPTS, JOB_BACKOFF
+from engine.jobs.store import JOBS
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
-from web.cli import main
+from cli.main import main
 
 FAULTS = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "faults"
 PASSWORD = "correct-horse-1"

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import SystemClock
 from engine.config import PROJECT_ROOT, Settings
-from engine.definitions import collect_files
-from engine.jobstore import JOBS
+from engine.definitions.service import collect_files
+from engine.jobs.store import JOBS
 from engine.models import InstanceEvent, ProcessInstance
 from tests.conftest import _empty_database
 from tests.support.worker_process import fault_handlers

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.bootstrap import bootstrap
 from engine.config import Settings
-from engine.worker import Worker
+from engine.jobs.worker import Worker
 from handlers.context import Handler, HandlerContext
 from handlers.registry import build_registry
 

@@ -7,12 +7,12 @@ import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventDefinition, TimeDateEventDefinition
 
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from engine.errors import InvalidInput
 from engine.isotime import add, due_after, parse_cycle, parse_duration, parse_instant, parse_retry_policy
-from engine.timer_events import StepStartCycle
-from engine.timer_starts import StartTimer, occurrence
-from engine.validation import validate_bundle
+from engine.definitions.timer_events import StepStartCycle
+from engine.jobs.timer_starts import StartTimer, occurrence
+from engine.definitions.validation import validate_bundle
 
 UTC = timezone.utc
 START = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)

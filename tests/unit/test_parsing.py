@@ -7,7 +7,7 @@ import pytest
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 
 from engine.errors import DefinitionInvalid, Problem
-from engine.parsing import CasedeskParser, parse_bundle, user_task_form
+from engine.definitions.parsing import CasedeskParser, parse_bundle, user_task_form
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 

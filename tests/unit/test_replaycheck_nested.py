@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.replaycheck import canonical_state
+from engine.history.replaycheck import canonical_state
 
 
 def _tree(prefix: str, specs: list[str]) -> dict[str, Any]:

@@ -7,9 +7,9 @@ import pytest
 from RestrictedPython import compile_restricted_exec
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 
-from engine import sandbox
+from engine.sandbox import policy as sandbox
 from engine.errors import ScriptRejected
-from engine.sandbox import SandboxEnvironment, check_expression, check_script
+from engine.sandbox.policy import SandboxEnvironment, check_expression, check_script
 
 RECORDED_NOW = datetime(2024, 5, 1, 9, 30)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import Problem
-from engine.validation import validate_bundle
+from engine.definitions.validation import validate_bundle
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 OPERATORS = {"publish_document"}

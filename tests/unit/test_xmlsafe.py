@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from engine.errors import CasedeskError
-from engine.xmlsafe import UnsafeXml, parse_xml
+from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 
 BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn" / "broken"
 CLEAN = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn" / "review_bundle"

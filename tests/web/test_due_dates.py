@@ -10,7 +10,7 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
+from engine.definitions.service import collect_files
 from tests.conftest import PASSWORD
 from tests.web.conftest import LoginAs
 

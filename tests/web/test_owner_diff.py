@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from engine.bootstrap import Casedesk
-from engine.catalog import DefinitionCatalog
+from engine.definitions.catalog import DefinitionCatalog
 from engine.config import PROJECT_ROOT
-from engine.definition_diff import diff_versions
-from engine.definitions import collect_files
+from engine.definitions.diff import diff_versions
+from engine.definitions.service import collect_files
 
 DEMO = "document_review.bpmn"
 

@@ -6,7 +6,7 @@ import io
 import re
 
 from engine.bootstrap import Casedesk
-from engine.catalog import DefinitionCatalog
+from engine.definitions.catalog import DefinitionCatalog
 from engine.config import PROJECT_ROOT
 from tests.web.conftest import LoginAs
 from tests.web.test_owner_diff import DEMO, demo_with_stamp_task

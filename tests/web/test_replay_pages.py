@@ -8,8 +8,8 @@ from sqlalchemy import update
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
-from engine.definitions import collect_files
-from engine.demo_org import seed_demo_org
+from engine.definitions.service import collect_files
+from casework.demo_org import seed_demo_org
 from engine.models import InstanceEvent
 from tests.web.conftest import LoginAs, Scenario
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from engine.access import may_see_instance
 from engine.errors import NotFound
-from engine.readmodel import InstanceDetail
+from engine.runtime.readmodel import InstanceDetail
 
 from .context import caller, services
 

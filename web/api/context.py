@@ -7,8 +7,8 @@ from flask import current_app, g
 
 from engine.access import Actor
 from engine.bootstrap import Casedesk
-from engine.catalog import DefinitionCatalog
-from engine.readmodel import ReadModel
+from engine.definitions.catalog import DefinitionCatalog
+from engine.runtime.readmodel import ReadModel
 from engine.tokens import TokenService
 
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from engine.access import may_cancel
 from engine.errors import Forbidden
-from engine.readmodel import InstanceQuery, InstanceRow
+from engine.runtime.readmodel import InstanceQuery, InstanceRow
 
 from .auth import authenticate_request
 from .common import instance_body, visible_instance

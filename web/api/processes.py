@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from engine.access import may_deploy, may_start
 from engine.errors import DefinitionInvalid, Forbidden, InvalidInput, NotFound, Problem
-from engine.runtime import start_groups
+from engine.runtime.service import start_groups
 
 from .auth import authenticate_request
 from .common import instance_body, visible_instance

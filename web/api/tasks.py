@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.errors import Forbidden, NotFound
-from engine.instancestore import TaskView
+from engine.runtime.store import TaskView
 
 from .auth import authenticate_request
 from .common import instance_body, visible_instance

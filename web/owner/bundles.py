@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from engine.errors import DefinitionInvalid, Problem
-from engine.xmlsafe import UnsafeXml, parse_xml
+from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 

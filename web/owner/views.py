@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.access import may_deploy, may_see_definitions
-from engine.catalog import DefinitionCatalog
-from engine.definition_diff import diff_versions
+from engine.definitions.catalog import DefinitionCatalog
+from engine.definitions.diff import diff_versions
 from engine.errors import DefinitionInvalid, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require

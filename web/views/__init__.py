@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from engine.readmodel import ReadModel
+from engine.runtime.readmodel import ReadModel
 
 from . import audit, inbox, instances, replay, start, tasks, tracker
 

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from engine.access import may_audit
 from engine.clock import isoformat
 from engine.models import InstanceEvent
-from engine.readmodel import INSTANCE_STATUSES, InstanceQuery
-from engine.specinfo import element_names
+from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceQuery
+from engine.definitions.specinfo import element_names
 
 from ..auth import casedesk, current_actor, require
 from .common import reads

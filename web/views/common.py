@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from flask import current_app, request, url_for
 
-from engine.readmodel import ReadModel
-from engine.runtime import Runtime
+from engine.runtime.readmodel import ReadModel
+from engine.runtime.service import Runtime
 
 from ..auth import casedesk
 

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from engine.access import may_work_task
 from engine.errors import Forbidden
-from engine.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
+from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
 from ..auth import current_actor
 from .common import back_or, now, reads, runtime

@@ -8,8 +8,8 @@ from flask_login import login_required
 
 from engine.access import may_cancel, may_see_instance, may_work_task
 from engine.errors import Forbidden
-from engine.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery
-from engine.specinfo import diagram_files, element_names, waiting_elements
+from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery
+from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
 from .common import reads, runtime

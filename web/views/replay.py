@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
 from engine.access import may_audit
-from engine.heatmap import HeatmapService
-from engine.specinfo import diagram_files
+from engine.history.heatmap import HeatmapService
+from engine.definitions.specinfo import diagram_files
 
 from ..auth import casedesk, require
 from ..nav import add_nav

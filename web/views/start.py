@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from engine.access import Actor, may_start, may_work_task
 from engine.errors import Forbidden, NotFound
-from engine.runtime import start_groups
+from engine.runtime.service import start_groups
 
 from ..auth import casedesk, current_actor
 from .common import reads, runtime

@@ -10,8 +10,8 @@ from flask_login import login_required
 
 from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.errors import Forbidden, InvalidInput
-from engine.instancestore import TaskView
-from engine.specinfo import element_info
+from engine.runtime.store import TaskView
+from engine.definitions.specinfo import element_info
 from forms.fields import build_fields, parse_submission
 
 from ..auth import casedesk, current_actor

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from engine.access import may_track
-from engine.progress import ProgressService
+from casework.progress import ProgressService
 
 from ..auth import casedesk, require
 from ..charts import bar_chart, duration_unit

@@ -1,0 +1,252 @@
+"""The `casedesk` command line: deploy, run and inspect processes from a terminal."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from engine.bootstrap import Casedesk, bootstrap
+from engine.config import PROJECT_ROOT
+from engine.definitions.service import PROCESS_SUFFIXES, collect_files
+from casework.demo_org import seed_demo_org
+from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
+from engine.runtime.service import InstanceView, TaskView
+from cli.archive import add_archive_commands
+from cli.replay import add_replay_command
+from cli.jobs import register as register_job_commands
+
+FORMS_DIR = PROJECT_ROOT / "forms"
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object")
+    return value
+
+
+def _print_instance(view: InstanceView) -> None:
+    print(f"instance {view.id}  {view.process_key} v{view.version}  {view.status}  events: {view.events}")
+    for task in view.ready_tasks:
+        _print_task(task)
+
+
+def _print_task(task: TaskView) -> None:
+    who = task.assignee or f"group {task.candidate_group or '(anyone)'}"
+    print(f"  task {task.id}  {task.title}  [{who}]  instance {task.instance_id}")
+
+
+def cmd_deploy(app: Casedesk, args: argparse.Namespace) -> int:
+    directory = Path(args.directory) if args.directory else app.settings.processes_dir
+    files = collect_files(directory, FORMS_DIR)
+    for result in app.definitions.deploy(files, deployed_by=args.user):
+        state = "deployed" if result.created else "unchanged"
+        print(f"{result.key} v{result.version} {state} ({result.content_hash[:12]})")
+    return 0
+
+
+def cmd_validate(app: Casedesk, args: argparse.Namespace) -> int:
+    files: dict[str, bytes] = {}
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"{name}: no such file", file=sys.stderr)
+            return 1
+        files[path.name] = path.read_bytes()
+        for form in [*path.parent.glob("*.json"), *FORMS_DIR.rglob("*.json")]:
+            files.setdefault(form.name, form.read_bytes())
+    if not any(name.endswith(PROCESS_SUFFIXES) for name in files):
+        print("no .bpmn or .dmn file given", file=sys.stderr)
+        return 1
+    problems = app.definitions.validate(files)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"ok: {len(args.files)} file(s) valid")
+    return 1 if problems else 0
+
+
+def cmd_start(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_instance(app.runtime.start_instance(args.key, args.data, actor=args.user))
+    return 0
+
+
+def cmd_tasks(app: Casedesk, args: argparse.Namespace) -> int:
+    tasks = app.runtime.list_tasks(user=args.user, instance_id=args.instance)
+    for task in tasks:
+        _print_task(task)
+    if not tasks:
+        print("no ready tasks")
+    return 0
+
+
+def cmd_instances(app: Casedesk, args: argparse.Namespace) -> int:
+    views = app.runtime.list_instances(status=args.status, process_key=args.process, limit=args.limit)
+    for view in views:
+        print(f"{view.id}  {view.process_key} v{view.version}  {view.status:<9}  started by {view.started_by}"
+              f"  events: {view.events}")
+    if not views:
+        print("no instances")
+    return 0
+
+
+def cmd_show(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_instance(app.runtime.get_instance(args.instance))
+    return 0
+
+
+def cmd_claim(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_task(app.runtime.claim_task(args.task, actor=args.user))
+    return 0
+
+
+def cmd_unclaim(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_task(app.runtime.unclaim_task(args.task, actor=args.user))
+    return 0
+
+
+def cmd_complete(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_instance(app.runtime.complete_task(args.task, args.data, actor=args.user))
+    return 0
+
+
+def cmd_cancel(app: Casedesk, args: argparse.Namespace) -> int:
+    _print_instance(app.runtime.cancel_instance(args.instance, actor=args.user, reason=args.reason))
+    return 0
+
+
+def cmd_history(app: Casedesk, args: argparse.Namespace) -> int:
+    for event in app.history.events(args.instance):
+        where = f" {event.task_spec}" if event.task_spec else ""
+        # Stored in UTC, shown in the terminal's own time zone (TZ), with its offset.
+        print(f"{event.seq:>5} {event.at.astimezone():%Y-%m-%d %H:%M:%S%z} {event.actor or '-':<12} {event.category:<6} "
+              f"{event.type}{where} {event.payload}")
+    return 0
+
+
+def cmd_verify(app: Casedesk, args: argparse.Namespace) -> int:
+    ids = app.history.instance_ids() if args.all else [args.instance]
+    failed = 0
+    for instance_id in ids:
+        report = app.history.verify(instance_id)
+        if report.ok:
+            print(f"{instance_id}: ok, {report.events} events, chain intact")
+        else:
+            failed += 1
+            for problem in report.problems:
+                print(f"{instance_id}: BROKEN: {problem}")
+    return 1 if failed else 0
+
+
+def cmd_users_add(app: Casedesk, args: argparse.Namespace) -> int:
+    app.users.add_user(args.name, args.password, args.group)
+    print(f"user {args.name} in groups: {', '.join(sorted(set(args.group))) or '(none)'}")
+    return 0
+
+
+def cmd_demo_org(app: Casedesk, args: argparse.Namespace) -> int:
+    seeded = seed_demo_org(app.db, app.clock, args.password)
+    print(f"demo organisation (password {args.password}), for the embedded demo only:")
+    for user, groups in seeded:
+        print(f"  {user.name:<7} {', '.join(groups):<28} {user.display_name}")
+    return 0
+
+
+def cmd_migrate(app: Casedesk, args: argparse.Namespace) -> int:
+    print("database schema is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casedesk", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[Casedesk, argparse.Namespace], int], help_: str,
+                user: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_)
+        p.set_defaults(handler=handler)
+        if user:
+            p.add_argument("--user", required=True, help="the acting user")
+        return p
+
+    p = command("deploy", cmd_deploy, "validate and deploy every process in DIR")
+    p.add_argument("directory", nargs="?", help="default: CASEDESK_PROCESSES_DIR, else processes/")
+    p.add_argument("--user", default="cli", help="recorded as the deployer")
+    p = command("validate", cmd_validate, "validate BPMN/DMN files without storing anything")
+    p.add_argument("files", nargs="+")
+    p = command("start", cmd_start, "start an instance of the newest version of KEY", user=True)
+    p.add_argument("key")
+    p.add_argument("--data", type=_json_object, default={})
+    p = command("tasks", cmd_tasks, "list ready user tasks")
+    p.add_argument("--user", help="only the tasks this user may work")
+    p.add_argument("--instance")
+    p = command("instances", cmd_instances, "list instances, newest first")
+    p.add_argument("--status", choices=["running", "completed", "cancelled"])
+    p.add_argument("--process", help="only instances of this process key")
+    p.add_argument("--limit", type=int, default=100)
+    p = command("show", cmd_show, "show one instance and its ready tasks")
+    p.add_argument("instance")
+    for name, handler in (("claim", cmd_claim), ("unclaim", cmd_unclaim)):
+        p = command(name, handler, f"{name} a user task", user=True)
+        p.add_argument("task")
+    p = command("complete", cmd_complete, "complete a user task with form data", user=True)
+    p.add_argument("task")
+    p.add_argument("--data", type=_json_object, default={})
+    p = command("cancel", cmd_cancel, "cancel a running instance", user=True)
+    p.add_argument("instance")
+    p.add_argument("--reason", default="")
+    p = command("history", cmd_history, "print an instance's event log")
+    p.add_argument("instance")
+    p = command("verify", cmd_verify, "verify the hash chain of an instance's event log")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("instance", nargs="?")
+    group.add_argument("--all", action="store_true")
+    users = command("users", lambda app, args: 2, "manage users").add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", help="add a user or reset their password and groups")
+    p.set_defaults(handler=cmd_users_add)
+    p.add_argument("name")
+    p.add_argument("--password", required=True)
+    p.add_argument("--group", action="append", default=[])
+    command("migrate", cmd_migrate, "create or upgrade the database schema")
+    add_archive_commands(sub)
+    add_replay_command(sub)
+    register_job_commands(command)
+    p = command("demo-org", cmd_demo_org, "create or reset the demo organisation's users (demo set-ups only)")
+    p.add_argument("--password", required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        app = bootstrap()
+    except Exception as exc:  # the database is the usual culprit: say so plainly
+        print(f"casedesk: cannot open the database: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return int(args.handler(app, args))
+    except DefinitionInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"casedesk: {exc}; nothing was stored", file=sys.stderr)
+        return 1
+    except InvalidInput as exc:
+        print(f"casedesk: {exc}", file=sys.stderr)
+        for field, messages in exc.field_errors.items():
+            for message in messages:
+                print(f"  {field or '(form)'}: {message}", file=sys.stderr)
+        return 1
+    except CasedeskError as exc:
+        print(f"casedesk: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Definitions: parsing, validation, hardened XML, the catalogue of deployed versions, diffs."""

@@ -1,0 +1,1 @@
+"""History: the hash-chained event log, replay, time travel, coverage and heatmaps."""

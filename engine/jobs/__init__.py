@@ -1,0 +1,1 @@
+"""Jobs: timers, retries, timer starts, the worker and incidents."""

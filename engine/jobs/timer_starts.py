@@ -1,0 +1,143 @@
+"""Processes started by a timer start event: one `start` job per deployed process, one instance per occurrence."""
+from __future__ import annotations
+
+import ast
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimerEventDefinition,
+)
+
+from engine.clock import Clock, isoformat
+from engine.definitions.service import DefinitionService
+from engine.errors import InvalidInput
+from engine.history.eventlog import INPUT
+from engine.runtime.store import DEFINITIONS
+from engine.isotime import add, parse_cycle, parse_duration, parse_instant
+from engine.jobs.store import JOBS, ClaimedJob, JobStore
+from engine.persistence import Database
+from engine.definitions.timer_events import StepStartCycle
+
+if TYPE_CHECKING:
+    from engine.runtime.service import Runtime
+
+log = logging.getLogger(__name__)
+TIMER_ACTOR = "timer"
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    element: str
+    kind: type
+    value: str
+
+
+def start_timer(spec: Any) -> StartTimer | None:
+    """The process's timer start event, if it has one. Its expression must be a literal: no data exists yet."""
+    for event in getattr(spec, "bpmn_start_events", []):
+        definition = getattr(event, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            try:
+                value = ast.literal_eval(definition.expression.strip())
+            except (ValueError, SyntaxError) as exc:
+                raise InvalidInput(f"timer start {event.bpmn_id}: the expression must be a quoted ISO 8601 "
+                                   f"text, not {definition.expression!r}") from exc
+            return StartTimer(event.bpmn_id, type(definition), str(value))
+    return None
+
+
+def occurrence(timer: StartTimer, deployed_at: datetime, index: int) -> datetime | None:
+    """When the `index`-th instance starts (0-based), counted from the version's deployment; None: no more."""
+    if issubclass(timer.kind, (CycleTimerEventDefinition, StepStartCycle)):
+        cycle = parse_cycle(timer.value, deployed_at)
+        upcoming = cycle.first_after(deployed_at)
+        if upcoming is None:
+            return None
+        total = upcoming[0] + index
+        if cycle.repetitions is not None and total >= cycle.repetitions:
+            return None
+        return cycle.occurrence(total)
+    if index > 0:
+        return None
+    if issubclass(timer.kind, DurationTimerEventDefinition):
+        return add(deployed_at, parse_duration(timer.value))
+    return parse_instant(timer.value)
+
+
+class TimerStarts:
+    def __init__(self, db: Database, definitions: DefinitionService, clock: Clock):
+        self.db = db
+        self.definitions = definitions
+        self.clock = clock
+        self._seen: dict[str, int] = {}
+
+    def schedule(self) -> None:
+        """Keep one `start` job per process whose newest version has a timer start event."""
+        with self.db.unit_of_work(write=False) as session:
+            latest = {key: def_id for key, def_id in session.execute(
+                select(DEFINITIONS.c.key, func.max(DEFINITIONS.c.id)).group_by(DEFINITIONS.c.key))}
+        changed = {key: def_id for key, def_id in latest.items() if self._seen.get(key) != def_id}
+        for key, definition_id in changed.items():
+            try:
+                self._schedule(key, definition_id)
+            except InvalidInput as exc:
+                log.error("process %s: %s", key, exc)
+            self._seen[key] = definition_id
+
+    def _schedule(self, key: str, definition_id: int) -> None:
+        loaded = self.definitions.load(definition_id)
+        timer = start_timer(loaded.spec)
+        with self.db.transaction() as conn:
+            existing = conn.execute(select(JOBS.c.id, JOBS.c.definition_id)
+                                    .where(JOBS.c.kind == "start", JOBS.c.process_key == key)).first()
+            if existing is not None and existing.definition_id == definition_id:
+                return
+            if existing is not None:
+                conn.execute(delete(JOBS).where(JOBS.c.id == existing.id))
+            if timer is None:
+                return
+            deployed_at = conn.execute(select(DEFINITIONS.c.deployed_at).where(DEFINITIONS.c.id == definition_id)
+                                       ).scalar_one()
+            due = occurrence(timer, deployed_at, 0)
+            if due is not None:
+                conn.execute(insert(JOBS).values(
+                    kind="start", status="pending", process_key=key, definition_id=definition_id,
+                    element=timer.element, due_at=due, attempts=0, payload=json.dumps({"index": 0}),
+                    created_at=self.clock.now()))
+
+    def run(self, job: ClaimedJob, worker: str, runtime: "Runtime", jobs_on: Callable[[Connection], JobStore]) -> int:
+        """Start the instance for this occurrence and move the job to the next one, in one transaction."""
+        definition = self.definitions.load(job.definition_id or 0)
+        timer = start_timer(definition.spec)
+        with self.db.transaction() as conn:
+            jobs = jobs_on(conn)
+            if jobs.hold(job.id, worker) is None:
+                return 0
+            step = runtime.new_instance_step(conn, definition, TIMER_ACTOR)
+            step.record(INPUT, "instance_started", {"process": definition.key, "version": definition.version,
+                                                    "data": {}, "timer": job.element}, actor=TIMER_ACTOR)
+            step.start({})
+            waiting = [t for t in step.workflow.get_tasks() if t.task_spec.bpmn_id == job.element
+                       and step.waiting_task(str(t.id)) is not None]
+            if waiting:
+                step.fire_timer(waiting[0], isoformat(job.due_at), worker)
+            step.finish(is_new=True)
+            index = json.loads(job.payload).get("index", 0) + 1
+            deployed_at = conn.execute(select(DEFINITIONS.c.deployed_at)
+                                       .where(DEFINITIONS.c.id == definition.id)).scalar_one()
+            due = occurrence(timer, deployed_at, index) if timer is not None else None
+            if due is None:
+                jobs.delete(job.id)
+            else:
+                conn.execute(update(JOBS).where(JOBS.c.id == job.id).values(
+                    due_at=due, payload=json.dumps({"index": index}), lease_owner=None, lease_expires_at=None,
+                    attempts=0, last_error=None))
+        runtime.committed(step)
+        return 1

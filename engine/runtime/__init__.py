@@ -1,0 +1,1 @@
+"""Runtime: one step of an instance, its stored state, routing, waits and the read model."""

@@ -1,0 +1,286 @@
+"""Read-side queries for the staff pages: inbox rows, instance lists and one instance's facts."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
+from engine.models import InstanceEvent, ProcessDefinition, ProcessInstance
+from engine.persistence import Database
+
+# Case numbers start with the business type's class prefix (R-2.1.3, R-6.2).
+BUSINESS_TYPE_PREFIXES = {"sales": "XS", "procurement": "CG", "finance": "CW", "general": "ZH"}
+INBOX_SCOPES = ("all", "mine", "groups")
+DUE_FILTERS = ("overdue", "soon", "dated", "undated")
+INBOX_SORTS = ("due", "oldest", "newest", "process")
+INSTANCE_STATUSES = ("running", "completed", "cancelled")
+SOON = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: TaskView
+    business_key: str | None
+    started_by: str
+    due_at: datetime | None
+    overdue: bool
+
+    @property
+    def business_type(self) -> str | None:
+        return business_type_of(self.business_key)
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    scope: str = "all"
+    process: str | None = None
+    business_type: str | None = None
+    due: str | None = None
+    sort: str = "due"
+
+    def __post_init__(self) -> None:
+        for name, value, allowed in (("scope", self.scope, INBOX_SCOPES), ("sort", self.sort, INBOX_SORTS),
+                                     ("due", self.due, (None, *DUE_FILTERS)),
+                                     ("business_type", self.business_type, (None, *BUSINESS_TYPE_PREFIXES))):
+            if value not in allowed:
+                raise InvalidInput(f"{name} must be one of {', '.join(str(a) for a in allowed if a)}",
+                                   {name: [f"unknown value {value!r}"]})
+
+
+def business_type_of(business_key: str | None) -> str | None:
+    if not business_key:
+        return None
+    prefix = business_key.split("-", 1)[0]
+    return next((kind for kind, p in BUSINESS_TYPE_PREFIXES.items() if p == prefix), None)
+
+
+def inbox(session: Session, actor: Actor, query: InboxQuery, now: datetime) -> list[InboxRow]:
+    """The ready tasks `actor` may work: claimed by them (`mine`) and unclaimed in their groups (`groups`)."""
+    ht, inst = HUMAN_TASKS.c, ProcessInstance
+    mine = ht.assignee == actor.username
+    groups = and_(ht.assignee.is_(None),
+                  or_(ht.candidate_group.in_(sorted(actor.staff_groups)),
+                      ht.candidate_group.is_(None) if actor.staff_groups else false()))
+    scope = {"mine": mine, "groups": groups, "all": or_(mine, groups)}[query.scope]
+    statement = (select(HUMAN_TASKS, inst.business_key, inst.started_by)
+                 .join(inst, inst.id == ht.instance_id).where(scope))
+    if query.process:
+        statement = statement.where(ht.process_key == query.process)
+    if query.business_type:
+        statement = statement.where(inst.business_key.like(f"{BUSINESS_TYPE_PREFIXES[query.business_type]}-%"))
+    due = ht.due_at
+    if query.due is not None:
+        statement = statement.where(_due_condition(due, query.due, now))
+    statement = statement.order_by(*_inbox_order(due, query.sort))
+    rows = []
+    for row in session.execute(statement):
+        task = task_view(row)
+        rows.append(InboxRow(task, row.business_key, row.started_by, task.due_at,
+                             task.due_at is not None and task.due_at < now))
+    return rows
+
+
+def _due_condition(due: Any, kind: str, now: datetime) -> ColumnElement[bool]:
+    return {
+        "overdue": due < now,
+        "soon": and_(due >= now, due < now + SOON),
+        "dated": due.is_not(None),
+        "undated": due.is_(None),
+    }[kind]
+
+
+def _inbox_order(due: Any, sort: str) -> list[Any]:
+    created = HUMAN_TASKS.c.created_at
+    if sort == "newest":
+        return [created.desc(), HUMAN_TASKS.c.id]
+    if sort == "process":
+        return [HUMAN_TASKS.c.process_key, created, HUMAN_TASKS.c.id]
+    if sort == "due":
+        # Undated tasks after dated ones on every database (PostgreSQL puts NULLs last only ascending).
+        return [due.is_(None), due, created, HUMAN_TASKS.c.id]
+    return [created, HUMAN_TASKS.c.id]
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    id: str
+    process_key: str
+    process_name: str
+    version: int
+    status: str
+    business_key: str | None
+    started_by: str
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InstanceQuery:
+    status: str | None = None
+    process: str | None = None
+    case_number: str | None = None
+    starter: str | None = None
+    limit: int = 200
+
+    def __post_init__(self) -> None:
+        if self.status not in (None, *INSTANCE_STATUSES):
+            raise InvalidInput(f"status must be one of {', '.join(INSTANCE_STATUSES)}",
+                               {"status": [f"unknown value {self.status!r}"]})
+
+
+def sees_every_instance(actor: Actor) -> bool:
+    return bool(actor.groups & SEES_EVERY_INSTANCE)
+
+
+def list_instances(session: Session, actor: Actor, query: InstanceQuery) -> list[InstanceRow]:
+    """Newest first, only the instances `actor` may see (the same rule as `access.may_see_instance`)."""
+    inst, definition = ProcessInstance, ProcessDefinition
+    statement = (select(inst, definition.key, definition.name, definition.version)
+                 .join(definition, definition.id == inst.definition_id)
+                 .order_by(inst.created_at.desc(), inst.id).limit(query.limit))
+    if not sees_every_instance(actor):
+        acted = select(InstanceEvent.instance_id).where(InstanceEvent.actor == actor.username)
+        waiting = select(HUMAN_TASKS.c.instance_id).where(or_(
+            HUMAN_TASKS.c.assignee == actor.username,
+            HUMAN_TASKS.c.candidate_group.in_(sorted(actor.staff_groups))))
+        statement = statement.where(or_(inst.started_by == actor.username, inst.id.in_(acted), inst.id.in_(waiting)))
+    if query.status:
+        statement = statement.where(inst.status == query.status)
+    if query.process:
+        statement = statement.where(definition.key == query.process)
+    if query.case_number:
+        statement = statement.where(inst.business_key.contains(query.case_number.strip(), autoescape=True))
+    if query.starter:
+        statement = statement.where(inst.started_by == query.starter.strip())
+    return [_instance_row(row, key, name, version) for row, key, name, version in session.execute(statement)]
+
+
+def _instance_row(row: ProcessInstance, key: str, name: str, version: int) -> InstanceRow:
+    return InstanceRow(row.id, key, name or key, version, row.status, row.business_key, row.started_by,
+                       row.created_at, row.updated_at, row.completed_at)
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    row: InstanceRow
+    definition_id: int
+    facts: InstanceFacts
+    ready: list[TaskView]
+    events: list[InstanceEvent]
+
+    def payload(self, event: InstanceEvent) -> dict[str, Any]:
+        value = json.loads(event.payload)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def completed_elements(self) -> list[str]:
+        done = {self.payload(e).get("element") for e in self.events if e.type == "task_done"}
+        return sorted(str(e) for e in done if e)
+
+    @property
+    def active_elements(self) -> list[str]:
+        return sorted({t.task_spec for t in self.ready})
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The instance's variables as its events recorded them: start data, then each element's delta."""
+        data: dict[str, Any] = {}
+        for event in self.events:
+            payload = self.payload(event)
+            if event.type == "instance_started":
+                data.update(payload.get("data") or {})
+            elif event.type == "task_done":
+                delta = payload.get("delta") or {}
+                data.update(delta.get("set") or {})
+                for name in delta.get("removed") or []:
+                    data.pop(name, None)
+            elif event.type == "instance_completed":
+                data = dict(payload.get("data") or data)
+        return data
+
+
+def instance_detail(session: Session, instance_id: str) -> InstanceDetail:
+    found = session.execute(
+        select(ProcessInstance, ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessInstance.id == instance_id)).first()
+    if found is None:
+        raise NotFound(f"no instance {instance_id}")
+    row, key, name, version = found
+    ready = [task_view(t) for t in session.execute(
+        select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == instance_id).order_by(HUMAN_TASKS.c.created_at))]
+    events = list(session.scalars(
+        select(InstanceEvent).where(InstanceEvent.instance_id == instance_id).order_by(InstanceEvent.seq)))
+    facts = InstanceFacts(
+        started_by=row.started_by,
+        actors=frozenset(e.actor for e in events if e.actor),
+        ready_groups=frozenset(t.candidate_group for t in ready),
+        ready_assignees=frozenset(t.assignee for t in ready if t.assignee),
+    )
+    return InstanceDetail(_instance_row(row, key, name, version), row.definition_id, facts, ready, events)
+
+
+def process_keys(session: Session) -> list[tuple[str, str]]:
+    """(key, display name of the newest version) of every deployed process."""
+    rows: Sequence[Any] = session.execute(
+        select(ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version)
+        .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
+    names = {key: name or key for key, name, _ in rows}
+    return sorted(names.items())
+
+
+class ReadModel:
+    """The read queries above, each in its own read-only unit of work."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def inbox(self, actor: Actor, query: InboxQuery, now: datetime) -> list[InboxRow]:
+        with self.db.unit_of_work(write=False) as session:
+            return inbox(session, actor, query, now)
+
+    def instances(self, actor: Actor, query: InstanceQuery) -> list[InstanceRow]:
+        with self.db.unit_of_work(write=False) as session:
+            return list_instances(session, actor, query)
+
+    def instance(self, instance_id: str) -> InstanceDetail:
+        with self.db.unit_of_work(write=False) as session:
+            detail = instance_detail(session, instance_id)
+            session.expunge_all()  # events are read after the session closes
+            return detail
+
+    def processes(self) -> list[tuple[str, str]]:
+        with self.db.unit_of_work(write=False) as session:
+            return process_keys(session)
+
+    def latest_definition_ids(self) -> dict[str, int]:
+        with self.db.unit_of_work(write=False) as session:
+            rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.id)
+                                   .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
+            return {key: definition_id for key, definition_id in rows}
+
+    def definition_files(self, definition_id: int) -> dict[str, bytes]:
+        with self.db.unit_of_work(write=False) as session:
+            definition = session.get(ProcessDefinition, definition_id)
+            if definition is None:
+                raise NotFound(f"no process definition with id {definition_id}")
+            return {f.name: f.content for f in definition.files}
+
+    def task(self, task_id: str) -> TaskView:
+        """A ready user task; Conflict when it was ready once and no longer is."""
+        with self.db.unit_of_work(write=False) as session:
+            row = session.execute(select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == task_id)).first()
+            if row is not None:
+                return task_view(row)
+            seen = session.execute(select(InstanceEvent.id).where(InstanceEvent.task_id == task_id).limit(1)).first()
+        if seen is not None:
+            raise Conflict(f"task {task_id} is no longer ready")
+        raise NotFound(f"no task {task_id}")

@@ -1,0 +1,279 @@
+"""Runtime services: start instances, work user tasks, cancel — each one transaction."""
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterator
+
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from sqlalchemy import Connection, or_, select
+
+from handlers.context import HandlerRegistry
+
+from engine.clock import Clock
+from engine.definitions.service import DefinitionService, LoadedDefinition
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.history.eventlog import GENESIS, INPUT, chain_event
+from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
+from engine.models import ProcessDefinition, ProcessInstance
+from engine.persistence import Database
+from engine.runtime.step import InstanceStep
+from engine.users import groups_of
+from engine.runtime.state import StateCodec, WarmWorkflows
+
+FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
+FormCompiler = Callable[[dict[str, Any]], FieldErrors]
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: str
+    process_key: str
+    version: int
+    status: str
+    started_by: str
+    events: int
+    ready_tasks: list[TaskView]
+
+
+class Runtime:
+    def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
+                 handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler):
+        self.db = db
+        self.definitions = definitions
+        self.environment = environment
+        self.handlers = handlers
+        self.clock = clock
+        self.compile_form = compile_form
+        self._form_checkers: dict[tuple[int, str], FieldErrors] = {}
+        self.codec = StateCodec()
+        self.warm = WarmWorkflows()
+
+    # -- services ---------------------------------------------------------------------------
+
+    def start_instance(self, key: str, data: dict[str, Any], actor: str) -> InstanceView:
+        _require_object(data)
+        with self.db.transaction() as conn:
+            definition_id = self._store(conn).latest_definition_id(key)
+            if definition_id is None:
+                raise NotFound(f"no process {key!r} is deployed")
+            definition = self.definitions.load(definition_id)
+            groups = groups_of(conn, actor)
+            starters = start_groups(definition.spec)
+            if starters and not starters & groups:
+                raise Forbidden(f"{actor} may not start {key!r}: it is started by {', '.join(sorted(starters))}")
+            step = self.new_instance_step(conn, definition, actor)
+            step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
+                        actor=actor)
+            step.start(data)
+            step.finish(is_new=True)
+        return self._committed(step)
+
+    def list_tasks(self, user: str | None = None, instance_id: str | None = None) -> list[TaskView]:
+        """Ready user tasks: all, one instance's, or those `user` may work (own and groups')."""
+        with self.db.unit_of_work(write=False) as session:
+            query = select(HUMAN_TASKS).order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id)
+            if instance_id is not None:
+                query = query.where(HUMAN_TASKS.c.instance_id == instance_id)
+            if user is not None:
+                groups = groups_of(session, user)
+                query = query.where(or_(
+                    HUMAN_TASKS.c.assignee == user,
+                    HUMAN_TASKS.c.assignee.is_(None) & or_(HUMAN_TASKS.c.candidate_group.in_(groups),
+                                                           HUMAN_TASKS.c.candidate_group.is_(None)),
+                ))
+            return [task_view(row) for row in session.execute(query)]
+
+    def claim_task(self, task_id: str, actor: str) -> TaskView:
+        with self._locked_task(task_id, actor) as (store, record, human):
+            if human.assignee == actor:
+                return human
+            if human.assignee is not None:
+                raise Conflict(f"task {task_id} is already claimed by {human.assignee}")
+            human = replace(human, assignee=actor)
+            version = self._record_claim(store, record, human, "task_claimed", actor)
+        self.warm.rekey(record.id, version, record.lock_version)
+        return human
+
+    def unclaim_task(self, task_id: str, actor: str) -> TaskView:
+        with self._locked_task(task_id, actor) as (store, record, human):
+            _require_claimer(human, actor)
+            if human.assignee is None:
+                raise Conflict(f"task {task_id} is not claimed")
+            human = replace(human, assignee=None)
+            version = self._record_claim(store, record, human, "task_unclaimed", actor)
+        self.warm.rekey(record.id, version, record.lock_version)
+        return human
+
+    def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> InstanceView:
+        _require_object(data)
+        with self._locked_task(task_id, actor) as (store, record, human):
+            _require_claimer(human, actor)
+            definition = self.definitions.load(record.definition_id)
+            if human.form_file is not None:
+                errors = self._form_errors(definition, human.form_file, data)
+                if errors:
+                    raise InvalidInput("the form has errors; nothing was saved", errors)
+            step = self._step(store.conn, record, definition)
+            task = step.task(task_id)
+            # Completing an unclaimed task claims it on the way; the submission records that.
+            step.record(INPUT, "task_submitted", {"data": data, "claimed_now": human.assignee is None},
+                        actor=actor, task=task)
+            step.complete_user_task(task, data, actor)
+            step.finish()
+        return self._committed(step)
+
+    def cancel_instance(self, instance_id: str, actor: str, reason: str = "") -> InstanceView:
+        with self.db.transaction() as conn:
+            groups = groups_of(conn, actor)
+            store = self._store(conn)
+            record = self._lock_instance(store, instance_id)
+            if "admin" not in groups and actor != record.started_by:
+                raise Forbidden("only an administrator or the starter may cancel an instance")
+            step = self._step(conn, record)
+            step.record(INPUT, "instance_cancelled", {"reason": reason}, actor=actor)
+            step.cancel()
+            step.finish()
+        return self._committed(step)
+
+    def get_instance(self, instance_id: str) -> InstanceView:
+        with self.db.unit_of_work(write=False) as session:
+            row = session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no instance {instance_id}")
+            tasks = session.execute(
+                select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == row.id).order_by(HUMAN_TASKS.c.created_at))
+            return InstanceView(row.id, row.definition.key, row.definition.version, row.status, row.started_by,
+                                row.event_seq, [task_view(t) for t in tasks])
+
+    def list_instances(self, status: str | None = None, process_key: str | None = None,
+                       limit: int = 100) -> list[InstanceView]:
+        """Newest first; ready tasks are left out (ask for one instance to see them)."""
+        with self.db.unit_of_work(write=False) as session:
+            query = (select(ProcessInstance, ProcessDefinition.key, ProcessDefinition.version)
+                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                     .order_by(ProcessInstance.created_at.desc(), ProcessInstance.id).limit(limit))
+            if status is not None:
+                query = query.where(ProcessInstance.status == status)
+            if process_key is not None:
+                query = query.where(ProcessDefinition.key == process_key)
+            return [InstanceView(row.id, key, version, row.status, row.started_by, row.event_seq, [])
+                    for row, key, version in session.execute(query)]
+
+    # -- the job runner's way in (engine/jobs/runner.py) -------------------------------------------------
+
+    def new_instance_step(self, conn: Connection, definition: LoadedDefinition, actor: str) -> InstanceStep:
+        """A step on a new instance of `definition`; the caller records its start and finishes it."""
+        now = self.clock.now()
+        record = InstanceRecord(
+            id=str(uuid.uuid4()), definition_id=definition.id, status="running", business_key=None,
+            started_by=actor, state="", event_seq=0, event_head=GENESIS, lock_version=1,
+            created_at=now, updated_at=now, completed_at=None,
+        )
+        return self._step(conn, record, definition)
+
+    def locked_step(self, conn: Connection, instance_id: str) -> InstanceStep:
+        """A step on a running instance, its row locked for the caller's transaction."""
+        return self._step(conn, self._lock_instance(self._store(conn), instance_id))
+
+    def committed(self, step: InstanceStep) -> InstanceView:
+        return self._committed(step)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _form_errors(self, definition: LoadedDefinition, form_file: str, data: dict[str, Any]) -> dict[str, list[str]]:
+        key = (definition.id, form_file)
+        checker = self._form_checkers.get(key)
+        if checker is None:
+            schema = definition.forms.get(form_file)
+            if schema is None:
+                raise NotFound(f"form {form_file} is not part of this definition version")
+            checker = self._form_checkers.setdefault(key, self.compile_form(schema))
+        return checker(data)
+
+    def _store(self, conn: Connection) -> InstanceStore:
+        return InstanceStore(conn, lock_rows=self.db.is_postgres)
+
+    def _step(self, conn: Connection, record: InstanceRecord,
+              definition: LoadedDefinition | None = None) -> InstanceStep:
+        definition = definition or self.definitions.load(record.definition_id)
+        return InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
+                            self.clock.now(), warm=self.warm.take(record.id, record.lock_version))
+
+    def _committed(self, step: InstanceStep) -> InstanceView:
+        """Called once the step's transaction has committed: keep its workflow warm, answer."""
+        if step.row.status == "running":
+            self.warm.put(step.row.id, step.row.lock_version, step.workflow)
+        return self._view(step)
+
+    @contextmanager
+    def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView]]:
+        """Lock the task's instance, then re-read the task and check the actor's group may work it."""
+        with self.db.transaction() as conn:
+            store = self._store(conn)
+            found = store.lock_task(task_id, actor)
+            if found is None:
+                groups_of(conn, actor)  # an unknown actor hears about themselves first
+                raise self._missing_task(store, task_id)
+            if not found.actor_known:
+                raise NotFound(f"no active user {actor!r}")
+            human, record = found.task, found.instance
+            if store.lock_rows:  # the wait for the row lock may have let another transaction finish it
+                reread = store.human_task(task_id)
+                if reread is None:
+                    raise Conflict(f"task {task_id} is no longer ready")
+                human = reread
+            if record.status != "running":
+                raise Conflict(f"instance {record.id} is {record.status}")
+            named = human.assignee == actor  # a task routed to a named user needs no group standing
+            if human.candidate_group is not None and not found.actor_in_group and not named:
+                raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
+            yield store, record, human
+
+    @staticmethod
+    def _lock_instance(store: InstanceStore, instance_id: str) -> InstanceRecord:
+        record = store.lock_instance(instance_id)
+        if record is None:
+            raise NotFound(f"no instance {instance_id}")
+        if record.status != "running":
+            raise Conflict(f"instance {instance_id} is {record.status}")
+        return record
+
+    @staticmethod
+    def _missing_task(store: InstanceStore, task_id: str) -> Exception:
+        if store.task_was_seen(task_id):
+            return Conflict(f"task {task_id} is no longer ready")
+        return NotFound(f"no task {task_id}")
+
+    def _record_claim(self, store: InstanceStore, record: InstanceRecord, human: TaskView,
+                      type_: str, actor: str) -> int:
+        """Record a claim or unclaim; returns the row version it started from."""
+        version, now = record.lock_version, self.clock.now()
+        event = chain_event(record, now, INPUT, type_, {}, actor=actor, task_id=human.id, task_spec=human.task_spec)
+        store.set_assignee(human.id, human.assignee)
+        record.updated_at = now
+        store.save_instance(record)
+        store.insert_events([event])
+        return version
+
+    @staticmethod
+    def _view(step: InstanceStep) -> InstanceView:
+        row = step.row
+        return InstanceView(row.id, step.definition.key, step.definition.version, row.status, row.started_by,
+                            row.event_seq, list(step.ready))
+
+
+def start_groups(spec: Any) -> set[str]:
+    """Groups named by the lanes of the process's start events; empty when anyone may start it."""
+    return {event.lane for event in getattr(spec, "bpmn_start_events", []) if getattr(event, "lane", None)}
+
+
+def _require_claimer(human: TaskView, actor: str) -> None:
+    if human.assignee is not None and human.assignee != actor:
+        raise Forbidden(f"task {human.title!r} is claimed by {human.assignee}")
+
+
+def _require_object(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object")

@@ -1,0 +1,362 @@
+"""One transaction's work on one instance: load, advance, record inputs and effects, save."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.specs.Join import Join
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from handlers.context import HandlerContext, HandlerRegistry
+
+from engine.definitions.service import LoadedDefinition
+from engine.errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
+from engine.clock import isoformat
+from engine.history.eventlog import EFFECT, INPUT, chain_event
+from engine.runtime.store import TaskView, InstanceRecord, InstanceStore
+from engine.runtime.routing import business_key, route
+from engine.jobs.store import JobStore
+from engine.definitions.timer_events import fire_timer as mark_fired
+from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
+                    resume_service, retry_policy, stuck_services)
+from engine.sandbox.scripting import CasedeskScriptEngine
+from engine.runtime.state import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
+
+
+def data_delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    return {"set": changed, "removed": sorted(k for k in before if k not in after)}
+
+
+def form_files(task: Task) -> tuple[str | None, str | None]:
+    properties = getattr(task.task_spec, "extensions", {}).get("properties", {})
+    return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
+
+
+# Internal-data key under which a task keeps the BPMN id of the element its token came from.
+CAME_FROM = "casedesk_from"
+
+# An engine-only loop (scripts and gateways, no user task) can run many rounds inside one
+# step; compacting every so often keeps even that step within SpiffWorkflow's walking depth.
+COMPACT_EVERY = 150
+
+
+def merged_branches(join: Task) -> list[str]:
+    """Where the other tokens a join consumed came from: the library cancels the join tasks of
+    the other incoming branches when it fires, so their flows would otherwise go unrecorded."""
+    merged = []
+    for other in join.workflow.get_tasks(spec_name=join.task_spec.name, state=TaskState.CANCELLED):
+        source = other.internal_data.pop(CAME_FROM, None)
+        if source is not None:
+            merged.append(source)
+    return sorted(merged)
+
+
+def is_recorded(task: Task) -> bool:
+    # Library-internal specs (Root, Start, EndJoin, End) carry no BPMN id and say nothing to an auditor.
+    return getattr(task.task_spec, "bpmn_id", None) is not None
+
+
+class InstanceStep:
+    def __init__(
+        self,
+        store: InstanceStore,
+        record: InstanceRecord,
+        definition: LoadedDefinition,
+        environment: BasePythonScriptEngineEnvironment,
+        handlers: HandlerRegistry,
+        codec: StateCodec,
+        now: datetime,
+        warm: BpmnWorkflow | None = None,
+    ):
+        self.store = store
+        self.row = record
+        self.definition = definition
+        self.handlers = handlers
+        self.codec = codec
+        self.now = now
+        self.ready: list[TaskView] = []
+        self._before: dict[UUID, dict[str, Any]] = {}
+        self._completed_user_tasks: set[str] = set()
+        self._events: list[dict[str, Any]] = []
+        self._engine_tasks_run = 0
+        self._merged_from: dict[UUID, list[str]] = {}
+        self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
+        self.workflow = self._load(warm)
+        self._outcome_at_load = (record.status, record.business_key, record.completed_at)
+        self._ready_at_load = {str(t.id) for t in ready_manual_tasks(self.workflow)}
+        self._waits_at_load = pending_waits(self.workflow)
+        self._stuck_at_load = stuck_services(self.workflow)
+        self.incidents_resolved_by: str | None = None
+
+    def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
+        if warm is not None:
+            workflow = warm
+        elif self.row.state:
+            workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs)
+        else:
+            workflow = BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs)
+        workflow.script_engine = self._script_engine
+        return workflow
+
+    def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
+               task: Task | None = None, task_id: str | None = None, task_spec: str | None = None) -> None:
+        self._events.append(chain_event(
+            self.row, self.now, category, type_, payload, actor=actor,
+            task_id=str(task.id) if task is not None else task_id,
+            task_spec=task.task_spec.name if task is not None else task_spec,
+        ))
+
+    def task(self, task_id: str) -> Task:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            task = None
+        if task is None or task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer ready")
+        return task
+
+    def start(self, data: dict[str, Any]) -> None:
+        for task in self.workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**copy.deepcopy(data))
+        self.advance()
+
+    def complete_user_task(self, task: Task, data: dict[str, Any], actor: str) -> None:
+        before = copy.deepcopy(task.data)
+        task.set_data(**copy.deepcopy(data))
+        self._run(task.run, task)
+        self._completed_user_tasks.add(str(task.id))
+        self._after_completion(task)
+        self.record(EFFECT, "task_done", self._done_payload(task, before), actor=actor, task=task)
+        self.advance()
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+        self.row.status = "cancelled"
+        self.row.completed_at = self.now
+
+    def advance(self) -> None:
+        """Run engine tasks until only user tasks and waits remain.
+
+        The library's own loop can stop early when a task sits beyond its walking depth;
+        after compaction it is within reach again, so keep going until nothing is ready.
+        """
+        while True:
+            before = self._engine_tasks_run
+            try:
+                self._run(lambda: self.workflow.do_engine_steps(self._will_complete, self._did_complete))
+            except ServiceParked as parked:
+                # The failure is recorded; the task waits for its retry and the other branches go on.
+                hold(parked.task)
+                self._before.pop(parked.task.id, None)
+                continue
+            stuck = ready_engine_tasks(self.workflow)
+            if not stuck:
+                return
+            compact(self.workflow)
+            if self._engine_tasks_run == before:
+                names = ", ".join(sorted({t.task_spec.name for t in stuck}))
+                raise WorkflowFailed(f"instance {self.row.id}: engine tasks ready but not run: {names}")
+
+    def _run(self, action: Any, task: Task | None = None) -> None:
+        try:
+            action()
+        except CasedeskError:
+            raise
+        except SpiffWorkflowException as exc:
+            cause = exc.__cause__ or getattr(exc, "exception", None)
+            if isinstance(cause, CasedeskError):
+                raise cause from exc
+            raise WorkflowFailed(f"instance {self.row.id}: {exc}") from exc
+        except Exception as exc:
+            where = f" at {task.task_spec.name}" if task is not None else ""
+            raise WorkflowFailed(f"instance {self.row.id}{where}: {type(exc).__name__}: {exc}") from exc
+
+    def _will_complete(self, task: Task) -> None:
+        if is_recorded(task):
+            self._before[task.id] = copy.deepcopy(task.data)
+
+    def _did_complete(self, task: Task) -> None:
+        self._after_completion(task)
+        if task.id in self._before:
+            self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
+        self._engine_tasks_run += 1
+        if self._engine_tasks_run % COMPACT_EVERY == 0:
+            compact(self.workflow)
+
+    def _after_completion(self, task: Task) -> None:
+        # Each successor remembers the element its token came from: the sequence flow taken,
+        # kept in the task's own state so that compaction cannot lose it (coverage, heatmap).
+        came_from = task.task_spec.bpmn_id if is_recorded(task) else task.internal_data.get(CAME_FROM)
+        if came_from is not None:
+            for child in task.children:
+                child.internal_data[CAME_FROM] = came_from
+        if isinstance(task.task_spec, Join) and is_recorded(task):
+            self._merged_from[task.id] = merged_branches(task)
+        if is_recorded(task):
+            key = self._evaluating(business_key, task)
+            if key is not None and key != self.row.business_key:
+                self.row.business_key = key
+                self.record(EFFECT, "business_key_set", {"business_key": key}, task=task)
+
+    def _evaluating(self, function: Any, task: Task, *args: Any) -> Any:
+        return function(task, self._script_engine.evaluate, *args)
+
+    def _done_payload(self, task: Task, before: dict[str, Any]) -> dict[str, Any]:
+        payload = {
+            "element": task.task_spec.bpmn_id,
+            "process": task.workflow.spec.name,
+            "from": task.internal_data.get(CAME_FROM),
+            "kind": type(task.task_spec).__name__,
+            "state": TaskState.get_name(task.state),
+            "delta": data_delta(before, task.data),
+        }
+        merged = self._merged_from.pop(task.id, None)
+        if merged:
+            payload["merged_from"] = merged
+        return payload
+
+    def _call_handler(self, task: Task, operator: str, params: dict[str, Any]) -> Any:
+        handler = self.handlers.get(operator)
+        if handler is None:
+            raise HandlerFailed(self.row.id, task.task_spec.name, operator, LookupError("no handler registered"))
+        context = HandlerContext(
+            instance_id=self.row.id, task_id=str(task.id), task_spec=task.task_spec.name,
+            process_key=self.definition.key, now=self.now, connection=self.store.conn,
+        )
+        policy = retry_policy(task)
+        # A retried handler's failure is committed with the step, so its own writes must go: a savepoint.
+        savepoint = self.store.conn.begin_nested() if policy is not None else None
+        try:
+            result = handler(context, **params)
+        except Exception as exc:
+            if policy is None or savepoint is None:
+                raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
+            savepoint.rollback()
+            self._park(task, operator, params, policy, f"{type(exc).__name__}: {exc}")
+        if savepoint is not None:
+            savepoint.commit()
+        self.record(INPUT, "service_result", {"operator": operator, "params": params, "result": result}, task=task)
+        return result
+
+    def _park(self, task: Task, operator: str, params: dict[str, Any], policy: Any, error: str) -> None:
+        outcome = park_failed_service(task, policy, error, self.now)
+        self.record(INPUT, "service_failed", {"operator": operator, "params": params, "error": error, **outcome},
+                    task=task)
+        if outcome["retry_at"] is None:
+            self.record(EFFECT, "incident_opened", {"element": task.task_spec.bpmn_id, "operator": operator,
+                                                    "error": error, "attempts": outcome["attempt"]}, task=task)
+        raise ServiceParked(task)
+
+    def waiting_task(self, task_id: str) -> Task | None:
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            return None
+        return task if task is not None and task.state & HELD else None
+
+    def fire_timer(self, task: Task, due: str, worker: str) -> None:
+        """A job found this waiting timer due: record the firing (what replay needs to repeat it), move on."""
+        self.record(INPUT, "timer_fired", {"element": task.task_spec.bpmn_id, "due": due,
+                                           "fired_at": isoformat(self.now), "worker": worker}, task=task)
+        self._run(lambda: mark_fired(task), task)
+        self.advance()
+
+    def retry_service(self, task: Task, type_: str, payload: dict[str, Any], actor: str | None = None) -> None:
+        """Run a parked service task again (a retry job, or an administrator's retry of its incident)."""
+        self.record(INPUT, type_, {"element": task.task_spec.bpmn_id, **payload}, actor=actor, task=task)
+        resume_service(task, manual=actor is not None)
+        self.incidents_resolved_by = actor
+        self.advance()
+
+    def finish(self, is_new: bool = False) -> None:
+        """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
+        compact(self.workflow)
+        gone, new = self._project_human_tasks(self._inbox(is_new))
+        waits, stuck = self._project_waits()
+        if self.row.status == "running" and not has_unfinished_work(self.workflow):
+            self.row.status = "completed"
+            self.row.completed_at = self.now
+            self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
+        self.row.state = self.codec.dump(self.workflow)
+        self.row.updated_at = self.now
+        if is_new:
+            self.store.insert_instance(self.row)
+        else:
+            outcome = (self.row.status, self.row.business_key, self.row.completed_at)
+            self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
+        if waits != self._waits_at_load or stuck != self._stuck_at_load:
+            jobs = self._job_store()
+            jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
+            jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
+                                ended=self.row.status == "cancelled")
+            self._waits_at_load, self._stuck_at_load = waits, stuck
+        self.store.delete_human_tasks(gone)
+        self.store.insert_human_tasks(new)
+        self.store.insert_events(self._events)
+        self._events = []
+
+    def _job_store(self) -> JobStore:
+        # A seam: replay, which has no database, projects waits and incidents nowhere.
+        return JobStore(self.store.conn, self.store.lock_rows)
+
+    def _project_waits(self) -> tuple[dict[tuple[str, str], Wait], dict[str, StuckService]]:
+        """Timers and retries the instance now waits for, and its stuck service tasks (job/incident rows)."""
+        if self.row.status == "cancelled":
+            return {}, {}
+        waits, stuck = pending_waits(self.workflow), stuck_services(self.workflow)
+        for task_id in self._stuck_at_load.keys() - stuck.keys():
+            element = self._stuck_at_load[task_id].element
+            self.record(EFFECT, "incident_resolved", {"element": element}, actor=self.incidents_resolved_by,
+                        task_id=task_id, task_spec=element)
+        return waits, stuck
+
+    def _inbox(self, is_new: bool) -> dict[str, TaskView | None]:
+        """Inbox rows by task id. A row's content matters only if it stays or is withdrawn: when
+        every task ready at load was completed in this step, the ids suffice and the read is skipped."""
+        if is_new or self._ready_at_load <= self._completed_user_tasks:
+            return dict.fromkeys(self._ready_at_load)
+        return dict(self.store.human_tasks(self.row.id))
+
+    def _project_human_tasks(
+        self, inbox: dict[str, TaskView | None]
+    ) -> tuple[list[str], list[TaskView]]:
+        """Which inbox rows go and which come, recording each change as an effect."""
+        ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
+        gone = [task_id for task_id in inbox if task_id not in ready]
+        for task_id in gone:
+            row = inbox[task_id]
+            if task_id not in self._completed_user_tasks and row is not None:
+                self.record(EFFECT, "task_withdrawn", {"element": row.task_spec}, task_id=task_id,
+                            task_spec=row.task_spec)
+        new = []
+        for task_id, task in ready.items():
+            kept = inbox.get(task_id)
+            if kept is not None:
+                self.ready.append(kept)
+                continue
+            schema_file, ui_file = form_files(task)
+            routing = self._evaluating(route, task, self.now)
+            title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
+            new.append(TaskView(
+                id=task_id, instance_id=self.row.id, process_key=self.definition.key,
+                task_spec=task.task_spec.name, title=title, candidate_group=routing.candidate_group,
+                assignee=routing.assignee, form_file=schema_file, ui_form_file=ui_file, created_at=self.now,
+                due_at=routing.due_at,
+            ))
+            payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
+                       "from": task.internal_data.get(CAME_FROM),
+                       "title": title, "candidate_group": routing.candidate_group, "form": schema_file}
+            if routing.assignee is not None:
+                payload["assignee"] = routing.assignee
+            if routing.due_at is not None:
+                payload["due_at"] = routing.due_at.isoformat()
+            self.record(EFFECT, "task_ready", payload, task=task)
+        self.ready.extend(new)
+        return gone, new

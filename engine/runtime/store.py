@@ -1,0 +1,189 @@
+"""Core-level reads and writes of the step's hot path: a handful of statements per step.
+
+The ORM's unit of work costs several times more than SpiffWorkflow itself on a
+short step, so the instance row, the inbox rows and the event rows are handled
+with SQLAlchemy Core here; everything else uses the ORM models.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Iterable, cast
+
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Table, bindparam, delete, insert, select, update
+
+from engine.errors import Conflict
+from engine.models import Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User
+
+INSTANCES = cast(Table, ProcessInstance.__table__)
+HUMAN_TASKS = cast(Table, HumanTask.__table__)
+EVENTS = cast(Table, InstanceEvent.__table__)
+DEFINITIONS = cast(Table, ProcessDefinition.__table__)
+USERS, GROUPS, MEMBERSHIPS = (cast(Table, m.__table__) for m in (User, Group, Membership))
+
+
+@dataclass
+class InstanceRecord:
+    id: str
+    definition_id: int
+    status: str
+    business_key: str | None
+    started_by: str
+    state: str
+    event_seq: int
+    event_head: str
+    lock_version: int
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A ready user task as the inbox shows it: one `human_task` row."""
+
+    id: str
+    instance_id: str
+    process_key: str
+    task_spec: str
+    title: str
+    candidate_group: str | None
+    assignee: str | None
+    form_file: str | None
+    ui_form_file: str | None
+    created_at: datetime
+    due_at: datetime | None = None
+
+
+# Built once: constructing and cache-keying a statement costs more than running it on a short step.
+_SELECT_INSTANCE = select(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
+_LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
+_SELECT_TASK = select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_ACTOR = select(USERS.c.id).where(USERS.c.username == bindparam("b_actor"), USERS.c.active.is_(True))
+_ACTOR_IN_TASK_GROUP = (
+    _ACTOR.join(MEMBERSHIPS, MEMBERSHIPS.c.user_id == USERS.c.id)
+    .join(GROUPS, GROUPS.c.id == MEMBERSHIPS.c.group_id)
+    .where(GROUPS.c.name == HUMAN_TASKS.c.candidate_group)
+)
+# The task, its instance and the actor's standing in one round trip: the hot path's first read.
+_TASK_WITH_INSTANCE = (
+    select(HUMAN_TASKS, INSTANCES, _ACTOR.exists().label("actor_known"),
+           _ACTOR_IN_TASK_GROUP.exists().label("actor_in_group"))
+    .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
+    .where(HUMAN_TASKS.c.id == bindparam("b_id"))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+_LOCK_TASK_WITH_INSTANCE = _TASK_WITH_INSTANCE.with_for_update(of=INSTANCES)
+_SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
+                 .order_by(HUMAN_TASKS.c.created_at))
+# A step changes these; naming only them keeps SQLite from rewriting the other columns' indexes.
+_PROGRESS = ["state", "event_seq", "event_head", "updated_at"]
+_OUTCOME = _PROGRESS + ["status", "business_key", "completed_at"]
+
+
+def _save_statement(columns: list[str]) -> Any:
+    return (
+        update(INSTANCES)
+        .where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.lock_version == bindparam("b_expected"))
+        .values({**{name: bindparam(name) for name in columns}, "lock_version": bindparam("b_next")})
+    )
+
+
+_SAVE_PROGRESS, _SAVE_OUTCOME = _save_statement(_PROGRESS), _save_statement(_OUTCOME)
+_SET_ASSIGNEE = update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id")).values(assignee=bindparam("b_who"))
+_DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_INSERT_INSTANCE = insert(INSTANCES)
+_INSERT_TASK = insert(HUMAN_TASKS)
+_INSERT_EVENT = insert(EVENTS)
+_LATEST_DEFINITION = (
+    select(DEFINITIONS.c.id).where(DEFINITIONS.c.key == bindparam("b_key"))
+    .order_by(DEFINITIONS.c.version.desc()).limit(1)
+)
+_TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
+
+
+@dataclass
+class LockedTask:
+    task: TaskView
+    instance: InstanceRecord
+    actor_known: bool
+    actor_in_group: bool
+
+
+def _record(cls: Any, row: Any, prefix: str = "") -> Any:
+    mapping = row._mapping
+    return cls(**{f.name: mapping[prefix + f.name] for f in fields(cls)})
+
+
+def task_view(row: Any) -> TaskView:
+    return _record(TaskView, row)
+
+
+def _values(record: Any) -> dict[str, Any]:
+    # Shallow on purpose: dataclasses.asdict deep-copies, and these fields are flat.
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+class InstanceStore:
+    """Statements on one connection inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, lock_rows: bool):
+        self.conn = conn
+        self.lock_rows = lock_rows  # SELECT … FOR UPDATE on PostgreSQL; SQLite locks at BEGIN IMMEDIATE
+
+    def lock_instance(self, instance_id: str) -> InstanceRecord | None:
+        row = self.conn.execute(_LOCK_INSTANCE if self.lock_rows else _SELECT_INSTANCE, {"b_id": instance_id}).first()
+        return None if row is None else _record(InstanceRecord, row)
+
+    def lock_task(self, task_id: str, actor: str) -> LockedTask | None:
+        """A task and its instance in one statement, the instance row locked, with the actor's standing."""
+        query = _LOCK_TASK_WITH_INSTANCE if self.lock_rows else _TASK_WITH_INSTANCE
+        row = self.conn.execute(query, {"b_id": task_id, "b_actor": actor}).first()
+        if row is None:
+            return None
+        mapping = row._mapping
+        return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"),
+                          _record(InstanceRecord, row, f"{INSTANCES.name}_"),
+                          bool(mapping["actor_known"]), bool(mapping["actor_in_group"]))
+
+    def human_task(self, task_id: str) -> TaskView | None:
+        row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()
+        return None if row is None else _record(TaskView, row)
+
+    def human_tasks(self, instance_id: str) -> dict[str, TaskView]:
+        return {row.id: _record(TaskView, row) for row in self.conn.execute(_SELECT_INBOX, {"b_id": instance_id})}
+
+    def insert_instance(self, record: InstanceRecord) -> None:
+        self.conn.execute(_INSERT_INSTANCE, [_values(record)])
+
+    def save_instance(self, record: InstanceRecord, outcome_changed: bool = False) -> None:
+        """Write the instance back; the version column turns any lost update into a Conflict.
+        `outcome_changed`: the status, business key or completion time moved too."""
+        columns, statement = (_OUTCOME, _SAVE_OUTCOME) if outcome_changed else (_PROGRESS, _SAVE_PROGRESS)
+        params = {name: getattr(record, name) for name in columns}
+        params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
+        if self.conn.execute(statement, params).rowcount != 1:
+            raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
+        record.lock_version += 1
+
+    def set_assignee(self, task_id: str, assignee: str | None) -> None:
+        self.conn.execute(_SET_ASSIGNEE, {"b_id": task_id, "b_who": assignee})
+
+    def delete_human_tasks(self, task_ids: Iterable[str]) -> None:
+        ids = [{"b_id": task_id} for task_id in task_ids]
+        if ids:
+            self.conn.execute(_DELETE_TASK, ids)
+
+    def insert_human_tasks(self, records: list[TaskView]) -> None:
+        if records:
+            self.conn.execute(_INSERT_TASK, [_values(r) for r in records])
+
+    def insert_events(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(_INSERT_EVENT, rows)
+
+    def latest_definition_id(self, key: str) -> int | None:
+        return self.conn.execute(_LATEST_DEFINITION, {"b_key": key}).scalar()
+
+    def task_was_seen(self, task_id: str) -> bool:
+        return self.conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None

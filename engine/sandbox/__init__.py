@@ -1,0 +1,1 @@
+"""The scripting sandbox: RestrictedPython policy and the script engine built on it."""
