@@ -52,10 +52,13 @@ def cmd_deploy(app: Casedesk, args: argparse.Namespace) -> int:
 
 def cmd_validate(app: Casedesk, args: argparse.Namespace) -> int:
     files: dict[str, bytes] = {}
-    for name in args.files:
+    for name in args.paths:
         path = Path(name)
+        if path.is_dir():  # a folder as `deploy` reads it: its BPMN/DMN files, forms from it and forms/
+            files.update(collect_files(path, FORMS_DIR))
+            continue
         if not path.is_file():
-            print(f"{name}: no such file", file=sys.stderr)
+            print(f"{name}: no such file or folder", file=sys.stderr)
             return 1
         files[path.name] = path.read_bytes()
         for form in [*path.parent.glob("*.json"), *FORMS_DIR.rglob("*.json")]:
@@ -66,8 +69,8 @@ def cmd_validate(app: Casedesk, args: argparse.Namespace) -> int:
     problems = app.definitions.validate(files)
     for problem in problems:
         print(problem)
-    if not problems:
-        print(f"ok: {len(args.files)} file(s) valid")
+    checked = sum(name.endswith(PROCESS_SUFFIXES) for name in files)
+    print(f"{len(problems)} problem(s) in {checked} file(s)" if problems else f"ok: {checked} file(s) valid")
     return 1 if problems else 0
 
 
@@ -177,8 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("deploy", cmd_deploy, "validate and deploy every process in DIR")
     p.add_argument("directory", nargs="?", help="default: CASEDESK_PROCESSES_DIR, else processes/")
     p.add_argument("--user", default="cli", help="recorded as the deployer")
-    p = command("validate", cmd_validate, "validate BPMN/DMN files without storing anything")
-    p.add_argument("files", nargs="+")
+    p = command("validate", cmd_validate, "report every problem of BPMN/DMN files or folders; store nothing")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a .bpmn/.dmn file, or a folder as deploy takes it")
     p = command("start", cmd_start, "start an instance of the newest version of KEY", user=True)
     p.add_argument("key")
     p.add_argument("--data", type=_json_object, default={})

@@ -1,7 +1,8 @@
 """Find every problem in a definition bundle before anything is stored or run."""
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec, BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
@@ -9,30 +10,79 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
-from SpiffWorkflow.specs.MultiChoice import MultiChoice
 
 from engine.sandbox import policy as sandbox
 from engine.errors import Problem, ScriptRejected
 from engine.jobs.checks import job_problems
+from engine.definitions.owner_messages import element_label
 from engine.definitions.parsing import ParsedBundle, load_bundle, user_task_form
 from engine.runtime.routing import EXPRESSION_PROPERTIES, task_properties
 from forms.schema import FormSchemaError, load_json_object, load_schema
 
 Checker = Callable[[str], list[ScriptRejected]]
+SCRIPT_ADVICE = "Correct the script: it may use the task data and the names the README lists under Sandbox."
+EXPRESSION_ADVICE = "Correct the expression: it may use the task data and the names the README lists under Sandbox."
+
+
+@dataclass(frozen=True)
+class BundleUnderReview:
+    """What every problem producer looks at: the bundle as far as it parsed, its files, the installed handlers."""
+
+    bundle: ParsedBundle
+    files: Mapping[str, bytes]
+    operators: frozenset[str]
+
+
+ProblemProducer = Callable[[BundleUnderReview], Iterable[Problem]]
 
 
 def validate_bundle(files: Mapping[str, bytes], operators: Collection[str]) -> list[Problem]:
-    """Every problem in the bundle; an empty list means it can be deployed."""
+    """Every problem in the bundle, all at once; an empty list means it can be deployed."""
     bundle, problems = load_bundle(files)
-    for spec in bundle.parsed_specs():
-        problems.extend(_spec_problems(spec, bundle, files, set(operators)))
-    for dmn_parser in bundle.decision_parsers():
-        problems.extend(_decision_problems(dmn_parser))
-    return list(dict.fromkeys(problems))  # one task spec can be reached twice (loop wrappers)
+    review = BundleUnderReview(bundle, files, frozenset(operators))
+    for produce in problem_producers():
+        problems.extend(produce(review))
+    # One task spec can be reached twice (loop wrappers); an unnamed element is named by its kind.
+    named = [_named(problem, bundle) for problem in dict.fromkeys(problems)]
+    return sorted(named, key=lambda problem: problem.file)  # stable: each file's problems in the order found
+
+
+def problem_producers() -> list[ProblemProducer]:
+    """The checks run after parsing, each finding its own kind of problem in the whole bundle."""
+    return [process_problems, condition_problems, decision_problems]
+
+
+def process_problems(review: BundleUnderReview) -> Iterator[Problem]:
+    """Scripts, expressions, forms and handlers of every parsed process and subprocess."""
+    for spec in review.bundle.parsed_specs():
+        yield from _spec_problems(spec, review.bundle, review.files, review.operators)
+
+
+def condition_problems(review: BundleUnderReview) -> Iterator[Problem]:
+    """The condition of every sequence flow, read from the diagram: a gateway the parser gave up on still counts."""
+    for process_parser in list(review.bundle.parser.process_parsers.values()):
+        for flow in process_parser.xpath("./bpmn:sequenceFlow"):
+            yield from _checked(process_parser.filename or "", flow.get("id", ""), flow.get("name", ""),
+                                process_parser.parse_condition(flow), sandbox.check_expression, "condition")
+
+
+def decision_problems(review: BundleUnderReview) -> Iterator[Problem]:
+    """Expressions of every decision table."""
+    for dmn_parser in review.bundle.decision_parsers():
+        yield from _decision_problems(dmn_parser)
+
+
+def _named(problem: Problem, bundle: ParsedBundle) -> Problem:
+    if not problem.element_id or problem.element_name:
+        return problem
+    tree = bundle.trees.get(problem.file)
+    found = tree.getroot().xpath("//*[@id=$id]", id=problem.element_id) if tree is not None else []
+    label = element_label(found[0]) if found else f"unnamed element {problem.element_id}"
+    return Problem(problem.file, problem.element_id, label, problem.message)
 
 
 def _spec_problems(spec: BpmnProcessSpec, bundle: ParsedBundle,
-                   files: Mapping[str, bytes], operators: set[str]) -> Iterator[Problem]:
+                   files: Mapping[str, bytes], operators: Collection[str]) -> Iterator[Problem]:
     names = {ts.bpmn_id: ts.bpmn_name for ts in spec.task_specs.values() if getattr(ts, "bpmn_name", None)}
     if isinstance(spec, AdHocSubprocessSpec) and spec.completion_condition:
         yield from _checked(spec.file, spec.name, spec.description or "", spec.completion_condition,
@@ -48,12 +98,11 @@ def _spec_problems(spec: BpmnProcessSpec, bundle: ParsedBundle,
 
         if isinstance(task_spec, ScriptTask):
             if not (task_spec.script or "").strip():
-                yield Problem(spec.file, element_id, element_name, "script task has no script")
+                yield Problem(spec.file, element_id, element_name,
+                              "This script task has no script. Write the script, or use another kind of task.")
             yield from check(task_spec.script, sandbox.check_script)
         yield from check(getattr(task_spec, "prescript", None), sandbox.check_script, "pre-script")
         yield from check(getattr(task_spec, "postscript", None), sandbox.check_script, "post-script")
-        if isinstance(task_spec, MultiChoice):
-            yield from _condition_problems(spec, task_spec, bundle, element_name)
         if isinstance(task_spec, StandardLoopTask):
             yield from check(task_spec.condition, sandbox.check_expression, "loop condition")
         if isinstance(task_spec, MultiInstanceTask):
@@ -63,8 +112,10 @@ def _spec_problems(spec: BpmnProcessSpec, bundle: ParsedBundle,
             yield from check(expression, sandbox.check_expression, context)
         if hasattr(task_spec, "operation_name"):
             if task_spec.operation_name not in operators:
+                choice = f"Choose one it has ({', '.join(sorted(operators))}), or ask" if operators else "Ask"
                 yield Problem(spec.file, element_id, element_name,
-                              f"no handler registered for operator {task_spec.operation_name!r}")
+                              f"no handler registered for operator {task_spec.operation_name!r}: this server cannot "
+                              f"run that service. {choice} an administrator to install a handler for it.")
             for param_name, param in (task_spec.operation_params or {}).items():
                 yield from check(param.get("value"), sandbox.check_expression, f"parameter {param_name!r}")
         properties = task_properties(task_spec)
@@ -74,31 +125,6 @@ def _spec_problems(spec: BpmnProcessSpec, bundle: ParsedBundle,
             yield Problem(spec.file, element_id, element_name, problem)
         for problem in job_problems(task_spec):
             yield Problem(spec.file, element_id, element_name, problem)
-
-
-def _condition_problems(spec: BpmnProcessSpec, gateway: Any, bundle: ParsedBundle,
-                        gateway_name: str) -> Iterator[Problem]:
-    for condition, _target in gateway.cond_task_specs:
-        expression = condition.args[0] if condition is not None and condition.args else None
-        if not isinstance(expression, str):
-            continue
-        flow = _flow_with_condition(bundle, spec.name, gateway.bpmn_id, expression)
-        if flow is None:
-            element_id, element_name = gateway.bpmn_id, gateway_name
-        else:
-            element_id, element_name = flow.get("id", ""), flow.get("name", "")
-        yield from _checked(spec.file, element_id, element_name, expression, sandbox.check_expression, "condition")
-
-
-def _flow_with_condition(bundle: ParsedBundle, process_id: str, source_id: str, expression: str) -> Any:
-    # Specs keep a gateway's conditions but not the sequence flows they came from.
-    process_parser = bundle.parser.process_parsers.get(process_id)
-    if process_parser is None:
-        return None
-    for flow in process_parser.get_outgoing_sequence_flows(source_id):
-        if process_parser.parse_condition(flow) == expression:
-            return flow
-    return None
 
 
 def _event_expressions(event_definition: Any) -> Iterator[tuple[str, str]]:
@@ -130,12 +156,13 @@ def _form_problems(task_spec: Any, files: Mapping[str, bytes]) -> Iterator[str]:
         if not filename:
             continue
         if filename not in files:
-            yield f"form file {filename!r} is not in the bundle"
+            yield (f"form file {filename!r} is not in the bundle. Add the form file to the deployment, "
+                   f"or correct the file name in the task's properties.")
             continue
         try:
             loader(files[filename], filename)
         except FormSchemaError as exc:
-            yield f"form file {exc}"
+            yield f"form file {str(exc).rstrip('.')}. Correct the form file and deploy again."
 
 
 def _decision_problems(dmn_parser: Any) -> Iterator[Problem]:
@@ -178,9 +205,10 @@ def _checked(filename: str, element_id: str, element_name: str, source: str | No
     if source is None or not source.strip():
         return
     prefix = f"{context}: " if context else ""
+    advice = SCRIPT_ADVICE if checker is sandbox.check_script else EXPRESSION_ADVICE
     try:
         rejections = checker(source)
     except SyntaxError as exc:  # in case the sandbox lets the parser's error through
         rejections = [ScriptRejected(f"syntax error: {exc.msg}", exc.lineno)]
     for rejection in rejections:
-        yield Problem(filename, element_id, element_name, f"{prefix}{rejection}")
+        yield Problem(filename, element_id, element_name, f"{prefix}{str(rejection).rstrip('.')}. {advice}")

@@ -58,7 +58,8 @@ def test_an_invalid_bundle_is_422_with_each_problem_and_stores_nothing(client: F
     error = error_of(response)
     assert error["status"] == 422
     assert {"file": "script_import.bpmn", "element_id": "list_files", "element_name": "List the server's files",
-            "message": "line 1: Import statements are not allowed."} in error["problems"]
+            "message": "line 1: Import statements are not allowed. Correct the script: it may use the task data "
+                       "and the names the README lists under Sandbox."} in error["problems"]
     assert versions(client, auth, "script_import") == []
 
 

@@ -351,3 +351,25 @@ def test_history_shows_times_in_the_terminals_time_zone(
         time.tzset()
     assert shown.code == 0
     assert "2026-01-05 17:00:00+0800" in shown.out.splitlines()[0]
+
+
+def test_validate_takes_a_folder_and_reports_every_problem(app: Casedesk, cli: Cli) -> None:
+    broken = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "many_broken"
+    before = definitions(app)
+
+    checked = cli("validate", str(broken))
+
+    assert checked.code == 1
+    lines = checked.out.splitlines()
+    for prefix in ("malformed.bpmn: fill_in (Fill in): ", "intake.bpmn: list_files (unnamed script task): ",
+                   "intake.bpmn: archive (Archive the case): ", "followup.bpmn: no (no): ",
+                   "level.dmn: rule_small_amount (Amount): "):
+        assert any(line.startswith(prefix) for line in lines), (prefix, checked.out)
+    assert lines[-1].endswith("problem(s) in 5 file(s)")
+    assert definitions(app) == before  # validating stores nothing
+
+
+def test_validate_accepts_the_shipped_process_folder(app: Casedesk, cli: Cli) -> None:
+    checked = cli("validate", str(PROJECT_ROOT / "processes"))
+    assert checked.code == 0, checked.out + checked.err
+    assert checked.out.startswith("ok: ")

@@ -80,7 +80,9 @@ def test_user_task_form_reads_spiff_properties() -> None:
 
 def test_unsafe_xml_is_a_problem_of_its_file() -> None:
     files = review_bundle() | {"evil.bpmn": broken("external_entity.bpmn")}
-    assert problems_of(files) == [Problem("evil.bpmn", "", "", "DOCTYPE is not allowed")]
+    [problem] = problems_of(files)
+    assert (problem.file, problem.element_id) == ("evil.bpmn", "")
+    assert problem.message.startswith("DOCTYPE is not allowed. ")
 
 
 def test_xsd_violation_names_the_element() -> None:
@@ -110,14 +112,16 @@ def test_parse_error_names_the_element() -> None:
     files["review_case.bpmn"] = files["review_case.bpmn"].replace(b' default="flow_rejected"', b"")
     [problem] = problems_of(files)
     assert (problem.file, problem.element_id, problem.element_name) == ("review_case.bpmn", "flow_rejected", "no")
-    assert "without condition" in problem.message
+    assert problem.message.startswith("This sequence flow leaves a gateway without a condition and is not the "
+                                      "gateway's default flow. Give it a condition")
 
 
 def test_call_to_a_missing_process_is_reported() -> None:
     files = review_bundle()
     del files["notify.bpmn"]
     assert problems_of(files) == [Problem("review_case.bpmn", "notify_applicant", "Notify the applicant",
-                                          "calls process 'notify', which is not in the bundle")]
+                                          "calls process 'notify', which is not in the bundle. Add the file that "
+                                          "defines it, or call a process that exists.")]
 
 
 def test_call_to_a_non_executable_process_is_reported() -> None:
@@ -125,7 +129,8 @@ def test_call_to_a_non_executable_process_is_reported() -> None:
     files["notify.bpmn"] = files["notify.bpmn"].replace(b'isExecutable="true"', b'isExecutable="false"')
     [problem] = problems_of(files)
     assert problem.element_id == "notify_applicant"
-    assert problem.message == "calls process 'notify', which is not executable"
+    assert problem.message == ("calls process 'notify', which is not executable. Mark that process executable, "
+                               "or call another one.")
 
 
 def test_missing_decision_is_reported_at_the_business_rule_task() -> None:
@@ -133,15 +138,17 @@ def test_missing_decision_is_reported_at_the_business_rule_task() -> None:
     del files["approval_level.dmn"]
     [problem] = problems_of(files)
     assert (problem.file, problem.element_id) == ("review_case.bpmn", "choose_level")
-    assert "approval_level" in problem.message
+    assert problem.message.startswith("This business rule task calls the decision 'approval_level', which no DMN")
 
 
 def test_duplicate_decision_ids_are_reported() -> None:
     files = review_bundle()
     files["copy.dmn"] = files["approval_level.dmn"]
     problems = problems_of(files)
-    assert problems == [Problem("copy.dmn", "approval_level", "", "decision 'approval_level' is also defined in approval_level.dmn")]
+    assert problems == [Problem("copy.dmn", "approval_level", "", "decision 'approval_level' is also defined in "
+                                "approval_level.dmn. Give each decision its own id, or deploy only one of the files.")]
 
 
 def test_bundle_without_processes_is_a_problem() -> None:
-    assert problems_of({"review.schema.json": b"{}"}) == [Problem("", "", "", "the bundle has no executable process")]
+    [problem] = problems_of({"review.schema.json": b"{}"})
+    assert problem.message.startswith("The bundle has no executable process.")

@@ -46,17 +46,20 @@ def test_script_task_import_is_reported_with_its_element_and_line() -> None:
 
 
 def test_missing_handler_is_reported() -> None:
-    problems = validate_bundle(review_bundle(), set())
-    assert problems == [Problem("review_case.bpmn", "publish", "Publish the decision",
-                                "no handler registered for operator 'publish_document'")]
+    [problem] = validate_bundle(review_bundle(), set())
+    assert (problem.file, problem.element_id, problem.element_name) == ("review_case.bpmn", "publish",
+                                                                         "Publish the decision")
+    assert problem.message.startswith("no handler registered for operator 'publish_document': this server cannot run")
+    assert "Ask an administrator to install a handler" in problem.message
 
 
 def test_missing_form_file_is_reported() -> None:
     files = review_bundle()
     del files["acknowledge.schema.json"]
-    assert validate_bundle(files, OPERATORS) == [
-        Problem("notify.bpmn", "acknowledge", "Acknowledge", "form file 'acknowledge.schema.json' is not in the bundle")
-    ]
+    [problem] = validate_bundle(files, OPERATORS)
+    assert (problem.file, problem.element_id, problem.element_name) == ("notify.bpmn", "acknowledge", "Acknowledge")
+    assert problem.message == ("form file 'acknowledge.schema.json' is not in the bundle. Add the form file to the "
+                               "deployment, or correct the file name in the task's properties.")
 
 
 def test_invalid_json_schema_is_reported() -> None:
@@ -81,11 +84,14 @@ def test_xsd_violation_is_reported_not_raised() -> None:
 
 def test_unsafe_xml_is_reported_not_raised() -> None:
     files = review_bundle() | {"lol.bpmn": broken("billion_laughs.bpmn")}
-    assert validate_bundle(files, OPERATORS) == [Problem("lol.bpmn", "", "", "DOCTYPE is not allowed")]
+    [problem] = validate_bundle(files, OPERATORS)
+    assert (problem.file, problem.element_id) == ("lol.bpmn", "")  # nothing in such a file is read, not even ids
+    assert problem.message.startswith("DOCTYPE is not allowed. Export the diagram again")
 
 
 def test_bundle_without_executable_process_is_reported() -> None:
-    assert validate_bundle({}, OPERATORS) == [Problem("", "", "", "the bundle has no executable process")]
+    [problem] = validate_bundle({}, OPERATORS)
+    assert problem.message.startswith("The bundle has no executable process.")
 
 
 @pytest.mark.parametrize(("old", "new", "element", "prefix"), [
