@@ -29,6 +29,7 @@ from bench.drivers import (  # noqa: E402
     sqlite_url,
     standard_serializer,
 )
+from bench.sandbox_cost import print_sandbox_cost  # noqa: E402
 from engine.bootstrap import Casedesk  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -324,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             print_throughput(measure_throughput(plan, spec, app), plan)
             step_cost_by_age(spec, app, plan.ages, plan.per_point, plan.per_kind)
+            print_sandbox_cost(app, plan.instances, plan.rounds, plan.repeats)
         finally:
             app.close()
     print(f"\ntotal time {time.perf_counter() - started:.1f} s")

@@ -18,6 +18,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.errors import ScriptRejected
 
+from . import isolation
+
 MAX_STEPS = 1_000_000        # loop iterations + function calls per script or expression
 MAX_SECONDS = 10.0           # wall-clock backstop for loops whose single iterations are slow
 MAX_BYTES = 10_000_000       # largest str/bytes/list/tuple one `*` or `+` may build
@@ -238,6 +240,11 @@ def _budget() -> tuple[Callable[[], bool], Callable[[], bool]]:
     return tick, lambda: left < 0
 
 
+def _contained(source: str, mode: str, run: Callable[[], Any]) -> Any:
+    """`run()` here when the code is bounded by its data, else under the OS limits of a child process."""
+    return isolation.run_isolated(run) if isolation.needs_isolation(source, mode) else run()
+
+
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """SpiffWorkflow script environment running RestrictedPython code against task data."""
 
@@ -246,7 +253,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         """The value of `expression` with the task data's variables in scope; `context` is not changed."""
-        return self._run(_compile(expression, "eval"), context, external_context or {})[0]
+        compiled, external = _compile(expression, "eval"), external_context or {}
+        return _contained(expression, "eval", lambda: self._run(compiled, context, external)[0])
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         """Run `script`; its new, changed and deleted top-level variables are applied to `context`."""
@@ -255,13 +263,17 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         if clashes := hidden & set(context):  # as SpiffWorkflow's TaskDataEnvironment: a function would vanish
             raise ValueError(f"You have task data that overwrites a predefined function(s). Please change "
                              f"the following variable or field name(s) to something else: {clashes}")
-        namespace = self._run(_compile(script, "exec"), context, external_context)[1]
-        for name in [name for name in context if name not in namespace and not name.startswith("_")]:
+        compiled = _compile(script, "exec")
+
+        def run() -> dict[str, Any]:  # what TaskDataEnvironment keeps: data, not functions
+            namespace = self._run(compiled, context, external_context)[1]
+            return {name: value for name, value in namespace.items()
+                    if not (name.startswith("_") or name in hidden or callable(value)
+                            or isinstance(value, types.ModuleType))}
+        kept = _contained(script, "exec", run)
+        for name in [name for name in context if name not in kept and not name.startswith("_")]:
             del context[name]
-        for name, value in namespace.items():  # what TaskDataEnvironment keeps: data, not functions
-            if not (name.startswith("_") or name in hidden or callable(value)
-                    or isinstance(value, types.ModuleType)):
-                context[name] = value
+        context.update(kept)
         return True
 
     def _run(self, compiled: tuple[types.CodeType | None, tuple], context: dict,

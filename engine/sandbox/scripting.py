@@ -2,14 +2,36 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
+from engine.errors import ScriptRejected
+
 ServiceCall = Callable[[Task, str, dict[str, Any]], Any]
+
+
+@contextmanager
+def _naming_the_element(task: Task) -> Iterator[None]:
+    """A sandbox refusal (a limit, a forbidden name) says which element's script or expression it was."""
+    try:
+        yield
+    except SpiffWorkflowException as exc:
+        refused = exc.__cause__ or exc.__context__  # SpiffWorkflow wraps it while handling it
+        if not isinstance(refused, ScriptRejected):
+            raise
+        if not getattr(refused, "element", None):
+            spec = task.task_spec
+            name = getattr(spec, "bpmn_name", None)
+            refused.element = getattr(spec, "bpmn_id", None) or spec.name  # type: ignore[attr-defined]
+            refused.args = (f"{refused.element}{f' ({name})' if name else ''}: {refused.args[0]}",
+                            *refused.args[1:])
+        raise refused from exc
 
 
 class CasedeskScriptEngine(PythonScriptEngine):
@@ -22,10 +44,12 @@ class CasedeskScriptEngine(PythonScriptEngine):
         self._clock_names = {"now": lambda: now}
 
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
-        return super().evaluate(task, expression, {**self._clock_names, **(external_context or {})})
+        with _naming_the_element(task):
+            return super().evaluate(task, expression, {**self._clock_names, **(external_context or {})})
 
     def execute(self, task: Task, script: str, external_context: dict[str, Any] | None = None) -> Any:
-        return super().execute(task, script, {**self._clock_names, **(external_context or {})})
+        with _naming_the_element(task):
+            return super().execute(task, script, {**self._clock_names, **(external_context or {})})
 
     def call_service(self, task: Task, operation_name: str = "", operation_params: Any = None, **_: Any) -> str:
         # Replaces the library's version, whose error branch names an undefined variable;
