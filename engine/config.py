@@ -34,6 +34,9 @@ class Settings:
     smtp_starttls: bool = False
     sms_gateway_url: str = ""
     sms_gateway_token: str = field(default="", repr=False)
+    # Web hardening: cookies only over HTTPS (behind a TLS proxy), and the largest request body.
+    secure_cookies: bool = False
+    max_request_bytes: int = 16 * 2**20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -56,6 +59,8 @@ class Settings:
             smtp_starttls=env.get("CASEDESK_SMTP_STARTTLS", "") in ("1", "true", "yes"),
             sms_gateway_url=env.get("CASEDESK_SMS_GATEWAY_URL", ""),
             sms_gateway_token=env.get("CASEDESK_SMS_GATEWAY_TOKEN", ""),
+            secure_cookies=env.get("CASEDESK_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            max_request_bytes=int(env.get("CASEDESK_MAX_REQUEST_BYTES") or defaults.max_request_bytes),
         )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import Blueprint, Flask, abort, redirect, request, session, url_for
@@ -91,9 +92,18 @@ def safe_next(use_referrer: bool = True) -> str:
     # Only paths on this site: an open redirect would let a link send users anywhere.
     if target.startswith(request.host_url):
         target = "/" + target[len(request.host_url):]
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local_path(target):
         return url_for("inbox.index")
     return target
+
+
+def is_local_path(target: str) -> bool:
+    """A path on this site and nothing a browser could read as another host: browsers drop tabs and
+    newlines and read a backslash as a slash, so `/\t/evil.example/` would become `//evil.example/`."""
+    if not target.startswith("/") or any(c.isspace() or c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not target.startswith("//") and not parts.scheme and not parts.netloc
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -13,6 +13,7 @@ from engine.definitions.diff import diff_versions
 from engine.errors import DefinitionInvalid, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
+from web.security import stored_file
 
 from .bundles import main_bpmn_file, replace_file
 
@@ -52,7 +53,7 @@ def file(key: str, version: int, name: str) -> ResponseReturnValue:
     if name not in files:
         raise NotFound(_("Version %(v)s of %(key)s has no file %(name)s.", v=version, key=key, name=name))
     kind = "application/json" if name.endswith(".json") else "application/xml"
-    return Response(files[name], mimetype=kind, headers={"X-Content-Type-Options": "nosniff"})
+    return stored_file(files[name], name, kind)
 
 
 @bp.route("/deploy", methods=["GET", "POST"])

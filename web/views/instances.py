@@ -1,7 +1,7 @@
 """Instances: the list with filters, one instance's diagram, data and timeline, and cancelling."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -12,6 +12,7 @@ from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, Instance
 from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
+from ..security import stored_file
 from .common import reads, runtime
 
 bp = Blueprint("instances", __name__)
@@ -57,7 +58,7 @@ def diagram(instance_id: str, filename: str) -> ResponseReturnValue:
     files = reads().definition_files(detail.definition_id)
     if filename not in files or not filename.endswith(".bpmn"):
         abort(404)
-    return Response(files[filename], mimetype="application/xml")
+    return stored_file(files[filename], filename, "application/xml")
 
 
 @bp.post("/instances/<instance_id>/cancel")
