@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any, Callable, Iterator
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
 from referencing.exceptions import Unresolvable
+
+from . import bounds
 
 # Schemas carry `title` in English and `x-title-zh` for zh-Hans; JSON Schema ignores unknown
 # keywords, so both (and `errorMessage`) pass the metaschema without registration.
@@ -36,12 +38,20 @@ def load_schema(data: bytes, filename: str) -> dict[str, Any]:
 
 def load_json_object(data: bytes, filename: str) -> dict[str, Any]:
     """Decode a JSON file that must hold an object (e.g. a UI schema); raise FormSchemaError."""
+    if len(data) > bounds.MAX_SCHEMA_BYTES:
+        raise FormSchemaError(f"{filename}: {len(data)} bytes; a form file may have at most "
+                              f"{bounds.MAX_SCHEMA_BYTES} bytes")
     try:
         value = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise FormSchemaError(f"{filename}: not UTF-8 text: {exc.reason}") from None
     except json.JSONDecodeError as exc:
         raise FormSchemaError(f"{filename}: not valid JSON: line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        value = None  # nested deeper than the parser goes: reported as too deep below
+    if value is None or bounds.depth(value) > bounds.MAX_SCHEMA_DEPTH:
+        raise FormSchemaError(f"{filename}: nested more than {bounds.MAX_SCHEMA_DEPTH} levels deep; "
+                              "flatten the form")
     if not isinstance(value, dict):
         raise FormSchemaError(f"{filename}: must be a JSON object")
     return value
@@ -51,6 +61,8 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
     """Every reason `schema` is not a valid JSON Schema (Draft 2020-12 unless it says otherwise)."""
     if not isinstance(schema, dict):
         return ["a form schema must be a JSON object"]
+    if bounds.depth(schema) > bounds.MAX_SCHEMA_DEPTH:
+        return [f"nested more than {bounds.MAX_SCHEMA_DEPTH} levels deep; flatten the form"]
     validator_class = validator_for(schema, default=Draft202012Validator)
     meta_validator = validator_class(validator_class.META_SCHEMA)
     problems = [
@@ -60,13 +72,31 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
     # Forms are rendered offline; a remote $ref would either fail or fetch from the network.
     problems += [f"{where}: only local '$ref' (starting with '#') is allowed, got {ref!r}"
                  for where, ref in _remote_refs(schema)]
+    problems += bounds.recursive_refs(schema)
+    problems += [f"{where}: {problem}" for where, pattern in _patterns(schema)
+                 if (problem := bounds.pattern_problem(pattern))]
     return problems
+
+
+def _patterns(node: Any, where: str = "(root)") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            inner = f"{where}/{key}" if where != "(root)" else key
+            if key == "pattern":
+                yield where, value
+            elif key == "patternProperties" and isinstance(value, dict):
+                yield from ((inner, name) for name in value)
+            yield from _patterns(value, inner) if key != "pattern" else iter(())
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _patterns(item, f"{where}/{index}" if where != "(root)" else str(index))
 
 
 def form_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, list[str]]]:
     """A reusable checker for one schema (building the validator is most of the cost)."""
-    validator_class = validator_for(schema, default=Draft202012Validator)
-    validator = validator_class(schema, format_checker=_format_checker(validator_class))
+    base_class = validator_for(schema, default=Draft202012Validator)
+    validator_class = extend(base_class, {"pattern": bounds.pattern_keyword})
+    validator = validator_class(schema, format_checker=_format_checker(base_class))
 
     def field_errors(data: dict[str, Any]) -> dict[str, list[str]]:
         """Messages per field path ("amount", "items/0/name", "" for the whole form); empty if valid."""
@@ -75,6 +105,8 @@ def form_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[st
             errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         except Unresolvable as exc:
             return {TOP_LEVEL_FIELD: [f"the form schema has an unresolvable reference: {exc}"]}
+        except RecursionError:  # a schema stored before recursive $refs were refused at deploy
+            return {TOP_LEVEL_FIELD: ["the form schema refers to itself without end; ask its owner to fix it"]}
         for error in errors:
             # A failed anyOf/oneOf reports its branches as context; the leaf errors read better.
             for leaf in _leaf_errors(error):
