@@ -15,6 +15,7 @@ from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
 from engine.runtime.service import InstanceView, TaskView
 from cli.archive import add_archive_commands
 from cli.replay import add_replay_command
+from cli.definitions import register as register_definition_commands
 from cli.jobs import register as register_job_commands
 
 FORMS_DIR = PROJECT_ROOT / "forms"
@@ -39,15 +40,6 @@ def _print_instance(view: InstanceView) -> None:
 def _print_task(task: TaskView) -> None:
     who = task.assignee or f"group {task.candidate_group or '(anyone)'}"
     print(f"  task {task.id}  {task.title}  [{who}]  instance {task.instance_id}")
-
-
-def cmd_deploy(app: Casedesk, args: argparse.Namespace) -> int:
-    directory = Path(args.directory) if args.directory else app.settings.processes_dir
-    files = collect_files(directory, FORMS_DIR)
-    for result in app.definitions.deploy(files, deployed_by=args.user):
-        state = "deployed" if result.created else "unchanged"
-        print(f"{result.key} v{result.version} {state} ({result.content_hash[:12]})")
-    return 0
 
 
 def cmd_validate(app: Casedesk, args: argparse.Namespace) -> int:
@@ -177,9 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--user", required=True, help="the acting user")
         return p
 
-    p = command("deploy", cmd_deploy, "validate and deploy every process in DIR")
-    p.add_argument("directory", nargs="?", help="default: CASEDESK_PROCESSES_DIR, else processes/")
-    p.add_argument("--user", default="cli", help="recorded as the deployer")
+    register_definition_commands(command)
     p = command("validate", cmd_validate, "report every problem of BPMN/DMN files or folders; store nothing")
     p.add_argument("paths", nargs="+", metavar="PATH", help="a .bpmn/.dmn file, or a folder as deploy takes it")
     p = command("start", cmd_start, "start an instance of the newest version of KEY", user=True)

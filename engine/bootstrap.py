@@ -10,6 +10,7 @@ from handlers.registry import build_registry
 from casework.archive import ArchiveService
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
+from engine.definitions.lifecycle import DefinitionLifecycle
 from engine.definitions.service import DefinitionService
 from engine.history.service import HistoryService
 from engine.jobs.incidents import IncidentService
@@ -33,6 +34,7 @@ class Casedesk:
     archives: ArchiveService
     jobs: JobRunner
     incidents: IncidentService
+    lifecycle: DefinitionLifecycle
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -58,4 +60,5 @@ def bootstrap(
         archives=ArchiveService(db, clock),
         jobs=JobRunner(db, runtime, definitions, clock, settings.job_lease_seconds),
         incidents=IncidentService(db, runtime, clock),
+        lifecycle=DefinitionLifecycle(db, clock),
     )

@@ -49,6 +49,17 @@ class DefinitionInvalid(CasedeskError):
         self.problems = problems
 
 
+class DefinitionUnloadable(Conflict):
+    """A stored version that no longer loads (e.g. after an upgrade); it is isolated, not fatal."""
+
+    def __init__(self, key: str, version: int, reason: str):
+        super().__init__(f"version {version} of process {key!r} cannot be loaded: {reason}; "
+                         f"an owner can retire it (casedesk retire {key} --version {version}) or deploy a fix")
+        self.key = key
+        self.version = version
+        self.reason = reason
+
+
 class ScriptRejected(CasedeskError):
     """A script or expression uses something the sandbox forbids."""
 

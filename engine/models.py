@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -86,9 +87,27 @@ class ProcessDefinition(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where the version came from (DEPLOY_ORIGINS): a deploy of files never supersedes an edit made elsewhere.
+    origin: Mapped[str] = mapped_column(String(10), default="files", server_default="files")
+    # False for a view-only model: stored to be seen and edited, never started.
+    executable: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Why a view-only model cannot run: a JSON list of problems, element by element.
+    model_problems: Mapped[str | None] = mapped_column(Text)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_by: Mapped[str | None] = mapped_column(String(80))
     files: Mapped[list["DefinitionFile"]] = relationship(
         back_populates="definition", order_by="DefinitionFile.name"
     )
+
+
+class RetiredProcess(Base):
+    """A process retired as a whole: no new instances of any version; running ones go on."""
+
+    __tablename__ = "retired_process"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    retired_by: Mapped[str] = mapped_column(String(80))
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DefinitionFile(Base):

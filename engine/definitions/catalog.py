@@ -21,6 +21,10 @@ class DefinitionVersion:
     deployed_by: str
     deployed_at: datetime
     files: list[str]
+    origin: str = "files"
+    executable: bool = True
+    retired_by: str | None = None
+    retired_at: datetime | None = None
 
 
 class DefinitionCatalog:
@@ -41,7 +45,7 @@ class DefinitionCatalog:
                 if version is None:
                     version = found[row.id] = DefinitionVersion(
                         row.id, row.key, row.name or row.key, row.version, row.content_hash, row.deployed_by,
-                        row.deployed_at, [])
+                        row.deployed_at, [], row.origin, row.executable, row.retired_by, row.retired_at)
                 if file_name is not None:
                     version.files.append(file_name)
         if key is not None and not found:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import Conflict, DefinitionInvalid, NotFound, Problem
+from engine.errors import Conflict, DefinitionInvalid, DefinitionUnloadable, NotFound, Problem
 from engine.models import DefinitionFile, ProcessDefinition
-from engine.definitions.parsing import parse_bundle
+from engine.definitions.parsing import ParsedBundle, parse_bundle
 from engine.persistence import Database
 from engine.definitions.validation import validate_bundle
 
@@ -47,12 +47,17 @@ def content_hash(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
+DEPLOY_ORIGINS = ("files", "upload", "modeler")
+
+
 @dataclass(frozen=True)
 class DeployResult:
     key: str
     version: int
     content_hash: str
     created: bool
+    # Why nothing was stored although the deployed content is not the newest version's own.
+    kept_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,36 +76,61 @@ class DefinitionService:
         self.operators = operators
         self.clock = clock
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()
+        self._broken: dict[int, str] = {}  # stored content never changes, so neither does a load failure
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
     def validate(self, files: dict[str, bytes]) -> list[Problem]:
         return validate_bundle(files, self.operators)
 
-    def deploy(self, files: dict[str, bytes], deployed_by: str) -> list[DeployResult]:
-        """Store a new version of every process whose files changed; all or nothing."""
+    def deploy(self, files: dict[str, bytes], deployed_by: str, origin: str = "files",
+               replace_edits: bool = False) -> list[DeployResult]:
+        """Store a new version of every process whose files changed; all or nothing.
+
+        Content equal to any stored version of a process stores nothing, and a deploy from files
+        never supersedes a version made in the modeler or uploaded (unless `replace_edits`):
+        once deployed, the database is the source of truth.
+        """
+        if origin not in DEPLOY_ORIGINS:
+            raise ValueError(f"unknown deploy origin {origin!r}")
         problems = self.validate(files)
         if problems:
             raise DefinitionInvalid(problems)
         bundle = parse_bundle(files)
+        versions = {key: {name: files[name] for name in sorted(version_files(bundle, key))}
+                    for key in sorted(bundle.process_keys())}
+        # Load every version exactly as it will be loaded later, before anything is stored.
+        problems = [p for key, own in versions.items() for p in load_problems(own, key)]
+        if problems:
+            raise DefinitionInvalid(problems)
         results = []
         try:
             with self.db.unit_of_work() as session:
-                for key in sorted(bundle.process_keys()):
-                    own_files = {name: files[name] for name in sorted(bundle.files_for(key))}
+                for key, own_files in versions.items():
                     name = getattr(bundle.spec(key), "description", None) or key
-                    results.append(self._store_version(session, key, name, own_files, deployed_by))
+                    results.append(self._store_version(session, key, name, own_files, deployed_by, origin,
+                                                       replace_edits))
         except IntegrityError as exc:
             raise Conflict("another deployment of the same process ran at the same time; deploy again") from exc
         return results
 
-    def _store_version(
-        self, session: Session, key: str, name: str, files: dict[str, bytes], deployed_by: str
-    ) -> DeployResult:
+    def _store_version(self, session: Session, key: str, name: str, files: dict[str, bytes], deployed_by: str,
+                       origin: str, replace_edits: bool) -> DeployResult:
         digest = content_hash(files)
-        latest = latest_version(session, key)
-        if latest is not None and latest.content_hash == digest:
-            return DeployResult(key, latest.version, digest, created=False)
+        stored = list(session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                      .order_by(ProcessDefinition.version.desc())))
+        latest = stored[0] if stored else None
+        same = next((v for v in stored if v.content_hash == digest and v.executable), None)
+        if same is not None and same is latest:
+            return DeployResult(key, same.version, digest, created=False)
+        if same is not None:
+            return DeployResult(key, same.version, digest, created=False, kept_reason=(
+                f"the same content is version {same.version}; the newer version {latest.version} "
+                f"({latest.origin}, {latest.deployed_by}) stays the newest"))
+        if latest is not None and origin == "files" and latest.origin != "files" and not replace_edits:
+            return DeployResult(key, latest.version, digest, created=False, kept_reason=(
+                f"version {latest.version} was deployed from the {latest.origin} by {latest.deployed_by}; "
+                f"files never supersede it (casedesk export {key} DIR brings it to files)"))
         definition = ProcessDefinition(
             key=key,
             version=(latest.version + 1) if latest else 1,
@@ -108,6 +138,7 @@ class DefinitionService:
             content_hash=digest,
             deployed_by=deployed_by,
             deployed_at=self.clock.now(),
+            origin=origin,
             files=[DefinitionFile(name=n, content=c) for n, c in files.items()],
         )
         session.add(definition)
@@ -115,38 +146,96 @@ class DefinitionService:
         return DeployResult(key, definition.version, digest, created=True)
 
     def load(self, definition_id: int) -> LoadedDefinition:
-        """The parsed specs and forms of one stored version (immutable, so cached)."""
+        """The parsed specs and forms of one stored version (immutable, so cached).
+
+        Raises DefinitionUnloadable for a version that no longer loads, so that callers can set it aside.
+        """
         with self._lock:
             cached = self._cache.get(definition_id)
             if cached is not None:
                 self._cache.move_to_end(definition_id)
                 return cached
+            broken = self._broken.get(definition_id)
         with self.db.unit_of_work(write=False) as session:
             definition = session.get(ProcessDefinition, definition_id)
             if definition is None:
                 raise NotFound(f"no process definition with id {definition_id}")
             files = {f.name: f.content for f in definition.files}
-            key, version = definition.key, definition.version
-        bundle = parse_bundle(files)
-        loaded = LoadedDefinition(
-            id=definition_id,
-            key=key,
-            version=version,
-            spec=bundle.spec(key),
-            subprocess_specs=bundle.subprocess_specs(key),
-            forms={name: json.loads(content) for name, content in files.items() if name.endswith(".json")},
-        )
+            key, version, executable = definition.key, definition.version, definition.executable
+        if not executable:
+            raise DefinitionUnloadable(key, version, "it is a view-only model, not an executable process")
+        if broken is not None:
+            raise DefinitionUnloadable(key, version, broken)
+        try:
+            loaded = build_loaded(definition_id, key, version, files)
+        except Exception as exc:  # noqa: BLE001 - any failure to load isolates this version only
+            reason = _load_failure(exc)
+            with self._lock:
+                self._broken[definition_id] = reason
+            raise DefinitionUnloadable(key, version, reason) from exc
         with self._lock:
             self._cache[definition_id] = loaded
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return loaded
 
+    def load_error(self, definition_id: int) -> str | None:
+        """Why a stored version does not load, or None when it loads."""
+        try:
+            self.load(definition_id)
+        except DefinitionUnloadable as exc:
+            return exc.reason
+        return None
+
     def list_definitions(self) -> list[ProcessDefinition]:
         with self.db.unit_of_work(write=False) as session:
             return list(session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)))
 
 
-def latest_version(session: Session, key: str) -> ProcessDefinition | None:
-    newest = select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key).scalar_subquery()
-    return session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.version == newest))
+def version_files(bundle: ParsedBundle, key: str) -> set[str]:
+    """The files a version of `key` needs: its own, and those of every executable process defined in
+    any of them (loading a file parses each of its processes), closed over the files those need."""
+    names = set(bundle.files_for(key))
+    others = [k for k in bundle.process_keys() if k != key]
+    grown = True
+    while grown:
+        grown = False
+        for other in others:
+            if bundle.process_files[other] in names and not bundle.files_for(other) <= names:
+                names |= bundle.files_for(other)
+                grown = True
+    return names
+
+
+def build_loaded(definition_id: int, key: str, version: int, files: dict[str, bytes]) -> LoadedDefinition:
+    bundle = parse_bundle(files)
+    return LoadedDefinition(
+        id=definition_id,
+        key=key,
+        version=version,
+        spec=bundle.spec(key),
+        subprocess_specs=bundle.subprocess_specs(key),
+        forms={name: json.loads(content) for name, content in files.items() if name.endswith(".json")},
+    )
+
+
+def load_problems(files: dict[str, bytes], key: str) -> list[Problem]:
+    """What stops the version made of `files` from loading as process `key` (empty: it loads)."""
+    try:
+        build_loaded(0, key, 0, files)
+    except DefinitionInvalid as invalid:
+        return [Problem(p.file, p.element_id, p.element_name, f"version of {key!r} would not load: {p.message}")
+                for p in invalid.problems]
+    except Exception as exc:  # noqa: BLE001 - reported to the deployer, nothing stored
+        return [Problem(main_file(files), key, "", f"version of {key!r} would not load: {_load_failure(exc)}")]
+    return []
+
+
+def main_file(files: dict[str, bytes]) -> str:
+    return next((name for name in sorted(files) if name.endswith(".bpmn")), "")
+
+
+def _load_failure(exc: BaseException) -> str:
+    if isinstance(exc, DefinitionInvalid):
+        return "; ".join(str(p) for p in exc.problems) or str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
+from engine.definitions.lifecycle import startable_ids
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
 from engine.models import InstanceEvent, ProcessDefinition, ProcessInstance
@@ -262,10 +263,17 @@ class ReadModel:
             return process_keys(session)
 
     def latest_definition_ids(self) -> dict[str, int]:
+        """The newest executable version of each process, retired or not (what history pages draw)."""
         with self.db.unit_of_work(write=False) as session:
             rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.id)
+                                   .where(ProcessDefinition.executable.is_(True))
                                    .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
             return {key: definition_id for key, definition_id in rows}
+
+    def startable_definition_ids(self) -> dict[str, int]:
+        """The version new instances of each process start from (retired ones left out)."""
+        with self.db.unit_of_work(write=False) as session:
+            return startable_ids(session)
 
     def definition_files(self, definition_id: int) -> dict[str, bytes]:
         with self.db.unit_of_work(write=False) as session:

@@ -12,6 +12,7 @@ from typing import Any, Iterable, cast
 
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Table, bindparam, delete, insert, select, update
 
+from engine.definitions.lifecycle import STARTABLE_DEFINITION
 from engine.errors import Conflict
 from engine.models import Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User
 
@@ -95,10 +96,6 @@ _DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
 _INSERT_INSTANCE = insert(INSTANCES)
 _INSERT_TASK = insert(HUMAN_TASKS)
 _INSERT_EVENT = insert(EVENTS)
-_LATEST_DEFINITION = (
-    select(DEFINITIONS.c.id).where(DEFINITIONS.c.key == bindparam("b_key"))
-    .order_by(DEFINITIONS.c.version.desc()).limit(1)
-)
 _TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
 
 
@@ -183,7 +180,8 @@ class InstanceStore:
             self.conn.execute(_INSERT_EVENT, rows)
 
     def latest_definition_id(self, key: str) -> int | None:
-        return self.conn.execute(_LATEST_DEFINITION, {"b_key": key}).scalar()
+        """The version new instances start from: the newest executable one not retired."""
+        return self.conn.execute(STARTABLE_DEFINITION, {"b_key": key}).scalar()
 
     def task_was_seen(self, task_id: str) -> bool:
         return self.conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None

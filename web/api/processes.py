@@ -52,7 +52,7 @@ def deploy_processes(upload: dict[str, Any]) -> list[Any]:
     if not may_deploy(me):
         raise Forbidden("only process owners deploy definitions")
     files = uploaded_files(upload["files"])
-    return casedesk().definitions.deploy(files, deployed_by=me.username)
+    return casedesk().definitions.deploy(files, deployed_by=me.username, origin="upload")
 
 
 def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:

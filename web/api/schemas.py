@@ -86,6 +86,10 @@ class VersionSchema(ma.Schema):
     deployed_by = fields.String(required=True)
     deployed_at = fields.DateTime(required=True)
     files = fields.List(fields.String())
+    origin = fields.String(metadata={"description": "files, upload or modeler"})
+    executable = fields.Boolean(metadata={"description": "false for a view-only model"})
+    retired_by = fields.String(allow_none=True, metadata={"description": "who retired it (no new instances)"})
+    retired_at = fields.DateTime(allow_none=True)
 
 
 class ProcessSchema(ma.Schema):
@@ -106,3 +110,5 @@ class DeployedSchema(ma.Schema):
     version = fields.Integer(required=True)
     content_hash = fields.String(required=True)
     created = fields.Boolean(required=True, metadata={"description": "false when the content was unchanged"})
+    kept_reason = fields.String(metadata={"description": "why nothing was stored although `version` is not "
+                                                         "this content's newest version"})

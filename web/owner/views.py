@@ -63,7 +63,7 @@ def deploy() -> ResponseReturnValue:
         return render_template("owner/deploy.html", problems=None)
     try:
         files = uploaded_files(request.files.getlist("files"))
-        results = casedesk().definitions.deploy(files, deployed_by=current_actor().username)
+        results = casedesk().definitions.deploy(files, deployed_by=current_actor().username, origin="upload")
     except DefinitionInvalid as invalid:
         return render_template("owner/deploy.html", problems=invalid.problems), 422
     _announce(results)
@@ -85,7 +85,7 @@ def edit(key: str, version: int) -> ResponseReturnValue:
     edited = request.form.get("xml", "")
     try:
         results = casedesk().definitions.deploy(replace_file(files, name, edited),
-                                                deployed_by=current_actor().username)
+                                                deployed_by=current_actor().username, origin="modeler")
     except DefinitionInvalid as invalid:
         # The owner keeps what they drew; the report says what to fix.
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
