@@ -188,6 +188,27 @@ class InstanceEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class InstanceSummary(Base):
+    """What instance reads use instead of the event log: the current data and how often each element
+    completed, folded from the events by the step that appends them (engine/runtime/summary.py)."""
+
+    __tablename__ = "instance_summary"
+
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    completed: Mapped[str] = mapped_column(Text)
+
+
+class InstanceParticipant(Base):
+    """Who took part in an instance (any event's actor): the visibility check reads this, not the log."""
+
+    __tablename__ = "instance_participant"
+    __table_args__ = (Index("ix_instance_participant_username", "username"),)
+
+    instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
 class NumberSequence(Base):
     """The last number handed out per series and period (case numbers, archive numbers)."""
 

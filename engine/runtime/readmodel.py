@@ -13,7 +13,7 @@ from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
 from engine.definitions.lifecycle import startable_ids
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
-from engine.models import InstanceEvent, ProcessDefinition, ProcessInstance
+from engine.models import InstanceEvent, InstanceParticipant, InstanceSummary, ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 
 # Case numbers start with the business type's class prefix (R-2.1.3, R-6.2).
@@ -148,7 +148,7 @@ def list_instances(session: Session, actor: Actor, query: InstanceQuery) -> list
                  .join(definition, definition.id == inst.definition_id)
                  .order_by(inst.created_at.desc(), inst.id).limit(query.limit))
     if not sees_every_instance(actor):
-        acted = select(InstanceEvent.instance_id).where(InstanceEvent.actor == actor.username)
+        acted = select(InstanceParticipant.instance_id).where(InstanceParticipant.username == actor.username)
         waiting = select(HUMAN_TASKS.c.instance_id).where(or_(
             HUMAN_TASKS.c.assignee == actor.username,
             HUMAN_TASKS.c.candidate_group.in_(sorted(actor.staff_groups))))
@@ -171,62 +171,62 @@ def _instance_row(row: ProcessInstance, key: str, name: str, version: int) -> In
 
 @dataclass(frozen=True)
 class InstanceDetail:
+    """One instance as its pages show it, read from projections: nothing here grows with its history."""
+
     row: InstanceRow
     definition_id: int
     facts: InstanceFacts
     ready: list[TaskView]
-    events: list[InstanceEvent]
-
-    def payload(self, event: InstanceEvent) -> dict[str, Any]:
-        value = json.loads(event.payload)
-        return value if isinstance(value, dict) else {}
+    data: dict[str, Any]
+    completed_counts: dict[str, int]
+    event_count: int
 
     @property
     def completed_elements(self) -> list[str]:
-        done = {self.payload(e).get("element") for e in self.events if e.type == "task_done"}
-        return sorted(str(e) for e in done if e)
+        return sorted(self.completed_counts)
 
     @property
     def active_elements(self) -> list[str]:
         return sorted({t.task_spec for t in self.ready})
 
-    @property
-    def data(self) -> dict[str, Any]:
-        """The instance's variables as its events recorded them: start data, then each element's delta."""
-        data: dict[str, Any] = {}
-        for event in self.events:
-            payload = self.payload(event)
-            if event.type == "instance_started":
-                data.update(payload.get("data") or {})
-            elif event.type == "task_done":
-                delta = payload.get("delta") or {}
-                data.update(delta.get("set") or {})
-                for name in delta.get("removed") or []:
-                    data.pop(name, None)
-            elif event.type == "instance_completed":
-                data = dict(payload.get("data") or data)
-        return data
+
+def event_payload(event: InstanceEvent) -> dict[str, Any]:
+    value = json.loads(event.payload)
+    return value if isinstance(value, dict) else {}
 
 
 def instance_detail(session: Session, instance_id: str) -> InstanceDetail:
     found = session.execute(
-        select(ProcessInstance, ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version)
+        select(ProcessInstance, ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version,
+               InstanceSummary.data, InstanceSummary.completed)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .outerjoin(InstanceSummary, InstanceSummary.instance_id == ProcessInstance.id)
         .where(ProcessInstance.id == instance_id)).first()
     if found is None:
         raise NotFound(f"no instance {instance_id}")
-    row, key, name, version = found
+    row, key, name, version, data, completed = found
     ready = [task_view(t) for t in session.execute(
         select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == instance_id).order_by(HUMAN_TASKS.c.created_at))]
-    events = list(session.scalars(
-        select(InstanceEvent).where(InstanceEvent.instance_id == instance_id).order_by(InstanceEvent.seq)))
+    actors = session.scalars(select(InstanceParticipant.username)
+                             .where(InstanceParticipant.instance_id == instance_id)).all()
     facts = InstanceFacts(
         started_by=row.started_by,
-        actors=frozenset(e.actor for e in events if e.actor),
+        actors=frozenset(actors),
         ready_groups=frozenset(t.candidate_group for t in ready),
         ready_assignees=frozenset(t.assignee for t in ready if t.assignee),
     )
-    return InstanceDetail(_instance_row(row, key, name, version), row.definition_id, facts, ready, events)
+    return InstanceDetail(_instance_row(row, key, name, version), row.definition_id, facts, ready,
+                          json.loads(data) if data else {}, json.loads(completed) if completed else {},
+                          row.event_seq)
+
+
+def history_page(session: Session, instance_id: str, after: int = 0, limit: int | None = None) -> list[InstanceEvent]:
+    """Events with `seq` > `after`, oldest first, at most `limit` (an index range scan: cost by page, not age)."""
+    statement = (select(InstanceEvent).where(InstanceEvent.instance_id == instance_id, InstanceEvent.seq > after)
+                 .order_by(InstanceEvent.seq))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
 
 
 def process_keys(session: Session) -> list[tuple[str, str]]:
@@ -254,9 +254,14 @@ class ReadModel:
 
     def instance(self, instance_id: str) -> InstanceDetail:
         with self.db.unit_of_work(write=False) as session:
-            detail = instance_detail(session, instance_id)
+            return instance_detail(session, instance_id)
+
+    def history(self, instance_id: str, after: int = 0, limit: int | None = None) -> list[InstanceEvent]:
+        """A page of the event log (all of it without `limit`: exports, replay pages)."""
+        with self.db.unit_of_work(write=False) as session:
+            events = history_page(session, instance_id, after, limit)
             session.expunge_all()  # events are read after the session closes
-            return detail
+            return events
 
     def processes(self) -> list[tuple[str, str]]:
         with self.db.unit_of_work(write=False) as session:

@@ -14,6 +14,7 @@ from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Table, bindpa
 
 from engine.definitions.lifecycle import STARTABLE_DEFINITION
 from engine.errors import Conflict
+from engine.runtime import summary
 from engine.models import Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User
 
 INSTANCES = cast(Table, ProcessInstance.__table__)
@@ -178,6 +179,7 @@ class InstanceStore:
     def insert_events(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.conn.execute(_INSERT_EVENT, rows)
+            summary.project(self.conn, rows)
 
     def latest_definition_id(self, key: str) -> int | None:
         """The version new instances start from: the newest executable one not retired."""

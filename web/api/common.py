@@ -23,5 +23,5 @@ def instance_body(detail: InstanceDetail) -> dict[str, Any]:
     return {"id": row.id, "process_key": row.process_key, "process_name": row.process_name,
             "version": row.version, "status": row.status, "business_key": row.business_key,
             "started_by": row.started_by, "created_at": row.created_at, "updated_at": row.updated_at,
-            "completed_at": row.completed_at, "events": len(detail.events), "ready_tasks": detail.ready,
+            "completed_at": row.completed_at, "events": detail.event_count, "ready_tasks": detail.ready,
             "data": detail.data}

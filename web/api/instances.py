@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask import url_for
 from flask_smorest import Blueprint
 
 from engine.access import may_cancel
@@ -14,7 +15,7 @@ from .auth import authenticate_request
 from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
-from .schemas import CancelSchema, EventSchema, InstanceQuerySchema, InstanceSchema, InstanceSummarySchema
+from .schemas import CancelSchema, EventSchema, HistoryQuerySchema, InstanceQuerySchema, InstanceSchema, InstanceSummarySchema
 
 blp = install_error_handlers(Blueprint("api_instances", __name__, description="Process instances and their history"))
 blp.before_request(authenticate_request)
@@ -54,10 +55,19 @@ def cancel_instance(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
 
 @blp.route("/<instance_id>/history", methods=["GET"])
 @blp.doc(operationId="getInstanceHistory")
-@blp.response(200, EventSchema(many=True))
-def instance_history(instance_id: str) -> list[dict[str, Any]]:
-    """The instance's hash-chained event log, oldest first."""
-    return [{"seq": e.seq, "at": e.at, "actor": e.actor, "category": e.category, "type": e.type,
+@blp.arguments(HistoryQuerySchema, location="query")
+@blp.response(200, EventSchema(many=True), headers={
+    "Link": {"description": '`<…?after=SEQ&limit=N>; rel="next"` when more events follow',
+             "schema": {"type": "string"}}})
+def instance_history(query: dict[str, Any], instance_id: str) -> Any:
+    """A page of the instance's hash-chained event log, oldest first, by `seq` cursor."""
+    visible_instance(instance_id)
+    limit = query["limit"]
+    page = services().reads.history(instance_id, query["after"], limit + 1)
+    body = [{"seq": e.seq, "at": e.at, "actor": e.actor, "category": e.category, "type": e.type,
              "task_id": e.task_id, "task_spec": e.task_spec, "payload": json.loads(e.payload),
-             "prev_hash": e.prev_hash, "hash": e.hash}
-            for e in visible_instance(instance_id).events]
+             "prev_hash": e.prev_hash, "hash": e.hash} for e in page[:limit]]
+    if len(page) <= limit:
+        return body
+    following = url_for("api_instances.instance_history", instance_id=instance_id, after=body[-1]["seq"], limit=limit)
+    return body, 200, {"Link": f'<{following}>; rel="next"'}

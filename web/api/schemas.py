@@ -67,6 +67,12 @@ class InstanceQuerySchema(ma.Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
+class HistoryQuerySchema(ma.Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+                           metadata={"description": "cursor: only events with a larger seq (0: from the start)"})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
 class EventSchema(ma.Schema):
     seq = fields.Integer(required=True)
     at = fields.DateTime(required=True)

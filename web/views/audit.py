@@ -40,8 +40,14 @@ def history(instance_id: str) -> ResponseReturnValue:
     detail = reads().instance(instance_id)
     report = casedesk().history.verify(instance_id)
     names = element_names(casedesk().definitions.load(detail.definition_id))
+    after = max(request.args.get("after", type=int) or 0, 0)
+    page = reads().history(instance_id, after, HISTORY_PAGE + 1)
+    more = len(page) > HISTORY_PAGE
+    page = page[:HISTORY_PAGE]
     return render_template("audit.html", detail=detail, instance=detail.row, report=report, element_names=names,
-                           events=[(e, _payload(e)) for e in detail.events])
+                           events=[(e, _payload(e)) for e in page], after=after,
+                           next_after=page[-1].seq if more else None,
+                           previous_after=max(after - HISTORY_PAGE, 0) if after else None)
 
 
 @bp.get("/audit/<instance_id>/history.json")
@@ -53,7 +59,7 @@ def export_json(instance_id: str) -> ResponseReturnValue:
         "instance": {"id": row.id, "process": row.process_key, "version": row.version, "status": row.status,
                      "business_key": row.business_key, "started_by": row.started_by,
                      "created_at": isoformat(row.created_at)},
-        "events": [_event_dict(e) for e in detail.events],
+        "events": [_event_dict(e) for e in reads().history(instance_id)],
     }
     return _download(json.dumps(body, ensure_ascii=False, indent=2), "application/json",
                      f"history-{instance_id}.json")
@@ -62,14 +68,17 @@ def export_json(instance_id: str) -> ResponseReturnValue:
 @bp.get("/audit/<instance_id>/history.csv")
 @require(may_audit, DENIED)
 def export_csv(instance_id: str) -> ResponseReturnValue:
-    detail = reads().instance(instance_id)
+    reads().instance(instance_id)  # 404 for an unknown instance
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for event in detail.events:
+    for event in reads().history(instance_id):
         writer.writerow({**_event_dict(event), "payload": event.payload})
     # A BOM so spreadsheet programs read the Chinese text as UTF-8.
     return _download("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"history-{instance_id}.csv")
+
+
+HISTORY_PAGE = 200  # events per page of the audit history
 
 
 def _payload(event: InstanceEvent) -> Any:

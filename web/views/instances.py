@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from engine.access import may_cancel, may_see_instance, may_work_task
 from engine.errors import Forbidden
-from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery
+from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery, event_payload
 from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
@@ -28,6 +28,9 @@ def index() -> ResponseReturnValue:
                            statuses=INSTANCE_STATUSES, processes=reads().processes())
 
 
+TIMELINE_PAGE = 50  # events shown on the instance page at a time
+
+
 def visible_instance(instance_id: str) -> InstanceDetail:
     detail = reads().instance(instance_id)
     if not may_see_instance(current_actor(), detail.facts):
@@ -42,8 +45,14 @@ def show(instance_id: str) -> ResponseReturnValue:
     actor = current_actor()
     definition = casedesk().definitions.load(detail.definition_id)
     diagrams = diagram_files(definition, reads().definition_files(detail.definition_id))
+    # The newest page of the history by default; `after` pages back through it (never the whole log).
+    latest = max(detail.event_count - TIMELINE_PAGE, 0)
+    after = min(max(request.args.get("after", type=int, default=latest), 0), latest)
     return render_template(
         "instance.html", detail=detail, instance=detail.row, diagrams=diagrams,
+        timeline=[(e, event_payload(e)) for e in reads().history(instance_id, after, TIMELINE_PAGE)],
+        earlier_after=max(after - TIMELINE_PAGE, 0) if after > 0 else None,
+        later_after=after + TIMELINE_PAGE if after < latest else None,
         active=waiting_elements(definition, detail.active_elements), element_names=element_names(definition),
         workable={t.id for t in detail.ready if may_work_task(actor, t)},
         may_cancel=detail.row.status == "running" and may_cancel(actor, detail.facts),

@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 from engine.access import may_audit
 from engine.history.heatmap import HeatmapService
 from engine.definitions.specinfo import diagram_files
+from engine.runtime.readmodel import event_payload
 
 from ..auth import casedesk, require
 from ..nav import add_nav
@@ -34,7 +35,7 @@ def history(instance_id: str) -> ResponseReturnValue:
     report = casedesk().history.replay(instance_id)
     definition = casedesk().definitions.load(detail.definition_id)
     diagrams = diagram_files(definition, reads().definition_files(detail.definition_id))
-    events = [(e, detail.payload(e)) for e in detail.events]
+    events = [(e, event_payload(e)) for e in reads().history(instance_id)]
     start = request.args.get("at", type=int) or len(events)
     return render_template("replay.html", detail=detail, instance=detail.row, report=report, events=events,
                            diagrams=diagrams, start=min(max(start, 1), max(len(events), 1)))
