@@ -1,7 +1,7 @@
 """instance projections: current data, completed elements and participants, so reads never scan the log
 
 Revision ID: 0006_perf
-Revises: 0005
+Revises: 0006_lifecycle
 """
 import json
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_perf'
-down_revision = '0005'
+down_revision = '0006_lifecycle'
 branch_labels = None
 depends_on = None
 
