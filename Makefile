@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CASEDESK_BIND ?= 127.0.0.1:8000
 DEMO_PASSWORD := demo-pass-2026
 
-.PHONY: run test setup assets db demo bench clean translations messages
+.PHONY: run test test-deps setup assets db demo bench clean translations messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ run: demo
 	@echo "serving casedesk on http://$(CASEDESK_BIND) (health: /healthz) with one job worker"
 	$(BIN)/casedesk serve --bind $(CASEDESK_BIND)
 
-test: setup
+# Debian packages the suite needs (python3.11, npm, PostgreSQL, chromium, CJK fonts), installed when missing.
+test-deps:
+	@PYTHON=$(PYTHON) tools/system_deps.sh
+
+test: test-deps setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: setup

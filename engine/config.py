@@ -20,6 +20,8 @@ class Settings:
     processes_dir: Path = PROJECT_ROOT / "processes"
     bind: str = "127.0.0.1:8000"
     secret_key: str = ""
+    # Without CASEDESK_SECRET_KEY, every worker signs sessions with the key generated once in this file.
+    secret_key_file: Path = PROJECT_ROOT / "var" / "secret_key"
     sql_echo: bool = False
     job_lease_seconds: float = 60.0  # a worker that stops renewing loses its jobs after this long
     worker_poll_seconds: float = 1.0
@@ -47,6 +49,7 @@ class Settings:
             processes_dir=Path(env.get("CASEDESK_PROCESSES_DIR") or defaults.processes_dir),
             bind=env.get("CASEDESK_BIND") or defaults.bind,
             secret_key=env.get("CASEDESK_SECRET_KEY", ""),
+            secret_key_file=Path(env.get("CASEDESK_SECRET_KEY_FILE") or defaults.secret_key_file),
             sql_echo=env.get("CASEDESK_SQL_ECHO", "") in ("1", "true", "yes"),
             job_lease_seconds=float(env.get("CASEDESK_JOB_LEASE_SECONDS") or defaults.job_lease_seconds),
             worker_poll_seconds=float(env.get("CASEDESK_WORKER_POLL_SECONDS") or defaults.worker_poll_seconds),

@@ -1,7 +1,6 @@
 """Flask app factory: wires sessions, sign-in, CSRF, languages, error pages and every blueprint."""
 from __future__ import annotations
 
-import secrets
 from typing import Any, Mapping
 
 from flask import Flask, jsonify, redirect, url_for
@@ -16,6 +15,7 @@ from web.api import init_api
 from web.owner import init_owner
 
 from . import auth, errors, i18n, nav, security
+from .secret_key import shared_secret_key
 from .views import register_views
 
 
@@ -23,9 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = Settings.from_env()
     app.config.update(
-        # Without a configured key, sessions last as long as this process (fine for a demo, not for
-        # several gunicorn workers: set CASEDESK_SECRET_KEY there).
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SECRET_KEY=None,  # set below unless the test config brings its own
         CASEDESK_SETTINGS=settings,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -33,6 +31,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # One key for every worker and node on this machine, or sign-ins bounce between workers.
+        app.config["SECRET_KEY"] = _configured_key(app.config["CASEDESK_SETTINGS"])
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese text stays readable in JSON
     casedesk: Casedesk = app.config.get("CASEDESK") or bootstrap(app.config["CASEDESK_SETTINGS"], run_migrations=False)
     app.extensions["casedesk"] = casedesk
@@ -65,3 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_api(app, casedesk)
     init_owner(app)
     return app
+
+
+def _configured_key(settings: Settings) -> str:
+    return settings.secret_key or shared_secret_key(settings.secret_key_file)
