@@ -16,6 +16,7 @@ from engine.history.service import HistoryService
 from engine.jobs.incidents import IncidentService
 from engine.jobs.runner import JobRunner
 from engine.persistence import Database, make_engine, migrate
+from engine.runtime.migration import InstanceMigration
 from engine.runtime.service import Runtime
 from engine.sandbox.policy import SandboxEnvironment
 from engine.users import UserService
@@ -35,6 +36,7 @@ class Casedesk:
     jobs: JobRunner
     incidents: IncidentService
     lifecycle: DefinitionLifecycle
+    migrations: InstanceMigration
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -61,4 +63,5 @@ def bootstrap(
         jobs=JobRunner(db, runtime, definitions, clock, settings.job_lease_seconds),
         incidents=IncidentService(db, runtime, clock),
         lifecycle=DefinitionLifecycle(db, clock),
+        migrations=InstanceMigration(db, runtime, definitions),
     )

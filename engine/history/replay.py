@@ -25,6 +25,8 @@ from engine.runtime.state import StateCodec, all_workflows
 
 # Called with every replayed event row and the workflow as it stands when the row is recorded.
 Observer = Callable[[dict[str, Any], BpmnWorkflow | None], None]
+# Another stored version of a process (a migration's target), with why it cannot be trusted (or None).
+VersionLoader = Callable[[str, int], tuple[LoadedDefinition, str | None]]
 
 
 class NoStateCodec(StateCodec):
@@ -84,6 +86,9 @@ class ReplayStore(InstanceStore):
     def insert_human_tasks(self, records: list[TaskView]) -> None:
         self.inbox.update((r.id, r) for r in records)
 
+    def repin_definition(self, instance_id: str, definition_id: int) -> None:
+        pass  # the record already names the new version
+
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
         self.inbox[task_id] = replace(self.inbox[task_id], assignee=assignee)
 
@@ -109,8 +114,10 @@ class Replay:
     """One instance's replay: walks the recorded events, one step per driving input."""
 
     def __init__(self, instance_id: str, started_by: str, events: list[RecordedEvent], definition: LoadedDefinition,
-                 environment: BasePythonScriptEngineEnvironment, observer: Observer | None = None):
+                 environment: BasePythonScriptEngineEnvironment, observer: Observer | None = None,
+                 load_version: VersionLoader | None = None):
         self.events = events
+        self.load_version = load_version
         self.definition = definition
         self.environment = environment
         self.observer = observer
@@ -354,6 +361,28 @@ def _cancelled(replay: Replay, event: RecordedEvent) -> None:
     replay.run_step(event, work)
 
 
+def _migrated(replay: Replay, event: RecordedEvent) -> None:
+    """An owner moved the instance to another version: load that stored version and move the replay too."""
+    payload, current = event.payload, replay.definition
+    if (payload.get("process"), payload.get("from_version")) != (current.key, current.version):
+        raise ReplayDiverged(Divergence(event.seq, "input names another definition",
+                                        f"migrated from {payload.get('process')} v{payload.get('from_version')}, "
+                                        f"but the replay runs {current.key} v{current.version}",
+                                        event.summary(), None))
+    if replay.load_version is None:
+        raise ReplayDiverged(Divergence(event.seq, "input not replayable", "no stored versions to migrate to",
+                                        event.summary(), None))
+    target, problem = replay.load_version(current.key, int(payload.get("to_version", 0)))
+    if problem is not None:
+        raise ReplayDiverged(Divergence(event.seq, "pinned definition changed", problem, event.summary(), None))
+
+    def work(step: ReplayStep) -> None:
+        step.migrate(target, event.actor or "")
+        step.finish()
+    replay.run_step(event, work)
+    replay.definition = target
+
+
 def _service_result(recorded: RecordedEvent, operator: str, params: dict[str, Any]) -> Any:
     # The step records operator and params from its own evaluation; comparing that row with
     # this one shows a call with other parameters. Only the result is taken from the log.
@@ -379,6 +408,7 @@ INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
     "timer_fired": _timer_fired,
     "service_retried": _retried,
     "incident_retried": _retried,
+    "instance_migrated": _migrated,
 }
 # Effects the runtime records outside any step (so no replayed input produces them).
 OUTSIDE_STEP_EFFECTS: dict[str, Callable[[Replay, RecordedEvent], None]] = {

@@ -120,19 +120,38 @@ class HistoryService:
 
     def replayer(self, stored: StoredInstance, observer: Observer | None = None) -> Replay:
         return Replay(stored.row.id, stored.row.started_by, stored.events, stored.definition, self.environment,
-                      observer)
+                      observer, load_version=self.stored_version)
+
+    def stored_version(self, key: str, version: int) -> tuple[LoadedDefinition, str | None]:
+        """Another stored version of a process (where a migration took an instance), parsed and checked."""
+        with self.db.unit_of_work(write=False) as session:
+            definition_id = session.scalar(select(ProcessDefinition.id).where(
+                ProcessDefinition.key == key, ProcessDefinition.version == version))
+            if definition_id is None:
+                raise NotFound(f"process {key!r} has no version {version}")
+            return self._pinned(session, definition_id)
 
     def load(self, instance_id: str) -> StoredInstance:
         with self.db.unit_of_work(write=False) as session:
             row = self._instance(session, instance_id)
             rows = list_events(session, instance_id)
             chain = verify_events(row, rows)
-            definition, problem = self._pinned(session, row.definition_id)
+            events = [RecordedEvent.from_row(position, event) for position, event in enumerate(rows, start=1)]
+            definition, problem = self._pinned(session, self._started_on(session, row, events))
             inbox = {t.id: {name: getattr(t, name) for name in INBOX_FIELDS}
                      for t in session.execute(select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == instance_id))}
             session.expunge(row)
-        events = [RecordedEvent.from_row(position, event) for position, event in enumerate(rows, start=1)]
         return StoredInstance(row, events, chain, definition, problem, inbox)
+
+    @staticmethod
+    def _started_on(session: Session, row: ProcessInstance, events: list[RecordedEvent]) -> int:
+        """The version the instance started on: the pinned one, unless an owner migrated it since."""
+        if not any(e.type == "instance_migrated" for e in events) or events[0].type != "instance_started":
+            return row.definition_id
+        started = events[0].payload
+        found = session.scalar(select(ProcessDefinition.id).where(
+            ProcessDefinition.key == started.get("process"), ProcessDefinition.version == started.get("version")))
+        return row.definition_id if found is None else found
 
     def _pinned(self, session: Session, definition_id: int) -> tuple[LoadedDefinition, str | None]:
         """The stored files of the pinned version, parsed; and whether they still match their recorded hash."""

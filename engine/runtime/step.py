@@ -15,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from handlers.context import HandlerContext, HandlerRegistry
 
+from engine.definitions.migration import MigrationCheck, MigrationRefused, check_migration, migrate
 from engine.definitions.service import LoadedDefinition
 from engine.errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
 from engine.clock import isoformat
@@ -94,6 +95,8 @@ class InstanceStep:
         self._waits_at_load = pending_waits(self.workflow)
         self._stuck_at_load = stuck_services(self.workflow)
         self.incidents_resolved_by: str | None = None
+        self._definition_at_load = record.definition_id
+        self._reproject = False  # a migration re-derives every inbox row from the new version
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
@@ -140,6 +143,23 @@ class InstanceStep:
         self.workflow.cancel()
         self.row.status = "cancelled"
         self.row.completed_at = self.now
+
+    def migrate(self, target: LoadedDefinition, actor: str) -> MigrationCheck:
+        """Move the instance onto another version of its process: an owner's act, recorded as an input."""
+        registry = self.codec.serializer.registry
+        check = check_migration(self.workflow, target.spec, target.subprocess_specs, registry)
+        if not check.can_move:
+            raise MigrationRefused(check)
+        self.record(INPUT, "instance_migrated", {
+            "process": target.key, "from_version": self.definition.version, "to_version": target.version,
+            "lost": [t.as_dict() for t in check.lost], "changed": [t.as_dict() for t in check.changed],
+            "added": check.added}, actor=actor)
+        self._run(lambda: migrate(self.workflow, target.spec, target.subprocess_specs, registry))
+        self.definition = target
+        self.row.definition_id = target.id
+        self._reproject = True
+        self.advance()
+        return check
 
     def advance(self) -> None:
         """Run engine tasks until only user tasks and waits remain.
@@ -291,6 +311,8 @@ class InstanceStep:
         else:
             outcome = (self.row.status, self.row.business_key, self.row.completed_at)
             self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
+            if self.row.definition_id != self._definition_at_load:
+                self.store.repin_definition(self.row.id, self.row.definition_id)
         if waits != self._waits_at_load or stuck != self._stuck_at_load:
             jobs = self._job_store()
             jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
@@ -329,32 +351,34 @@ class InstanceStep:
     ) -> tuple[list[str], list[TaskView]]:
         """Which inbox rows go and which come, recording each change as an effect."""
         ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
-        gone = [task_id for task_id in inbox if task_id not in ready]
+        gone = [task_id for task_id in inbox if task_id not in ready or self._reproject]
         for task_id in gone:
             row = inbox[task_id]
-            if task_id not in self._completed_user_tasks and row is not None:
+            if task_id not in self._completed_user_tasks and row is not None and task_id not in ready:
                 self.record(EFFECT, "task_withdrawn", {"element": row.task_spec}, task_id=task_id,
                             task_spec=row.task_spec)
         new = []
         for task_id, task in ready.items():
             kept = inbox.get(task_id)
-            if kept is not None:
+            if kept is not None and not self._reproject:
                 self.ready.append(kept)
                 continue
             schema_file, ui_file = form_files(task)
             routing = self._evaluating(route, task, self.now)
             title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
+            # A task re-derived after a migration keeps its claim and its place in the inbox.
+            assignee = routing.assignee or (kept.assignee if kept is not None else None)
             new.append(TaskView(
                 id=task_id, instance_id=self.row.id, process_key=self.definition.key,
                 task_spec=task.task_spec.name, title=title, candidate_group=routing.candidate_group,
-                assignee=routing.assignee, form_file=schema_file, ui_form_file=ui_file, created_at=self.now,
-                due_at=routing.due_at,
+                assignee=assignee, form_file=schema_file, ui_form_file=ui_file,
+                created_at=kept.created_at if kept is not None else self.now, due_at=routing.due_at,
             ))
             payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
                        "from": task.internal_data.get(CAME_FROM),
                        "title": title, "candidate_group": routing.candidate_group, "form": schema_file}
-            if routing.assignee is not None:
-                payload["assignee"] = routing.assignee
+            if assignee is not None:
+                payload["assignee"] = assignee
             if routing.due_at is not None:
                 payload["due_at"] = routing.due_at.isoformat()
             self.record(EFFECT, "task_ready", payload, task=task)

@@ -97,6 +97,7 @@ _DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
 _INSERT_INSTANCE = insert(INSTANCES)
 _INSERT_TASK = insert(HUMAN_TASKS)
 _INSERT_EVENT = insert(EVENTS)
+_REPIN = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id")).values(definition_id=bindparam("b_definition"))
 _TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
 
 
@@ -163,6 +164,10 @@ class InstanceStore:
         if self.conn.execute(statement, params).rowcount != 1:
             raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
         record.lock_version += 1
+
+    def repin_definition(self, instance_id: str, definition_id: int) -> None:
+        """A migrated instance pins another version (in the same transaction as its saved state)."""
+        self.conn.execute(_REPIN, {"b_id": instance_id, "b_definition": definition_id})
 
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
         self.conn.execute(_SET_ASSIGNEE, {"b_id": task_id, "b_who": assignee})

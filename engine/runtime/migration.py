@@ -1,0 +1,146 @@
+"""Migrating running instances of one version of a process to another: the dry run and the batched move."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.definitions.migration import MigrationCheck, MigrationRefused, check_migration
+from engine.definitions.service import DefinitionService, LoadedDefinition
+from engine.errors import CasedeskError, Forbidden, InvalidInput, NotFound
+from engine.models import ProcessDefinition, ProcessInstance
+from engine.persistence import Database
+from engine.runtime.service import Runtime
+from engine.runtime.step import InstanceStep
+from engine.users import groups_of
+
+DEFAULT_BATCH = 25
+MIGRATING_ROLES = frozenset({"process_owner", "admin"})
+
+
+@dataclass
+class InstanceOutcome:
+    """One instance in a migration report: whether it can move (dry run) or moved, and why not."""
+
+    instance_id: str
+    business_key: str | None
+    check: MigrationCheck
+    moved: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"instance": self.instance_id, "business_key": self.business_key, "moved": self.moved,
+                **self.check.as_dict()}
+
+
+@dataclass
+class MigrationReport:
+    key: str
+    from_version: int
+    to_version: int
+    dry_run: bool
+    instances: list[InstanceOutcome] = field(default_factory=list)
+    batches: int = 0
+
+    @property
+    def movable(self) -> list[InstanceOutcome]:
+        return [i for i in self.instances if i.check.can_move]
+
+    @property
+    def moved(self) -> list[InstanceOutcome]:
+        return [i for i in self.instances if i.moved]
+
+    @property
+    def refused(self) -> list[InstanceOutcome]:
+        return [i for i in self.instances if not i.check.can_move]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"process": self.key, "from_version": self.from_version, "to_version": self.to_version,
+                "dry_run": self.dry_run, "batches": self.batches, "running": len(self.instances),
+                "can_move": len(self.movable), "moved": len(self.moved), "refused": len(self.refused),
+                "instances": [i.as_dict() for i in self.instances]}
+
+
+class InstanceMigration:
+    """Dry run: each running instance of version N compared with version M on a copy of its stored state.
+    Move: those that can, `batch_size` per transaction, each a recorded `instance_migrated` step."""
+
+    def __init__(self, db: Database, runtime: Runtime, definitions: DefinitionService):
+        self.db = db
+        self.runtime = runtime
+        self.definitions = definitions
+
+    def dry_run(self, key: str, from_version: int, to_version: int, actor: str) -> MigrationReport:
+        source, target = self._versions(key, from_version, to_version, actor)
+        report = MigrationReport(key, from_version, to_version, dry_run=True)
+        registry = self.runtime.codec.serializer.registry
+        with self.db.unit_of_work(write=False) as session:
+            rows = session.execute(select(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.state)
+                                   .where(ProcessInstance.definition_id == source.id,
+                                          ProcessInstance.status == "running")
+                                   .order_by(ProcessInstance.created_at, ProcessInstance.id)).all()
+        for instance_id, business_key, state in rows:
+            workflow = self.runtime.codec.load(state, source.spec, source.subprocess_specs)
+            check = check_migration(workflow, target.spec, target.subprocess_specs, registry)
+            report.instances.append(InstanceOutcome(instance_id, business_key, check))
+        return report
+
+    def migrate(self, key: str, from_version: int, to_version: int, actor: str,
+                batch_size: int = DEFAULT_BATCH) -> MigrationReport:
+        if batch_size < 1:
+            raise InvalidInput("the batch size must be at least 1")
+        planned = self.dry_run(key, from_version, to_version, actor)
+        source, target = self._versions(key, from_version, to_version, actor)
+        report = MigrationReport(key, from_version, to_version, dry_run=False, instances=planned.refused)
+        movable = planned.movable
+        for start in range(0, len(movable), batch_size):
+            report.instances.extend(self._batch(movable[start:start + batch_size], source, target, actor))
+            report.batches += 1
+        return report
+
+    def _batch(self, batch: list[InstanceOutcome], source: LoadedDefinition, target: LoadedDefinition,
+               actor: str) -> list[InstanceOutcome]:
+        """One transaction; each instance in a savepoint, so one that cannot move after all stays as it was."""
+        outcomes: list[InstanceOutcome] = []
+        steps: list[InstanceStep] = []
+        with self.db.transaction() as conn:
+            for planned in batch:
+                savepoint = conn.begin_nested()
+                try:
+                    step = self.runtime.locked_step(conn, planned.instance_id)
+                    if step.definition.id != source.id:
+                        raise MigrationRefused(MigrationCheck(reasons=[
+                            f"the instance no longer runs version {source.version}"]))
+                    check = step.migrate(target, actor)
+                    step.finish()
+                except MigrationRefused as refused:
+                    savepoint.rollback()
+                    outcomes.append(InstanceOutcome(planned.instance_id, planned.business_key, refused.check))
+                    continue
+                except CasedeskError as exc:
+                    savepoint.rollback()
+                    outcomes.append(InstanceOutcome(planned.instance_id, planned.business_key,
+                                                    MigrationCheck(reasons=[str(exc)])))
+                    continue
+                savepoint.commit()
+                steps.append(step)
+                outcomes.append(InstanceOutcome(planned.instance_id, planned.business_key, check, moved=True))
+        for step in steps:
+            self.runtime.committed(step)
+        return outcomes
+
+    def _versions(self, key: str, from_version: int, to_version: int,
+                  actor: str) -> tuple[LoadedDefinition, LoadedDefinition]:
+        if from_version == to_version:
+            raise InvalidInput("the source and target versions are the same",
+                               {"to": [f"choose a version other than {from_version}"]})
+        with self.db.unit_of_work(write=False) as session:
+            if not MIGRATING_ROLES & groups_of(session, actor):
+                raise Forbidden("only process owners and administrators migrate instances")
+            ids = dict(session.execute(select(ProcessDefinition.version, ProcessDefinition.id)
+                                       .where(ProcessDefinition.key == key,
+                                              ProcessDefinition.version.in_((from_version, to_version)))).all())
+        for version in (from_version, to_version):
+            if version not in ids:
+                raise NotFound(f"process {key!r} has no version {version}")
+        return self.definitions.load(ids[from_version]), self.definitions.load(ids[to_version])
