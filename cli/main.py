@@ -17,6 +17,7 @@ from cli.archive import add_archive_commands
 from cli.replay import add_replay_command
 from cli.definitions import register as register_definition_commands
 from cli.jobs import register as register_job_commands
+from cli.migration import register as register_migration_commands
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_archive_commands(sub)
     add_replay_command(sub)
     register_job_commands(command)
+    register_migration_commands(command)
     p = command("demo-org", cmd_demo_org, "create or reset the demo organisation's users (demo set-ups only)")
     p.add_argument("--password", required=True)
     return parser
