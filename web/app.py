@@ -14,7 +14,7 @@ from engine.models import ProcessDefinition, ProcessInstance
 from web.api import init_api
 from web.owner import init_owner
 
-from . import auth, errors, i18n, nav, security
+from . import auth, errors, i18n, inputguard, nav, security
 from .secret_key import shared_secret_key
 from .views import register_views
 
@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     casedesk: Casedesk = app.config.get("CASEDESK") or bootstrap(app.config["CASEDESK_SETTINGS"], run_migrations=False)
     app.extensions["casedesk"] = casedesk
     security.init_app(app)
+    inputguard.init_app(app)
     CSRFProtect(app)  # every form post; the JSON API exempts its own blueprint (bearer tokens)
     i18n.init_app(app)
     auth.init_app(app)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -32,13 +33,28 @@ STATUS_OF: list[tuple[type[CasedeskError], int]] = [
 ]
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-         422: "invalid_input", 500: "internal_error"}
+         422: "invalid_input", 500: "internal_error", 503: "busy"}
 API_PREFIX = "/api/"
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def _database_busy(error: BaseException) -> bool:
+    """SQLite's lock time-out (another writer held the database): try again shortly, a 503."""
+    for cause in (error, error.__cause__):  # the engine reports it as a Conflict caused by the lock
+        if isinstance(cause, OperationalError) and "locked" in str(cause.orig).lower():
+            return True
+    return False
 
 
 def status_of(error: BaseException) -> int:
     if isinstance(error, HTTPException):
         return error.code or 500
+    if _database_busy(error):
+        return 503
+    if isinstance(error, DataError):  # a value the database cannot store (too long for its column)
+        return 422
     for kind, status in STATUS_OF:
         if isinstance(error, kind):
             return status
@@ -57,8 +73,12 @@ def error_body_of(error: BaseException) -> dict[str, Any]:
     status = status_of(error)
     if isinstance(error, HTTPException):
         message = error.description or error.name
+    elif _database_busy(error):
+        message = f"the database is busy; nothing was changed, try again in {RETRY_AFTER_SECONDS} seconds"
     elif isinstance(error, CasedeskError):
         message = str(error)
+    elif isinstance(error, DataError):
+        message = "a value is too long or cannot be stored; nothing was changed"
     else:
         message = "internal error; nothing was changed"
     fields = error.field_errors if isinstance(error, InvalidInput) else {}
@@ -75,9 +95,10 @@ def wants_json() -> bool:
 def _respond(error: BaseException) -> ResponseReturnValue:
     body = error_body_of(error)
     status = body["error"]["status"]
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
     if wants_json():
-        return jsonify(body), status
-    return render_template("error.html", error=body["error"]), status
+        return jsonify(body), status, headers
+    return render_template("error.html", error=body["error"]), status, headers
 
 
 def init_app(app: Flask) -> None:
@@ -92,6 +113,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
+        if status_of(error) < 500 or _database_busy(error):
+            return _respond(error)
         if app.testing:  # tests see the real traceback
             raise error
         app.logger.exception("unhandled error on %s %s", request.method, request.path)

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import CasedeskError
 from forms.schema import TOP_LEVEL_FIELD
-from web.errors import error_body, error_body_of
+from web.errors import RETRY_AFTER_SECONDS, error_body, error_body_of
 
 API_PREFIX = "/api/"
 # The status mapping and the error shape live in web/errors.py, once for the API and the pages.
@@ -47,6 +47,12 @@ def engine_error_response(error: CasedeskError) -> Response:
     return _respond(error_body_of(error))
 
 
+def _busy_retry_after(response: Response) -> Response:
+    if response.status_code == 503:  # the database was busy: the client may simply try again
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def http_error_response(error: HTTPException) -> Response:
     status = error.code or 500
     fields: dict[str, list[str]] = {}
@@ -63,6 +69,9 @@ def http_error_response(error: HTTPException) -> Response:
 
 
 def unexpected_error_response(error: Exception) -> Response:
+    body = error_body_of(error)  # a busy database (503) or a value the database cannot store (422)
+    if body["error"]["status"] < 500 or body["error"]["status"] == 503:
+        return _respond(body)
     current_app.logger.exception("unexpected error in %s %s", request.method, request.path, exc_info=error)
     return _respond(error_body(500, "internal error; nothing was changed"))
 
@@ -74,6 +83,7 @@ def is_api_request() -> bool:
 def _respond(body: dict[str, Any]) -> Response:
     response = jsonify(body)
     response.status_code = body["error"]["status"]
+    _busy_retry_after(response)
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="casedesk"'
     return response
