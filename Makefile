@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/timers.py
 	$(BIN)/python bench/replay.py
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) var *.egg-info

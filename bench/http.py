@@ -1,0 +1,307 @@
+"""The user's boundary: `casedesk serve` over HTTP, on PostgreSQL and SQLite, with 1, 8 and 64 clients.
+
+Deploys the document review loop (a user task with a JSON Schema form, a review, a gateway back), then
+reports in one run, per database:
+- starts/s and completions/s with 1, 8 and 64 concurrent clients (p50/p95/p99 latency, errors);
+- completion latency at instance ages 10, 100 and 1,000 completed tasks;
+- bytes stored per round (state + event log of one instance, between ages 100 and 1,000).
+Goals (issue 14): latency at age 1,000 <= 1.5 x age 10; 64 clients >= 3 x the 1-client completion rate
+with p99 < 250 ms and no errors. Figures are ratios measured in the same run, never assertions.
+
+    python bench/http.py [--quick] [--postgres URL | --no-postgres] [--web-workers N] [--seconds S]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named after what it measures; its folder must not shadow the standard library's `http`.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any, Iterator  # noqa: E402
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from engine.bootstrap import bootstrap  # noqa: E402
+from engine.config import Settings  # noqa: E402
+from engine.definitions.service import collect_files  # noqa: E402
+from engine.persistence import normalise_url  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench-password-1"
+CLIENTS = (1, 8, 64)
+AGES = (10, 100, 1000)
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, ok: bool) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.errors += 0 if ok else 1
+
+
+class Client:
+    """One keep-alive HTTP connection with a bearer token."""
+
+    def __init__(self, port: int, token: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, float]:
+        started = time.perf_counter()
+        self.conn.request(method, path, json.dumps(body) if body is not None else None, self.headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        elapsed = time.perf_counter() - started
+        return response.status, json.loads(payload) if payload else None, elapsed
+
+
+def token(port: int, user: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/v1/auth/tokens", json.dumps({"username": user, "password": PASSWORD}),
+                 {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    if response.status != 201:
+        raise RuntimeError(f"no token for {user}: {response.status} {body}")
+    return str(body["token"])
+
+
+class Review:
+    """One document review instance worked over HTTP by alice (draft) and rita (send back)."""
+
+    def __init__(self, port: int, tokens: dict[str, str]):
+        self.clients = {user: Client(port, t) for user, t in tokens.items()}
+        self.instance_id = ""
+        self.ready: dict[str, Any] | None = None
+
+    def start(self) -> tuple[bool, float]:
+        status, body, elapsed = self.clients["alice"].call(
+            "POST", "/api/v1/processes/document_review/instances", {"data": {"title": "bench"}})
+        if status == 201:
+            self.instance_id, self.ready = body["id"], (body["ready_tasks"] or [None])[0]
+        return status == 201, elapsed
+
+    def complete(self) -> tuple[bool, float]:
+        task = self.ready
+        if task is None:
+            return False, 0.0
+        user, data = (("alice", {"body": "text"}) if task["task_spec"] == "draft"
+                      else ("rita", {"decision": "send_back"}))
+        status, body, elapsed = self.clients[user].call("POST", f"/api/v1/tasks/{task['id']}/complete",
+                                                        {"data": data})
+        if status == 200:
+            self.ready = (body["ready_tasks"] or [None])[0]
+        return status == 200, elapsed
+
+
+def run_clients(count: int, seconds: float, work: Any) -> tuple[Tally, float]:
+    tally, deadline = Tally(), time.perf_counter() + seconds
+    started = time.perf_counter()
+
+    def loop(index: int) -> None:
+        state = work.setup(index)
+        while time.perf_counter() < deadline:
+            ok, elapsed = work.once(state)
+            tally.add(elapsed, ok)
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return tally, time.perf_counter() - started
+
+
+class Starts:
+    def __init__(self, port: int, tokens: dict[str, str]):
+        self.port, self.tokens = port, tokens
+
+    def setup(self, _index: int) -> Review:
+        return Review(self.port, self.tokens)
+
+    def once(self, review: Review) -> tuple[bool, float]:
+        return review.start()
+
+
+class Completions(Starts):
+    def setup(self, _index: int) -> Review:
+        review = Review(self.port, self.tokens)
+        review.start()
+        return review
+
+    def once(self, review: Review) -> tuple[bool, float]:
+        return review.complete()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def line(label: str, tally: Tally, elapsed: float) -> tuple[float, float]:
+    """Print one row; returns (operations per second, p99 in ms)."""
+    rate = len(tally.latencies) / elapsed
+    p50, p95, p99 = (percentile(tally.latencies, p) * 1000 for p in (50, 95, 99))
+    print(f"  {label:<22} {rate:8.1f}/s   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms"
+          f"   errors {tally.errors}")
+    return rate, p99
+
+
+def stored_bytes(url: str, instance_id: str) -> int:
+    engine = create_engine(normalise_url(url))
+    with engine.connect() as conn:
+        state = conn.execute(text("SELECT length(state) FROM process_instance WHERE id = :i"),
+                             {"i": instance_id}).scalar() or 0
+        events = conn.execute(text(
+            "SELECT coalesce(sum(length(payload) + length(hash) + length(prev_hash) + 64), 0) "
+            "FROM instance_event WHERE instance_id = :i"), {"i": instance_id}).scalar() or 0
+        summary = conn.execute(text("SELECT coalesce(sum(length(data) + length(completed)), 0) "
+                                    "FROM instance_summary WHERE instance_id = :i"), {"i": instance_id}).scalar()
+    engine.dispose()
+    return int(state) + int(events) + int(summary or 0)
+
+
+def age_profile(port: int, tokens: dict[str, str], url: str, samples: int) -> dict[int, float]:
+    """Median completion latency at each age, and bytes per round between the last two ages."""
+    review, medians, sizes = Review(port, tokens), {}, {}
+    review.start()
+    done = 0
+    for age in AGES:
+        while done < age:
+            ok, _ = review.complete()
+            if not ok:
+                raise RuntimeError(f"completion failed at age {done}")
+            done += 1
+        sizes[age] = stored_bytes(url, review.instance_id)
+        timings = []
+        for _ in range(samples):
+            ok, elapsed = review.complete()
+            timings.append(elapsed)
+        done += samples
+        sizes[age + samples] = stored_bytes(url, review.instance_id)
+        medians[age] = statistics.median(timings)
+    low, high = AGES[-2], AGES[-1]
+    per_round = (sizes[high] - sizes[low + samples]) / ((high - low - samples) / 2)
+    for age in AGES:
+        print(f"  completion at age {age:>5}: median {medians[age] * 1000:6.1f} ms ({samples} samples)")
+    print(f"  bytes stored per round (draft + review) between ages {low} and {high}: {per_round:,.0f}")
+    return medians
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def database(kind: str, pg_url: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    name = f"casedesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_url(pg_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalise_url(pg_url)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@contextmanager
+def server(url: str, web_workers: int) -> Iterator[int]:
+    app = bootstrap(Settings(database_url=url))
+    app.definitions.deploy(collect_files(ROOT / "processes" / "demo", ROOT / "forms"), "bench")
+    for user, group in (("alice", "clerk"), ("rita", "reviewer")):
+        app.users.add_user(user, PASSWORD, [group])
+    app.close()
+    port = free_port()
+    env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_SECRET_KEY": uuid.uuid4().hex}
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--bind", f"127.0.0.1:{port}",
+                                "--web-workers", str(web_workers)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def measure(kind: str, url: str, args: argparse.Namespace) -> None:
+    print(f"\n== {kind}: casedesk serve, {args.web_workers} web workers ==")
+    with server(url, args.web_workers) as port:
+        tokens = {user: token(port, user) for user in ("alice", "rita")}
+        rates: dict[int, tuple[float, float, int]] = {}
+        for count in CLIENTS:
+            tally, elapsed = run_clients(count, args.seconds, Starts(port, tokens))
+            line(f"starts, {count} clients", tally, elapsed)
+            tally, elapsed = run_clients(count, args.seconds, Completions(port, tokens))
+            rate, p99 = line(f"completions, {count} clients", tally, elapsed)
+            rates[count] = (rate, p99, tally.errors)
+        medians = age_profile(port, tokens, url, args.samples)
+    age_ratio = medians[AGES[-1]] / medians[AGES[0]]
+    scale = rates[64][0] / rates[1][0]
+    print(f"  age 1,000 / age 10 latency: {age_ratio:.2f} (goal <= 1.5: {'MET' if age_ratio <= 1.5 else 'NOT MET'})")
+    met = scale >= 3 and rates[64][1] < 250 and rates[64][2] == 0
+    print(f"  64 clients / 1 client completions: {scale:.2f}, p99 {rates[64][1]:.0f} ms, errors "
+          f"{rates[64][2]} (goal >= 3, p99 < 250 ms, no errors: {'MET' if met else 'NOT MET'})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default=os.environ.get("CASEDESK_TEST_POSTGRES_URL", DEFAULT_PG))
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("CASEDESK_WEB_WORKERS", "2")))
+    parser.add_argument("--seconds", type=float, default=10.0, help="per client count and operation")
+    parser.add_argument("--samples", type=int, default=20, help="completions timed at each age")
+    parser.add_argument("--quick", action="store_true", help="3 s per measurement, 6 samples per age")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.samples = 3.0, 6
+    kinds = [k for k, off in (("postgresql", args.no_postgres), ("sqlite", args.no_sqlite)) if not off]
+    for kind in kinds:
+        with database(kind, args.postgres) as url:
+            measure(kind, url, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
