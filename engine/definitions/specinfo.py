@@ -7,6 +7,7 @@ from typing import Any, Iterable, Iterator
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from engine.definitions.service import LoadedDefinition
+from engine.runtime.instructions import task_instructions
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class ElementInfo:
     process_name: str
     name: str
     documentation: str
+    instructions: str = ""  # SpiffWorkflow's instructionsForEndUser: a Jinja2 template over the task data
 
 
 def _process_specs(definition: LoadedDefinition) -> Iterator[tuple[str, Any]]:
@@ -31,6 +33,7 @@ def element_info(definition: LoadedDefinition, task_spec_name: str) -> ElementIn
                 process_key=key, process_name=getattr(spec, "description", None) or key,
                 name=getattr(task_spec, "bpmn_name", None) or task_spec_name,
                 documentation=(getattr(task_spec, "documentation", None) or "").strip(),
+                instructions=task_instructions(task_spec),
             )
     return ElementInfo(definition.key, definition.key, task_spec_name, "")
 

@@ -16,6 +16,7 @@ from engine.errors import Problem, ScriptRejected
 from engine.jobs.checks import job_problems
 from engine.definitions.owner_messages import element_label
 from engine.definitions.parsing import ParsedBundle, load_bundle, user_task_form
+from engine.runtime.instructions import task_instructions, template_problem
 from engine.runtime.routing import EXPRESSION_PROPERTIES, task_properties
 from forms.schema import FormSchemaError, load_json_object, load_schema
 
@@ -49,7 +50,7 @@ def validate_bundle(files: Mapping[str, bytes], operators: Collection[str]) -> l
 
 def problem_producers() -> list[ProblemProducer]:
     """The checks run after parsing, each finding its own kind of problem in the whole bundle."""
-    return [process_problems, condition_problems, decision_problems]
+    return [process_problems, condition_problems, instruction_problems, decision_problems]
 
 
 def process_problems(review: BundleUnderReview) -> Iterator[Problem]:
@@ -64,6 +65,17 @@ def condition_problems(review: BundleUnderReview) -> Iterator[Problem]:
         for flow in process_parser.xpath("./bpmn:sequenceFlow"):
             yield from _checked(process_parser.filename or "", flow.get("id", ""), flow.get("name", ""),
                                 process_parser.parse_condition(flow), sandbox.check_expression, "condition")
+
+
+def instruction_problems(review: BundleUnderReview) -> Iterator[Problem]:
+    """Every task's instructionsForEndUser must be a Jinja2 template that compiles."""
+    for spec in review.bundle.parsed_specs():
+        for task_spec in spec.task_specs.values():
+            problem = template_problem(task_instructions(task_spec))
+            if problem is not None and getattr(task_spec, "bpmn_id", None):
+                yield Problem(spec.file, task_spec.bpmn_id, getattr(task_spec, "bpmn_name", None) or "",
+                              f"instructions: {problem}. Correct the template: it writes task data as "
+                              f"{{{{ name }}}} and may use {{% if %}} and {{% for %}} blocks.")
 
 
 def decision_problems(review: BundleUnderReview) -> Iterator[Problem]:

@@ -27,6 +27,7 @@ from engine.definitions.timer_events import fire_timer as mark_fired
 from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
                     resume_service, retry_policy, stuck_services)
 from engine.sandbox.scripting import CasedeskScriptEngine
+from engine.runtime.script_failures import describe_failure
 from engine.runtime.state import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
 
@@ -193,7 +194,7 @@ class InstanceStep:
             cause = exc.__cause__ or getattr(exc, "exception", None)
             if isinstance(cause, CasedeskError):
                 raise cause from exc
-            raise WorkflowFailed(f"instance {self.row.id}: {exc}") from exc
+            raise WorkflowFailed(f"instance {self.row.id}: {describe_failure(exc)}") from exc
         except Exception as exc:
             where = f" at {task.task_spec.name}" if task is not None else ""
             raise WorkflowFailed(f"instance {self.row.id}{where}: {type(exc).__name__}: {exc}") from exc

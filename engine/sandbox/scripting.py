@@ -12,6 +12,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
 from engine.errors import ScriptRejected
+from engine.sandbox.clock_names import clock_names
 
 ServiceCall = Callable[[Task, str, dict[str, Any]], Any]
 
@@ -35,13 +36,14 @@ def _naming_the_element(task: Task) -> Iterator[None]:
 
 
 class CasedeskScriptEngine(PythonScriptEngine):
-    """One per step: scripts see the step's recorded time as `now()`; services go to `call`."""
+    """One per step: scripts see the step's recorded time as `now()`, `datetime.now()`, `date.today()`;
+    services go to `call`."""
 
     def __init__(self, environment: BasePythonScriptEngineEnvironment, call: ServiceCall, now: datetime):
         super().__init__(environment=environment)
         self._call = call
         self.now = now  # timers decide their due time with it (engine/definitions/timer_events.py)
-        self._clock_names = {"now": lambda: now}
+        self._clock_names = clock_names(now)
 
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         with _naming_the_element(task):

@@ -22,6 +22,11 @@ class TaskSchema(ma.Schema):
 class TaskDetailSchema(TaskSchema):
     form_schema = fields.Dict(allow_none=True, metadata={"description": "JSON Schema of the task's form"})
     ui_schema = fields.Dict(allow_none=True, metadata={"description": "UI schema of the form, if any"})
+    instructions = fields.String(metadata={"description": "the task's instructionsForEndUser rendered over the "
+                                                          "case data, as Markdown ('' when it has none)"})
+    instructions_html = fields.String(metadata={"description": "the same as sanitized HTML"})
+    instructions_error = fields.String(allow_none=True, metadata={
+        "description": "why the instructions could not be shown (a broken template), else null"})
 
 
 class TaskQuerySchema(ma.Schema):

@@ -1,4 +1,4 @@
-"""The task page: instructions (the element's documentation) and the form rendered from its JSON Schema."""
+"""The task page: instructions (the element's documentation and its instructionsForEndUser) and the form."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +12,7 @@ from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.errors import Forbidden, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
+from engine.runtime.instructions import render_instructions
 from forms.fields import build_fields, parse_submission
 
 from ..auth import casedesk, current_actor
@@ -82,8 +83,10 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     form_errors = shown.get("", [])
     title_key = "x-title-zh" if tag == "zh-Hans" else "title"
     due_at = task.due_at
+    element = element_info(definition, task.task_spec)
     return render_template(
-        "task.html", task=task, instance=detail.row, element=element_info(definition, task.task_spec),
+        "task.html", task=task, instance=detail.row, element=element,
+        instructions=render_instructions(element.instructions, detail.data),
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
         form_title=schema.get(title_key) or schema.get("title") or task.title,
         form_description=schema.get("description") or "",

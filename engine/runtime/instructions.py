@@ -1,0 +1,85 @@
+"""A user task's `instructionsForEndUser`: a Jinja2 template over the task data, shown as sanitized Markdown."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import nh3
+from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+
+from engine.errors import ScriptRejected
+from engine.sandbox.isolation import run_isolated
+
+INSTRUCTIONS_EXTENSION = "instructionsForEndUser"  # SpiffWorkflow's extension element on a task
+MAX_CHARACTERS = 100_000  # more text than anyone reads on a task page
+_TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+@dataclass(frozen=True)
+class Instructions:
+    """What the task page and the API show: the Markdown, its safe HTML, or why it could not be shown."""
+
+    markdown: str
+    html: str
+    error: str | None = None
+
+
+def task_instructions(task_spec: Any) -> str:
+    """The template the diagram gives a task, or ''."""
+    return ((getattr(task_spec, "extensions", None) or {}).get(INSTRUCTIONS_EXTENSION) or "").strip()
+
+
+@functools.cache
+def _environment() -> ImmutableSandboxedEnvironment:
+    # No loader: {% include %}/{% import %} find nothing; the sandbox refuses internals (_x, __class__, mro)
+    # and the immutable variant refuses changing the task data (list.append, dict.update).
+    environment = ImmutableSandboxedEnvironment(autoescape=False, loader=None)
+    environment.globals = {"range": environment.globals["range"]}  # no lipsum, cycler, joiner, namespace
+    return environment
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    # Raw HTML in the template or the data is shown as text, never as markup; nh3 cleans what Markdown makes.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def template_problem(template: str) -> str | None:
+    """Why the template cannot be used (a syntax error with its line), or None; checked at deploy."""
+    try:
+        _environment().parse(template)
+    except TemplateSyntaxError as exc:
+        return f"line {exc.lineno}: {exc.message}"
+    return None
+
+
+def render_instructions(template: str, data: Mapping[str, Any]) -> Instructions:
+    """The template rendered over `data`, as Markdown and as sanitized HTML; a broken template explains itself."""
+    if not template:
+        return Instructions("", "")
+    try:
+        markdown = _render(template, dict(data)) if any(m in template for m in _TEMPLATE_MARKERS) else template
+    except TemplateSyntaxError as exc:
+        return _failed(f"line {exc.lineno}: {exc.message}")
+    except TemplateError as exc:  # undefined attribute, a refused internal, a filter on the wrong type
+        return _failed(str(exc.message or exc))
+    except ScriptRejected as exc:  # too slow or too big: stopped under the sandbox's OS limits
+        return _failed(str(exc))
+    except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        return _failed(f"{exc}")
+    markdown = markdown[:MAX_CHARACTERS]
+    return Instructions(markdown, nh3.clean(_markdown().render(markdown)))
+
+
+def _render(source: str, data: dict[str, Any]) -> str:
+    template = _environment().from_string(source)  # compiling runs nothing of the template; errors stay here
+    # Loops and string arithmetic in a template can be made arbitrarily expensive: render under the OS limits.
+    return run_isolated(lambda: template.render(data)[:MAX_CHARACTERS])
+
+
+def _failed(reason: str) -> Instructions:
+    return Instructions("", "", f"The instructions for this task could not be shown ({reason.rstrip('.')}). "
+                                "Tell the process owner; the task itself can still be worked.")
