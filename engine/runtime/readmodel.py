@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
 from engine.definitions.lifecycle import startable_ids
 from engine.errors import Conflict, InvalidInput, NotFound
+from engine.runtime.finished import FinishedTask, finished_task
 from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
 from engine.models import InstanceEvent, InstanceParticipant, InstanceSummary, ProcessDefinition, ProcessInstance
 from engine.persistence import Database
@@ -297,3 +298,8 @@ class ReadModel:
         if seen is not None:
             raise Conflict(f"task {task_id} is no longer ready")
         raise NotFound(f"no task {task_id}")
+
+    def finished_task(self, task_id: str) -> FinishedTask | None:
+        """Who completed a task that is no longer ready, and when (or that it was withdrawn)."""
+        with self.db.unit_of_work(write=False) as session:
+            return finished_task(session, task_id)

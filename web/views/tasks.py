@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.access import may_see_instance, may_see_task, may_work_task
-from engine.errors import Forbidden, InvalidInput
+from engine.access import is_admin, is_auditor, may_see_instance, may_see_task, may_work_task
+from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
 from engine.runtime.instructions import render_instructions
@@ -26,14 +26,20 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str) -> ResponseReturnValue:
-    task = _visible_task(task_id)
+    try:
+        task = _visible_task(task_id)
+    except Conflict:
+        return _finished(task_id, 200)
     return _render(task, values=None, errors={})
 
 
 @bp.post("/tasks/<task_id>")
 @login_required
 def complete(task_id: str) -> ResponseReturnValue:
-    task = _visible_task(task_id)
+    try:
+        task = _visible_task(task_id)
+    except Conflict:
+        return _finished(task_id, 409)
     if not may_work_task(current_actor(), task):
         raise Forbidden(_("You may not work this task."))
     schema, _ui = _form_of(task)
@@ -44,12 +50,29 @@ def complete(task_id: str) -> ResponseReturnValue:
         view = runtime().complete_task(task_id, data, actor=current_actor().username)
     except InvalidInput as exc:
         return _render(task, data, exc.field_errors), 422
+    except Conflict:
+        if reads().finished_task(task_id) is None:
+            raise  # claimed by someone else, or the case stopped: the error page says so
+        return _finished(task_id, 409)  # completed by someone else in the meantime
     flash(_("Done: “%(title)s”.", title=task.title))
     # Straight on to the next step when it is this user's to work (e.g. the same clerk's next form).
     for ready in view.ready_tasks:
         if may_work_task(current_actor(), ready):
             return redirect(url_for("tasks.show", task_id=ready.id))
     return redirect(url_for("inbox.index"))
+
+
+def _finished(task_id: str, status: int) -> ResponseReturnValue:
+    """A stale link: who completed the task and when (or that it was withdrawn), and the way to its case."""
+    finished = reads().finished_task(task_id)
+    if finished is None:
+        raise Conflict(_("This task is no longer open."))
+    actor = current_actor()
+    may_see_case = may_see_instance(actor, reads().instance(finished.instance_id).facts)
+    if not (may_see_case or finished.candidate_group in actor.staff_groups or finished.by == actor.username
+            or is_admin(actor) or is_auditor(actor)):
+        raise Forbidden(_("This task belongs to another group."))
+    return render_template("task_finished.html", finished=finished, may_see_case=may_see_case), status
 
 
 def _visible_task(task_id: str) -> TaskView:
