@@ -35,16 +35,22 @@ def cmd_export(app: Casedesk, args: argparse.Namespace) -> int:
 
 
 def cmd_retire(app: Casedesk, args: argparse.Namespace) -> int:
-    app.lifecycle.retire(args.key, args.version, args.user)
-    what = args.key if args.version is None else f"{args.key} v{args.version}"
-    print(f"{what} retired: no new instances; running instances go on")
-    return 0
+    return _set_retired(app, args, True)
 
 
 def cmd_restore(app: Casedesk, args: argparse.Namespace) -> int:
-    app.lifecycle.restore(args.key, args.version, args.user)
+    return _set_retired(app, args, False)
+
+
+def _set_retired(app: Casedesk, args: argparse.Namespace, retired: bool) -> int:
+    changed = app.lifecycle.set_retired(args.key, args.version, retired, args.user)
     what = args.key if args.version is None else f"{args.key} v{args.version}"
-    print(f"{what} restored: new instances may start again")
+    if not changed:
+        print(f"{what} was already {'retired' if retired else 'in service'}; nothing changed")
+    elif retired:
+        print(f"{what} retired: no new instances; running instances go on")
+    else:
+        print(f"{what} restored: new instances may start again")
     return 0
 
 

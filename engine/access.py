@@ -105,6 +105,11 @@ def may_deploy(actor: Actor) -> bool:
     return is_process_owner(actor)
 
 
+def may_see_load_errors(actor: Actor) -> bool:
+    """A process version that does not load is shown, with its error, to those who can act on it."""
+    return is_process_owner(actor) or is_admin(actor)
+
+
 def may_see_definitions(actor: Actor) -> bool:
     return is_process_owner(actor) or is_admin(actor) or is_auditor(actor)
 

@@ -62,6 +62,6 @@ def bootstrap(
         archives=ArchiveService(db, clock),
         jobs=JobRunner(db, runtime, definitions, clock, settings.job_lease_seconds),
         incidents=IncidentService(db, runtime, clock),
-        lifecycle=DefinitionLifecycle(db, clock),
+        lifecycle=DefinitionLifecycle(db, clock, definitions),
         migrations=InstanceMigration(db, runtime, definitions),
     )

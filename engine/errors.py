@@ -49,7 +49,7 @@ class DefinitionInvalid(CasedeskError):
         self.problems = problems
 
 
-class DefinitionUnloadable(Conflict):
+class DefinitionUnloadable(CasedeskError):
     """A stored version that no longer loads (e.g. after an upgrade); it is isolated, not fatal."""
 
     def __init__(self, key: str, version: int, reason: str):

@@ -52,17 +52,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        """Liveness and readiness for load balancers: the database answers and holds definitions."""
+        """Liveness and readiness for load balancers: the database answers and holds definitions;
+        versions in use that do not load are listed (status `degraded`)."""
         try:
             with casedesk.db.unit_of_work(write=False) as session:
                 session.execute(text("select 1"))
                 definitions = session.scalar(select(func.count(ProcessDefinition.id))) or 0
                 running = session.scalar(
                     select(func.count(ProcessInstance.id)).where(ProcessInstance.status == "running")) or 0
+            broken = casedesk.lifecycle.broken()
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
             return jsonify(status="error", database=str(exc).splitlines()[0]), 503
-        return jsonify(status="ok", database=casedesk.db.engine.dialect.name,
-                       definitions=definitions, running_instances=running)
+        # A version that does not load is isolated: the rest serves, so the node stays in rotation.
+        return jsonify(status="degraded" if broken else "ok", database=casedesk.db.engine.dialect.name,
+                       definitions=definitions, running_instances=running,
+                       broken_definitions=[{"key": b.key, "version": b.version, "error": b.error} for b in broken])
 
     init_api(app, casedesk)
     init_owner(app)

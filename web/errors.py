@@ -14,6 +14,7 @@ from engine.errors import (
     CasedeskError,
     Conflict,
     DefinitionInvalid,
+    DefinitionUnloadable,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -27,6 +28,7 @@ STATUS_OF: list[tuple[type[CasedeskError], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
+    (DefinitionUnloadable, 409),  # the version's state on this server, not the request, is at fault
     (DefinitionInvalid, 422),
     (InvalidInput, 422),
     (ScriptRejected, 422),

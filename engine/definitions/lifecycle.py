@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, select
+from sqlalchemy import Connection, Select, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import Conflict, NotFound
-from engine.models import ProcessDefinition, RetiredProcess
+from engine.errors import NotFound
+from engine.definitions.service import DefinitionService
+from engine.models import ProcessDefinition, ProcessInstance, RetiredProcess
 from engine.persistence import Database
 
 DEFINITIONS = cast(Table, ProcessDefinition.__table__)
 RETIRED_PROCESSES = cast(Table, RetiredProcess.__table__)
+INSTANCES = cast(Table, ProcessInstance.__table__)
 
 
 def startable_versions() -> Select[Any]:
@@ -34,57 +36,86 @@ STARTABLE_DEFINITION = (startable_versions().where(DEFINITIONS.c.key == bindpara
                         .with_only_columns(DEFINITIONS.c.id))
 
 
+def not_startable_reason(conn: Connection | Session, key: str) -> str:
+    """Why no new instance of `key` can start, in words for the person who tried."""
+    if conn.execute(select(RETIRED_PROCESSES.c.key).where(RETIRED_PROCESSES.c.key == key)).first() is not None:
+        return f"process {key!r} is retired: no new instances (an owner can bring it back)"
+    versions = conn.execute(select(DEFINITIONS.c.executable, DEFINITIONS.c.retired_at)
+                            .where(DEFINITIONS.c.key == key)).all()
+    if not versions:
+        return f"no process {key!r} is deployed"
+    if not any(executable for executable, _ in versions):
+        return f"process {key!r} is a view-only model: it cannot run until it deploys as an executable version"
+    return f"every version of process {key!r} is retired: no new instances (an owner can bring one back)"
+
+
 def startable_ids(session: Session) -> dict[str, int]:
     """The version new instances of each process start from, by key."""
     return {key: definition_id for key, definition_id, _version in session.execute(startable_versions())}
 
 
 @dataclass(frozen=True)
+class BrokenVersion:
+    """A stored version in use (new instances start from it, or instances run on it) that does not load."""
+
+    key: str
+    version: int
+    id: int
+    error: str
+
+
+@dataclass(frozen=True)
 class Retirement:
     key: str
-    version: int | None  # None: the whole process
     by: str
     at: datetime
 
 
 class DefinitionLifecycle:
-    def __init__(self, db: Database, clock: Clock):
+    def __init__(self, db: Database, clock: Clock, definitions: DefinitionService):
         self.db = db
         self.clock = clock
+        self.definitions = definitions
 
-    def retire(self, key: str, version: int | None, actor: str) -> Retirement:
-        """No new instances of `key` (or of that one version); running instances go on."""
+    def broken(self) -> list[BrokenVersion]:
+        """Every version in use that does not load: what owners must retire or fix, and what /healthz reports."""
+        running = select(INSTANCES.c.definition_id).where(INSTANCES.c.status == "running").distinct()
+        with self.db.unit_of_work(write=False) as session:
+            in_use = set(startable_ids(session).values()) | set(session.scalars(running))
+            rows = session.execute(select(DEFINITIONS.c.id, DEFINITIONS.c.key, DEFINITIONS.c.version)
+                                   .where(DEFINITIONS.c.id.in_(in_use), DEFINITIONS.c.executable.is_(True))
+                                   .order_by(DEFINITIONS.c.key, DEFINITIONS.c.version)).all()
+        found = []
+        for definition_id, key, version in rows:
+            error = self.definitions.load_error(definition_id)
+            if error is not None:
+                found.append(BrokenVersion(key, version, definition_id, error))
+        return found
+
+    def set_retired(self, key: str, version: int | None, retired: bool, actor: str) -> bool:
+        """Retire `key` (or that one version: no new instances; running ones go on), or bring it back.
+        Returns False when it already was so (nothing changed)."""
         now = self.clock.now()
         with self.db.unit_of_work() as session:
             if version is None:
                 _require_process(session, key)
-                if session.get(RetiredProcess, key) is not None:
-                    raise Conflict(f"process {key!r} is already retired")
-                session.add(RetiredProcess(key=key, retired_by=actor, retired_at=now))
-            else:
-                definition = _require_version(session, key, version)
-                if definition.retired_at is not None:
-                    raise Conflict(f"version {version} of {key!r} is already retired")
-                definition.retired_at, definition.retired_by = now, actor
-        return Retirement(key, version, actor, now)
-
-    def restore(self, key: str, version: int | None, actor: str) -> None:
-        """Bring a retired process (or version) back: new instances may start from it again."""
-        with self.db.unit_of_work() as session:
-            if version is None:
-                _require_process(session, key)
-                if session.get(RetiredProcess, key) is None:
-                    raise Conflict(f"process {key!r} is not retired")
-                session.execute(delete(RetiredProcess).where(RetiredProcess.key == key))
-            else:
-                definition = _require_version(session, key, version)
-                if definition.retired_at is None:
-                    raise Conflict(f"version {version} of {key!r} is not retired")
-                definition.retired_at, definition.retired_by = None, None
+                current = session.get(RetiredProcess, key)
+                if (current is not None) == retired:
+                    return False
+                if retired:
+                    session.add(RetiredProcess(key=key, retired_by=actor, retired_at=now))
+                else:
+                    session.execute(delete(RetiredProcess).where(RetiredProcess.key == key))
+                return True
+            definition = _require_version(session, key, version)
+            if (definition.retired_at is not None) == retired:
+                return False
+            definition.retired_at, definition.retired_by = (now, actor) if retired else (None, None)
+            return True
 
     def retired_processes(self) -> dict[str, Retirement]:
         with self.db.unit_of_work(write=False) as session:
-            return {r.key: Retirement(r.key, None, r.retired_by, r.retired_at)
+            return {r.key: Retirement(r.key, r.retired_by, r.retired_at)
                     for r in session.scalars(select(RetiredProcess))}
 
     def startable_ids(self) -> dict[str, int]:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select
 
 from engine.clock import Clock, isoformat
 from engine.definitions.service import DefinitionService
-from engine.errors import CasedeskError, Conflict, NotFound
+from engine.errors import CasedeskError, Conflict, DefinitionUnloadable, NotFound
 from engine.history.eventlog import EFFECT, chain_event
 from engine.runtime.store import InstanceStore
 from engine.jobs.store import INCIDENTS, JOBS, ClaimedJob, JobStore
@@ -110,6 +110,10 @@ class JobRunner:
         """Run one claimed job; 1 when it ran, 0 when its lease was lost, it was stale, or it failed."""
         try:
             return self._run(job, worker)
+        except DefinitionUnloadable as exc:
+            # Retrying cannot help until an owner acts: report it now, and go on with the other jobs.
+            self._failed(job, worker, str(exc), final=True)
+            return 0
         except CasedeskError as exc:
             self._failed(job, worker, f"{type(exc).__name__}: {exc}")
             return 0
@@ -149,13 +153,13 @@ class JobRunner:
         self.runtime.committed(step)
         return 1
 
-    def _failed(self, job: ClaimedJob, worker: str, error: str) -> None:
+    def _failed(self, job: ClaimedJob, worker: str, error: str, final: bool = False) -> None:
         """Keep the error on the job and back off; after the last attempt the instance gets an incident."""
         now = self.clock.now()
         with self.db.transaction() as conn:
             jobs = self._jobs(conn)
             # A timer start has no instance to hold an incident: it keeps backing off, and says so in the log.
-            last = job.attempts + 1 >= JOB_ATTEMPTS and job.instance_id is not None
+            last = (final or job.attempts + 1 >= JOB_ATTEMPTS) and job.instance_id is not None
             attempts = jobs.failed(job.id, worker, error,
                                    None if last else now + min(JOB_BACKOFF * (2 ** job.attempts), MAX_BACKOFF))
             log.warning("job %s (%s %s) failed, attempt %s: %s", job.id, job.kind, job.element, attempts, error)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -17,7 +17,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 
 from engine.clock import Clock, isoformat
 from engine.definitions.service import DefinitionService
-from engine.errors import InvalidInput
+from engine.definitions.lifecycle import startable_ids
+from engine.errors import DefinitionUnloadable, InvalidInput
 from engine.history.eventlog import INPUT
 from engine.runtime.store import DEFINITIONS
 from engine.isotime import add, parse_cycle, parse_duration, parse_instant
@@ -76,24 +77,26 @@ class TimerStarts:
         self.db = db
         self.definitions = definitions
         self.clock = clock
-        self._seen: dict[str, int] = {}
+        self._seen: dict[str, int | None] = {}
 
     def schedule(self) -> None:
         """Keep one `start` job per process whose newest version has a timer start event."""
         with self.db.unit_of_work(write=False) as session:
-            latest = {key: def_id for key, def_id in session.execute(
-                select(DEFINITIONS.c.key, func.max(DEFINITIONS.c.id)).group_by(DEFINITIONS.c.key))}
-        changed = {key: def_id for key, def_id in latest.items() if self._seen.get(key) != def_id}
+            latest = startable_ids(session)  # retired processes and versions start nothing
+            scheduled = set(session.scalars(select(JOBS.c.process_key).where(JOBS.c.kind == "start")))
+        changed: dict[str, int | None] = {key: def_id for key, def_id in latest.items() if self._seen.get(key) != def_id}
+        gone = scheduled | {key for key, def_id in self._seen.items() if def_id is not None}
+        changed.update({key: None for key in gone - set(latest)})
         for key, definition_id in changed.items():
             try:
                 self._schedule(key, definition_id)
-            except InvalidInput as exc:
+            except (InvalidInput, DefinitionUnloadable) as exc:
+                # One process that cannot be scheduled must not stop the timers of every other one.
                 log.error("process %s: %s", key, exc)
             self._seen[key] = definition_id
 
-    def _schedule(self, key: str, definition_id: int) -> None:
-        loaded = self.definitions.load(definition_id)
-        timer = start_timer(loaded.spec)
+    def _schedule(self, key: str, definition_id: int | None) -> None:
+        timer = None if definition_id is None else start_timer(self.definitions.load(definition_id).spec)
         with self.db.transaction() as conn:
             existing = conn.execute(select(JOBS.c.id, JOBS.c.definition_id)
                                     .where(JOBS.c.kind == "start", JOBS.c.process_key == key)).first()

@@ -16,6 +16,7 @@ from engine.definitions.service import DefinitionService, LoadedDefinition
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.history.eventlog import GENESIS, INPUT, chain_event
 from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
+from engine.definitions.lifecycle import not_startable_reason
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 from engine.runtime.step import InstanceStep
@@ -57,7 +58,7 @@ class Runtime:
         with self.db.transaction() as conn:
             definition_id = self._store(conn).latest_definition_id(key)
             if definition_id is None:
-                raise NotFound(f"no process {key!r} is deployed")
+                raise NotFound(not_startable_reason(conn, key))
             definition = self.definitions.load(definition_id)
             groups = groups_of(conn, actor)
             starters = start_groups(definition.spec)

@@ -14,7 +14,7 @@ def test_health_reports_the_database_and_deployed_definitions(app: Casedesk) -> 
 
     assert answer.status_code == 200
     assert answer.get_json() == {"status": "ok", "database": app.db.engine.dialect.name,
-                                 "definitions": 1, "running_instances": 1}
+                                 "definitions": 1, "running_instances": 1, "broken_definitions": []}
 
 
 def test_health_is_503_when_the_database_does_not_answer() -> None:

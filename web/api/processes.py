@@ -7,15 +7,16 @@ from typing import Any
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from engine.access import may_deploy, may_start
-from engine.errors import DefinitionInvalid, Forbidden, InvalidInput, NotFound, Problem
+from engine.access import may_deploy, may_see_load_errors, may_start
+from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, NotFound, Problem
 from engine.runtime.service import start_groups
 
 from .auth import authenticate_request
 from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
-from .schemas import DataSchema, DeployedSchema, InstanceSchema, ProcessSchema, UploadSchema
+from .schemas import (DataSchema, DeployedSchema, InstanceSchema, ProcessSchema, RetirementResultSchema,
+                      RetirementSchema, UploadSchema)
 
 blp = install_error_handlers(Blueprint("api_processes", __name__, description="Deployed process definitions"))
 blp.before_request(authenticate_request)
@@ -26,19 +27,30 @@ UPLOAD_SUFFIXES = (".bpmn", ".dmn", ".json")
 @blp.doc(operationId="listProcesses")
 @blp.response(200, ProcessSchema(many=True))
 def list_processes() -> list[dict[str, Any]]:
-    """Every deployed process with all its versions, newest first, and whether the caller may start it."""
+    """Every deployed process with all its versions, newest first, and whether the caller may start it.
+
+    A process whose startable version does not load is listed, with its `error`, to process owners and
+    administrators only; it never hides the other processes."""
     app, me = casedesk(), caller()
+    startable = services().reads.startable_definition_ids()
+    retired = app.lifecycle.retired_processes()
     by_key: dict[str, dict[str, Any]] = {}
     for version in services().catalog.versions():
         entry = by_key.get(version.key)
         if entry is None:
-            starters = start_groups(app.definitions.load(version.id).spec)
             entry = by_key[version.key] = {"key": version.key, "name": version.name,
-                                           "latest_version": version.version,
-                                           "can_start": may_start(me, starters),
-                                           "versions": []}
+                                           "latest_version": version.version, "can_start": False,
+                                           "retired": version.key in retired, "error": None, "versions": []}
+            definition_id = startable.get(version.key)
+            if definition_id is not None:
+                try:
+                    starters = start_groups(app.definitions.load(definition_id).spec)
+                    entry["can_start"] = may_start(me, starters)
+                except DefinitionUnloadable as exc:
+                    entry["error"] = str(exc)
         entry["versions"].append(version)
-    return list(by_key.values())
+    shown = may_see_load_errors(me)
+    return [entry for entry in by_key.values() if shown or entry["error"] is None]
 
 
 @blp.route("", methods=["POST"])
@@ -53,6 +65,20 @@ def deploy_processes(upload: dict[str, Any]) -> list[Any]:
         raise Forbidden("only process owners deploy definitions")
     files = uploaded_files(upload["files"])
     return casedesk().definitions.deploy(files, deployed_by=me.username, origin="upload")
+
+
+@blp.route("/<key>/retirement", methods=["POST"])
+@blp.doc(operationId="setProcessRetired")
+@blp.arguments(RetirementSchema)
+@blp.response(200, RetirementResultSchema)
+def set_retired(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """Retire a process or one version (no new instances; running ones go on), or bring it back
+    (process owners only)."""
+    me = caller()
+    if not may_deploy(me):
+        raise Forbidden("only process owners retire and restore processes")
+    changed = casedesk().lifecycle.set_retired(key, body["version"], body["retired"], me.username)
+    return {"key": key, "version": body["version"], "retired": body["retired"], "changed": changed}
 
 
 def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
@@ -83,7 +109,7 @@ def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
 def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Start an instance of the newest version of process `key` with start data."""
     app, me = casedesk(), caller()
-    definition_id = services().reads.latest_definition_ids().get(key)
+    definition_id = services().reads.startable_definition_ids().get(key)
     if definition_id is None:
         raise NotFound(f"no process {key!r} is deployed")
     if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):

@@ -108,6 +108,9 @@ class ProcessSchema(ma.Schema):
     name = fields.String(required=True)
     latest_version = fields.Integer(required=True)
     can_start = fields.Boolean(required=True, metadata={"description": "whether the caller may start it"})
+    retired = fields.Boolean(metadata={"description": "retired by an owner: no new instances, running ones go on"})
+    error = fields.String(allow_none=True, metadata={
+        "description": "why the version new instances start from cannot be loaded (owners and admins only)"})
     versions = fields.List(fields.Nested(VersionSchema))
 
 
@@ -123,3 +126,17 @@ class DeployedSchema(ma.Schema):
     created = fields.Boolean(required=True, metadata={"description": "false when the content was unchanged"})
     kept_reason = fields.String(metadata={"description": "why nothing was stored although `version` is not "
                                                          "this content's newest version"})
+
+
+class RetirementSchema(ma.Schema):
+    retired = fields.Boolean(required=True, metadata={
+        "description": "true: no new instances (running ones go on); false: bring it back"})
+    version = fields.Integer(load_default=None, allow_none=True, metadata={
+        "description": "only this version; omitted: the whole process"})
+
+
+class RetirementResultSchema(ma.Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(allow_none=True)
+    retired = fields.Boolean(required=True)
+    changed = fields.Boolean(required=True, metadata={"description": "false when it already was so"})

@@ -13,6 +13,7 @@ from engine.definitions.diff import diff_versions
 from engine.errors import DefinitionInvalid, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
+from web.views.common import reads
 from web.security import stored_file
 
 from .bundles import main_bpmn_file, replace_file
@@ -33,7 +34,10 @@ def definitions() -> ResponseReturnValue:
     keys: dict[str, list[Any]] = {}
     for version in versions:
         keys.setdefault(version.key, []).append(version)
-    return render_template("owner/definitions.html", processes=keys, may_deploy=may_deploy(current_actor()))
+    broken = {(b.key, b.version): b.error for b in casedesk().lifecycle.broken()}
+    return render_template("owner/definitions.html", processes=keys, may_deploy=may_deploy(current_actor()),
+                           retired=casedesk().lifecycle.retired_processes(), broken=broken,
+                           startable=reads().startable_definition_ids())
 
 
 @bp.get("/processes/<key>/<int:version>")
@@ -43,7 +47,8 @@ def version(key: str, version: int) -> ResponseReturnValue:
     others = [v.version for v in catalog().versions(key) if v.version != version]
     files = catalog().files(key, version)
     return render_template("owner/version.html", definition=found, others=others,
-                           main_file=main_bpmn_file(files, key), may_deploy=may_deploy(current_actor()))
+                           main_file=main_bpmn_file(files, key), may_deploy=may_deploy(current_actor()),
+                           load_error=casedesk().definitions.load_error(found.id) if found.executable else None)
 
 
 @bp.get("/processes/<key>/<int:version>/files/<path:name>")
@@ -95,6 +100,23 @@ def edit(key: str, version: int) -> ResponseReturnValue:
     return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
 
 
+@bp.post("/processes/<key>/retirement")
+@DEPLOY
+def retirement(key: str) -> ResponseReturnValue:
+    """Retire a process or one version (no new instances; running ones go on), or bring it back."""
+    version = request.form.get("version", type=int)
+    retired = request.form.get("retired") == "1"
+    changed = casedesk().lifecycle.set_retired(key, version, retired, current_actor().username)
+    what = key if version is None else _("%(key)s version %(v)s", key=key, v=version)
+    if not changed:
+        flash(_("%(what)s was already so; nothing changed.", what=what))
+    elif retired:
+        flash(_("%(what)s is retired: no new instances; running instances go on.", what=what))
+    else:
+        flash(_("%(what)s is back in service: new instances may start.", what=what))
+    return redirect(url_for("owner.definitions"))
+
+
 @bp.get("/processes/<key>/diff")
 @SEE
 def diff(key: str) -> ResponseReturnValue:
@@ -109,5 +131,8 @@ def _announce(results: list[Any]) -> None:
     for result in results:
         if result.created:
             flash(_("Deployed %(key)s as version %(v)s.", key=result.key, v=result.version))
+        elif result.kept_reason:
+            flash(_("%(key)s: this content is already stored as version %(v)s; the newer version stays the one "
+                    "new instances start from.", key=result.key, v=result.version))
         else:
             flash(_("%(key)s is unchanged; it stays at version %(v)s.", key=result.key, v=result.version))

@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.access import Actor, may_start, may_work_task
-from engine.errors import Forbidden, NotFound
+from engine.access import Actor, may_see_load_errors, may_start, may_work_task
+from engine.errors import DefinitionUnloadable, Forbidden, NotFound
 from engine.runtime.service import start_groups
 
 from ..auth import casedesk, current_actor
@@ -27,29 +27,50 @@ class Startable:
     groups: list[str]
 
 
+@dataclass(frozen=True)
+class Unloadable:
+    key: str
+    version: int
+    error: str
+
+
 def startable(actor: Actor) -> list[Startable]:
-    found = []
-    for key, definition_id in reads().latest_definition_ids().items():
-        definition = casedesk().definitions.load(definition_id)
+    return startable_and_broken(actor)[0]
+
+
+def startable_and_broken(actor: Actor) -> tuple[list[Startable], list[Unloadable]]:
+    """What `actor` may start, and the processes whose startable version does not load (one such
+    process never hides the others)."""
+    found, broken = [], []
+    for key, definition_id in reads().startable_definition_ids().items():
+        try:
+            definition = casedesk().definitions.load(definition_id)
+        except DefinitionUnloadable as exc:
+            broken.append(Unloadable(key, exc.version, exc.reason))
+            continue
         groups = start_groups(definition.spec)
         if may_start(actor, groups):
             found.append(Startable(key, getattr(definition.spec, "description", None) or key, definition.version,
                                    (getattr(definition.spec, "documentation", None) or "").strip(), sorted(groups)))
-    return sorted(found, key=lambda s: s.name)
+    return sorted(found, key=lambda s: s.name), broken
 
 
 @bp.get("/start")
 @login_required
 def index() -> ResponseReturnValue:
-    return render_template("start.html", processes=startable(current_actor()))
+    actor = current_actor()
+    processes, broken = startable_and_broken(actor)
+    return render_template("start.html", processes=processes, broken=broken if may_see_load_errors(actor) else [])
 
 
 @bp.post("/start/<key>")
 @login_required
 def start(key: str) -> ResponseReturnValue:
     actor = current_actor()
-    if key not in reads().latest_definition_ids():
+    definition_id = reads().startable_definition_ids().get(key)
+    if definition_id is None:
         raise NotFound(_("No process %(key)s is deployed.", key=key))
+    casedesk().definitions.load(definition_id)  # a version that does not load says so (409)
     if key not in {s.key for s in startable(actor)}:
         raise Forbidden(_("You may not start this process."))
     # A short title names the case in lists until it has a case number; processes may use it.
