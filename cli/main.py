@@ -145,6 +145,20 @@ def cmd_users_add(app: Casedesk, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_passwd(app: Casedesk, args: argparse.Namespace) -> int:
+    app.users.set_password(args.name, args.password)
+    print(f"user {args.name}: new password; their sessions and API tokens have ended")
+    return 0
+
+
+def cmd_users_active(app: Casedesk, args: argparse.Namespace) -> int:
+    active = args.users_command == "activate"
+    app.users.set_active(args.name, active)
+    print(f"user {args.name}: " + ("active again" if active else
+                                   "deactivated; signed out everywhere and every API token revoked"))
+    return 0
+
+
 def cmd_demo_org(app: Casedesk, args: argparse.Namespace) -> int:
     seeded = seed_demo_org(app.db, app.clock, args.password)
     print(f"demo organisation (password {args.password}), for the embedded demo only:")
@@ -206,6 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--password", required=True)
     p.add_argument("--group", action="append", default=[])
+    p = users.add_parser("passwd", help="set a user's password (ends their sessions and API tokens)")
+    p.set_defaults(handler=cmd_users_passwd)
+    p.add_argument("name")
+    p.add_argument("--password", required=True)
+    for name, text in (("deactivate", "sign a user out everywhere, revoke their tokens, refuse their sign-in"),
+                       ("activate", "let a deactivated user sign in again")):
+        p = users.add_parser(name, help=text)
+        p.set_defaults(handler=cmd_users_active)
+        p.add_argument("name")
     command("migrate", cmd_migrate, "create or upgrade the database schema")
     add_archive_commands(sub)
     add_replay_command(sub)

@@ -4,21 +4,30 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import CasedeskError
+from engine.errors import CasedeskError, NotFound
 from engine.models import ApiToken, User
 from engine.persistence import Database
-from engine.users import check_password
+from engine.users import verify_sign_in
 
 DEFAULT_LIFETIME = timedelta(hours=12)
 
 
 class AuthenticationFailed(CasedeskError):
     """Wrong name or password, or a token that is unknown, expired or of an inactive user."""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    username: str
+    created_at: datetime
+    expires_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -39,19 +48,43 @@ class TokenService:
         self.clock = clock
         self.lifetime = lifetime
 
-    def issue(self, username: str, password: str) -> IssuedToken:
-        """A new token for an active user whose password matches; the clear token is never stored."""
+    def issue(self, username: str, password: str, address: str | None = None) -> IssuedToken:
+        """A new token for an active user whose password matches; the clear token is never stored.
+        Throttled per user name and address like the sign-in page (raises Throttled when locked)."""
+        now, token = self.clock.now(), secrets.token_urlsafe(32)
         with self.db.unit_of_work() as session:
-            user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-            if user is None or not check_password(user.password_hash, password):
-                raise AuthenticationFailed("unknown user or wrong password")
-            now = self.clock.now()
-            # Expired tokens of this user are useless; drop them so the table does not grow forever.
-            session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at < now))
-            token = secrets.token_urlsafe(32)
-            expires = now + self.lifetime
-            session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=now, expires_at=expires))
-        return IssuedToken(token=token, username=username, expires_at_iso=expires.isoformat())
+            user = verify_sign_in(session, username, password, address, now)
+            if user is not None:
+                self._store(session, user.id, now, token)
+        if user is None:  # refused after the commit, so that the failure stays counted
+            raise AuthenticationFailed("unknown user or wrong password")
+        return IssuedToken(token=token, username=username, expires_at_iso=(now + self.lifetime).isoformat())
+
+    def _store(self, session: Session, user_id: int, now: datetime, token: str) -> None:
+        # Expired tokens of this user are useless; drop them so the table does not grow forever.
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at < now))
+        session.add(ApiToken(user_id=user_id, token_hash=token_digest(token), created_at=now,
+                             expires_at=now + self.lifetime))
+
+    def tokens_of(self, username: str) -> list[TokenInfo]:
+        """The user's unexpired tokens (never the tokens themselves: only their hash is stored)."""
+        with self.db.unit_of_work(write=False) as session:
+            rows = session.execute(
+                select(ApiToken.id, ApiToken.created_at, ApiToken.expires_at).join(User, User.id == ApiToken.user_id)
+                .where(User.username == username).order_by(ApiToken.id)).all()
+        now = self.clock.now()
+        return [TokenInfo(id, username, created, expires) for id, created, expires in rows
+                if expires is None or expires > now]
+
+    def revoke_by_id(self, token_id: int, actor: str, may_revoke_any: bool) -> None:
+        """Revoke one token: its owner may, and an administrator may revoke anyone's."""
+        with self.db.unit_of_work() as session:
+            owner = session.scalar(select(User.username).join(ApiToken, ApiToken.user_id == User.id)
+                                   .where(ApiToken.id == token_id))
+            if owner is None or (owner != actor and not may_revoke_any):
+                raise NotFound(f"no token {token_id} of yours")
+            session.execute(delete(ApiToken).where(ApiToken.id == token_id))
+
 
     def resolve(self, token: str) -> str:
         """The name of the active user holding an unexpired `token`."""

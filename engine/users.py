@@ -1,17 +1,21 @@
 """Users, groups and password hashing (scrypt from the standard library)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
 from engine.errors import InvalidInput, NotFound
-from engine.models import Group, Membership, User
+from engine.account_models import UserSession
+from engine.models import ApiToken, Group, Membership, User
 from engine.persistence import Database
+from engine.throttle import Throttled, clear, locked_for, record_failure, throttle_keys
 
 RESERVED_GROUPS = ("admin", "process_owner", "auditor")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -23,6 +27,41 @@ def hash_password(password: str) -> str:
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
 
 
+@functools.lru_cache(maxsize=4)
+def _decoy_hash(n: int, r: int, p: int) -> str:
+    salt = b"casedesk-decoy!!"
+    digest = hashlib.scrypt(b"no such user", salt=salt, dklen=32, n=n, r=r, p=p)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_sign_in(session: Session, username: str, password: str, address: str | None,
+                   now: datetime) -> User | None:
+    """The active user when the password matches, else None with the failure counted; Throttled when
+    the name or address is locked. An unknown name costs the same scrypt as a known one, so timing
+    does not tell which names exist. The caller commits, failures included."""
+    keys = throttle_keys(username, address)
+    wait = locked_for(session, keys, now)
+    if wait is not None:
+        raise Throttled(wait)
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    stored = user.password_hash if user is not None else _decoy_hash(_SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"])
+    if check_password(stored, password) and user is not None:
+        clear(session, username)
+        return user
+    record_failure(session, keys, now)
+    return None
+
+
+def end_sign_ins(session: Session, user_id: int) -> None:
+    """Every browser session and API token of the user ends (sign-out, new password, deactivation)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+
+
+def session_digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
 def check_password(stored: str, password: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
@@ -32,6 +71,13 @@ def check_password(stored: str, password: str) -> bool:
         return False
     candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(candidate.hex(), digest)
+
+
+def _check_new_user(username: str, password: str) -> None:
+    if not username or len(password) < 8:
+        raise InvalidInput("a user needs a name and a password of at least 8 characters")
+    if len(username) > 80 or any(c.isspace() or ord(c) < 32 for c in username):
+        raise InvalidInput("a user name has at most 80 characters and no spaces or control characters")
 
 
 _GROUPS_OF = (
@@ -56,21 +102,75 @@ class UserService:
         self.clock = clock
 
     def add_user(self, username: str, password: str, groups: list[str], display_name: str = "") -> None:
-        """Create a user, or reset the password and groups of an existing one."""
-        if not username or len(password) < 8:
-            raise InvalidInput("a user needs a name and a password of at least 8 characters")
+        """Create a user, or reset the password and groups of an existing one (ending their sign-ins)."""
+        _check_new_user(username, password)
         with self.db.unit_of_work() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
                 user = User(username=username, created_at=self.clock.now(), display_name=display_name or username)
                 session.add(user)
+            else:
+                end_sign_ins(session, user.id)
             user.password_hash = hash_password(password)
             user.groups = [self._group(session, name) for name in sorted(set(groups))]
 
-    def authenticate(self, username: str, password: str) -> bool:
+    def set_password(self, username: str, password: str) -> None:
+        """A new password; every session and API token of the user ends."""
+        _check_new_user(username, password)
+        with self.db.unit_of_work() as session:
+            user = self._existing(session, username)
+            user.password_hash = hash_password(password)
+            end_sign_ins(session, user.id)
+
+    def set_active(self, username: str, active: bool) -> None:
+        """Deactivate (signed out everywhere, tokens revoked, no sign-in) or reactivate a user."""
+        with self.db.unit_of_work() as session:
+            user = self._existing(session, username)
+            user.active = active
+            if not active:
+                end_sign_ins(session, user.id)
+
+    def authenticate(self, username: str, password: str, address: str | None = None) -> bool:
+        """Whether the password is right; throttled per name and address (raises Throttled when locked)."""
+        with self.db.unit_of_work() as session:
+            return verify_sign_in(session, username, password, address, self.clock.now()) is not None
+
+    def sign_in(self, username: str, password: str, address: str | None = None) -> str | None:
+        """A new browser session id when the password is right (None otherwise); throttled like authenticate."""
+        session_id = secrets.token_urlsafe(32)
+        with self.db.unit_of_work() as session:
+            user = verify_sign_in(session, username, password, address, self.clock.now())
+            if user is None:
+                return None
+            session.add(UserSession(id_hash=session_digest(session_id), user_id=user.id, created_at=self.clock.now()))
+        return session_id
+
+    def session_user(self, session_id: str) -> tuple[str, set[str]] | None:
+        """The active user a browser session belongs to and their groups; None once it has ended."""
         with self.db.unit_of_work(write=False) as session:
-            user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-            return user is not None and check_password(user.password_hash, password)
+            username = session.scalar(
+                select(User.username).join(UserSession, UserSession.user_id == User.id)
+                .where(UserSession.id_hash == session_digest(session_id), User.active.is_(True)))
+            if username is None:
+                return None
+            return username, groups_of(session, username)
+
+    def sign_out(self, session_id: str) -> None:
+        """Ends this browser session (a copy of its cookie never works again) and revokes the user's API
+        tokens; their sessions in other browsers go on."""
+        with self.db.unit_of_work() as session:
+            user_id = session.scalar(select(UserSession.user_id)
+                                     .where(UserSession.id_hash == session_digest(session_id)))
+            session.execute(delete(UserSession).where(UserSession.id_hash == session_digest(session_id)))
+            if user_id is not None:
+                session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+
+    @staticmethod
+    def _existing(session: Session, username: str) -> User:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        return user
 
     def groups(self, username: str) -> set[str]:
         with self.db.unit_of_work(write=False) as session:

@@ -13,6 +13,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from engine.access import Actor
 from engine.bootstrap import Casedesk
 from engine.errors import Forbidden, NotFound
+from engine.throttle import Throttled
 
 from .i18n import safe_next, is_timezone
 
@@ -21,12 +22,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class SignedInUser(UserMixin):  # type: ignore[misc]  # flask_login ships no type information
-    def __init__(self, username: str, groups: set[str]):
+    def __init__(self, session_id: str, username: str, groups: set[str]):
+        self.session_id = session_id  # names the server-side session row: signing out deletes it
         self.username = username
         self.actor = Actor(username, frozenset(groups))
 
     def get_id(self) -> str:
-        return self.username
+        return self.session_id
 
     @property
     def groups(self) -> frozenset[str]:
@@ -56,12 +58,14 @@ def require(check: Callable[[Actor], bool], what: str | LazyString) -> Callable[
     return decorate
 
 
-def _load_user(username: str) -> SignedInUser | None:
-    # Groups are read on every request, so a changed membership applies at once.
+def _load_user(session_id: str) -> SignedInUser | None:
+    # The session row and the groups are read on every request, so a sign-out, a new password, a
+    # deactivation or a changed membership applies at once, even to a copied cookie.
     try:
-        return SignedInUser(username, casedesk().users.groups(username))
+        found = casedesk().users.session_user(session_id)
     except NotFound:
         return None
+    return SignedInUser(session_id, *found) if found is not None else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,8 +75,15 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
-        if username and casedesk().users.authenticate(username, password):
-            user = _load_user(username)
+        try:
+            session_id = casedesk().users.sign_in(username, password, request.remote_addr) if username else None
+        except Throttled as exc:
+            return render_template("login.html", error=_(
+                "Too many failed sign-ins. Try again in %(minutes)s minutes.",
+                minutes=max(1, -(-exc.retry_after // 60))), username=username), 429, {
+                    "Retry-After": str(exc.retry_after)}
+        if session_id is not None:
+            user = _load_user(session_id)
             if user is not None:
                 session.clear()  # a fresh session on sign-in: nothing carried over from before
                 zone = request.form.get("timezone") or ""
@@ -91,6 +102,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required  # type: ignore[misc]
 def logout() -> ResponseReturnValue:
+    casedesk().users.sign_out(cast(SignedInUser, current_user).session_id)  # the cookie, and API tokens, end
     logout_user()
     locale = session.get("locale")
     session.clear()

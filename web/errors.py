@@ -20,11 +20,13 @@ from engine.errors import (
     NotFound,
     ScriptRejected,
 )
+from engine.throttle import Throttled
 from engine.tokens import AuthenticationFailed
 
 # The one mapping from engine exceptions to status codes; the first match in this order wins.
 STATUS_OF: list[tuple[type[CasedeskError], int]] = [
     (AuthenticationFailed, 401),
+    (Throttled, 429),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
@@ -35,6 +37,7 @@ STATUS_OF: list[tuple[type[CasedeskError], int]] = [
 ]
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+         429: "too_many_attempts",
          422: "invalid_input", 500: "internal_error", 503: "busy"}
 API_PREFIX = "/api/"
 
@@ -48,6 +51,11 @@ def _database_busy(error: BaseException) -> bool:
         if isinstance(cause, OperationalError) and "locked" in str(cause.orig).lower():
             return True
     return False
+
+
+def retry_after(error: BaseException) -> int:
+    """Seconds a refused client should wait: the lockout's rest, or a moment for a busy database."""
+    return error.retry_after if isinstance(error, Throttled) else RETRY_AFTER_SECONDS
 
 
 def status_of(error: BaseException) -> int:
@@ -97,7 +105,7 @@ def wants_json() -> bool:
 def _respond(error: BaseException) -> ResponseReturnValue:
     body = error_body_of(error)
     status = body["error"]["status"]
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+    headers = {"Retry-After": str(retry_after(error))} if status in (429, 503) else {}
     if wants_json():
         return jsonify(body), status, headers
     return render_template("error.html", error=body["error"]), status, headers

@@ -106,3 +106,11 @@ RULES.update({
     "owner.edit": Rule(frozenset({"process_owner"}), values=VERSION_1),
     "owner.retirement": Rule(frozenset({"process_owner"}), "POST", {"retired": "0"}),
 })
+
+# -- accounts (issue 12): tokens listed and revoked by their owner or an administrator; users deactivated by admins --
+RULES.update({
+    "api_auth.list_tokens": Rule(SIGNED_IN, auth="bearer"),
+    "api_auth.revoke_token": Rule(frozenset(), "DELETE", auth="bearer", values={"token_id": "999999"}),
+    "api_users.deactivate_user": Rule(frozenset({"admin"}), "POST", auth="bearer", values={"username": "bob"}),
+    "api_users.activate_user": Rule(frozenset({"admin"}), "POST", auth="bearer", values={"username": "bob"}),
+})

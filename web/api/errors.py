@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import CasedeskError
 from forms.schema import TOP_LEVEL_FIELD
-from web.errors import RETRY_AFTER_SECONDS, error_body, error_body_of
+from web.errors import RETRY_AFTER_SECONDS, error_body, error_body_of, retry_after
 
 API_PREFIX = "/api/"
 # The status mapping and the error shape live in web/errors.py, once for the API and the pages.
@@ -44,7 +44,10 @@ class ErrorSchema(ma.Schema):
 
 
 def engine_error_response(error: CasedeskError) -> Response:
-    return _respond(error_body_of(error))
+    response = _respond(error_body_of(error))
+    if response.status_code in (429, 503):  # locked out, or a busy database: when to try again
+        response.headers["Retry-After"] = str(retry_after(error))
+    return response
 
 
 def _busy_retry_after(response: Response) -> Response:
