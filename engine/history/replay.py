@@ -16,6 +16,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.task import Task
 
+from handlers.context import BpmnError
+
 from engine.definitions.service import LoadedDefinition
 from engine.history.eventlog import GENESIS, INPUT, chain_event
 from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
@@ -59,6 +61,12 @@ class _NoJobStore:
         pass
 
     def sync_incidents(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def open_failure_incident(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def close_failure_incidents(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
@@ -386,6 +394,9 @@ def _migrated(replay: Replay, event: RecordedEvent) -> None:
 def _service_result(recorded: RecordedEvent, operator: str, params: dict[str, Any]) -> Any:
     # The step records operator and params from its own evaluation; comparing that row with
     # this one shows a call with other parameters. Only the result is taken from the log.
+    error = recorded.payload.get("bpmn_error")
+    if error is not None:  # the handler raised a business error: raise it again, the step throws it
+        raise BpmnError(str(error.get("code", "")), str(error.get("message", "")), error.get("data") or {})
     return recorded.payload.get("result")
 
 

@@ -63,6 +63,9 @@ class IncidentService:
             incident = _view(row)
             if incident.status != "open":
                 raise Conflict(f"incident {incident_id} is {incident.status}")
+            if incident.kind == "error":
+                raise Conflict(f"incident {incident_id}: {incident.error}; there is nothing to run again — "
+                               "cancel the instance, or fix the process so that an error boundary catches it")
             if incident.kind == "service":
                 step = self.runtime.locked_step(conn, incident.instance_id)
                 task = step.waiting_task(row._mapping["task_id"] or "")

@@ -50,7 +50,7 @@ class Incident(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # service | job
+    kind: Mapped[str] = mapped_column(String(10))  # service | job | error (an uncaught BPMN error failed the instance)
     task_id: Mapped[str | None] = mapped_column(String(36))
     element: Mapped[str] = mapped_column(String(200))
     job_id: Mapped[int | None] = mapped_column(Integer)

@@ -8,6 +8,7 @@ from typing import Any, Mapping, cast
 from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, or_, select, update
 
 from engine.jobs.models import Incident, Job
+from engine.runtime.bpmn_errors import UncaughtError
 from engine.runtime.waits import StuckService, Wait
 
 JOBS = cast(Table, Job.__table__)
@@ -77,6 +78,17 @@ class JobStore:
             if task_id not in after:
                 self.conn.execute(update(INCIDENTS).where(self._open_for(instance_id, task_id)).values(
                     status="closed" if ended else "resolved", resolved_at=now, resolved_by=actor))
+
+    def open_failure_incident(self, instance_id: str, failure: UncaughtError, now: datetime) -> None:
+        """An uncaught BPMN error failed the instance: an administrator must see it."""
+        self.conn.execute(insert(INCIDENTS).values(
+            instance_id=instance_id, kind="error", task_id=None, element=failure.element, error=failure.describe(),
+            attempts=1, status="open", opened_at=now))
+
+    def close_failure_incidents(self, instance_id: str, now: datetime, ended: bool, actor: str | None = None) -> None:
+        self.conn.execute(update(INCIDENTS).where(
+            INCIDENTS.c.instance_id == instance_id, INCIDENTS.c.kind == "error", INCIDENTS.c.status == "open")
+            .values(status="closed" if ended else "resolved", resolved_at=now, resolved_by=actor))
 
     @staticmethod
     def _open_for(instance_id: str, task_id: str) -> Any:

@@ -129,7 +129,8 @@ class Runtime:
         with self.db.transaction() as conn:
             groups = groups_of(conn, actor)
             store = self._store(conn)
-            record = self._lock_instance(store, instance_id)
+            # A failed instance can still be cancelled: that closes its incident.
+            record = self._lock_instance(store, instance_id, also=("failed",))
             if "admin" not in groups and actor != record.started_by:
                 raise Forbidden("only an administrator or the starter may cancel an instance")
             step = self._step(conn, record)
@@ -233,11 +234,11 @@ class Runtime:
             yield store, record, human
 
     @staticmethod
-    def _lock_instance(store: InstanceStore, instance_id: str) -> InstanceRecord:
+    def _lock_instance(store: InstanceStore, instance_id: str, also: tuple[str, ...] = ()) -> InstanceRecord:
         record = store.lock_instance(instance_id)
         if record is None:
             raise NotFound(f"no instance {instance_id}")
-        if record.status != "running":
+        if record.status != "running" and record.status not in also:
             raise Conflict(f"instance {instance_id} is {record.status}")
         return record
 

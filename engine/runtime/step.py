@@ -13,7 +13,7 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from handlers.context import HandlerContext, HandlerRegistry
+from handlers.context import BpmnError, HandlerContext, HandlerRegistry
 
 from engine.definitions.migration import MigrationCheck, MigrationRefused, check_migration, migrate
 from engine.definitions.service import LoadedDefinition
@@ -22,6 +22,8 @@ from engine.clock import isoformat
 from engine.history.eventlog import EFFECT, INPUT, chain_event
 from engine.runtime.store import TaskView, InstanceRecord, InstanceStore
 from engine.runtime.routing import business_key, route
+from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, UncaughtError, throw_from_service,
+                                        uncaught_end_error)
 from engine.jobs.store import JobStore
 from engine.definitions.timer_events import fire_timer as mark_fired
 from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
@@ -98,6 +100,7 @@ class InstanceStep:
         self.incidents_resolved_by: str | None = None
         self._definition_at_load = record.definition_id
         self._reproject = False  # a migration re-derives every inbox row from the new version
+        self.failure: UncaughtError | None = None  # an error nobody caught: the instance fails in finish()
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
@@ -177,6 +180,15 @@ class InstanceStep:
                 hold(parked.task)
                 self._before.pop(parked.task.id, None)
                 continue
+            except BusinessErrorRaised as raised:
+                self._before.pop(raised.task.id, None)
+                self.failure = throw_from_service(raised)
+                if self.failure is None:
+                    continue
+                return
+            except InstanceFailed as failed:
+                self.failure = failed.uncaught
+                return
             stuck = ready_engine_tasks(self.workflow)
             if not stuck:
                 return
@@ -207,6 +219,9 @@ class InstanceStep:
         self._after_completion(task)
         if task.id in self._before:
             self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
+        uncaught = uncaught_end_error(task)
+        if uncaught is not None:
+            raise InstanceFailed(uncaught)  # stop here: nothing after an uncaught error may run
         self._engine_tasks_run += 1
         if self._engine_tasks_run % COMPACT_EVERY == 0:
             compact(self.workflow)
@@ -256,6 +271,14 @@ class InstanceStep:
         savepoint = self.store.conn.begin_nested() if policy is not None else None
         try:
             result = handler(context, **params)
+        except BpmnError as error:
+            # A business outcome: recorded as the call's result (replay raises it again), then thrown.
+            if savepoint is not None:
+                savepoint.commit()
+            payload = {"code": error.code, "message": error.message, "data": error.data}
+            self.record(INPUT, "service_result", {"operator": operator, "params": params, "bpmn_error": payload},
+                        task=task)
+            raise BusinessErrorRaised(task, error.code, error.message, error.data) from error
         except Exception as exc:
             if policy is None or savepoint is None:
                 raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
@@ -299,6 +322,9 @@ class InstanceStep:
     def finish(self, is_new: bool = False) -> None:
         """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
         compact(self.workflow)
+        if self.failure is not None and self.row.status == "running":
+            self.row.status = "failed"
+            self.record(EFFECT, "instance_failed", {"error": self.failure.describe(), **self.failure.as_payload()})
         gone, new = self._project_human_tasks(self._inbox(is_new))
         waits, stuck = self._project_waits()
         if self.row.status == "running" and not has_unfinished_work(self.workflow):
@@ -314,11 +340,15 @@ class InstanceStep:
             self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
             if self.row.definition_id != self._definition_at_load:
                 self.store.repin_definition(self.row.id, self.row.definition_id)
+        if self.failure is not None and self.row.status == "failed":
+            self._job_store().open_failure_incident(self.row.id, self.failure, self.now)
+        elif self._outcome_at_load[0] == "failed" and self.row.status != "failed":
+            self._job_store().close_failure_incidents(self.row.id, self.now, ended=self.row.status == "cancelled")
         if waits != self._waits_at_load or stuck != self._stuck_at_load:
             jobs = self._job_store()
             jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
             jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
-                                ended=self.row.status == "cancelled")
+                                ended=self.row.status in ("cancelled", "failed"))
             self._waits_at_load, self._stuck_at_load = waits, stuck
         self.store.delete_human_tasks(gone)
         self.store.insert_human_tasks(new)
@@ -331,7 +361,7 @@ class InstanceStep:
 
     def _project_waits(self) -> tuple[dict[tuple[str, str], Wait], dict[str, StuckService]]:
         """Timers and retries the instance now waits for, and its stuck service tasks (job/incident rows)."""
-        if self.row.status == "cancelled":
+        if self.row.status in ("cancelled", "failed"):
             return {}, {}
         waits, stuck = pending_waits(self.workflow), stuck_services(self.workflow)
         for task_id in self._stuck_at_load.keys() - stuck.keys():
