@@ -50,7 +50,7 @@ class InstanceSummarySchema(ma.Schema):
     process_key = fields.String(required=True)
     process_name = fields.String()
     version = fields.Integer(required=True)
-    status = fields.String(required=True, metadata={"description": "running, completed or cancelled"})
+    status = fields.String(required=True, metadata={"description": "running, completed, cancelled or failed (an uncaught BPMN error; see its incident)"})
     business_key = fields.String(allow_none=True, metadata={"description": "the case number, once known"})
     started_by = fields.String(required=True)
     created_at = fields.DateTime()
@@ -65,7 +65,7 @@ class InstanceSchema(InstanceSummarySchema):
 
 
 class InstanceQuerySchema(ma.Schema):
-    status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "cancelled"]))
+    status = fields.String(load_default=None, validate=validate.OneOf(["running", "completed", "cancelled", "failed"]))
     process = fields.String(load_default=None)
     case_number = fields.String(load_default=None, metadata={"description": "part of the case number"})
     started_by = fields.String(load_default=None)
