@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Protocol
 
+import isodate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,13 +19,17 @@ INPUT, EFFECT = "input", "effect"
 
 
 def canonical_json(value: Any) -> str:
-    """One spelling per value: sorted keys, no spaces, UTF-8 kept, dates as ISO text."""
+    """One spelling per value: sorted keys, no spaces, UTF-8 kept, dates and durations as ISO 8601 text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return isoformat(value)
+    if isinstance(value, date):  # what date.today() in a SpiffWorkflow script makes
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return isodate.duration_isoformat(value)  # "P14D"
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     raise TypeError(f"{type(value).__name__} cannot be recorded in the event log")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from datetime import date
 from typing import Any, Iterable
 from uuid import UUID
 
@@ -69,7 +70,10 @@ class PinnedSpecWorkflowConverter(BpmnWorkflowConverter):
 def build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = PinnedSpecWorkflowConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    registry = BpmnWorkflowSerializer.configure(config)
+    # The library stores datetime and timedelta in task data, not date; scripts make dates with date.today().
+    registry.register(date, lambda value: {"value": value.isoformat()}, lambda dct: date.fromisoformat(dct["value"]))
+    return BpmnWorkflowSerializer(registry)
 
 
 class StateCodec:
