@@ -1,4 +1,4 @@
-"""`casedesk serve`: the web server and one job worker side by side, started and stopped together."""
+"""`casedesk serve`: the web server and one job worker side by side, supervised: a dead one is restarted."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,68 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "cli.main", "worker"]
 
 
+RESTART_DELAYS = (0.5, 1, 2, 5, 10, 30)  # seconds before restarting a child that keeps dying early
+STABLE_SECONDS = 60.0                    # a child that ran this long starts over at the first delay
+
+
+@dataclass
+class Supervised:
+    """One child of `serve`: restarted whenever it dies, later each time it dies young."""
+
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    quick_deaths: int = 0
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process, self.started_at, self.restart_at = subprocess.Popen(self.command), time.monotonic(), None
+
+    def check(self, now: float) -> None:
+        """Restart the child when it is due; notice (and log) that it died."""
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                _log(f"restarting the {self.name}")
+                self.start()
+            return
+        if self.process is None or self.process.poll() is None:
+            return
+        lived = now - self.started_at
+        self.quick_deaths = 0 if lived >= STABLE_SECONDS else self.quick_deaths + 1
+        delay = RESTART_DELAYS[min(self.quick_deaths, len(RESTART_DELAYS) - 1)]
+        _log(f"the {self.name} exited ({_how(self.process.returncode)}) after {lived:.0f} s; "
+             f"restarting it in {delay:g} s")
+        self.restart_at = now + delay
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _how(returncode: int) -> str:
+    return f"killed by signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+
+
+def _log(message: str) -> None:
+    print(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} casedesk serve: {message}", file=sys.stderr, flush=True)
+
+
 def cmd_serve(app: Casedesk, args: argparse.Namespace) -> int:
+    """Run gunicorn (which restarts its own web workers) and one job worker; restart either when it dies,
+    so one crash never takes the service down; SIGTERM or Ctrl-C stops both."""
     app.close()  # the children open their own connections
-    names = ["web server", "worker"]
-    children = [subprocess.Popen(gunicorn_command(args.bind or app.settings.bind, args.web_workers)),
-                subprocess.Popen(worker_command())]
+    children = [Supervised("web server", gunicorn_command(args.bind or app.settings.bind, args.web_workers)),
+                Supervised("worker", worker_command())]
     stopping = False
 
     def stop(signum: int, _frame: Any) -> None:
@@ -35,19 +94,14 @@ def cmd_serve(app: Casedesk, args: argparse.Namespace) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
-    # If either child dies the pair is incomplete (no timers, or no web): stop both and say so.
-    while not stopping and all(child.poll() is None for child in children):
+    for child in children:
+        child.start()
+    while not stopping:
+        for child in children:
+            child.check(time.monotonic())
         time.sleep(0.2)
     for child in children:
-        if child.poll() is None:
-            child.terminate()
+        child.stop()
     for child in children:
-        try:
-            child.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            child.kill()
-    if stopping:
-        return 0
-    exited = [name for name, child in zip(names, children) if child.returncode not in (-signal.SIGTERM,)]
-    print(f"casedesk serve: the {' and '.join(exited)} exited; stopped the other too", file=sys.stderr)
-    return 1
+        child.wait()
+    return 0
