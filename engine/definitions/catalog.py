@@ -1,12 +1,13 @@
 """Read side of deployed definitions: every version of every process, and a version's files."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.errors import NotFound
+from engine.definitions.viewonly import decode_report
+from engine.errors import NotFound, Problem
 from engine.models import DefinitionFile, ProcessDefinition
 from engine.persistence import Database
 
@@ -25,6 +26,7 @@ class DefinitionVersion:
     executable: bool = True
     retired_by: str | None = None
     retired_at: datetime | None = None
+    model_problems: list[Problem] = field(default_factory=list)  # a view-only model: why it cannot run
 
 
 class DefinitionCatalog:
@@ -45,7 +47,8 @@ class DefinitionCatalog:
                 if version is None:
                     version = found[row.id] = DefinitionVersion(
                         row.id, row.key, row.name or row.key, row.version, row.content_hash, row.deployed_by,
-                        row.deployed_at, [], row.origin, row.executable, row.retired_by, row.retired_at)
+                        row.deployed_at, [], row.origin, row.executable, row.retired_by, row.retired_at,
+                        decode_report(row.model_problems))
                 if file_name is not None:
                     version.files.append(file_name)
         if key is not None and not found:

@@ -19,6 +19,7 @@ from engine.models import DefinitionFile, ProcessDefinition
 from engine.definitions.parsing import ParsedBundle, parse_bundle
 from engine.persistence import Database
 from engine.definitions.validation import validate_bundle
+from engine.definitions.viewonly import encode_report, model_processes, model_report
 
 PROCESS_SUFFIXES = (".bpmn", ".dmn")
 
@@ -144,6 +145,35 @@ class DefinitionService:
         session.add(definition)
         session.flush()
         return DeployResult(key, definition.version, digest, created=True)
+
+    def store_model(self, files: dict[str, bytes], deployed_by: str, origin: str = "upload") -> list[DeployResult]:
+        """Store well-formed BPMN that cannot run as a view-only model version of each of its processes,
+        with the report of why; content already stored for a process stores nothing."""
+        if origin not in DEPLOY_ORIGINS:
+            raise ValueError(f"unknown deploy origin {origin!r}")
+        processes = model_processes(files)
+        report = encode_report(model_report(files, self.operators))
+        digest = content_hash(files)
+        results = []
+        try:
+            with self.db.unit_of_work() as session:
+                for key, (name, _file) in sorted(processes.items()):
+                    stored = list(session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                                  .order_by(ProcessDefinition.version.desc())))
+                    same = next((v for v in stored if v.content_hash == digest), None)
+                    if same is not None:
+                        results.append(DeployResult(key, same.version, digest, created=False))
+                        continue
+                    definition = ProcessDefinition(
+                        key=key, version=stored[0].version + 1 if stored else 1, name=name, content_hash=digest,
+                        deployed_by=deployed_by, deployed_at=self.clock.now(), origin=origin, executable=False,
+                        model_problems=report, files=[DefinitionFile(name=n, content=c) for n, c in files.items()])
+                    session.add(definition)
+                    session.flush()
+                    results.append(DeployResult(key, definition.version, digest, created=True))
+        except IntegrityError as exc:
+            raise Conflict("another deployment of the same process ran at the same time; store it again") from exc
+        return results
 
     def load(self, definition_id: int) -> LoadedDefinition:
         """The parsed specs and forms of one stored version (immutable, so cached).

@@ -68,9 +68,14 @@ def deploy() -> ResponseReturnValue:
         return render_template("owner/deploy.html", problems=None)
     try:
         files = uploaded_files(request.files.getlist("files"))
-        results = casedesk().definitions.deploy(files, deployed_by=current_actor().username, origin="upload")
     except DefinitionInvalid as invalid:
         return render_template("owner/deploy.html", problems=invalid.problems), 422
+    try:
+        results = casedesk().definitions.deploy(files, deployed_by=current_actor().username, origin="upload")
+    except DefinitionInvalid as invalid:
+        if not request.form.get("as_model"):
+            return render_template("owner/deploy.html", problems=invalid.problems, offer_model=True), 422
+        return _store_model(files, "upload", invalid.problems)
     _announce(results)
     return redirect(url_for("owner.definitions"))
 
@@ -78,26 +83,49 @@ def deploy() -> ResponseReturnValue:
 @bp.route("/processes/<key>/<int:version>/edit", methods=["GET", "POST"])
 @DEPLOY
 def edit(key: str, version: int) -> ResponseReturnValue:
-    """The bpmn-js modeler on one version; saving deploys the edited diagram as a new version."""
+    """The bpmn-js modeler on one version; saving deploys the edited diagram as a new version
+    (or, asked to, stores it as a view-only model when it cannot run yet)."""
+    stored = catalog().version(key, version)
     files = catalog().files(key, version)
     name = request.values.get("file") or main_bpmn_file(files, key)
     if name not in files or not name.endswith(".bpmn"):
         raise NotFound(_("Version %(v)s of %(key)s has no diagram %(name)s.", v=version, key=key, name=name))
+    diagrams = sorted(n for n in files if n.endswith(".bpmn"))
     xml = files[name].decode("utf-8", errors="replace")
     if request.method == "GET":
-        return render_template("owner/modeler.html", key=key, version=version, file=name, xml=xml, problems=None,
-                               diagrams=sorted(n for n in files if n.endswith(".bpmn")))
+        # A view-only model opens with the report of why it cannot run, its elements outlined.
+        return render_template("owner/modeler.html", key=key, version=version, file=name, xml=xml,
+                               problems=stored.model_problems or None, model=not stored.executable,
+                               diagrams=diagrams)
     edited = request.form.get("xml", "")
     try:
-        results = casedesk().definitions.deploy(replace_file(files, name, edited),
-                                                deployed_by=current_actor().username, origin="modeler")
+        bundle = replace_file(files, name, edited)
+        results = casedesk().definitions.deploy(bundle, deployed_by=current_actor().username, origin="modeler")
     except DefinitionInvalid as invalid:
+        if request.form.get("as_model") and edited.strip():
+            return _store_model(replace_file(files, name, edited), "modeler", invalid.problems)
         # The owner keeps what they drew; the report says what to fix.
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
-                               problems=invalid.problems, diagrams=sorted(n for n in files if n.endswith(".bpmn"))), 422
+                               problems=invalid.problems, model=False, offer_model=True, diagrams=diagrams), 422
     _announce(results)
     newest = next((r for r in results if r.key == key), None)
     return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
+
+
+def _store_model(files: dict[str, bytes], origin: str, problems: list[Any]) -> ResponseReturnValue:
+    """Keep what cannot run yet as a view-only model; still 422 with the report if it is not even BPMN."""
+    try:
+        results = casedesk().definitions.store_model(files, deployed_by=current_actor().username, origin=origin)
+    except DefinitionInvalid as invalid:
+        return render_template("owner/deploy.html", problems=[*invalid.problems, *problems]), 422
+    for result in results:
+        if result.created:
+            flash(_("Stored %(key)s as view-only model version %(v)s; it cannot run until the problems listed "
+                    "are fixed.", key=result.key, v=result.version))
+        else:
+            flash(_("%(key)s: this content is already stored as version %(v)s.", key=result.key, v=result.version))
+    first = results[0]
+    return redirect(url_for("owner.version", key=first.key, version=first.version))
 
 
 @bp.post("/processes/<key>/retirement")

@@ -28,6 +28,9 @@
   form.addEventListener('submit', function (event) {
     if (saving) { return; }
     event.preventDefault();
+    // form.submit() sends no submitter: say which button it was.
+    var asModel = document.getElementById('modeler-as-model');
+    if (asModel) { asModel.value = event.submitter && event.submitter.dataset.asModel ? '1' : ''; }
     modeler.saveXML({ format: true }).then(function (result) {
       source.value = result.xml;
       saving = true;
