@@ -13,6 +13,7 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
 from engine.errors import WorkflowFailed
+from engine.jobs.runner import JOB_ATTEMPTS
 
 CONVENTIONS = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "conventions"
 
@@ -75,3 +76,18 @@ def test_a_misspelt_name_in_a_script_suggests_the_data_it_meant(conventions: Cas
     message = str(failed.value)
     assert "divide (Divide the fee), line 2" in message and "name 'parts' is not defined" in message
     assert "is not defined. Did you mean" in message and "'part'" in message
+
+
+def test_a_script_failing_in_a_timer_job_opens_an_incident_naming_element_and_line(
+        conventions: Casedesk, clock: FakeClock) -> None:
+    app = conventions
+    started = app.runtime.start_instance("late_fee", {"rates": {"gold": 0.01}, "customer_tier": "silver",
+                                                      "amount": 500}, actor="alice")
+    for _ in range(JOB_ATTEMPTS):
+        clock.advance(timedelta(days=1))
+        assert app.jobs.run_due("test") == 0  # the step fails and is rolled back each time
+
+    [incident] = app.incidents.list(instance_id=started.id)
+    assert incident.element == "grace"  # the job belongs to the timer whose step failed
+    assert "charge (Charge the late fee), line 2 `fee = rates[customer_tier] * amount`: KeyError: 'silver'" \
+        in incident.error
