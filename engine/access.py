@@ -110,6 +110,11 @@ def may_see_load_errors(actor: Actor) -> bool:
     return is_process_owner(actor) or is_admin(actor)
 
 
+def may_migrate(actor: Actor) -> bool:
+    """Process owners and administrators move running instances to another version."""
+    return is_process_owner(actor) or is_admin(actor)
+
+
 def may_see_definitions(actor: Actor) -> bool:
     return is_process_owner(actor) or is_admin(actor) or is_auditor(actor)
 

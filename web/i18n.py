@@ -133,6 +133,7 @@ def event_label(event_type: str) -> str:
         "service_result": _("Service result"), "instance_cancelled": _("Case cancelled"),
         "task_ready": _("Task waiting"), "task_done": _("Step done"), "task_withdrawn": _("Task withdrawn"),
         "instance_completed": _("Case completed"), "business_key_set": _("Case number given"),
+        "instance_migrated": _("Moved to another version"),
         "timer_fired": _("Timer fired"), "instance_failed": _("Case failed"),
     }
     return labels.get(event_type, event_type)

@@ -62,8 +62,8 @@ class MigrationReport:
 
 
 class InstanceMigration:
-    """Dry run: each running instance of version N compared with version M on a copy of its stored state.
-    Move: those that can, `batch_size` per transaction, each a recorded `instance_migrated` step."""
+    """Dry run: each running instance of version N compared with version M on a copy of its stored state
+    (N = M is allowed there: every instance can stay, nothing would change). Move: those that can, `batch_size` per transaction, each a recorded `instance_migrated` step."""
 
     def __init__(self, db: Database, runtime: Runtime, definitions: DefinitionService):
         self.db = db
@@ -89,6 +89,9 @@ class InstanceMigration:
                 batch_size: int = DEFAULT_BATCH) -> MigrationReport:
         if batch_size < 1:
             raise InvalidInput("the batch size must be at least 1")
+        if from_version == to_version:
+            raise InvalidInput("the source and target versions are the same; nothing would move",
+                               {"to": [f"choose a version other than {from_version}"]})
         planned = self.dry_run(key, from_version, to_version, actor)
         source, target = self._versions(key, from_version, to_version, actor)
         report = MigrationReport(key, from_version, to_version, dry_run=False, instances=planned.refused)
@@ -131,9 +134,6 @@ class InstanceMigration:
 
     def _versions(self, key: str, from_version: int, to_version: int,
                   actor: str) -> tuple[LoadedDefinition, LoadedDefinition]:
-        if from_version == to_version:
-            raise InvalidInput("the source and target versions are the same",
-                               {"to": [f"choose a version other than {from_version}"]})
         with self.db.unit_of_work(write=False) as session:
             if not MIGRATING_ROLES & groups_of(session, actor):
                 raise Forbidden("only process owners and administrators migrate instances")

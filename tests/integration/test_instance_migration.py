@@ -148,5 +148,7 @@ def test_only_owners_migrate_and_bad_versions_are_refused(app: Casedesk, owner: 
     with pytest.raises(NotFound):
         app.migrations.dry_run("document_review", 1, 7, owner)
     with pytest.raises(InvalidInput):
-        app.migrations.dry_run("document_review", 2, 2, owner)
+        app.migrations.migrate("document_review", 2, 2, owner)
+    with pytest.raises(InvalidInput):
+        app.migrations.migrate("document_review", 1, 2, owner, batch_size=0)
     assert app.migrations.migrate("document_review", 1, 2, "root").moved

@@ -114,3 +114,11 @@ RULES.update({
     "api_users.deactivate_user": Rule(frozenset({"admin"}), "POST", auth="bearer", values={"username": "bob"}),
     "api_users.activate_user": Rule(frozenset({"admin"}), "POST", auth="bearer", values={"username": "bob"}),
 })
+
+# -- instance migration (migration helper): process owners and administrators --
+MIGRATORS = frozenset({"process_owner", "admin"})
+RULES.update({
+    "owner.migrate": Rule(MIGRATORS),
+    "api_processes.migrate_instances": Rule(MIGRATORS, "POST", {"from_version": 1, "to_version": 1},
+                                            auth="bearer"),
+})

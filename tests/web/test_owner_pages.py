@@ -112,3 +112,29 @@ def test_owner_pages_speak_both_languages(app: Casedesk, login_as: LoginAs) -> N
     chinese = owner.get("/owner/processes/document_review/diff?old=1&new=2").get_data(as_text=True)
     assert "从版本 1 到版本 2 的变更" in chinese and ">新增<" in chinese
     assert "部署人" in owner.get("/owner/processes").get_data(as_text=True)
+
+
+def test_the_migration_page_shows_the_dry_run_and_its_button_moves_the_instances(app: Casedesk,
+                                                                                 login_as: LoginAs) -> None:
+    from tests.integration.test_instance_migration import at_review, demo_files, without_review
+    stuck = at_review(app, "stuck")
+    moving = app.runtime.start_instance("document_review", {"title": "moving"}, actor="u_clerk")
+    app.definitions.deploy(without_review(demo_files()), "u_process_owner")
+    owner = login_as("process_owner")
+    assert "/owner/processes/document_review/migrate?from=1&amp;to=2" in owner.get("/owner/processes").get_data(
+        as_text=True)
+    page = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
+    assert "Dry run: 1 of 2 running instance(s) of version 1 can move to version 2" in page
+    assert f'data-instance="{stuck.id}" data-can-move="no"' in page
+    assert "a token is at review (Review the document 審核文件) (READY)" in page
+    assert "Migrate 1 instance(s) to version 2" in page
+    assert app.runtime.get_instance(moving.id).version == 1
+
+    moved = owner.post("/owner/processes/document_review/migrate", data={"from": "1", "to": "2"})
+    assert moved.status_code == 200
+    assert "1 instance(s) moved to version 2 in 1 batch(es); 1 stay on version 1" in moved.get_data(as_text=True)
+    assert app.runtime.get_instance(moving.id).version == 2 and app.runtime.get_instance(stuck.id).version == 1
+    assert login_as("auditor").get("/owner/processes/document_review/migrate").status_code == 403
+    owner.get("/language/zh_Hans")
+    chinese = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
+    assert "试运行：版本 1 的 1 个运行中实例里，有 0 个可以迁移到版本 2" in chinese and "不能迁移" in chinese

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
-from engine.access import may_deploy, may_see_load_errors, may_start
+from engine.access import may_deploy, may_migrate, may_see_load_errors, may_start
 from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, NotFound, Problem
 from engine.runtime.service import start_groups
 
@@ -15,8 +15,8 @@ from .auth import authenticate_request
 from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
-from .schemas import (DataSchema, DeployedSchema, InstanceSchema, ProcessSchema, RetirementResultSchema,
-                      RetirementSchema, UploadSchema)
+from .schemas import (DataSchema, DeployedSchema, InstanceSchema, MigrationReportSchema, MigrationRequestSchema,
+                      ProcessSchema, RetirementResultSchema, RetirementSchema, UploadSchema)
 
 blp = install_error_handlers(Blueprint("api_processes", __name__, description="Deployed process definitions"))
 blp.before_request(authenticate_request)
@@ -116,3 +116,23 @@ def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
         raise Forbidden(f"you may not start {key!r}")
     started = app.runtime.start_instance(key, body["data"], me.username)
     return instance_body(visible_instance(started.id))
+
+
+@blp.route("/<key>/migrations", methods=["POST"])
+@blp.doc(operationId="migrateInstances")
+@blp.arguments(MigrationRequestSchema)
+@blp.response(200, MigrationReportSchema)
+def migrate_instances(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """Move running instances of version `from_version` to `to_version` (process owners and administrators).
+    `dry_run` (the default) lists per instance whether it can move and why not, changing nothing; otherwise
+    those that can move are moved, `batch_size` per transaction, each as a recorded `instance_migrated` event."""
+    me = caller()
+    if not may_migrate(me):
+        raise Forbidden("only process owners and administrators migrate instances")
+    migrations = casedesk().migrations
+    if body["dry_run"]:
+        report = migrations.dry_run(key, body["from_version"], body["to_version"], me.username)
+    else:
+        report = migrations.migrate(key, body["from_version"], body["to_version"], me.username,
+                                    batch_size=body["batch_size"])
+    return report.as_dict()

@@ -140,3 +140,44 @@ class RetirementResultSchema(ma.Schema):
     version = fields.Integer(allow_none=True)
     retired = fields.Boolean(required=True)
     changed = fields.Boolean(required=True, metadata={"description": "false when it already was so"})
+
+
+class MigrationRequestSchema(ma.Schema):
+    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    dry_run = fields.Boolean(load_default=True, metadata={"description": "only report; the default"})
+    batch_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=1000),
+                                metadata={"description": "instances moved per transaction"})
+
+
+class TaskChangeSchema(ma.Schema):
+    element = fields.String(required=True)
+    name = fields.String(required=True)
+    process = fields.String(required=True)
+    state = fields.String(required=True)
+    detail = fields.String()
+
+
+class MigratedInstanceSchema(ma.Schema):
+    instance = fields.String(required=True)
+    business_key = fields.String(allow_none=True)
+    can_move = fields.Boolean(required=True)
+    moved = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True, metadata={"description": "why it cannot move"})
+    lost = fields.List(fields.Nested(TaskChangeSchema), metadata={"description": "tokens on elements the "
+                                                                                "target lacks"})
+    changed = fields.List(fields.Nested(TaskChangeSchema), metadata={"description": "tasks whose element changed"})
+    added = fields.List(fields.String(), metadata={"description": "elements new in the target version"})
+
+
+class MigrationReportSchema(ma.Schema):
+    process = fields.String(required=True)
+    from_version = fields.Integer(required=True)
+    to_version = fields.Integer(required=True)
+    dry_run = fields.Boolean(required=True)
+    batches = fields.Integer(required=True)
+    running = fields.Integer(required=True)
+    can_move = fields.Integer(required=True)
+    moved = fields.Integer(required=True)
+    refused = fields.Integer(required=True)
+    instances = fields.List(fields.Nested(MigratedInstanceSchema), required=True)

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine.access import may_deploy, may_see_definitions
+from engine.access import may_deploy, may_migrate, may_see_definitions
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.diff import diff_versions
 from engine.errors import DefinitionInvalid, NotFound
@@ -21,6 +21,7 @@ from .bundles import main_bpmn_file, replace_file
 bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
 SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
 DEPLOY = require(may_deploy, "only process owners deploy definitions")
+MIGRATE = require(may_migrate, "only process owners and administrators migrate instances")
 
 
 def catalog() -> DefinitionCatalog:
@@ -37,7 +38,8 @@ def definitions() -> ResponseReturnValue:
     broken = {(b.key, b.version): b.error for b in casedesk().lifecycle.broken()}
     return render_template("owner/definitions.html", processes=keys, may_deploy=may_deploy(current_actor()),
                            retired=casedesk().lifecycle.retired_processes(), broken=broken,
-                           startable=reads().startable_definition_ids())
+                           startable=reads().startable_definition_ids(),
+                           may_migrate=may_migrate(current_actor()))
 
 
 @bp.get("/processes/<key>/<int:version>")
@@ -153,6 +155,26 @@ def diff(key: str) -> ResponseReturnValue:
     new = request.args.get("new", type=int) or numbers[0]
     result = diff_versions(catalog(), casedesk().definitions, key, old, new)
     return render_template("owner/diff.html", diff=result, versions=numbers)
+
+
+@bp.route("/processes/<key>/migrate", methods=["GET", "POST"])
+@MIGRATE
+def migrate(key: str) -> ResponseReturnValue:
+    """Choose two versions, see the dry run instance by instance, then move those that can."""
+    numbers = [v.version for v in catalog().versions(key)]
+    source = request.values.get("from", type=int) or (numbers[1] if len(numbers) > 1 else numbers[0])
+    target = request.values.get("to", type=int) or numbers[0]
+    migrations, actor = casedesk().migrations, current_actor().username
+    if request.method == "POST":
+        report = migrations.migrate(key, source, target, actor)
+        flash(_("%(moved)s instance(s) moved to version %(to)s; %(left)s stay on version %(from_)s.",
+                moved=len(report.moved), to=target, left=len(report.refused), from_=source))
+    elif source == target:
+        report = None
+    else:
+        report = migrations.dry_run(key, source, target, actor)
+    return render_template("owner/migrate.html", key=key, versions=numbers, source=source, target=target,
+                           report=report)
 
 
 def _announce(results: list[Any]) -> None:
