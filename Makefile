@@ -30,7 +30,7 @@ db: setup
 
 # Demo organisation for the embedded default only; never part of a production set-up.
 demo: db
-	@$(BIN)/casedesk demo-org --password $(DEMO_PASSWORD)
+	@$(BIN)/casedesk demo-org --embedded-only --password $(DEMO_PASSWORD)
 
 # One job worker (timers, retries, timer starts) runs beside the web server; Ctrl-C stops both.
 run: demo

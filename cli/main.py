@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from engine.bootstrap import Casedesk, bootstrap
-from engine.config import PROJECT_ROOT
+from engine.config import PROJECT_ROOT, uses_embedded_database
 from engine.definitions.service import PROCESS_SUFFIXES, collect_files
 from casework.demo_org import seed_demo_org
 from engine.errors import CasedeskError, DefinitionInvalid, InvalidInput
@@ -160,6 +160,12 @@ def cmd_users_active(app: Casedesk, args: argparse.Namespace) -> int:
 
 
 def cmd_demo_org(app: Casedesk, args: argparse.Namespace) -> int:
+    if args.embedded_only and not uses_embedded_database(app.settings):
+        # `make run` on a configured database: users with a published password would be a way in.
+        print("not creating the demo users: CASEDESK_DATABASE_URL names a configured database, and users "
+              "with a known password are created only on the embedded SQLite demo database; "
+              "add real users with `casedesk users add`", file=sys.stderr)
+        return 0
     seeded = seed_demo_org(app.db, app.clock, args.password)
     print(f"demo organisation (password {args.password}), for the embedded demo only:")
     for user, groups in seeded:
@@ -236,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_migration_commands(command)
     p = command("demo-org", cmd_demo_org, "create or reset the demo organisation's users (demo set-ups only)")
     p.add_argument("--password", required=True)
+    p.add_argument("--embedded-only", action="store_true",
+                   help="do nothing unless the database is the embedded SQLite demo database (make run)")
     return parser
 
 

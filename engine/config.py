@@ -14,6 +14,11 @@ def _default_database_url() -> str:
     return f"sqlite:///{PROJECT_ROOT / 'var' / 'casedesk.db'}"
 
 
+def uses_embedded_database(settings: "Settings") -> bool:
+    """True on the embedded SQLite demo database, false on any configured one (production)."""
+    return settings.database_url == _default_database_url()
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -45,7 +50,7 @@ class Settings:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
-            database_url=env.get("CASEDESK_DATABASE_URL") or defaults.database_url,
+            database_url=env.get("CASEDESK_DATABASE_URL") or _default_database_url(),
             processes_dir=Path(env.get("CASEDESK_PROCESSES_DIR") or defaults.processes_dir),
             bind=env.get("CASEDESK_BIND") or defaults.bind,
             secret_key=env.get("CASEDESK_SECRET_KEY", ""),

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine import config
 from engine.bootstrap import Casedesk
+from engine.errors import NotFound
 from casework.demo_org import DEMO_USERS
 from cli.main import main
 
@@ -40,3 +42,21 @@ def test_demo_org_refuses_a_short_password(app: Casedesk, database_url: str, mon
     assert "at least 8 characters" in capsys.readouterr().err
     with pytest.raises(Exception):
         app.users.groups("ivy")
+
+
+def test_make_run_creates_no_demo_users_on_a_configured_database(
+        app: Casedesk, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CASEDESK_DATABASE_URL", database_url)
+    assert main(["demo-org", "--embedded-only", "--password", PASSWORD]) == 0
+    assert "not creating the demo users" in capsys.readouterr().err
+    assert not app.users.authenticate("ivy", PASSWORD)  # a demo-org user: none were created
+    with pytest.raises(NotFound):
+        app.users.groups("ivy")
+
+
+def test_make_run_creates_the_demo_users_on_the_embedded_database(
+        app: Casedesk, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEDESK_DATABASE_URL", raising=False)
+    monkeypatch.setattr(config, "_default_database_url", lambda: database_url)  # stands in for var/casedesk.db
+    assert main(["demo-org", "--embedded-only", "--password", PASSWORD]) == 0
+    assert app.users.groups("ivy") == {"intake", "staff"}
