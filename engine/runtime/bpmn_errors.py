@@ -7,6 +7,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition as LibraryError
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.task import Task
@@ -87,6 +88,12 @@ def uncaught_end_error(task: Task) -> UncaughtError | None:
     payload = thrown[0].payload
     message = str(payload.get("message", "")) if isinstance(payload, dict) else ""
     return UncaughtError(task.task_spec.bpmn_id, task.workflow.spec.name, definition.code, message)
+
+
+def drop_uncaught_escalations(workflow: Any) -> None:
+    """An escalation no boundary caught has no effect (BPMN); SpiffWorkflow would keep it in the state forever."""
+    workflow.bpmn_events = [e for e in workflow.bpmn_events
+                            if not isinstance(e.event_definition, EscalationEventDefinition)]
 
 
 def _boundary_events(activity: Task) -> list[Task]:

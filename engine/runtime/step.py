@@ -22,8 +22,9 @@ from engine.clock import isoformat
 from engine.history.eventlog import EFFECT, INPUT, chain_event
 from engine.runtime.store import TaskView, InstanceRecord, InstanceStore
 from engine.runtime.routing import business_key, route
-from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, UncaughtError, throw_from_service,
-                                        uncaught_end_error)
+from engine.runtime.conditions import refresh_conditions
+from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, UncaughtError, drop_uncaught_escalations,
+                                        throw_from_service, uncaught_end_error)
 from engine.jobs.store import JobStore
 from engine.definitions.timer_events import fire_timer as mark_fired
 from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
@@ -191,15 +192,17 @@ class InstanceStep:
                 return
             stuck = ready_engine_tasks(self.workflow)
             if not stuck:
+                if self._run(lambda: refresh_conditions(self.workflow)):
+                    continue  # a condition became true: its event fires in the next round
                 return
             compact(self.workflow)
             if self._engine_tasks_run == before:
                 names = ", ".join(sorted({t.task_spec.name for t in stuck}))
                 raise WorkflowFailed(f"instance {self.row.id}: engine tasks ready but not run: {names}")
 
-    def _run(self, action: Any, task: Task | None = None) -> None:
+    def _run(self, action: Any, task: Task | None = None) -> Any:
         try:
-            action()
+            return action()
         except CasedeskError:
             raise
         except SpiffWorkflowException as exc:
@@ -322,6 +325,7 @@ class InstanceStep:
     def finish(self, is_new: bool = False) -> None:
         """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
         compact(self.workflow)
+        drop_uncaught_escalations(self.workflow)
         if self.failure is not None and self.row.status == "running":
             self.row.status = "failed"
             self.record(EFFECT, "instance_failed", {"error": self.failure.describe(), **self.failure.as_payload()})
