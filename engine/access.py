@@ -131,3 +131,9 @@ def may_track(actor: Actor) -> bool:
 
 def visible_tasks(actor: Actor, tasks: Iterable[TaskFacts]) -> list[TaskFacts]:
     return [task for task in tasks if may_see_task(actor, task)]
+
+
+def may_send_message(actor: Actor, start_groups: AbstractSet[str]) -> bool:
+    """A message from outside moves or starts an instance of a process: its starters (the lanes of its
+    start events, any staff without lanes), process owners and admins may send it."""
+    return is_admin(actor) or is_process_owner(actor) or may_start(actor, start_groups)

@@ -15,6 +15,7 @@ from engine.definitions.service import DefinitionService
 from engine.history.service import HistoryService
 from engine.jobs.incidents import IncidentService
 from engine.jobs.runner import JobRunner
+from engine.messaging.service import MessageService
 from engine.persistence import Database, make_engine, migrate
 from engine.runtime.migration import InstanceMigration
 from engine.runtime.service import Runtime
@@ -37,6 +38,7 @@ class Casedesk:
     incidents: IncidentService
     lifecycle: DefinitionLifecycle
     migrations: InstanceMigration
+    messages: MessageService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -64,4 +66,5 @@ def bootstrap(
         incidents=IncidentService(db, runtime, clock),
         lifecycle=DefinitionLifecycle(db, clock, definitions),
         migrations=InstanceMigration(db, runtime, definitions),
+        messages=MessageService(db, runtime),
     )

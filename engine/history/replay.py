@@ -391,6 +391,17 @@ def _migrated(replay: Replay, event: RecordedEvent) -> None:
     replay.definition = target
 
 
+def _message_received(replay: Replay, event: RecordedEvent) -> None:
+    """A message reached the instance: hand it the same message; what it sends in turn is compared."""
+    payload = event.payload
+
+    def work(step: ReplayStep) -> None:
+        step.receive_message(payload.get("name", ""), payload.get("correlation") or {}, payload.get("data"),
+                             payload.get("from") or {}, event.actor)
+        step.finish()
+    replay.run_step(event, work)
+
+
 def _service_result(recorded: RecordedEvent, operator: str, params: dict[str, Any]) -> Any:
     # The step records operator and params from its own evaluation; comparing that row with
     # this one shows a call with other parameters. Only the result is taken from the log.
@@ -420,6 +431,7 @@ INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
     "service_retried": _retried,
     "incident_retried": _retried,
     "instance_migrated": _migrated,
+    "message_received": _message_received,
 }
 # Effects the runtime records outside any step (so no replayed input produces them).
 OUTSIDE_STEP_EFFECTS: dict[str, Callable[[Replay, RecordedEvent], None]] = {

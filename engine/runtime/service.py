@@ -19,6 +19,8 @@ from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, Tas
 from engine.definitions.lifecycle import not_startable_reason
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.persistence import Database
+from engine.messaging.delivery import Mailroom
+from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.step import InstanceStep
 from engine.users import groups_of
 from engine.runtime.state import StateCodec, WarmWorkflows
@@ -50,6 +52,7 @@ class Runtime:
         self._form_checkers: dict[tuple[int, str], FieldErrors] = {}
         self.codec = StateCodec()
         self.warm = WarmWorkflows()
+        self.mailroom = Mailroom(self)
 
     # -- services ---------------------------------------------------------------------------
 
@@ -60,6 +63,10 @@ class Runtime:
             if definition_id is None:
                 raise NotFound(not_startable_reason(conn, key))
             definition = self.definitions.load(definition_id)
+            messages = starts_only_by_message(definition.spec)
+            if messages:
+                raise Conflict(f"{key!r} starts when message {' or '.join(map(repr, messages))} arrives: send "
+                               "the message (POST /api/v1/messages, casedesk message) instead of starting it")
             groups = groups_of(conn, actor)
             starters = start_groups(definition.spec)
             if starters and not starters & groups:
@@ -200,8 +207,10 @@ class Runtime:
     def _step(self, conn: Connection, record: InstanceRecord,
               definition: LoadedDefinition | None = None) -> InstanceStep:
         definition = definition or self.definitions.load(record.definition_id)
-        return InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
+        step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
                             self.clock.now(), warm=self.warm.take(record.id, record.lock_version))
+        step.mailroom = self.mailroom
+        return step
 
     def _committed(self, step: InstanceStep) -> InstanceView:
         """Called once the step's transaction has committed: keep its workflow warm, answer."""

@@ -27,6 +27,7 @@ from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, Unc
                                         throw_from_service, uncaught_end_error)
 from engine.jobs.store import JobStore
 from engine.definitions.timer_events import fire_timer as mark_fired
+from engine.messaging.subscriptions import describe_wait, incoming_event, take_sent_messages, waiting_messages
 from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
                     resume_service, retry_policy, stuck_services)
 from engine.sandbox.scripting import CasedeskScriptEngine
@@ -102,6 +103,9 @@ class InstanceStep:
         self._definition_at_load = record.definition_id
         self._reproject = False  # a migration re-derives every inbox row from the new version
         self.failure: UncaughtError | None = None  # an error nobody caught: the instance fails in finish()
+        self._messages_at_load = waiting_messages(self.workflow)
+        self.mailroom: Any = None  # engine.messaging.delivery.Mailroom; replay delivers nothing
+        self.message_depth = 0  # how many messages in a row led to this step (a loop guard)
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
@@ -315,6 +319,18 @@ class InstanceStep:
         self._run(lambda: mark_fired(task), task)
         self.advance()
 
+    def receive_message(self, name: str, correlation: dict[str, Any], data: Any, sender: dict[str, Any],
+                        actor: str | None = None) -> None:
+        """A message for this instance arrived (from another instance or from outside): record it, catch it."""
+        event = incoming_event(self.workflow, name, correlation, data)
+        catching = [t for t in self.workflow.event_manager.tasks.values() if t.task_spec.catches(t, event)]
+        if not catching:
+            raise Conflict(f"instance {self.row.id} does not wait for {describe_wait(name, correlation)}")
+        self.record(INPUT, "message_received", {"name": name, "correlation": correlation, "data": data,
+                                                "from": sender}, actor=actor)
+        self._run(lambda: self.workflow.send_event(event))
+        self.advance()
+
     def retry_service(self, task: Task, type_: str, payload: dict[str, Any], actor: str | None = None) -> None:
         """Run a parked service task again (a retry job, or an administrator's retry of its incident)."""
         self.record(INPUT, type_, {"element": task.task_spec.bpmn_id, **payload}, actor=actor, task=task)
@@ -324,6 +340,11 @@ class InstanceStep:
 
     def finish(self, is_new: bool = False) -> None:
         """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
+        sent = take_sent_messages(self.workflow)
+        for message in sent:
+            self.record(EFFECT, "message_sent", {"name": message.name, "element": message.element,
+                                                 "correlation": message.correlation, "data": message.data},
+                        task_spec=message.element)
         compact(self.workflow)
         drop_uncaught_escalations(self.workflow)
         if self.failure is not None and self.row.status == "running":
@@ -358,6 +379,11 @@ class InstanceStep:
         self.store.insert_human_tasks(new)
         self.store.insert_events(self._events)
         self._events = []
+        if self.mailroom is not None:
+            messages = waiting_messages(self.workflow) if self.row.status == "running" else {}
+            self.mailroom.project(self.store.conn, self.row.id, self._messages_at_load, messages)
+            self._messages_at_load = messages
+            self.mailroom.send_from(self, sent)
 
     def _job_store(self) -> JobStore:
         # A seam: replay, which has no database, projects waits and incidents nowhere.

@@ -1,0 +1,142 @@
+"""What an instance's workflow waits for and throws, in message terms: subscriptions, start events, sent messages.
+
+Correlation values are kept flat, by correlation property id (`{"order_id": "A1"}`); SpiffWorkflow
+keeps them by correlation key (`{"order": {"order_id": "A1"}}`) — `flat` and `keyed` translate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Subscription:
+    task_id: str
+    element: str
+    name: str
+    correlation: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    name: str
+    element: str | None
+    correlation: dict[str, Any]
+    data: Any
+
+
+def flat(correlations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for by_property in correlations.values():
+        values.update(by_property)
+    return values
+
+
+def keyed(definition: MessageEventDefinition, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The flat values as SpiffWorkflow compares them: grouped by the correlation keys of the message."""
+    correlations: dict[str, dict[str, Any]] = {}
+    for prop in definition.correlation_properties:
+        if prop.name in values:
+            for key in prop.correlation_keys:
+                correlations.setdefault(key, {})[prop.name] = values[prop.name]
+    return correlations
+
+
+def _expected(task: Any) -> dict[str, Any]:
+    """The values a message must carry to reach this task: the instance's correlations on this message's keys."""
+    definition = task.task_spec.event_definition
+    keys = {key for prop in definition.correlation_properties for key in prop.correlation_keys}
+    known = task.workflow.correlations
+    return flat({key: known[key] for key in keys if key in known})
+
+
+def waiting_messages(workflow: BpmnWorkflow) -> dict[str, Subscription]:
+    """Every task of the instance (subprocesses included) waiting for a message, by task id."""
+    waiting = {}
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and task.state == TaskState.WAITING:
+            waiting[str(task.id)] = Subscription(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                                                 definition.name, _expected(task))
+    return waiting
+
+
+def message_start(spec: Any, name: str) -> MessageEventDefinition | None:
+    """The process's message start event for `name`, if it has one."""
+    for event in getattr(spec, "bpmn_start_events", []):
+        definition = getattr(event, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return definition
+    return None
+
+
+def starts_only_by_message(spec: Any) -> list[str]:
+    """Names of the messages that start the process, when nothing else can (no plain start event)."""
+    events = getattr(spec, "bpmn_start_events", [])
+    names = [e.event_definition.name for e in events if isinstance(getattr(e, "event_definition", None),
+                                                                    MessageEventDefinition)]
+    return names if events and len(names) == len(events) else []
+
+
+def take_sent_messages(workflow: BpmnWorkflow) -> list[SentMessage]:
+    """Messages the instance threw that none of its own tasks caught; other events stay for their owners."""
+    sent, others = [], []
+    for event in workflow.bpmn_events:
+        if isinstance(event.event_definition, MessageEventDefinition):
+            sent.append(SentMessage(event.event_definition.name, _thrower(workflow, event.event_definition),
+                                    flat(event.correlations), event.payload))
+        else:
+            others.append(event)
+    workflow.bpmn_events = others
+    return sent
+
+
+def _thrower(workflow: BpmnWorkflow, definition: MessageEventDefinition) -> str | None:
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if getattr(task_spec, "event_definition", None) is definition:
+                return task_spec.bpmn_id
+    return None
+
+
+def incoming_event(workflow: BpmnWorkflow, name: str, correlation: Mapping[str, Any], data: Any) -> BpmnEvent:
+    """The event to hand the workflow: built on its own waiting definition, so SpiffWorkflow's matching applies.
+
+    The receiving side reads the correlation values out of the data again (as the diagram's retrieval
+    expressions say); data that does not carry them, or carries others, is refused here by name."""
+    for task in workflow.event_manager.tasks.values():
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            _check_carried(definition, workflow.script_engine, correlation, data)
+            return BpmnEvent(definition, payload=data, correlations=keyed(definition, correlation))
+    return BpmnEvent(MessageEventDefinition(name), payload=data, correlations={})
+
+
+def _check_carried(definition: MessageEventDefinition, script_engine: Any, correlation: Mapping[str, Any],
+                   data: Any) -> None:
+    for prop in definition.correlation_properties:
+        if not isinstance(data, dict):
+            raise InvalidInput(f"message {definition.name!r} carries correlation property {prop.name!r}: "
+                               "its data must be a JSON object", {"data": ["expected an object"]})
+        try:
+            value = script_engine.environment.evaluate(prop.retrieval_expression, data)
+        except Exception as exc:  # noqa: BLE001 - any failure of the diagram's expression on this data
+            raise InvalidInput(
+                f"message {definition.name!r}: the data does not carry correlation property {prop.name!r} "
+                f"(the diagram reads it as {prop.retrieval_expression!r}: {type(exc).__name__}: {exc}). "
+                "Put it in the data.", {"data": [f"{prop.name} is missing"]}) from exc
+        if prop.name in correlation and correlation[prop.name] != value:
+            raise InvalidInput(
+                f"message {definition.name!r}: correlation {prop.name}={correlation[prop.name]!r} but the data "
+                f"says {value!r}. Send the same value in both.", {"correlation": [f"{prop.name} disagrees"]})
+
+
+def describe_wait(name: str, correlation: Mapping[str, Any]) -> str:
+    return f"message {name!r}" + (f" with correlation {dict(correlation)}" if correlation else "")
