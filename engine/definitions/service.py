@@ -78,6 +78,7 @@ class DefinitionService:
         self.clock = clock
         self._cache: OrderedDict[int, LoadedDefinition] = OrderedDict()
         self._broken: dict[int, str] = {}  # stored content never changes, so neither does a load failure
+        self._loads: set[int] = set()  # versions known to load, so a health check never re-parses evicted ones
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
@@ -205,12 +206,16 @@ class DefinitionService:
             raise DefinitionUnloadable(key, version, reason) from exc
         with self._lock:
             self._cache[definition_id] = loaded
+            self._loads.add(definition_id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return loaded
 
     def load_error(self, definition_id: int) -> str | None:
         """Why a stored version does not load, or None when it loads."""
+        with self._lock:
+            if definition_id in self._loads:
+                return None
         try:
             self.load(definition_id)
         except DefinitionUnloadable as exc:

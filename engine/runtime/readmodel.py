@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
-from engine.definitions.lifecycle import startable_ids
+from engine.definitions.lifecycle import not_startable_reason, startable_ids
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.runtime.finished import FinishedTask, finished_task
 from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
@@ -275,6 +275,11 @@ class ReadModel:
                                    .where(ProcessDefinition.executable.is_(True))
                                    .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
             return {key: definition_id for key, definition_id in rows}
+
+    def not_startable_reason(self, key: str) -> str:
+        """Why no new instance of `key` can start (not deployed, retired, only a view-only model)."""
+        with self.db.unit_of_work(write=False) as session:
+            return not_startable_reason(session, key)
 
     def startable_definition_ids(self) -> dict[str, int]:
         """The version new instances of each process start from (retired ones left out)."""

@@ -181,6 +181,10 @@ def test_owners_retire_and_restore_from_the_cli_api_and_owner_page(app: Casedesk
                       headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.get_json() == {
         "key": "document_review", "version": 1, "retired": True, "changed": True}
+    clerk = api.post("/api/v1/auth/tokens", json={"username": "alice", "password": PASSWORD}).get_json()["token"]
+    refused = api.post("/api/v1/processes/document_review/instances", json={"data": {"title": "t"}},
+                       headers={"Authorization": f"Bearer {clerk}"})
+    assert refused.status_code == 404 and "every version" in refused.get_json()["error"]["message"]
     unknown = api.post("/api/v1/processes/document_review/retirement", json={"retired": True, "version": 9},
                        headers={"Authorization": f"Bearer {token}"})
     assert unknown.status_code == 404

@@ -13,6 +13,9 @@ from engine.errors import NotFound
 from tests.web.conftest import LoginAs
 
 import pytest
+from flask import Flask
+
+from tests.conftest import PASSWORD
 
 BROKEN = (PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "broken" / "script_import.bpmn").read_bytes()
 DEMO = "document_review.bpmn"
@@ -104,3 +107,23 @@ def test_a_model_edited_in_the_modeler_deploys_as_an_executable_version_that_run
     assert started.version == 3
     done = app.runtime.complete_task(started.ready_tasks[0].id, {"body": "text"}, actor="alice")
     assert done.status == "running" and app.history.replay(done.id).verified
+
+
+def test_the_api_stores_a_model_on_request_and_lists_its_report(app: Casedesk, web: Flask) -> None:
+    client = web.test_client()
+    token = client.post("/api/v1/auth/tokens", json={"username": "u_process_owner", "password": PASSWORD}
+                        ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    files = [(io.BytesIO(c), n) for n, c in policy_review(False).items()]
+    refused = client.post("/api/v1/processes", data={"files": files}, headers=headers,
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    files = [(io.BytesIO(c), n) for n, c in policy_review(False).items()]
+    stored = client.post("/api/v1/processes?as_model=true", data={"files": files}, headers=headers,
+                         content_type="multipart/form-data")
+    assert stored.status_code == 201
+    assert [(r["key"], r["version"], r["created"]) for r in stored.get_json()] == [("policy_review", 1, True)]
+    listed = {p["key"]: p for p in client.get("/api/v1/processes", headers=headers).get_json()}
+    (version,) = listed["policy_review"]["versions"]
+    assert listed["policy_review"]["can_start"] is False and version["executable"] is False
+    assert [p["element_id"] for p in version["model_problems"]] == ["policy_review"]

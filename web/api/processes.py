@@ -15,8 +15,8 @@ from .auth import authenticate_request
 from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
-from .schemas import (DataSchema, DeployedSchema, InstanceSchema, MigrationReportSchema, MigrationRequestSchema,
-                      ProcessSchema, RetirementResultSchema, RetirementSchema, UploadSchema)
+from .schemas import (DataSchema, DeployedSchema, DeployOptionsSchema, InstanceSchema, MigrationReportSchema,
+                      MigrationRequestSchema, ProcessSchema, RetirementResultSchema, RetirementSchema, UploadSchema)
 
 blp = install_error_handlers(Blueprint("api_processes", __name__, description="Deployed process definitions"))
 blp.before_request(authenticate_request)
@@ -56,15 +56,22 @@ def list_processes() -> list[dict[str, Any]]:
 @blp.route("", methods=["POST"])
 @blp.doc(operationId="deployProcesses")
 @blp.arguments(UploadSchema, location="files")
+@blp.arguments(DeployOptionsSchema, location="query")
 @blp.response(201, DeployedSchema(many=True))
-def deploy_processes(upload: dict[str, Any]) -> list[Any]:
+def deploy_processes(upload: dict[str, Any], options: dict[str, Any]) -> list[Any]:
     """Deploy a bundle of .bpmn/.dmn/.json files; 422 lists every problem element by element,
-    and nothing is stored unless the whole bundle is valid (process owners only)."""
+    and nothing is stored unless the whole bundle is valid (process owners only). With
+    `?as_model=true` a bundle that cannot run is stored as view-only models instead."""
     me = caller()
     if not may_deploy(me):
         raise Forbidden("only process owners deploy definitions")
     files = uploaded_files(upload["files"])
-    return casedesk().definitions.deploy(files, deployed_by=me.username, origin="upload")
+    try:
+        return casedesk().definitions.deploy(files, deployed_by=me.username, origin="upload")
+    except DefinitionInvalid:
+        if not options["as_model"]:
+            raise
+        return casedesk().definitions.store_model(files, deployed_by=me.username, origin="upload")
 
 
 @blp.route("/<key>/retirement", methods=["POST"])
@@ -111,7 +118,7 @@ def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     app, me = casedesk(), caller()
     definition_id = services().reads.startable_definition_ids().get(key)
     if definition_id is None:
-        raise NotFound(f"no process {key!r} is deployed")
+        raise NotFound(services().reads.not_startable_reason(key))
     if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):
         raise Forbidden(f"you may not start {key!r}")
     started = app.runtime.start_instance(key, body["data"], me.username)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from .errors import ProblemSchema
+
 
 class TaskSchema(ma.Schema):
     id = fields.String(required=True)
@@ -101,6 +103,8 @@ class VersionSchema(ma.Schema):
     executable = fields.Boolean(metadata={"description": "false for a view-only model"})
     retired_by = fields.String(allow_none=True, metadata={"description": "who retired it (no new instances)"})
     retired_at = fields.DateTime(allow_none=True)
+    model_problems = fields.List(fields.Nested(ProblemSchema), metadata={
+        "description": "a view-only model: why it cannot run, element by element"})
 
 
 class ProcessSchema(ma.Schema):
@@ -117,6 +121,12 @@ class ProcessSchema(ma.Schema):
 class UploadSchema(ma.Schema):
     files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}), required=True,
                         metadata={"description": ".bpmn, .dmn and .json (form) files of one bundle"})
+
+
+class DeployOptionsSchema(ma.Schema):
+    as_model = fields.Boolean(load_default=False, metadata={
+        "description": "when the bundle cannot run, store its well-formed BPMN as view-only model versions "
+                       "(with the report of why) instead of refusing it"})
 
 
 class DeployedSchema(ma.Schema):
