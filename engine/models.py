@@ -223,3 +223,4 @@ from casework import archive_models  # noqa: E402,F401  (registers its tables on
 from engine.jobs import models as jobs_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from engine import account_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from engine.messaging import models as messaging_models  # noqa: E402,F401  (registers its tables on Base.metadata)
+from engine.messaging import signal_models  # noqa: E402,F401  (registers its tables on Base.metadata)

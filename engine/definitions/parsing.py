@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from engine.errors import DefinitionInvalid, Problem
 from engine.definitions.owner_messages import FIX_IN_MODELER, element_label, kind_of_tag, owner_sentence, plain
+from engine.definitions.signal_events import PARSER_OVERRIDES as SIGNAL_PARSER_OVERRIDES
 from engine.definitions.timer_events import PARSER_OVERRIDES as TIMER_PARSER_OVERRIDES
 from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 
@@ -78,7 +79,9 @@ class CasedeskParser(SpiffBpmnParser):
     """Spiff parser with XSD validation of BPMN and DMN, reporting every violation."""
 
     # Timers read the step's recorded clock instead of the wall clock (engine/definitions/timer_events.py).
-    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, **TIMER_PARSER_OVERRIDES}
+    # Signal end events throw their signal (engine/definitions/signal_events.py).
+    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, **TIMER_PARSER_OVERRIDES,
+                               **SIGNAL_PARSER_OVERRIDES}
 
     def __init__(self) -> None:
         super().__init__(validator=bpmn_validator())

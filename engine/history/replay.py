@@ -402,6 +402,19 @@ def _message_received(replay: Replay, event: RecordedEvent) -> None:
     replay.run_step(event, work)
 
 
+def _signal_received(replay: Replay, event: RecordedEvent) -> None:
+    """Another instance's signal reached this one: catch the same signal; what follows is compared."""
+    payload = event.payload
+
+    def work(step: ReplayStep) -> None:
+        if not step.receive_signal(payload.get("name", ""), payload.get("data"), payload.get("from") or {}):
+            raise ReplayDiverged(Divergence(event.seq, "input not replayable",
+                                            f"signal {payload.get('name')!r} arrives, but the replay does not wait "
+                                            "for it", event.summary(), None))
+        step.finish()
+    replay.run_step(event, work)
+
+
 def _service_result(recorded: RecordedEvent, operator: str, params: dict[str, Any]) -> Any:
     # The step records operator and params from its own evaluation; comparing that row with
     # this one shows a call with other parameters. Only the result is taken from the log.
@@ -432,6 +445,7 @@ INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
     "incident_retried": _retried,
     "instance_migrated": _migrated,
     "message_received": _message_received,
+    "signal_received": _signal_received,
 }
 # Effects the runtime records outside any step (so no replayed input produces them).
 OUTSIDE_STEP_EFFECTS: dict[str, Callable[[Replay, RecordedEvent], None]] = {

@@ -22,6 +22,7 @@ from engine.persistence import Database
 from engine.messaging.delivery import Mailroom
 from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.step import InstanceStep
+from engine.messaging.signals import SignalPost, starts_only_by_signal
 from engine.users import groups_of
 from engine.runtime.state import StateCodec, WarmWorkflows
 
@@ -53,6 +54,7 @@ class Runtime:
         self.codec = StateCodec()
         self.warm = WarmWorkflows()
         self.mailroom = Mailroom(self)
+        self.signal_post = SignalPost(self)
 
     # -- services ---------------------------------------------------------------------------
 
@@ -67,6 +69,10 @@ class Runtime:
             if messages:
                 raise Conflict(f"{key!r} starts when message {' or '.join(map(repr, messages))} arrives: send "
                                "the message (POST /api/v1/messages, casedesk message) instead of starting it")
+            signals = starts_only_by_signal(definition.spec)
+            if signals:
+                raise Conflict(f"{key!r} starts when signal {' or '.join(map(repr, signals))} is thrown by another "
+                               "process; it cannot be started by hand")
             groups = groups_of(conn, actor)
             starters = start_groups(definition.spec)
             if starters and not starters & groups:
@@ -210,6 +216,7 @@ class Runtime:
         step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
                             self.clock.now(), warm=self.warm.take(record.id, record.lock_version))
         step.mailroom = self.mailroom
+        step.signals = self.signal_post
         return step
 
     def _committed(self, step: InstanceStep) -> InstanceView:

@@ -23,6 +23,8 @@ from engine.history.eventlog import EFFECT, INPUT, chain_event
 from engine.runtime.store import TaskView, InstanceRecord, InstanceStore
 from engine.runtime.routing import business_key, route
 from engine.runtime.conditions import refresh_conditions
+from engine.messaging.signals import (ThrownSignal, catches_signal, drop_signal_events, signal_event, thrown_signal,
+                                      waiting_signals)
 from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, UncaughtError, drop_uncaught_escalations,
                                         throw_from_service, uncaught_end_error)
 from engine.jobs.store import JobStore
@@ -105,7 +107,10 @@ class InstanceStep:
         self.failure: UncaughtError | None = None  # an error nobody caught: the instance fails in finish()
         self._messages_at_load = waiting_messages(self.workflow)
         self.mailroom: Any = None  # engine.messaging.delivery.Mailroom; replay delivers nothing
-        self.message_depth = 0  # how many messages in a row led to this step (a loop guard)
+        self.message_depth = 0  # how many messages or signals in a row led to this step (a loop guard)
+        self._signals_at_load = waiting_signals(self.workflow)
+        self._thrown_signals: list[ThrownSignal] = []
+        self.signals: Any = None  # engine.messaging.signals.SignalPost; replay broadcasts nothing
 
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
@@ -226,6 +231,11 @@ class InstanceStep:
         self._after_completion(task)
         if task.id in self._before:
             self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
+        signal = thrown_signal(task)
+        if signal is not None:
+            self._thrown_signals.append(signal)
+            self.record(EFFECT, "signal_thrown", {"name": signal.name, "element": signal.element, "data": signal.data},
+                        task=task)
         uncaught = uncaught_end_error(task)
         if uncaught is not None:
             raise InstanceFailed(uncaught)  # stop here: nothing after an uncaught error may run
@@ -331,6 +341,15 @@ class InstanceStep:
         self._run(lambda: self.workflow.send_event(event))
         self.advance()
 
+    def receive_signal(self, name: str, data: Any, sender: dict[str, Any]) -> bool:
+        """A signal another instance threw: record and catch it if this instance still waits for it."""
+        if not catches_signal(self.workflow, name):
+            return False
+        self.record(INPUT, "signal_received", {"name": name, "data": data, "from": sender})
+        self._run(lambda: self.workflow.catch(signal_event(name, data)))
+        self.advance()
+        return True
+
     def retry_service(self, task: Task, type_: str, payload: dict[str, Any], actor: str | None = None) -> None:
         """Run a parked service task again (a retry job, or an administrator's retry of its incident)."""
         self.record(INPUT, type_, {"element": task.task_spec.bpmn_id, **payload}, actor=actor, task=task)
@@ -347,6 +366,7 @@ class InstanceStep:
                         task_spec=message.element)
         compact(self.workflow)
         drop_uncaught_escalations(self.workflow)
+        drop_signal_events(self.workflow)
         if self.failure is not None and self.row.status == "running":
             self.row.status = "failed"
             self.record(EFFECT, "instance_failed", {"error": self.failure.describe(), **self.failure.as_payload()})
@@ -384,6 +404,12 @@ class InstanceStep:
             self.mailroom.project(self.store.conn, self.row.id, self._messages_at_load, messages)
             self._messages_at_load = messages
             self.mailroom.send_from(self, sent)
+        if self.signals is not None:
+            signals = waiting_signals(self.workflow) if self.row.status == "running" else {}
+            self.signals.project(self.store.conn, self.row.id, self._signals_at_load, signals)
+            self._signals_at_load = signals
+            thrown, self._thrown_signals = self._thrown_signals, []
+            self.signals.broadcast(self, thrown)
 
     def _job_store(self) -> JobStore:
         # A seam: replay, which has no database, projects waits and incidents nowhere.
