@@ -166,6 +166,8 @@ class HumanTask(Base):
     ui_form_file: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # instructionsForEndUser rendered over the task's own data when it became ready (Markdown).
+    instructions: Mapped[str | None] = mapped_column(Text())
 
 
 class InstanceEvent(Base):

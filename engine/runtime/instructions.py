@@ -70,8 +70,26 @@ def render_instructions(template: str, data: Mapping[str, Any]) -> Instructions:
         return _failed(str(exc))
     except (ArithmeticError, LookupError, TypeError, ValueError) as exc:
         return _failed(f"{exc}")
+    return markdown_instructions(markdown)
+
+
+def markdown_instructions(markdown: str) -> Instructions:
+    """Rendered Markdown as the page shows it: safe HTML only."""
     markdown = markdown[:MAX_CHARACTERS]
     return Instructions(markdown, nh3.clean(_markdown().render(markdown)))
+
+
+def ready_task_instructions(task_spec: Any, data: Mapping[str, Any]) -> str | None:
+    """What a task that just became ready keeps: its template rendered over its own data (a multi-instance
+    item, a called process's variables), or None when it has none or it does not render."""
+    template = task_instructions(task_spec)
+    return (render_instructions(template, data).markdown or None) if template else None
+
+
+def shown_instructions(kept: str | None, template: str, case_data: Mapping[str, Any]) -> Instructions:
+    """The task page's instructions: what the task kept when it became ready; otherwise (a template that
+    failed then, a task from before this was kept) the template over the case data, failure explained."""
+    return markdown_instructions(kept) if kept is not None else render_instructions(template, case_data)
 
 
 def _render(source: str, data: dict[str, Any]) -> str:

@@ -34,6 +34,7 @@ from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold,
                     resume_service, retry_policy, stuck_services)
 from engine.sandbox.scripting import CasedeskScriptEngine
 from engine.runtime.script_failures import describe_failure
+from engine.runtime.instructions import ready_task_instructions
 from engine.runtime.state import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
 
@@ -460,6 +461,7 @@ class InstanceStep:
                 task_spec=task.task_spec.name, title=title, candidate_group=routing.candidate_group,
                 assignee=assignee, form_file=schema_file, ui_form_file=ui_file,
                 created_at=kept.created_at if kept is not None else self.now, due_at=routing.due_at,
+                instructions=ready_task_instructions(task.task_spec, task.data),
             ))
             payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
                        "from": task.internal_data.get(CAME_FROM),

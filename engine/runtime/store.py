@@ -55,6 +55,7 @@ class TaskView:
     ui_form_file: str | None
     created_at: datetime
     due_at: datetime | None = None
+    instructions: str | None = None  # Markdown from the task's own data when it became ready, if it rendered
 
 
 # Built once: constructing and cache-keying a statement costs more than running it on a short step.

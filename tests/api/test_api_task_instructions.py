@@ -44,3 +44,17 @@ def test_a_task_without_instructions_has_empty_ones(app: Casedesk, client: Flask
     started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
     body = client.get(f"/api/v1/tasks/{started.ready_tasks[0].id}", headers=auth("alice")).json
     assert (body["instructions"], body["instructions_html"], body["instructions_error"]) == ("", "", None)
+
+
+def test_each_instance_of_a_multi_instance_task_shows_instructions_over_its_own_item(
+        app: Casedesk, client: FlaskClient, auth: Headers) -> None:
+    app.definitions.deploy(collect_files(CONVENTIONS), "owen")
+    started = app.runtime.start_instance("check_documents", {"applicant": "Li Wei",
+                                                             "documents": ["passport", "diploma"]}, actor="alice")
+    app.runtime.warm.clear()  # what the task kept is in the database, not only in a warm workflow
+
+    shown = sorted(client.get(f"/api/v1/tasks/{task.id}", headers=auth("alice")).json["instructions_html"]
+                   for task in started.ready_tasks)
+
+    assert shown == ["<p>Check the <strong>diploma</strong> of Li Wei.</p>\n",
+                     "<p>Check the <strong>passport</strong> of Li Wei.</p>\n"]

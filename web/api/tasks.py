@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.definitions.specinfo import element_info
 from engine.errors import Forbidden, NotFound
-from engine.runtime.instructions import render_instructions
+from engine.runtime.instructions import shown_instructions
 from engine.runtime.store import TaskView
 
 from .auth import authenticate_request
@@ -44,11 +44,12 @@ def list_tasks(query: dict[str, Any]) -> list[TaskView]:
 @blp.response(200, TaskDetailSchema)
 def get_task(task_id: str) -> dict[str, Any]:
     """One ready task with its form's JSON Schema and UI schema and its instructions (instructionsForEndUser
-    rendered over the case data); 409 once it is no longer ready."""
+    rendered over the task's data when it became ready); 409 once it is no longer ready."""
     task = _visible_task(task_id)
     detail = visible_instance(task.instance_id)
     definition = casedesk().definitions.load(detail.definition_id)
-    instructions = render_instructions(element_info(definition, task.task_spec).instructions, detail.data)
+    instructions = shown_instructions(task.instructions, element_info(definition, task.task_spec).instructions,
+                                      detail.data)
     return asdict(task) | {
         "form_schema": definition.forms.get(task.form_file) if task.form_file else None,
         "ui_schema": definition.forms.get(task.ui_form_file) if task.ui_form_file else None,

@@ -12,7 +12,7 @@ from engine.access import is_admin, is_auditor, may_see_instance, may_see_task, 
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
-from engine.runtime.instructions import render_instructions
+from engine.runtime.instructions import shown_instructions
 from forms.fields import build_fields, parse_submission
 
 from ..auth import casedesk, current_actor
@@ -109,7 +109,7 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     element = element_info(definition, task.task_spec)
     return render_template(
         "task.html", task=task, instance=detail.row, element=element,
-        instructions=render_instructions(element.instructions, detail.data),
+        instructions=shown_instructions(task.instructions, element.instructions, detail.data),
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
         form_title=schema.get(title_key) or schema.get("title") or task.title,
         form_description=schema.get("description") or "",
