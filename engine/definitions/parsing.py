@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from engine.errors import DefinitionInvalid, Problem
 from engine.definitions.owner_messages import FIX_IN_MODELER, element_label, kind_of_tag, owner_sentence, plain
+from engine.definitions.links import with_links_connected
 from engine.definitions.signal_events import PARSER_OVERRIDES as SIGNAL_PARSER_OVERRIDES
 from engine.definitions.timer_events import PARSER_OVERRIDES as TIMER_PARSER_OVERRIDES
 from engine.definitions.xmlsafe import UnsafeXml, parse_xml
@@ -88,6 +89,10 @@ class CasedeskParser(SpiffBpmnParser):
         # DMN validation happens in add_dmn_xml with cached validators, so the library's
         # per-call validator construction is switched off.
         self.dmn_schemas: dict[str, Any] = {}
+
+    def add_bpmn_xml(self, bpmn: Any, filename: str | None = None) -> None:
+        # Link events continue at their catching link (engine/definitions/links.py).
+        super().add_bpmn_xml(with_links_connected(bpmn), filename=filename)
 
     def add_dmn_xml(self, node: Any, filename: str | None = None) -> None:
         default_namespace = node.nsmap.get(None) or node.nsmap.get("dmn")

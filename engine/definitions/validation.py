@@ -16,6 +16,7 @@ from engine.errors import Problem, ScriptRejected
 from engine.jobs.checks import job_problems
 from engine.definitions.owner_messages import element_label
 from engine.definitions.parsing import ParsedBundle, load_bundle, user_task_form
+from engine.definitions.support import element_support_problems, refusals_supersede
 from engine.runtime.instructions import task_instructions, template_problem
 from engine.runtime.routing import EXPRESSION_PROPERTIES, task_properties
 from forms.schema import FormSchemaError, load_json_object, load_schema
@@ -43,6 +44,7 @@ def validate_bundle(files: Mapping[str, bytes], operators: Collection[str]) -> l
     review = BundleUnderReview(bundle, files, frozenset(operators))
     for produce in problem_producers():
         problems.extend(produce(review))
+    problems = refusals_supersede(problems)
     # One task spec can be reached twice (loop wrappers); an unnamed element is named by its kind.
     named = [_named(problem, bundle) for problem in dict.fromkeys(problems)]
     return sorted(named, key=lambda problem: problem.file)  # stable: each file's problems in the order found
@@ -50,7 +52,7 @@ def validate_bundle(files: Mapping[str, bytes], operators: Collection[str]) -> l
 
 def problem_producers() -> list[ProblemProducer]:
     """The checks run after parsing, each finding its own kind of problem in the whole bundle."""
-    return [process_problems, condition_problems, instruction_problems, decision_problems]
+    return [process_problems, condition_problems, instruction_problems, decision_problems, element_support_problems]
 
 
 def process_problems(review: BundleUnderReview) -> Iterator[Problem]:

@@ -28,6 +28,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.manual_task import ManualTask
 from SpiffWorkflow.bpmn.specs.mixins.none_task import NoneTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptEngineTask
@@ -100,7 +101,22 @@ class StateCodec:
         dct = json.loads(text)
         serializer = self.serializer
         serializer.migrate(dct)
+        reconnect_loop_bodies([spec, *subprocess_specs.values()])
         return serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+
+
+def reconnect_loop_bodies(specs: Iterable[Any]) -> None:
+    """Let every loop and multi-instance task hear its body complete, as SpiffWorkflow's own
+    spec deserializer does. The library connects the body only when it creates a child; a
+    state restored against a freshly parsed spec whose children already exist would otherwise
+    never merge them, and the instance would stay running with nothing ready."""
+    for spec in specs:
+        for task_spec in list(spec.task_specs.values()):
+            if not isinstance(task_spec, LoopTask):
+                continue
+            body = spec.task_specs.get(task_spec.task_spec)
+            if body is not None and not body.completed_event.is_connected(task_spec.merge_child):
+                body.completed_event.connect(task_spec.merge_child)
 
 
 def all_workflows(workflow: BpmnWorkflow) -> list[Any]:

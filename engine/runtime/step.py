@@ -8,6 +8,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
@@ -226,7 +227,10 @@ class InstanceStep:
 
     def _will_complete(self, task: Task) -> None:
         if is_recorded(task):
-            self._before[task.id] = copy.deepcopy(task.data)
+            # A multi-instance task merged its instances' outputs while they completed: what it
+            # changed is measured from the data it started with, its parent's.
+            started_with = task.parent if isinstance(task.task_spec, LoopTask) and task.parent else task
+            self._before[task.id] = copy.deepcopy(started_with.data)
 
     def _did_complete(self, task: Task) -> None:
         self._after_completion(task)

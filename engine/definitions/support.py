@@ -1,0 +1,96 @@
+"""Which BPMN 2.0 elements casedesk runs, and the sentence that refuses the others at deploy.
+
+One rule: an element either runs as BPMN 2.0 says (a test in tests/bpmn/ proves it; the README's
+"BPMN elements" table names the test) or a deploy refuses it here, by element, in words a
+process owner understands. Nothing deploys that would then hang, skip or falsely complete.
+
+The tables are keyed by how a diagram spells the element: its tag, or the tag of the event
+definition inside an event. Only the refused kinds are listed; everything else the parser
+accepts runs.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from lxml import etree
+
+from engine.definitions.links import link_problems
+from engine.errors import Problem
+
+if TYPE_CHECKING:  # validation imports this module; the hook's argument type only
+    from engine.definitions.validation import BundleUnderReview
+
+BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+# Elements refused whatever they contain: tag -> (what is wrong, what to do).
+REFUSED_ELEMENTS: dict[str, tuple[str, str]] = {
+    "adHocSubProcess": (
+        "casedesk does not run ad-hoc subprocesses (staff choosing which inner tasks to do, in any order)",
+        "Draw the inner tasks as an ordinary subprocess, for example behind an inclusive gateway "
+        "whose conditions say which tasks are needed.",
+    ),
+    "transaction": (
+        "casedesk does not run transaction subprocesses (they roll back through compensation and cancel events)",
+        "Use an ordinary subprocess, with an error boundary event for the failure path.",
+    ),
+    "complexGateway": (
+        "casedesk does not run complex gateways",
+        "Use an inclusive gateway with a condition on each outgoing flow, or an exclusive or parallel gateway.",
+    ),
+}
+
+# Event definitions refused on any event that carries them.
+REFUSED_EVENT_DEFINITIONS: dict[str, tuple[str, str]] = {
+    "compensateEventDefinition": (
+        "casedesk does not run compensation (undoing completed work through compensation events)",
+        "Model the undo steps as ordinary tasks on an error or escalation path.",
+    ),
+    "cancelEventDefinition": (
+        "casedesk does not run cancel events (they belong to transaction subprocesses)",
+        "Use an error end event and an error boundary event instead.",
+    ),
+}
+
+REFUSAL_MARKERS = ("casedesk does not run", "this activity is marked as a compensation handler")
+
+COMPENSATION_ACTIVITY = (
+    "this activity is marked as a compensation handler (isForCompensation), and casedesk does not run "
+    "compensation",
+    "Remove the compensation marker and model the undo steps as ordinary tasks on an error or escalation path.",
+)
+
+
+def element_support_problems(review: BundleUnderReview) -> Iterator[Problem]:
+    """One problem per element of a kind casedesk refuses, in every well-formed file of the bundle."""
+    for filename, tree in review.bundle.trees.items():
+        yield from refused_elements(filename, tree)
+        yield from link_problems(filename, tree)
+
+
+def refusals_supersede(problems: list[Problem]) -> list[Problem]:
+    """Drop what the parser said about an element that is refused anyway: the refusal says it plainly."""
+    refused = {(p.file, p.element_id) for p in problems if p.message.startswith(REFUSAL_MARKERS)}
+    return [p for p in problems
+            if (p.file, p.element_id) not in refused or p.message.startswith(REFUSAL_MARKERS)]
+
+
+def refused_elements(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
+    for element in tree.getroot().iter(f"{{{BPMN_MODEL}}}*"):
+        kind = etree.QName(element).localname
+        refusal = REFUSED_ELEMENTS.get(kind)
+        if refusal is None and element.get("isForCompensation") == "true":
+            refusal = COMPENSATION_ACTIVITY
+        if refusal is not None:
+            yield _problem(filename, element, refusal)
+            continue
+        for definition in element.iterchildren(f"{{{BPMN_MODEL}}}*"):
+            refusal = REFUSED_EVENT_DEFINITIONS.get(etree.QName(definition).localname)
+            if refusal is not None:
+                yield _problem(filename, element, refusal)
+
+
+def _problem(filename: str, element: etree._Element, refusal: tuple[str, str]) -> Problem:
+    what, advice = refusal
+    # An element without a name is named by its kind when the problems are collected.
+    return Problem(filename, element.get("id") or "", element.get("name") or "",
+                   f"{what}. {advice}")
