@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TIMER_ACTOR = "timer"
+RETIRED = "retired"  # the status of a start job while its process is retired
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,18 @@ def occurrence(timer: StartTimer, deployed_at: datetime, index: int) -> datetime
     return parse_instant(timer.value)
 
 
+def next_occurrence(timer: StartTimer, deployed_at: datetime, after: datetime) -> tuple[int, datetime] | None:
+    """The first occurrence strictly after `after` and its index counted from the deployment; None: no more."""
+    if issubclass(timer.kind, (CycleTimerEventDefinition, StepStartCycle)):
+        cycle = parse_cycle(timer.value, deployed_at)
+        first, upcoming = cycle.first_after(deployed_at), cycle.first_after(after)
+        if first is None or upcoming is None:
+            return None
+        return upcoming[0] - first[0], upcoming[1]
+    due = occurrence(timer, deployed_at, 0)
+    return (0, due) if due is not None and due > after else None
+
+
 class TimerStarts:
     def __init__(self, db: Database, definitions: DefinitionService, clock: Clock):
         self.db = db
@@ -96,24 +109,35 @@ class TimerStarts:
             self._seen[key] = definition_id
 
     def _schedule(self, key: str, definition_id: int | None) -> None:
+        """Point the process's `start` job at its startable version. A retired process keeps its job
+        paused (status `retired`); brought back, it resumes at the next occurrence, so the weeks it
+        was retired start nothing. Falling back to an older version (the newer one retired) also
+        starts from now, never replaying that version's past occurrences."""
         timer = None if definition_id is None else start_timer(self.definitions.load(definition_id).spec)
+        now = self.clock.now()
         with self.db.transaction() as conn:
-            existing = conn.execute(select(JOBS.c.id, JOBS.c.definition_id)
+            existing = conn.execute(select(JOBS.c.id, JOBS.c.definition_id, JOBS.c.status)
                                     .where(JOBS.c.kind == "start", JOBS.c.process_key == key)).first()
-            if existing is not None and existing.definition_id == definition_id:
+            if definition_id is None:
+                if existing is not None and existing.status != RETIRED:
+                    conn.execute(update(JOBS).where(JOBS.c.id == existing.id).values(
+                        status=RETIRED, lease_owner=None, lease_expires_at=None))
                 return
+            if existing is not None and existing.definition_id == definition_id and existing.status != RETIRED:
+                return
+            resume = existing is not None and (existing.status == RETIRED or (existing.definition_id or 0) > definition_id)
             if existing is not None:
                 conn.execute(delete(JOBS).where(JOBS.c.id == existing.id))
             if timer is None:
                 return
             deployed_at = conn.execute(select(DEFINITIONS.c.deployed_at).where(DEFINITIONS.c.id == definition_id)
                                        ).scalar_one()
-            due = occurrence(timer, deployed_at, 0)
-            if due is not None:
+            upcoming = next_occurrence(timer, deployed_at, now) if resume else (0, occurrence(timer, deployed_at, 0))
+            if upcoming is not None and upcoming[1] is not None:
                 conn.execute(insert(JOBS).values(
                     kind="start", status="pending", process_key=key, definition_id=definition_id,
-                    element=timer.element, due_at=due, attempts=0, payload=json.dumps({"index": 0}),
-                    created_at=self.clock.now()))
+                    element=timer.element, due_at=upcoming[1], attempts=0,
+                    payload=json.dumps({"index": upcoming[0]}), created_at=now))
 
     def run(self, job: ClaimedJob, worker: str, runtime: "Runtime", jobs_on: Callable[[Connection], JobStore]) -> int:
         """Start the instance for this occurrence and move the job to the next one, in one transaction."""

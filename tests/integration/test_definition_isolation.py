@@ -126,6 +126,11 @@ def test_an_unloadable_version_does_not_stop_other_timers_lists_or_starts(
     clerk_page, owner_page = start_page("carla"), start_page("owner")
     assert 'data-process="document_review"' in clerk_page and "reply_with_reminders" not in clerk_page
     assert 'data-broken-process="reply_with_reminders"' in owner_page and "cannot be loaded" in owner_page
+    owner = web.test_client()
+    owner.post("/login", data={"username": "owner", "password": PASSWORD})
+    definitions = owner.get("/owner/processes").get_data(as_text=True)
+    assert 'data-broken-version="1"' in definitions and "not well-formed XML" in definitions
+    assert "cannot be loaded" in owner.get("/owner/processes/reply_with_reminders/1").get_data(as_text=True)
 
 
 def test_retiring_stops_new_instances_while_running_ones_go_on_and_restore_brings_it_back(app: Casedesk) -> None:
@@ -192,3 +197,21 @@ def test_owners_retire_and_restore_from_the_cli_api_and_owner_page(app: Casedesk
     assert restored.code == 0 and "restored" in restored.out
     assert app.lifecycle.startable_ids() == {"document_review": app.definitions.list_definitions()[0].id}
 
+
+
+def test_a_retired_timer_started_process_starts_nothing_until_it_is_brought_back(app: Casedesk,
+                                                                                 clock: FakeClock) -> None:
+    app.definitions.deploy(collect_files(FIXTURES / "timer_start"), "owen")
+    assert app.jobs.run_due("test") == 0  # the first weekly tick is next Monday
+    app.lifecycle.set_retired("weekly_tick", None, True, "owen")
+
+    clock.advance(timedelta(days=8))
+    assert app.jobs.run_due("test") == 0
+    assert app.runtime.list_instances(process_key="weekly_tick") == []
+
+    app.lifecycle.set_retired("weekly_tick", None, False, "owen")
+    assert app.jobs.run_due("test") == 0  # the worker's next poll: the missed Monday is not made up
+    clock.advance(timedelta(days=7))
+    assert app.jobs.run_due("test") == 1
+    (tick,) = app.runtime.list_instances(process_key="weekly_tick")
+    assert tick.started_by == "timer" and app.history.replay(tick.id).verified
