@@ -10,10 +10,12 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask, StandardLoopTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 
 from engine.sandbox import policy as sandbox
 from engine.errors import Problem, ScriptRejected
 from engine.jobs.checks import job_problems
+from engine.definitions.calls import binding_problem
 from engine.definitions.owner_messages import element_label
 from engine.definitions.parsing import ParsedBundle, load_bundle, user_task_form
 from engine.definitions.support import element_support_problems, refusals_supersede
@@ -52,7 +54,18 @@ def validate_bundle(files: Mapping[str, bytes], operators: Collection[str]) -> l
 
 def problem_producers() -> list[ProblemProducer]:
     """The checks run after parsing, each finding its own kind of problem in the whole bundle."""
-    return [process_problems, condition_problems, instruction_problems, decision_problems, element_support_problems]
+    return [process_problems, condition_problems, instruction_problems, decision_problems, element_support_problems,
+            call_binding_problems]
+
+
+def call_binding_problems(review: BundleUnderReview) -> Iterator[Problem]:
+    """Every call activity's calledElementBinding (and calledElementVersion) must say something the engine does."""
+    for spec in review.bundle.parsed_specs():
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, CallActivity):
+                problem = binding_problem(task_spec)
+                if problem is not None:
+                    yield Problem(spec.file, task_spec.bpmn_id, getattr(task_spec, "bpmn_name", None) or "", problem)
 
 
 def process_problems(review: BundleUnderReview) -> Iterator[Problem]:

@@ -22,6 +22,7 @@ from engine.definitions.service import LoadedDefinition
 from engine.history.eventlog import GENESIS, INPUT, chain_event
 from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
 from engine.history.replaycheck import Divergence, RecordedEvent, ReplayDiverged, TaskIdMap, compare_event, produced_summary
+from engine.runtime.binding import Resolver
 from engine.runtime.step import InstanceStep
 from engine.runtime.state import StateCodec, all_workflows
 
@@ -117,15 +118,36 @@ class ReplayStep(InstanceStep):
     def _job_store(self) -> Any:
         return _NoJobStore()
 
+    def _bound_version(self, task: Task, called: str, binding: str, number: str | None) -> LoadedDefinition | None:
+        """The version the live call bound, from the log (never today's newest)."""
+        recorded = self.replay.next_recorded()
+        seq = self.replay.record.event_seq + 1
+        if recorded is None or (recorded.category, recorded.type) != (INPUT, "call_bound"):
+            raise ReplayDiverged(Divergence(seq, "event missing or out of order",
+                                            f"replay starts the call {task.task_spec.bpmn_id} to {called!r} here, but "
+                                            "the log records no binding", None if recorded is None
+                                            else recorded.summary(), None))
+        version = recorded.payload.get("version")
+        if version is None:
+            return None
+        if self.replay.load_version is None:
+            raise ReplayDiverged(Divergence(seq, "input not replayable", "no stored versions to bind calls to",
+                                            recorded.summary(), None))
+        definition, problem = self.replay.load_version(called, int(version))
+        if problem is not None:
+            raise ReplayDiverged(Divergence(seq, "pinned definition changed", problem, recorded.summary(), None))
+        return definition
+
 
 class Replay:
     """One instance's replay: walks the recorded events, one step per driving input."""
 
     def __init__(self, instance_id: str, started_by: str, events: list[RecordedEvent], definition: LoadedDefinition,
                  environment: BasePythonScriptEngineEnvironment, observer: Observer | None = None,
-                 load_version: VersionLoader | None = None):
+                 load_version: VersionLoader | None = None, resolve: Resolver | None = None):
         self.events = events
         self.load_version = load_version
+        self.resolve = resolve
         self.definition = definition
         self.environment = environment
         self.observer = observer
@@ -158,7 +180,7 @@ class Replay:
         return None
 
     def _undriven(self, event: RecordedEvent) -> Divergence:
-        if event.category == INPUT and event.type not in FED_INPUTS:
+        if event.category == INPUT and event.type not in FED_INPUTS and event.type not in FED_BINDINGS:
             return Divergence(event.seq, "input not replayable", f"no replay driver for input type {event.type!r}",
                               event.summary(), None)
         return Divergence(event.seq, "event not produced by replay",
@@ -183,7 +205,7 @@ class Replay:
 
     def step(self, event: RecordedEvent) -> ReplayStep:
         step = ReplayStep(self.store, self.record, self.definition, self.environment, self.handlers, self.codec,
-                          event.at, warm=self.workflow)
+                          event.at, warm=self.workflow, resolve=self.resolve)
         step.replay = self
         self.workflow = step.workflow
         return step
@@ -456,5 +478,8 @@ FED_INPUTS: dict[str, Callable[[RecordedEvent, str, dict[str, Any]], Any]] = {
     "service_result": _service_result,
     "service_failed": _service_failed,
 }
+
+# Inputs a step consumes when a call activity starts (ReplayStep._bound_version).
+FED_BINDINGS = ("call_bound",)
 
 __all__ = ["Replay", "INPUT_DRIVERS", "FED_INPUTS", "produced_summary"]

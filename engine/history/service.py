@@ -120,7 +120,12 @@ class HistoryService:
 
     def replayer(self, stored: StoredInstance, observer: Observer | None = None) -> Replay:
         return Replay(stored.row.id, stored.row.started_by, stored.events, stored.definition, self.environment,
-                      observer, load_version=self.stored_version)
+                      observer, load_version=self.stored_version, resolve=self.stored_definition)
+
+    def stored_definition(self, definition_id: int) -> LoadedDefinition:
+        """A stored version by id, parsed from its stored files (a late-bound call's nested specs)."""
+        with self.db.unit_of_work(write=False) as session:
+            return self._pinned(session, definition_id)[0]
 
     def stored_version(self, key: str, version: int) -> tuple[LoadedDefinition, str | None]:
         """Another stored version of a process (where a migration took an instance), parsed and checked."""

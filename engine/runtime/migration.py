@@ -80,7 +80,7 @@ class InstanceMigration:
                                           ProcessInstance.status == "running")
                                    .order_by(ProcessInstance.created_at, ProcessInstance.id)).all()
         for instance_id, business_key, state in rows:
-            workflow = self.runtime.codec.load(state, source.spec, source.subprocess_specs)
+            workflow = self.runtime.codec.load(state, source.spec, source.subprocess_specs, self.definitions.load)
             check = check_migration(workflow, target.spec, target.subprocess_specs, registry)
             report.instances.append(InstanceOutcome(instance_id, business_key, check))
         return report

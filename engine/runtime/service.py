@@ -214,7 +214,8 @@ class Runtime:
               definition: LoadedDefinition | None = None) -> InstanceStep:
         definition = definition or self.definitions.load(record.definition_id)
         step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
-                            self.clock.now(), warm=self.warm.take(record.id, record.lock_version))
+                            self.clock.now(), warm=self.warm.take(record.id, record.lock_version),
+                            resolve=self.definitions.load)
         step.mailroom = self.mailroom
         step.signals = self.signal_post
         return step

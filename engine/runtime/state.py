@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -36,6 +37,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 
 from engine.errors import WorkflowFailed
+from engine.runtime.binding import BoundSubWorkflowConverter, LateBindingWorkflow, Resolver
 
 # Completed ancestors kept above the common ancestor of the unfinished tasks, so
 # that specs peeking at a parent (boundary events, data inheritance) still find one.
@@ -56,10 +58,12 @@ class PinnedSpecWorkflowConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> BpmnWorkflow:
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None,
+                  resolve: Resolver | None = None) -> BpmnWorkflow:
         if spec is None:
             raise WorkflowFailed("instance state restored without its pinned process spec")
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.resolve = resolve  # before the subprocesses: a bound call's subprocess needs its version's spec
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -71,7 +75,10 @@ class PinnedSpecWorkflowConverter(BpmnWorkflowConverter):
 def build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = PinnedSpecWorkflowConverter
+    config[BpmnSubWorkflow] = BoundSubWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
+    # Instances are LateBindingWorkflows, stored under the library's own type name (older states load unchanged).
+    PinnedSpecWorkflowConverter(LateBindingWorkflow, registry, typename="BpmnWorkflow")
     # The library stores datetime and timedelta in task data, not date; scripts make dates with date.today().
     registry.register(date, lambda value: {"value": value.isoformat()}, lambda dct: date.fromisoformat(dct["value"]))
     return BpmnWorkflowSerializer(registry)
@@ -97,12 +104,23 @@ class StateCodec:
     def dump(self, workflow: BpmnWorkflow) -> str:
         return self.serializer.serialize_json(workflow)
 
-    def load(self, text: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+    def load(self, text: str, spec: Any, subprocess_specs: dict[str, Any],
+             resolve: Resolver | None = None) -> BpmnWorkflow:
         dct = json.loads(text)
         serializer = self.serializer
         serializer.migrate(dct)
         reconnect_loop_bodies([spec, *subprocess_specs.values()])
-        return serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+        return serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs,
+                                    resolve=None if resolve is None else _reconnected(resolve))
+
+
+def _reconnected(resolve: Resolver) -> Resolver:
+    """A late-bound call's version, its loop bodies reconnected like the pinned version's."""
+    def resolved(definition_id: int) -> Any:
+        definition = resolve(definition_id)
+        reconnect_loop_bodies([definition.spec, *definition.subprocess_specs.values()])
+        return definition
+    return resolved
 
 
 def reconnect_loop_bodies(specs: Iterable[Any]) -> None:
@@ -283,8 +301,10 @@ class WarmWorkflows:
         return entry[1] if entry is not None and entry[0] == version else None
 
     def put(self, instance_id: str, version: int, workflow: BpmnWorkflow) -> None:
-        # The step's script engine points back at the finished step and its connection.
+        # The step's script engine and call binder point back at the finished step and its connection.
         workflow.script_engine = None
+        if isinstance(workflow, LateBindingWorkflow):
+            workflow.binder = None
         with self._lock:
             self._entries[instance_id] = (version, workflow)
             self._entries.move_to_end(instance_id)

@@ -36,6 +36,8 @@ from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold,
 from engine.sandbox.scripting import CasedeskScriptEngine
 from engine.runtime.script_failures import describe_failure
 from engine.runtime.instructions import ready_task_instructions
+from engine.definitions.calls import call_binding
+from engine.runtime.binding import LateBindingWorkflow, Resolver
 from engine.runtime.state import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
 
 
@@ -84,8 +86,10 @@ class InstanceStep:
         codec: StateCodec,
         now: datetime,
         warm: BpmnWorkflow | None = None,
+        resolve: Resolver | None = None,
     ):
         self.store = store
+        self.resolve = resolve  # a stored version's parsed specs by definition id (late-bound calls)
         self.row = record
         self.definition = definition
         self.handlers = handlers
@@ -118,11 +122,39 @@ class InstanceStep:
         if warm is not None:
             workflow = warm
         elif self.row.state:
-            workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs)
+            workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs,
+                                       self.resolve)
         else:
-            workflow = BpmnWorkflow(self.definition.spec, self.definition.subprocess_specs)
+            workflow = LateBindingWorkflow(self.definition.spec, self.definition.subprocess_specs)
         workflow.script_engine = self._script_engine
+        if isinstance(workflow, LateBindingWorkflow):
+            workflow.binder, workflow.resolve = self._bind_call, self.resolve
         return workflow
+
+    def _bind_call(self, task: Task, called: str) -> LoadedDefinition | None:
+        """A call activity starts: choose the called version by its binding and record the choice (an input,
+        so replay binds the same version). None: the copy deployed with the caller."""
+        binding, number = call_binding(task.task_spec)
+        definition = self._bound_version(task, called, binding, number)
+        self.record(INPUT, "call_bound", {"element": task.task_spec.bpmn_id, "process": called, "binding": binding,
+                                          "version": None if definition is None else definition.version}, task=task)
+        return definition
+
+    def _bound_version(self, task: Task, called: str, binding: str, number: str | None) -> LoadedDefinition | None:
+        """Live, the database says which version (replay overrides this with the recorded one)."""
+        if binding == "deployment" or self.resolve is None:
+            return None
+        if binding == "version":
+            definition_id = self.store.definition_id(called, int(number or 0))
+            if definition_id is None:
+                raise WorkflowFailed(f"{task.task_spec.bpmn_id} calls {called!r} version {number}, which is not "
+                                     "deployed")
+        else:
+            # Not deployed on its own (only inside the caller's bundle): the caller's copy runs.
+            definition_id = self.store.latest_definition_id(called)
+            if definition_id is None:
+                return None
+        return self.resolve(definition_id)
 
     def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,
                task: Task | None = None, task_id: str | None = None, task_spec: str | None = None) -> None:

@@ -99,6 +99,8 @@ _INSERT_INSTANCE = insert(INSTANCES)
 _INSERT_TASK = insert(HUMAN_TASKS)
 _INSERT_EVENT = insert(EVENTS)
 _REPIN = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id")).values(definition_id=bindparam("b_definition"))
+_DEFINITION_VERSION = select(DEFINITIONS.c.id).where(DEFINITIONS.c.key == bindparam("b_key"),
+                                                    DEFINITIONS.c.version == bindparam("b_version"))
 _TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
 
 
@@ -190,6 +192,10 @@ class InstanceStore:
     def latest_definition_id(self, key: str) -> int | None:
         """The version new instances start from: the newest executable one not retired."""
         return self.conn.execute(STARTABLE_DEFINITION, {"b_key": key}).scalar()
+
+    def definition_id(self, key: str, version: int) -> int | None:
+        """The stored version `version` of process `key` (a call activity bound to a fixed version)."""
+        return self.conn.execute(_DEFINITION_VERSION, {"b_key": key, "b_version": version}).scalar()
 
     def task_was_seen(self, task_id: str) -> bool:
         return self.conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None

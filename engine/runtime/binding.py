@@ -1,0 +1,87 @@
+"""Late binding of call activities: which stored version of the called process a call runs.
+
+A call activity binds when the call starts (Camunda's `calledElementBinding`): `latest` (the
+default) runs the newest startable version of the called process, `deployment` the copy in the
+caller's own bundle, `version` the number given by `calledElementVersion`. The step records the
+binding as the input `call_bound`, so replay binds exactly what ran. The bound version's
+definition id is kept on the call activity's task (internal data), so a workflow restored from
+its stored state finds the same specs again — for the called process and for anything it calls
+or embeds itself.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
+from SpiffWorkflow.task import Task
+
+# Internal-data key of a call activity's task: the definition id of the version its call runs.
+BOUND = "casedesk_bound"
+
+# The parsed specs of a stored version by definition id (DefinitionService.load).
+Resolver = Callable[[int], Any]
+# Decides a call's version when it starts: the definition (spec, subprocess_specs, id) or None for the bundle's copy.
+Binder = Callable[[Task, str], Any]
+
+
+class LateBindingWorkflow(BpmnWorkflow):
+    """A workflow whose call activities ask the step which version to run; embedded subprocesses and
+    `deployment` calls use the specs of the version the calling (sub)process itself runs."""
+
+    def __init__(self, spec: Any, subprocess_specs: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(spec, subprocess_specs, **kwargs)
+        self.binder: Binder | None = None
+        self.resolve: Resolver | None = None
+
+    def create_subprocess(self, my_task: Task, spec_name: str) -> BpmnSubWorkflow:
+        spec = None
+        if isinstance(my_task.task_spec, CallActivity) and self.binder is not None:
+            bound = self.binder(my_task, spec_name)
+            if bound is not None:
+                my_task.internal_data[BOUND] = bound.id
+                spec = bound.spec
+        if spec is None:
+            spec = self.specs_of(my_task.workflow)[spec_name]
+        subprocess = BpmnSubWorkflow(spec, parent_task_id=my_task.id, top_workflow=self)
+        self.subprocesses[my_task.id] = subprocess
+        return subprocess
+
+    def spec_for(self, task: Task) -> Any:
+        """The spec the subprocess of `task` runs (restoring a stored state)."""
+        bound = task.internal_data.get(BOUND)
+        if bound is not None:
+            return self._resolved(bound).spec
+        return self.specs_of(task.workflow).get(task.task_spec.spec)
+
+    def specs_of(self, workflow: Any) -> Mapping[str, Any]:
+        """The subprocess specs of the version `workflow` (this one or a subprocess) runs."""
+        if workflow is self:
+            return self.subprocess_specs
+        parent = self.get_task_from_id(workflow.parent_task_id)
+        bound = parent.internal_data.get(BOUND)
+        if bound is not None:
+            return self._resolved(bound).subprocess_specs
+        return self.specs_of(parent.workflow)
+
+    def _resolved(self, definition_id: int) -> Any:
+        if self.resolve is None:
+            raise LookupError(f"the workflow runs a bound version (definition {definition_id}) but has no resolver")
+        return self.resolve(definition_id)
+
+
+class BoundSubWorkflowConverter(BpmnSubWorkflowConverter):
+    """Restores a subprocess with the spec of the version its call bound (or its caller's own)."""
+
+    def from_dict(self, dct: dict[str, Any], task: Task, top_workflow: Any) -> BpmnSubWorkflow:
+        spec = top_workflow.spec_for(task) if isinstance(top_workflow, LateBindingWorkflow) else \
+            top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
+

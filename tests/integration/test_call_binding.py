@@ -1,0 +1,128 @@
+"""Call activities bind the called process's version when the call starts: by default the newest, so a
+business case started after an owner edited Consultation runs the edited stage — and replays verified."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from casework.demo_org import seed_demo_org
+from engine.bootstrap import Casedesk
+from engine.clock import FakeClock
+from engine.config import PROJECT_ROOT
+from engine.definitions.service import collect_files
+from engine.errors import DefinitionInvalid
+from engine.runtime.service import InstanceView
+
+CASE = PROJECT_ROOT / "processes" / "case"
+FORMS = PROJECT_ROOT / "forms"
+OLD_REPLY = "答覆客戶 Reply to the customer"
+NEW_REPLY = "答覆客戶 Reply to the customer within two days"
+QUESTION = {"customer_name": "李雷 Li Lei", "business_type": "finance", "question": "Two instalments?",
+            "mobile": "+86 139 0000 0002", "email": "", "answered_now": False, "answer": "",
+            "wants_to_apply": False}
+
+
+@pytest.fixture
+def cases(app: Casedesk, clock: FakeClock) -> Casedesk:
+    app.definitions.deploy(collect_files(CASE, FORMS), "owen")
+    seed_demo_org(app.db, clock, "demo-pass-2026")
+    return app
+
+
+def case_files() -> dict[str, bytes]:
+    return collect_files(CASE, FORMS)
+
+
+def with_text(files: dict[str, bytes], name: str, old: str, new: str) -> dict[str, bytes]:
+    text = files[name].decode()
+    assert old in text, old
+    return {**files, name: text.replace(old, new).encode()}
+
+
+def with_call_properties(properties: str) -> dict[str, bytes]:
+    """The case bundle with spiffworkflow properties on the call of Consultation."""
+    anchor = "<bpmn:incoming>flow_case_start_consultation</bpmn:incoming>"
+    return with_text(case_files(), "business_case.bpmn", anchor,
+                     "<bpmn:extensionElements><spiffworkflow:properties>"
+                     f"{properties}</spiffworkflow:properties></bpmn:extensionElements>{anchor}")
+
+
+def edit_consultation(app: Casedesk) -> None:
+    """The owner renames the reply task of Consultation and deploys Consultation alone (its own bundle)."""
+    files = {n: c for n, c in case_files().items() if n == "consultation.bpmn" or n.endswith(".json")}
+    edited = with_text(files, "consultation.bpmn", f'name="{OLD_REPLY}"', f'name="{NEW_REPLY}"')
+    results = {r.key: r for r in app.definitions.deploy(edited, "owen")}
+    assert results["consultation"].version == 2 and results["consultation"].created
+
+
+def received(app: Casedesk, cold: bool = False) -> InstanceView:
+    """A business case whose consultation was received and is waiting for the reply."""
+    view = app.runtime.start_instance("business_case", {}, actor="ivy")
+    if cold:
+        app.runtime.warm.clear()  # the next step restores the instance from the database
+    return app.runtime.complete_task(view.ready_tasks[0].id, QUESTION, actor="ivy")
+
+
+def bindings(app: Casedesk, instance_id: str) -> list[dict[str, object]]:
+    return [json.loads(e.payload) for e in app.history.events(instance_id) if e.type == "call_bound"]
+
+
+def comparable(app: Casedesk, instance_id: str) -> list[tuple[str, str | None, str]]:
+    """The log without ids and times: what two equal runs must share."""
+    return [(e.type, e.task_spec, e.payload) for e in app.history.events(instance_id)
+            if e.type not in ("task_ready", "task_submitted")] + \
+           [(e.type, e.task_spec, json.dumps({k: v for k, v in json.loads(e.payload).items()}, sort_keys=True))
+            for e in app.history.events(instance_id) if e.type == "task_ready"]
+
+
+def test_a_case_started_after_a_consultation_edit_runs_the_edited_stage_and_replays_verified(
+        cases: Casedesk) -> None:
+    before = received(cases)
+    assert [t.title for t in before.ready_tasks] == [OLD_REPLY]
+    edit_consultation(cases)
+
+    warm, cold = received(cases), received(cases, cold=True)
+    for view in (warm, cold):
+        assert [t.title for t in view.ready_tasks] == [NEW_REPLY]
+        assert bindings(cases, view.id) == [{"element": "call_consultation", "process": "consultation",
+                                             "binding": "latest", "version": 2}]
+    assert comparable(cases, warm.id) == comparable(cases, cold.id)  # warm and cold runs agree
+
+    # The case started before the edit keeps the version its call bound, from memory or from the database.
+    assert bindings(cases, before.id)[0]["version"] == 1
+    cases.runtime.warm.clear()
+    for view in (before, warm, cold):
+        reply = cases.runtime.list_tasks(instance_id=view.id)[0]
+        done = cases.runtime.complete_task(reply.id, {"answer": "Yes.", "wants_to_apply": False}, actor="ivy")
+        assert done.status == "completed"
+        report = cases.history.replay(view.id)
+        assert report.verified, report.as_dict()
+
+
+def test_a_call_bound_to_its_deployment_or_a_fixed_version_ignores_newer_edits(cases: Casedesk) -> None:
+    edit_consultation(cases)
+    for binding in ('<spiffworkflow:property name="calledElementBinding" value="deployment"/>',
+                    '<spiffworkflow:property name="calledElementBinding" value="version"/>'
+                    '<spiffworkflow:property name="calledElementVersion" value="1"/>'):
+        cases.definitions.deploy(with_call_properties(binding), "owen")
+        view = received(cases, cold=True)
+        assert [t.title for t in view.ready_tasks] == [OLD_REPLY]
+        bound = bindings(cases, view.id)[0]
+        assert bound["binding"] in ("deployment", "version")
+        assert bound["version"] == (None if bound["binding"] == "deployment" else 1)
+        assert cases.history.replay(view.id).verified
+
+
+@pytest.mark.parametrize("properties, says", [
+    ('<spiffworkflow:property name="calledElementBinding" value="newest"/>', "is not one of latest, deployment"),
+    ('<spiffworkflow:property name="calledElementBinding" value="version"/>', "is not a version number"),
+    ('<spiffworkflow:property name="calledElementVersion" value="2"/>', "but calledElementBinding is 'latest'"),
+])
+def test_an_invalid_binding_is_refused_at_deploy_naming_the_call(cases: Casedesk, properties: str,
+                                                                 says: str) -> None:
+    with pytest.raises(DefinitionInvalid) as refused:
+        cases.definitions.deploy(with_call_properties(properties), "owen")
+    problems = [p for p in refused.value.problems if p.element_id == "call_consultation"]
+    assert problems and problems[0].file == "business_case.bpmn" and problems[0].element_name == "客戶諮詢 Consultation"
+    assert says in problems[0].message
