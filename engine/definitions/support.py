@@ -53,6 +53,16 @@ REFUSED_EVENT_DEFINITIONS: dict[str, tuple[str, str]] = {
 
 REFUSAL_MARKERS = ("casedesk does not run", "this activity is marked as a compensation handler")
 
+# SpiffWorkflow 3.2 never interrupts the enclosing process for an interrupting event subprocess (the
+# default), never starts one with a conditional start event, and starts signal and message ones only
+# inside the instance that threw the event.
+EVENT_SUBPROCESS = (
+    "casedesk does not run event subprocesses (a subprocess started by an event while the process runs)",
+    "Put the work the event may interrupt into an ordinary subprocess and attach a boundary event of the same "
+    "kind (error, escalation, timer, message, signal or conditional) to it, leading to the steps this event "
+    "subprocess holds.",
+)
+
 COMPENSATION_ACTIVITY = (
     "this activity is marked as a compensation handler (isForCompensation), and casedesk does not run "
     "compensation",
@@ -78,6 +88,8 @@ def refused_elements(filename: str, tree: etree._ElementTree) -> Iterator[Proble
     for element in tree.getroot().iter(f"{{{BPMN_MODEL}}}*"):
         kind = etree.QName(element).localname
         refusal = REFUSED_ELEMENTS.get(kind)
+        if refusal is None and kind == "subProcess" and element.get("triggeredByEvent") == "true":
+            refusal = EVENT_SUBPROCESS
         if refusal is None and element.get("isForCompensation") == "true":
             refusal = COMPENSATION_ACTIVITY
         if refusal is not None:

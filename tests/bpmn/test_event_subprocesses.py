@@ -1,0 +1,39 @@
+"""Event subprocesses (error, escalation, signal, message, timer or conditional start) are refused at
+deploy by element with a sentence: SpiffWorkflow 3.2 would not interrupt the process for them, and
+would never start a conditional one."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import DefinitionInvalid
+from tests.bpmn.conftest import Desk, diagram
+
+WITH_EVENT_SUBPROCESS = diagram("watched", """
+    <bpmn:dataObject id="alarm" />
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:userTask id="work" name="Work"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:subProcess id="on_alarm" name="Handle the alarm" triggeredByEvent="true">
+      <bpmn:startEvent id="alarm_raised" name="Alarm raised"><bpmn:outgoing>a1</bpmn:outgoing>
+        <bpmn:conditionalEventDefinition><bpmn:condition>alarm == True</bpmn:condition>
+        </bpmn:conditionalEventDefinition></bpmn:startEvent>
+      <bpmn:sequenceFlow id="a1" sourceRef="alarm_raised" targetRef="evacuate" />
+      <bpmn:userTask id="evacuate" name="Evacuate"><bpmn:incoming>a1</bpmn:incoming><bpmn:outgoing>a2</bpmn:outgoing>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="a2" sourceRef="evacuate" targetRef="evacuated" />
+      <bpmn:endEvent id="evacuated"><bpmn:incoming>a2</bpmn:incoming></bpmn:endEvent>
+    </bpmn:subProcess>
+""")
+
+
+def test_an_event_subprocess_is_refused_at_deploy_by_element_with_what_to_draw_instead(desk: Desk) -> None:
+    with pytest.raises(DefinitionInvalid) as refused:
+        desk.deploy(WITH_EVENT_SUBPROCESS)
+
+    [problem] = [p for p in refused.value.problems if p.element_id == "on_alarm"]
+    assert problem.file == "diagram_0.bpmn" and problem.element_name == "Handle the alarm"
+    assert problem.message.startswith("casedesk does not run event subprocesses")
+    assert "boundary event" in problem.message
+    assert "watched" not in [d.key for d in desk.app.definitions.list_definitions()]
