@@ -63,6 +63,14 @@ EVENT_SUBPROCESS = (
     "subprocess holds.",
 )
 
+# A process (or subprocess) whose start waits for a condition: no instance exists yet to hold the data the
+# condition reads, so nothing would ever evaluate it again.
+CONDITIONAL_START = (
+    "casedesk does not run conditional start events (nothing exists yet whose data the condition could read)",
+    "Start the process with a none, timer, message or signal start event and let it wait for the condition "
+    "at an intermediate conditional event.",
+)
+
 COMPENSATION_ACTIVITY = (
     "this activity is marked as a compensation handler (isForCompensation), and casedesk does not run "
     "compensation",
@@ -90,6 +98,9 @@ def refused_elements(filename: str, tree: etree._ElementTree) -> Iterator[Proble
         refusal = REFUSED_ELEMENTS.get(kind)
         if refusal is None and kind == "subProcess" and element.get("triggeredByEvent") == "true":
             refusal = EVENT_SUBPROCESS
+        if refusal is None and kind == "startEvent" and _has_definition(element, "conditionalEventDefinition") \
+                and element.getparent().get("triggeredByEvent") != "true":  # the event subprocess says it
+            refusal = CONDITIONAL_START
         if refusal is None and element.get("isForCompensation") == "true":
             refusal = COMPENSATION_ACTIVITY
         if refusal is not None:
@@ -99,6 +110,10 @@ def refused_elements(filename: str, tree: etree._ElementTree) -> Iterator[Proble
             refusal = REFUSED_EVENT_DEFINITIONS.get(etree.QName(definition).localname)
             if refusal is not None:
                 yield _problem(filename, element, refusal)
+
+
+def _has_definition(element: etree._Element, kind: str) -> bool:
+    return element.find(f"{{{BPMN_MODEL}}}{kind}") is not None
 
 
 def _problem(filename: str, element: etree._Element, refusal: tuple[str, str]) -> Problem:

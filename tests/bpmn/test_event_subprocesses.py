@@ -37,3 +37,22 @@ def test_an_event_subprocess_is_refused_at_deploy_by_element_with_what_to_draw_i
     assert problem.message.startswith("casedesk does not run event subprocesses")
     assert "boundary event" in problem.message
     assert "watched" not in [d.key for d in desk.app.definitions.list_definitions()]
+
+
+CONDITIONAL_START = diagram("on_condition", """
+    <bpmn:startEvent id="when_ready" name="When ready"><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:conditionalEventDefinition><bpmn:condition>ready == True</bpmn:condition>
+      </bpmn:conditionalEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="when_ready" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>
+""")
+
+
+def test_a_conditional_start_event_of_a_process_is_refused_by_element(desk: Desk) -> None:
+    with pytest.raises(DefinitionInvalid) as refused:
+        desk.deploy(CONDITIONAL_START)
+
+    [problem] = [p for p in refused.value.problems if p.element_id == "when_ready"]
+    assert problem.element_name == "When ready"
+    assert problem.message.startswith("casedesk does not run conditional start events")
+    assert "intermediate conditional event" in problem.message
