@@ -18,6 +18,7 @@ from cli.replay import add_replay_command
 from cli.definitions import register as register_definition_commands
 from cli.jobs import register as register_job_commands
 from cli.migration import register as register_migration_commands
+from cli.messages import register as register_message_commands
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_replay_command(sub)
     register_job_commands(command)
     register_migration_commands(command)
+    register_message_commands(command)
     p = command("demo-org", cmd_demo_org, "create or reset the demo organisation's users (demo set-ups only)")
     p.add_argument("--password", required=True)
     p.add_argument("--embedded-only", action="store_true",

@@ -13,6 +13,7 @@ class MessageSubscription(Base):
     A projection of the instance state, written by the step that made the instance wait, the way
     `human_task` rows project ready user tasks. `correlation` holds the values (JSON, by correlation
     property id) a message must carry to reach this instance; `{}` until the instance knows any.
+    `task_id` is the waiting task's id, or for an event-based gateway one id per message it waits for.
     """
 
     __tablename__ = "message_subscription"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+from uuid import uuid5
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import InvalidInput
@@ -48,22 +50,35 @@ def keyed(definition: MessageEventDefinition, values: Mapping[str, Any]) -> dict
     return correlations
 
 
-def _expected(task: Any) -> dict[str, Any]:
+def message_definitions(task: Any) -> list[MessageEventDefinition]:
+    """The messages a waiting task catches: its own, or (an event-based gateway, a multiple event) its branches'."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, MessageEventDefinition):
+        return [definition]
+    if isinstance(definition, MultipleEventDefinition):
+        return [d for d in definition.event_definitions if isinstance(d, MessageEventDefinition)]
+    return []
+
+
+def _expected(task: Any, definition: MessageEventDefinition) -> dict[str, Any]:
     """The values a message must carry to reach this task: the instance's correlations on this message's keys."""
-    definition = task.task_spec.event_definition
     keys = {key for prop in definition.correlation_properties for key in prop.correlation_keys}
     known = task.workflow.correlations
     return flat({key: known[key] for key in keys if key in known})
 
 
 def waiting_messages(workflow: BpmnWorkflow) -> dict[str, Subscription]:
-    """Every task of the instance (subprocesses included) waiting for a message, by task id."""
+    """Every message a task of the instance (subprocesses included) waits for, by subscription key: the task id,
+    or for a gateway waiting for several messages one id per message, derived from the task id and the name."""
     waiting = {}
     for task in workflow.event_manager.tasks.values():
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, MessageEventDefinition) and task.state == TaskState.WAITING:
-            waiting[str(task.id)] = Subscription(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
-                                                 definition.name, _expected(task))
+        if task.state != TaskState.WAITING:
+            continue
+        definitions = message_definitions(task)
+        for definition in definitions:
+            key = str(task.id) if len(definitions) == 1 else str(uuid5(task.id, definition.name))
+            waiting[key] = Subscription(key, task.task_spec.bpmn_id or task.task_spec.name, definition.name,
+                                        _expected(task, definition))
     return waiting
 
 
@@ -112,8 +127,9 @@ def incoming_event(workflow: BpmnWorkflow, name: str, correlation: Mapping[str, 
     The receiving side reads the correlation values out of the data again (as the diagram's retrieval
     expressions say); data that does not carry them, or carries others, is refused here by name."""
     for task in workflow.event_manager.tasks.values():
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+        for definition in message_definitions(task):
+            if definition.name != name:
+                continue
             _check_carried(definition, workflow.script_engine, correlation, data)
             return BpmnEvent(definition, payload=data, correlations=keyed(definition, correlation))
     return BpmnEvent(MessageEventDefinition(name), payload=data, correlations={})

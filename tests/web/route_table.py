@@ -122,3 +122,12 @@ RULES.update({
     "api_processes.migrate_instances": Rule(MIGRATORS, "POST", {"from_version": 1, "to_version": 1},
                                             auth="bearer"),
 })
+
+# -- messages (messaging helper): a process's starters (any staff without lanes), process owners, admins.
+# The walk deploys tests/fixtures/bpmn/messages: this message starts a new packing_room instance.
+RULES.update({
+    "api_messages.send_message": Rule(
+        SIGNED_IN - {"auditor"}, "POST",
+        {"name": "order_placed", "correlation": {"order_id": "W1"}, "data": {"order_id": "W1", "item": "pen"}},
+        auth="bearer"),
+})

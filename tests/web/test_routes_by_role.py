@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
+from engine.definitions.service import collect_files
 from tests.conftest import PASSWORD
 from tests.web.conftest import LoginAs, Scenario
 from tests.web.route_table import ROLES, RULES, Rule
@@ -41,6 +42,7 @@ def test_every_route_has_an_access_rule(web: Flask) -> None:
 
 
 def test_every_route_answers_each_role_as_the_policy_says(web: Flask, app: Casedesk, login_as: LoginAs) -> None:
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "tests/fixtures/bpmn/messages"), "owen")  # sendMessage
     sessions = {role: login_as(role) for role in ROLES}
     tokens = {role: _token(web, role) for role in ROLES}
     shared = Scenario(app)

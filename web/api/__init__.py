@@ -9,7 +9,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from engine.bootstrap import Casedesk
 
-from . import auth, instances, processes, replay, tasks, users
+from . import auth, instances, messages, processes, replay, tasks, users
 from .context import ApiServices
 from .errors import ErrorSchema, install_error_handlers
 
@@ -17,7 +17,7 @@ PREFIX = "/api/v1"
 # Blueprint → mount point, in the order the OpenAPI document lists them.
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (auth.blp, "/auth"), (processes.blp, "/processes"), (instances.blp, "/instances"), (tasks.blp, "/tasks"),
-    (replay.blp, "/instances"), (users.blp, "/users"),
+    (replay.blp, "/instances"), (users.blp, "/users"), (messages.blp, "/messages"),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 fallback = install_error_handlers(Blueprint("api_fallback", __name__))
