@@ -16,6 +16,10 @@ from engine.sandbox.isolation import run_isolated
 INSTRUCTIONS_EXTENSION = "instructionsForEndUser"  # SpiffWorkflow's extension element on a task
 MAX_CHARACTERS = 100_000  # more text than anyone reads on a task page
 _TEMPLATE_MARKERS = ("{{", "{%", "{#")
+# What Markdown produces, and no more: no images (an outside image tells another server who read the task
+# and when), no image maps; nh3 also keeps only http(s)/mailto links and adds rel="noopener noreferrer".
+_ALLOWED_TAGS = {"a", "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "code", "pre",
+                 "blockquote", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "del", "s"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ def render_instructions(template: str, data: Mapping[str, Any]) -> Instructions:
 def markdown_instructions(markdown: str) -> Instructions:
     """Rendered Markdown as the page shows it: safe HTML only."""
     markdown = markdown[:MAX_CHARACTERS]
-    return Instructions(markdown, nh3.clean(_markdown().render(markdown)))
+    return Instructions(markdown, nh3.clean(_markdown().render(markdown), tags=_ALLOWED_TAGS,
+                                            url_schemes={"http", "https", "mailto"}))
 
 
 def ready_task_instructions(task_spec: Any, data: Mapping[str, Any]) -> str | None:

@@ -25,6 +25,7 @@ def test_plain_markdown_without_template_syntax_is_shown_as_is() -> None:
     '<img src="x" onerror="alert(1)">',
     "[click](javascript:alert(1))",
     "{{ customer }}<iframe src='https://evil.example'></iframe>",
+    "![tracking pixel](https://evil.example/seen.png)",
 ])
 def test_no_raw_html_or_script_reaches_the_page(hostile: str) -> None:
     html = render_instructions(hostile, DATA).html
