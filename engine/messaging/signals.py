@@ -55,10 +55,15 @@ def waiting_signals(workflow: BpmnWorkflow) -> dict[str, SignalWait]:
     """Every task of the instance (subprocesses included) waiting for a signal, by task id."""
     waiting = {}
     for task in workflow.event_manager.tasks.values():
+        if task.state != TaskState.WAITING:
+            continue
         definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, LibrarySignal) and task.state == TaskState.WAITING:
-            waiting[str(task.id)] = SignalWait(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
-                                               definition.name)
+        # An event-based gateway (or a multiple event) waits for all of its branches' definitions at once.
+        for item in getattr(definition, "event_definitions", [definition]):
+            if isinstance(item, LibrarySignal):
+                waiting[str(task.id)] = SignalWait(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                                                   item.name)
+                break
     return waiting
 
 

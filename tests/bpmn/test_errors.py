@@ -3,6 +3,7 @@ activity; an error nobody catches fails the instance with an incident — never 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -216,3 +217,23 @@ def test_cancelling_a_failed_instance_closes_its_incident(desk: Desk) -> None:
     assert run.status == "cancelled"
     assert desk.app.incidents.list(instance_id=run.id) == []
     assert [i.status for i in desk.app.incidents.list(status=None, instance_id=run.id)] == ["closed"]
+
+
+
+# The same order, its reservation retried three times on technical failures.
+WITH_RETRIES = SERVICE_WITH_BOUNDARY.replace(
+    "        </spiffworkflow:serviceTaskOperator>\n      </bpmn:extensionElements>",
+    "        </spiffworkflow:serviceTaskOperator>\n"
+    '        <spiffworkflow:properties><spiffworkflow:property name="retry" value="R3/PT1M" /></spiffworkflow:properties>\n'
+    "      </bpmn:extensionElements>")
+
+
+def test_a_business_error_is_not_retried_even_when_the_task_has_a_retry_policy(desk: Desk) -> None:
+    assert 'name="retry"' in WITH_RETRIES
+    desk.deploy(WITH_RETRIES)
+    run = desk.start("order", {"item": "unobtainium"})
+
+    assert run.ready() == ["apologise"]
+    assert "service_failed" not in run.types()
+    assert desk.advance(timedelta(minutes=5)) == 0
+    assert desk.app.incidents.list() == []

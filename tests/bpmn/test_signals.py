@@ -3,6 +3,7 @@ starts the processes whose start event catches it — recorded on both sides, ea
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -157,3 +158,44 @@ def test_signals_record_the_same_history_warm_and_cold(both_ways: BothWays) -> N
 
     warm, cold = both_ways(scenario)
     assert warm.status == cold.status == "completed"
+
+
+# An event-based gateway waits for the recall or a week, whichever comes first.
+RECALL_OR_A_WEEK = diagram("stocktake", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first_of" />
+    <bpmn:eventBasedGateway id="first_of"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
+    <bpmn:sequenceFlow id="f2" sourceRef="first_of" targetRef="recall_heard" />
+    <bpmn:intermediateCatchEvent id="recall_heard" name="Recall heard"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>f4</bpmn:outgoing><bpmn:signalEventDefinition signalRef="recall_signal" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="recall_heard" targetRef="pull_stock" />
+    <bpmn:userTask id="pull_stock" name="Pull the stock"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f6" sourceRef="pull_stock" targetRef="pulled" />
+    <bpmn:endEvent id="pulled"><bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="first_of" targetRef="a_week" />
+    <bpmn:intermediateCatchEvent id="a_week" name="A week"><bpmn:incoming>f3</bpmn:incoming>
+      <bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P7D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f5" sourceRef="a_week" targetRef="count" />
+    <bpmn:userTask id="count" name="Count the stock"><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f7" sourceRef="count" targetRef="counted" />
+    <bpmn:endEvent id="counted"><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
+""", extra=RECALL)
+
+
+def test_a_signal_wins_an_event_based_gateway_and_its_timer_is_withdrawn(desk: Desk) -> None:
+    desk.deploy(ANNOUNCER, RECALL_OR_A_WEEK)
+    stocktake = desk.start("stocktake")
+    assert stocktake.ready() == []
+
+    desk.start("announcer").complete("decide")
+    assert stocktake.ready() == ["pull_stock"]
+    assert desk.advance(timedelta(days=8)) == 0  # the week's timer went with the other branch
+    assert stocktake.ready() == ["pull_stock"]
+    stocktake.complete("pull_stock")
+    assert stocktake.status == "completed"
