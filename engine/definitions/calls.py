@@ -6,7 +6,10 @@ the caller), `version` with `calledElementVersion` (a fixed version number). Che
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 
 BINDING_PROPERTY = "calledElementBinding"
 VERSION_PROPERTY = "calledElementVersion"
@@ -35,3 +38,37 @@ def binding_problem(task_spec: Any) -> str | None:
         return (f"property {VERSION_PROPERTY} is set, but {BINDING_PROPERTY} is {binding!r}. Set {BINDING_PROPERTY} "
                 f"to version, or remove {VERSION_PROPERTY}.")
     return None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call activity of a stored version: what it calls and how it binds the called version."""
+
+    caller: str
+    caller_version: int
+    element: str
+    name: str
+    called: str
+    binding: str
+    pinned_version: int | None  # calledElementVersion, for `version`
+
+
+def calls_of(key: str, version: int, spec: Any, subprocess_specs: Mapping[str, Any]) -> list[Call]:
+    """Every call activity of a version's process and of the subprocesses embedded in it, in element order
+    (calls inside the called processes belong to those processes)."""
+    found: list[Call] = []
+    pending, seen = [spec], {spec.name}
+    while pending:
+        current = pending.pop(0)
+        for task_spec in sorted(current.task_specs.values(), key=lambda t: t.name):
+            if isinstance(task_spec, CallActivity):
+                binding, number = call_binding(task_spec)
+                pinned = int(number) if binding == "version" and number and number.strip().isdigit() else None
+                found.append(Call(key, version, task_spec.bpmn_id, getattr(task_spec, "bpmn_name", None) or "",
+                                  task_spec.spec, binding, pinned))
+            elif isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in seen:
+                embedded = subprocess_specs.get(task_spec.spec)
+                if embedded is not None:
+                    seen.add(task_spec.spec)
+                    pending.append(embedded)
+    return found

@@ -138,3 +138,19 @@ def test_the_migration_page_shows_the_dry_run_and_its_button_moves_the_instances
     owner.get("/language/zh_Hans")
     chinese = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
     assert "试运行：版本 1 的 1 个运行中实例里，有 0 个可以迁移到版本 2" in chinese and "不能迁移" in chinese
+
+
+def test_a_version_page_shows_which_processes_it_calls_and_which_call_it(app: Casedesk, login_as: LoginAs) -> None:
+    from tests.integration.test_call_binding import CASE, FORMS, edit_consultation
+    from engine.definitions.service import collect_files
+    app.definitions.deploy(collect_files(CASE, FORMS), "u_process_owner")
+    edit_consultation(app)
+    owner = login_as("process_owner")
+    case_page = owner.get("/owner/processes/business_case/1").get_data(as_text=True)
+    assert 'data-element="call_consultation" data-called="consultation" data-runs="2"' in case_page
+    assert "the newest version when the call starts" in case_page
+    assert 'data-element="call_feedback" data-called="feedback" data-runs="1"' in case_page
+    consultation = owner.get("/owner/processes/consultation/2").get_data(as_text=True)
+    assert 'data-caller="business_case"' in consultation and "call_consultation" in consultation
+    owner.get("/language/zh_Hans")
+    assert "调用开始时的最新版本" in owner.get("/owner/processes/business_case/1").get_data(as_text=True)

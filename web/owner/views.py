@@ -17,6 +17,7 @@ from web.views.common import reads
 from web.security import stored_file
 
 from .bundles import main_bpmn_file, replace_file
+from .calls import call_rows
 
 bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
 SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
@@ -48,9 +49,12 @@ def version(key: str, version: int) -> ResponseReturnValue:
     found = catalog().version(key, version)
     others = [v.version for v in catalog().versions(key) if v.version != version]
     files = catalog().files(key, version)
+    load_error = casedesk().definitions.load_error(found.id) if found.executable else None
+    calls, callers = ([], []) if not found.executable or load_error else \
+        call_rows(casedesk(), found, catalog().versions(), reads().startable_definition_ids())
     return render_template("owner/version.html", definition=found, others=others,
                            main_file=main_bpmn_file(files, key), may_deploy=may_deploy(current_actor()),
-                           load_error=casedesk().definitions.load_error(found.id) if found.executable else None)
+                           load_error=load_error, calls=calls, callers=callers)
 
 
 @bp.get("/processes/<key>/<int:version>/files/<path:name>")
