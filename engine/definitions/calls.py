@@ -15,6 +15,8 @@ BINDING_PROPERTY = "calledElementBinding"
 VERSION_PROPERTY = "calledElementVersion"
 BINDINGS = ("latest", "deployment", "version")
 DEFAULT_BINDING = "latest"
+# Internal-data key of a call activity's task: the definition id of the version its call runs.
+BOUND = "casedesk_bound"
 
 
 def call_binding(task_spec: Any) -> tuple[str, str | None]:

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.util.diff import WorkflowDiff, diff_workflow, migrate_wo
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.definitions.calls import BOUND
 from engine.errors import Conflict
 
 # Tasks migrate_workflow resets (and re-predicts) on the new version; their descendants are dropped.
@@ -101,6 +102,8 @@ def _plan(workflow: BpmnWorkflow, spec: Any, subprocess_specs: dict[str, Any],
     diffs: dict[Any, WorkflowDiff] = {None: top}
     for sub_id, diff in sub_diffs.items():
         sub = workflow.subprocesses[sub_id]
+        if _runs_bound_version(workflow, sub):
+            continue  # a late-bound call keeps the version it bound; the caller's new version does not change it
         if diff is None:
             check.reasons.append(f"subprocess {sub.spec.name!r} is running, and the target version has no process "
                                  f"{sub.spec.name!r}")
@@ -179,6 +182,16 @@ def _tree_order(wf: Any) -> list[Task]:
         seen.append(node)
         stack.extend(reversed(node.children))
     return seen
+
+
+def _runs_bound_version(workflow: BpmnWorkflow, sub: Any) -> bool:
+    """Whether a subprocess runs a version its call bound (or sits inside one), not the caller's bundle copy."""
+    while sub is not workflow:
+        parent = workflow.get_task_from_id(sub.parent_task_id)
+        if parent.internal_data.get(BOUND) is not None:
+            return True
+        sub = parent.workflow
+    return False
 
 
 def _workflows(workflow: BpmnWorkflow) -> list[Any]:

@@ -19,8 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
 
-# Internal-data key of a call activity's task: the definition id of the version its call runs.
-BOUND = "casedesk_bound"
+from engine.definitions.calls import BOUND
 
 # The parsed specs of a stored version by definition id (DefinitionService.load).
 Resolver = Callable[[int], Any]

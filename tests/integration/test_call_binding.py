@@ -126,3 +126,20 @@ def test_an_invalid_binding_is_refused_at_deploy_naming_the_call(cases: Casedesk
     problems = [p for p in refused.value.problems if p.element_id == "call_consultation"]
     assert problems and problems[0].file == "business_case.bpmn" and problems[0].element_name == "客戶諮詢 Consultation"
     assert says in problems[0].message
+
+
+def test_migrating_the_caller_keeps_the_version_its_running_call_bound(cases: Casedesk) -> None:
+    cases.users.add_user("owner", "demo-pass-2026", ["process_owner"])
+    edit_consultation(cases)
+    view = received(cases)
+    renamed = with_text(case_files(), "business_case.bpmn", 'name="申請辦理？ Customer applies?"',
+                        'name="申請辦理？ Does the customer apply?"')
+    assert {r.key: r.version for r in cases.definitions.deploy(renamed, "owen")}["business_case"] == 2
+    report = cases.migrations.migrate("business_case", 1, 2, "owner")
+    assert [o.instance_id for o in report.moved] == [view.id]
+    cases.runtime.warm.clear()
+    reply = cases.runtime.list_tasks(instance_id=view.id)[0]
+    assert reply.title == NEW_REPLY  # still consultation v2, not the copy in business_case v2's bundle
+    done = cases.runtime.complete_task(reply.id, {"answer": "Yes.", "wants_to_apply": False}, actor="ivy")
+    assert done.status == "completed" and done.version == 2
+    assert cases.history.replay(view.id).verified
