@@ -63,7 +63,7 @@ def status_of(error: BaseException) -> int:
         return error.code or 500
     if _database_busy(error):
         return 503
-    if isinstance(error, DataError):  # a value the database cannot store (too long for its column)
+    if isinstance(error, (DataError, OverflowError)):  # a value the database cannot store (too long, too big)
         return 422
     for kind, status in STATUS_OF:
         if isinstance(error, kind):
@@ -87,8 +87,8 @@ def error_body_of(error: BaseException) -> dict[str, Any]:
         message = f"the database is busy; nothing was changed, try again in {RETRY_AFTER_SECONDS} seconds"
     elif isinstance(error, CasedeskError):
         message = str(error)
-    elif isinstance(error, DataError):
-        message = "a value is too long or cannot be stored; nothing was changed"
+    elif isinstance(error, (DataError, OverflowError)):
+        message = "a value is too long or a number too large to be stored; nothing was changed"
     else:
         message = "internal error; nothing was changed"
     fields = error.field_errors if isinstance(error, InvalidInput) else {}

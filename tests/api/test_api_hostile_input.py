@@ -62,6 +62,8 @@ HOSTILE_PATHS = {
     "overlong-filter": "/api/v1/instances?case_number=" + "9" * 5000,
     "overlong-starter-filter": "/api/v1/instances?started_by=" + "u" * 5000,
     "huge-limit": "/api/v1/instances?limit=" + "9" * 5000,
+    "limit-over-64-bits": "/api/v1/instances?limit=" + "9" * 30,
+    "token-id-over-64-bits": "/api/v1/auth/tokens/" + "9" * 30,
     "lone-surrogate-in-a-filter": "/api/v1/instances?case_number=%ED%A0%80",
     "nul-in-history": "/api/v1/instances/%00/history",
     "nul-in-a-process-key": "/api/v1/processes/doc%00/instances",
@@ -70,7 +72,8 @@ HOSTILE_PATHS = {
 
 @pytest.mark.parametrize("path", HOSTILE_PATHS.values(), ids=HOSTILE_PATHS.keys())
 def test_hostile_ids_and_filters_are_4xx(client: FlaskClient, auth: Headers, path: str) -> None:
-    method = client.post if path.endswith("/instances") and "processes" in path else client.get
+    method = (client.post if path.endswith("/instances") and "processes" in path
+              else client.delete if "/auth/tokens/" in path else client.get)
     response = method(path, headers=auth("alice"), json={"data": {}})
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     if "%00" in path:

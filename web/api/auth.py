@@ -65,7 +65,7 @@ def list_tokens(query: dict[str, Any]) -> list[Any]:
     return services().tokens.tokens_of(user)
 
 
-@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.route("/tokens/<int(max=9223372036854775807):token_id>", methods=["DELETE"])
 @blp.doc(operationId="revokeToken")
 @blp.response(204)
 def revoke_token(token_id: int) -> None:
