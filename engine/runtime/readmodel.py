@@ -22,7 +22,7 @@ BUSINESS_TYPE_PREFIXES = {"sales": "XS", "procurement": "CG", "finance": "CW", "
 INBOX_SCOPES = ("all", "mine", "groups")
 DUE_FILTERS = ("overdue", "soon", "dated", "undated")
 INBOX_SORTS = ("due", "oldest", "newest", "process")
-INSTANCE_STATUSES = ("running", "completed", "cancelled")
+INSTANCE_STATUSES = ("running", "completed", "cancelled", "failed")
 SOON = timedelta(hours=24)
 
 

@@ -55,7 +55,9 @@ def show(instance_id: str) -> ResponseReturnValue:
         later_after=after + TIMELINE_PAGE if after < latest else None,
         active=waiting_elements(definition, detail.active_elements), element_names=element_names(definition),
         workable={t.id for t in detail.ready if may_work_task(actor, t)},
-        may_cancel=detail.row.status == "running" and may_cancel(actor, detail.facts),
+        may_cancel=detail.row.status in ("running", "failed") and may_cancel(actor, detail.facts),
+        failures=[i.error for i in casedesk().incidents.list(instance_id=instance_id) if i.kind == "error"]
+        if detail.row.status == "failed" else [],
     )
 
 
