@@ -16,6 +16,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.history.eventlog import INPUT
 from engine.messaging.store import SUBSCRIPTIONS
 from engine.runtime.store import EVENTS, INSTANCES
+from tests.bpmn.conftest import BothWays, Desk, Run
 from tests.conftest import DEMO_USERS, PASSWORD
 
 MESSAGES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "messages"
@@ -128,3 +129,19 @@ def test_only_starters_owners_and_admins_may_send(desk: Casedesk) -> None:
         desk.messages.send("order_packed", {"order_id": "A1"}, {"order_id": "A1"}, actor="audrey")
     assert counts(desk) == before
     assert desk.messages.send("order_packed", {"order_id": "A1"}, {"order_id": "A1"}, actor="owen")
+
+
+def test_the_order_and_packing_exchange_records_the_same_history_warm_and_cold(both_ways: BothWays) -> None:
+    def scenario(harness: Desk) -> Run:
+        harness.deploy(*((MESSAGES / name).read_text() for name in ("order_desk.bpmn", "packing_room.bpmn")))
+        order = harness.start("order_desk", {"order_id": "W1", "item": "kettle"})
+        [packing] = [run for run in harness.instances("packing_room") if run.status == "running"]
+        assert packing.ready() == ["pack"]
+        packing.complete("pack", {"parcel": "P-1"}, actor="bob")
+        assert (packing.status, order.ready()) == ("completed", ["ship"])
+        order.complete("ship")
+        assert order.status == "completed" and order.data["packed"] == {"order_id": "W1", "parcel": "P-1"}
+        return order
+
+    warm, cold = both_ways(scenario)
+    assert {"message_sent", "message_received"} <= set(warm.types())
