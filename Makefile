@@ -33,9 +33,10 @@ demo: db
 	@$(BIN)/casedesk demo-org --embedded-only --password $(DEMO_PASSWORD)
 
 # One job worker (timers, retries, timer starts) runs beside the web server; Ctrl-C stops both.
+# Customer notices go to the local outbox (administrators read it at /admin/outbox) unless set otherwise.
 run: demo
 	@echo "serving casedesk on http://$(CASEDESK_BIND) (health: /healthz) with one job worker"
-	$(BIN)/casedesk serve --bind $(CASEDESK_BIND)
+	CASEDESK_NOTIFY_TRANSPORT=$${CASEDESK_NOTIFY_TRANSPORT:-outbox} $(BIN)/casedesk serve --bind $(CASEDESK_BIND)
 
 # Debian packages the suite needs (python3.11, npm, PostgreSQL, chromium, CJK fonts), installed when missing.
 test-deps:

@@ -41,6 +41,8 @@ class Settings:
     smtp_starttls: bool = False
     sms_gateway_url: str = ""
     sms_gateway_token: str = field(default="", repr=False)
+    # `network` sends notices (SMTP, SMS gateway); `outbox` keeps them in a table (`make run`'s demo).
+    notify_transport: str = "network"
     # Web hardening: cookies only over HTTPS (behind a TLS proxy), and the largest request body.
     secure_cookies: bool = False
     max_request_bytes: int = 16 * 2**20
@@ -67,6 +69,7 @@ class Settings:
             smtp_starttls=env.get("CASEDESK_SMTP_STARTTLS", "") in ("1", "true", "yes"),
             sms_gateway_url=env.get("CASEDESK_SMS_GATEWAY_URL", ""),
             sms_gateway_token=env.get("CASEDESK_SMS_GATEWAY_TOKEN", ""),
+            notify_transport=_transport(env.get("CASEDESK_NOTIFY_TRANSPORT") or defaults.notify_transport),
             secure_cookies=env.get("CASEDESK_SECURE_COOKIES", "") in ("1", "true", "yes"),
             max_request_bytes=int(env.get("CASEDESK_MAX_REQUEST_BYTES") or defaults.max_request_bytes),
         )
@@ -84,3 +87,10 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise ValueError(f"CASEDESK_SMTP_PORT: not a port number: {text!r}")
     return int(text)
+
+
+def _transport(name: str) -> str:
+    if name not in ("network", "outbox"):
+        raise ValueError(f"CASEDESK_NOTIFY_TRANSPORT: {name!r} is neither 'network' (SMTP and the SMS gateway) "
+                         "nor 'outbox' (kept in the local outbox)")
+    return name

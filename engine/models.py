@@ -18,7 +18,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, hands back aware UTC on every database (SQLite has no time zones)."""
 
@@ -35,10 +34,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
-
 class Base(DeclarativeBase):
     pass
-
 
 class User(Base):
     __tablename__ = "app_user"
@@ -51,20 +48,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     groups: Mapped[list["Group"]] = relationship(secondary="membership", lazy="selectin")
 
-
 class Group(Base):
     __tablename__ = "app_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
 
-
 class Membership(Base):
     __tablename__ = "membership"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("app_group.id", ondelete="CASCADE"), primary_key=True)
-
 
 class ApiToken(Base):
     __tablename__ = "api_token"
@@ -74,7 +68,6 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
 
 class ProcessDefinition(Base):
     __tablename__ = "process_definition"
@@ -99,7 +92,6 @@ class ProcessDefinition(Base):
         back_populates="definition", order_by="DefinitionFile.name"
     )
 
-
 class RetiredProcess(Base):
     """A process retired as a whole: no new instances of any version; running ones go on."""
 
@@ -108,7 +100,6 @@ class RetiredProcess(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     retired_by: Mapped[str] = mapped_column(String(80))
     retired_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
 
 class DefinitionFile(Base):
     """One source file of a definition version, stored verbatim."""
@@ -121,7 +112,6 @@ class DefinitionFile(Base):
     name: Mapped[str] = mapped_column(String(400))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     definition: Mapped[ProcessDefinition] = relationship(back_populates="files")
-
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
@@ -143,7 +133,6 @@ class ProcessInstance(Base):
     definition: Mapped[ProcessDefinition] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
-
 
 class HumanTask(Base):
     """Inbox projection: one row per ready user task, queried instead of serialized state."""
@@ -169,7 +158,6 @@ class HumanTask(Base):
     # instructionsForEndUser rendered over the task's own data when it became ready (Markdown).
     instructions: Mapped[str | None] = mapped_column(Text())
 
-
 class InstanceEvent(Base):
     """Append-only, hash-chained history of one instance; no code updates or deletes a row."""
 
@@ -189,7 +177,6 @@ class InstanceEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-
 class InstanceSummary(Base):
     """What instance reads use instead of the event log: the current data and how often each element
     completed, folded from the events by the step that appends them (engine/runtime/summary.py)."""
@@ -200,7 +187,6 @@ class InstanceSummary(Base):
     data: Mapped[str] = mapped_column(Text)
     completed: Mapped[str] = mapped_column(Text)
 
-
 class InstanceParticipant(Base):
     """Who took part in an instance (any event's actor): the visibility check reads this, not the log."""
 
@@ -209,7 +195,6 @@ class InstanceParticipant(Base):
 
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
-
 
 class NumberSequence(Base):
     """The last number handed out per series and period (case numbers, archive numbers)."""
@@ -220,9 +205,9 @@ class NumberSequence(Base):
     period: Mapped[str] = mapped_column(String(40), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
 
-
 from casework import archive_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from engine.jobs import models as jobs_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from engine import account_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from engine.messaging import models as messaging_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from engine.messaging import signal_models  # noqa: E402,F401  (registers its tables on Base.metadata)
+from casework import outbox as outbox_models  # noqa: E402,F401  (registers its table on Base.metadata)

@@ -1,7 +1,9 @@
-"""Customer notices (R-2.3.1, R-2.1.2): e-mail over SMTP and SMS through an HTTP gateway.
+"""Customer notices (R-2.3.1, R-2.1.2): e-mail over SMTP and SMS through an HTTP gateway, or the local outbox.
 
-A notice that cannot be handed over raises DeliveryFailed: the step rolls back and the task
-stays where it was, so a notice is never silently dropped.
+The transport is chosen by configuration (CASEDESK_NOTIFY_TRANSPORT): `network` sends, `outbox` keeps
+each notice in the outbox table for administrators to read (the embedded demo). A notice that cannot be
+handed over raises DeliveryFailed: the service task waits for its retry, then an incident — a notice is
+never silently dropped.
 """
 from __future__ import annotations
 
@@ -16,9 +18,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
+from casework import outbox
+
 from .context import Handler, HandlerContext
 
 CHANNELS = ("email", "sms")
+TRANSPORTS = ("network", "outbox")
 TIMEOUT_SECONDS = 15
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MOBILE = re.compile(r"^\+?[0-9][0-9 -]{5,19}$")
@@ -38,14 +43,30 @@ class NotifySettings:
     smtp_starttls: bool = False
     sms_gateway_url: str = ""
     sms_gateway_token: str = field(default="", repr=False)
+    transport: str = "network"
+
+
+def check_recipient(channel: str, recipient: str) -> None:
+    if channel == "email" and not _EMAIL.match(recipient or ""):
+        raise ValueError(f"not an e-mail address: {recipient!r}")
+    if channel == "sms" and not _MOBILE.match(recipient or ""):
+        raise ValueError(f"not a mobile number: {recipient!r}")
+
+
+def keep_in_outbox(ctx: HandlerContext, channel: str, recipient: str, subject: str, message: str,
+                   reference: str) -> dict[str, Any]:
+    check_recipient(channel, recipient)
+    if ctx.connection is None:
+        raise DeliveryFailed("the outbox needs the step's database connection")
+    notice = outbox.Notice(channel, recipient, subject, message, reference, ctx.instance_id)
+    return {"outbox_id": outbox.put(ctx.connection, notice, ctx.now)}
 
 
 def send_email(settings: NotifySettings, recipient: str, subject: str, message: str,
                reference: str, now: datetime) -> dict[str, Any]:
     if not settings.smtp_host:
         raise DeliveryFailed("e-mail is not configured: set CASEDESK_SMTP_HOST")
-    if not _EMAIL.match(recipient or ""):
-        raise ValueError(f"not an e-mail address: {recipient!r}")
+    check_recipient("email", recipient)
     mail = EmailMessage()
     mail["From"] = settings.smtp_from
     mail["To"] = recipient
@@ -72,8 +93,7 @@ def send_email(settings: NotifySettings, recipient: str, subject: str, message: 
 def send_sms(settings: NotifySettings, recipient: str, message: str, reference: str) -> dict[str, Any]:
     if not settings.sms_gateway_url:
         raise DeliveryFailed("SMS is not configured: set CASEDESK_SMS_GATEWAY_URL")
-    if not _MOBILE.match(recipient or ""):
-        raise ValueError(f"not a mobile number: {recipient!r}")
+    check_recipient("sms", recipient)
     body = json.dumps({"to": recipient, "message": message, "reference": reference}).encode("utf-8")
     request = urllib.request.Request(settings.sms_gateway_url, data=body, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
@@ -101,12 +121,14 @@ def make_notify_customer(settings: NotifySettings) -> Handler:
                         message: str) -> dict[str, Any]:
         """Send one notice; the result (recorded in the event log) says where and when it went."""
         reference = f"{ctx.instance_id}/{ctx.task_spec}"
-        if channel == "email":
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+        if settings.transport == "outbox":
+            receipt = keep_in_outbox(ctx, channel, recipient, subject, message, reference)
+        elif channel == "email":
             receipt = send_email(settings, recipient, subject, message, reference, ctx.now)
         elif channel == "sms":
             receipt = send_sms(settings, recipient, message, reference)
-        else:
-            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
         return {"channel": channel, "recipient": recipient, "sent_at": ctx.now.isoformat(), **receipt}
 
     return notify_customer

@@ -35,5 +35,5 @@ def notify_settings(settings: Settings) -> NotifySettings:
         smtp_host=settings.smtp_host, smtp_port=settings.smtp_port, smtp_user=settings.smtp_user,
         smtp_password=settings.smtp_password, smtp_from=settings.smtp_from,
         smtp_starttls=settings.smtp_starttls, sms_gateway_url=settings.sms_gateway_url,
-        sms_gateway_token=settings.sms_gateway_token,
+        sms_gateway_token=settings.sms_gateway_token, transport=settings.notify_transport,
     )

@@ -39,6 +39,8 @@ class InstanceView:
     started_by: str
     events: int
     ready_tasks: list[TaskView]
+    # Service tasks (by name) that failed in this step and now wait for a retry or an administrator.
+    waiting_services: tuple[str, ...] = ()
 
 
 class Runtime:
@@ -266,10 +268,11 @@ class Runtime:
         return NotFound(f"no task {task_id}")
 
     def _record_claim(self, store: InstanceStore, record: InstanceRecord, human: TaskView,
-                      type_: str, actor: str) -> int:
-        """Record a claim or unclaim; returns the row version it started from."""
+                      type_: str, actor: str, payload: dict[str, Any] | None = None) -> int:
+        """Record a change of who holds a task (claim, unclaim, reassign, ...); returns the row version it started from."""
         version, now = record.lock_version, self.clock.now()
-        event = chain_event(record, now, INPUT, type_, {}, actor=actor, task_id=human.id, task_spec=human.task_spec)
+        event = chain_event(record, now, INPUT, type_, payload or {}, actor=actor, task_id=human.id,
+                            task_spec=human.task_spec)
         store.set_assignee(human.id, human.assignee)
         record.updated_at = now
         store.save_instance(record)
@@ -280,7 +283,7 @@ class Runtime:
     def _view(step: InstanceStep) -> InstanceView:
         row = step.row
         return InstanceView(row.id, step.definition.key, step.definition.version, row.status, row.started_by,
-                            row.event_seq, list(step.ready))
+                            row.event_seq, list(step.ready), tuple(step.parked))
 
 
 def start_groups(spec: Any) -> set[str]:

@@ -32,7 +32,8 @@ from engine.jobs.store import JobStore
 from engine.definitions.timer_events import fire_timer as mark_fired
 from engine.messaging.subscriptions import describe_wait, incoming_event, take_sent_messages, waiting_messages
 from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
-                    resume_service, retry_policy, stuck_services)
+                    resume_service, retry_policy, stuck_services, default_retry_policy,
+                    refuses_input, remember_default_policy)
 from engine.sandbox.scripting import CasedeskScriptEngine
 from engine.runtime.script_failures import describe_failure
 from engine.runtime.instructions import ready_task_instructions
@@ -108,6 +109,8 @@ class InstanceStep:
         self._waits_at_load = pending_waits(self.workflow)
         self._stuck_at_load = stuck_services(self.workflow)
         self.incidents_resolved_by: str | None = None
+        self.parked: list[str] = []  # names of service tasks that failed in this step and wait (retry, incident)
+        self._after_human_input = False  # service tasks get a default retry policy (human input is durable)
         self._definition_at_load = record.definition_id
         self._reproject = False  # a migration re-derives every inbox row from the new version
         self.failure: UncaughtError | None = None  # an error nobody caught: the instance fails in finish()
@@ -182,6 +185,7 @@ class InstanceStep:
         before = copy.deepcopy(task.data)
         task.set_data(**copy.deepcopy(data))
         self._run(task.run, task)
+        self._after_human_input = True
         self._completed_user_tasks.add(str(task.id))
         self._after_completion(task)
         self.record(EFFECT, "task_done", self._done_payload(task, before), actor=actor, task=task)
@@ -222,6 +226,7 @@ class InstanceStep:
             except ServiceParked as parked:
                 # The failure is recorded; the task waits for its retry and the other branches go on.
                 hold(parked.task)
+                self.parked.append(getattr(parked.task.task_spec, "bpmn_name", None) or parked.task.task_spec.name)
                 self._before.pop(parked.task.id, None)
                 continue
             except BusinessErrorRaised as raised:
@@ -321,6 +326,9 @@ class InstanceStep:
             process_key=self.definition.key, now=self.now, connection=self.store.conn,
         )
         policy = retry_policy(task)
+        by_default = policy is None and self._after_human_input
+        if by_default:
+            policy = default_retry_policy()
         # A retried handler's failure is committed with the step, so its own writes must go: a savepoint.
         savepoint = self.store.conn.begin_nested() if policy is not None else None
         try:
@@ -334,9 +342,11 @@ class InstanceStep:
                         task=task)
             raise BusinessErrorRaised(task, error.code, error.message, error.data) from error
         except Exception as exc:
-            if policy is None or savepoint is None:
+            if policy is None or savepoint is None or (by_default and refuses_input(exc)):
                 raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
             savepoint.rollback()
+            if by_default:
+                remember_default_policy(task)
             self._park(task, operator, params, policy, f"{type(exc).__name__}: {exc}")
         if savepoint is not None:
             savepoint.commit()
@@ -391,6 +401,7 @@ class InstanceStep:
         """Run a parked service task again (a retry job, or an administrator's retry of its incident)."""
         self.record(INPUT, type_, {"element": task.task_spec.bpmn_id, **payload}, actor=actor, task=task)
         resume_service(task, manual=actor is not None)
+        self._after_human_input = True  # what follows a parked service continues a submission's chain
         self.incidents_resolved_by = actor
         self.advance()
 

@@ -21,6 +21,10 @@ from engine.runtime.state import all_workflows
 
 RETRY, INCIDENT, FAILURES = "casedesk_retry", "casedesk_incident", "casedesk_failures"
 RETRY_PROPERTY = "retry"
+# A service task after a user's submission must never lose it: without a policy of its own it waits
+# as a retry (3, the first after a minute), then an incident. A constant, so replay repeats it exactly.
+AFTER_HUMAN_INPUT = "R3/PT1M"
+DEFAULT_POLICY = "casedesk_default_retry"  # marks a parked task that retries under AFTER_HUMAN_INPUT
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,25 @@ def retry_policy(task: Task) -> RetryPolicy | None:
     if retries:
         base = getattr(task.task_spec, "retry_backoff_base", None) or 60
         return parse_retry_policy(f"R{int(retries)}/PT{int(base)}S")
+    if task._get_internal_data(DEFAULT_POLICY):
+        return parse_retry_policy(AFTER_HUMAN_INPUT)
     return None
+
+
+def refuses_input(error: BaseException) -> bool:
+    """A handler that refuses what it was given (no such archive, a malformed address) will refuse it again:
+    the step rolls back and the person corrects it. Only other failures (a server down) wait for a retry."""
+    return isinstance(error, (CasedeskError, ValueError, TypeError, LookupError))
+
+
+def default_retry_policy() -> RetryPolicy:
+    """The policy of a service task that follows human input and has none of its own."""
+    return parse_retry_policy(AFTER_HUMAN_INPUT)
+
+
+def remember_default_policy(task: Task) -> None:
+    """A task parked under the default keeps it for its retries (which are not human input themselves)."""
+    task._set_internal_data(**{DEFAULT_POLICY: True})
 
 
 def park_failed_service(task: Task, policy: RetryPolicy, error: str, now: datetime) -> dict[str, Any]:

@@ -1,10 +1,12 @@
 """R-2.1.2 Application (業務申請): a complete form, a pre-review, and ONE notice listing every missing item."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from engine.bootstrap import Casedesk
-from engine.errors import HandlerFailed, InvalidInput
+from engine.errors import InvalidInput
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     CUSTOMER, Case, _mail_server, _sms_server, application_data, consult_and_apply, desk, mailbox, sms)
 from tests.support.notify_servers import Mailbox, SmsGateway
@@ -56,17 +58,20 @@ def test_r_2_1_2_notice_goes_by_sms_when_the_customer_has_no_email(desk: Casedes
     assert "發票 Invoice" in sms.received[0]["message"]
 
 
-def test_r_2_1_2_a_notice_that_cannot_be_sent_is_an_error_and_nothing_is_lost(desk: Casedesk,
-                                                                                mailbox: Mailbox) -> None:
+def test_r_2_1_2_a_notice_that_cannot_be_sent_keeps_the_pre_review_and_goes_out_on_retry(
+        desk: Casedesk, mailbox: Mailbox) -> None:
     case = consult_and_apply(desk)
     case.work("ivy", "fill_application", application_data(materials=["application_form"]))
     mailbox.refuse = True
-    with pytest.raises(HandlerFailed) as failed:
-        case.work("ivy", "prereview_materials", {"missing_items": ["contract"], "review_remarks": ""})
-    assert "notify_customer" in str(failed.value)
-    # The pre-review is still open with nothing recorded; once mail works again it goes through.
-    assert case.titles("ivy") == ["預審材料 Pre-review the materials"]
-    assert case.events("service_result") == []
+    view = case.work("ivy", "prereview_materials", {"missing_items": ["contract"], "review_remarks": "unsigned"})
+    # The clerk's ticks are saved; the notice waits for its retry instead of taking them back.
+    assert view.waiting_services and case.titles("ivy") == []
+    [failed] = case.events("service_failed")
+    assert failed["operator"] == "notify_customer" and failed["retry_at"]
+    assert case.events("task_submitted")[-1]["data"]["missing_items"] == ["contract"]
     mailbox.refuse = False
-    case.work("ivy", "prereview_materials", {"missing_items": ["contract"], "review_remarks": ""})
-    assert len(mailbox.messages) == 1
+    desk.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    assert desk.jobs.run_due("test") == 1
+    assert len(mailbox.messages) == 1 and "unsigned" in mailbox.messages[0].get_content()
+    assert case.titles("ivy") == ["接收補正材料 Receive the resubmitted materials"]
+    assert desk.history.replay(case.id).verified

@@ -1,10 +1,12 @@
 """R-2.3 Feedback (業務反饋流程): the result notice by the customer's channel, satisfaction, rectification."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from engine.bootstrap import Casedesk
-from engine.errors import HandlerFailed, InvalidInput
+from engine.errors import InvalidInput
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     CUSTOMER, Case, _mail_server, _sms_server, accepted_case, desk, handled_case, mailbox, sms)
 from tests.support.notify_servers import Mailbox, SmsGateway
@@ -51,16 +53,22 @@ def test_r_2_3_1_result_notice_by_phone_is_a_call_the_handler_records(desk: Case
     assert case.titles("gus") == ["記錄客戶反饋 Record the customer's feedback"]
 
 
-def test_r_2_3_1_a_refused_sms_is_an_error_never_a_silent_drop(desk: Casedesk, sms: SmsGateway) -> None:
+def test_r_2_3_1_a_refused_sms_is_retried_then_an_incident_never_a_silent_drop(desk: Casedesk, sms: SmsGateway) -> None:
     case = accepted_case(desk, "sales", channel="sms")
     sms.fail_with = 503
-    with pytest.raises(HandlerFailed) as failed:
-        case.work("sam", "handle_case", {"outcome": "done", "result": "Delivered."})
-    assert "HTTP 503" in str(failed.value)
-    assert case.titles("sam") == ["辦理業務 Handle the case"]  # still to be done, nothing lost
+    view = case.work("sam", "handle_case", {"outcome": "done", "result": "Delivered."})
+    assert view.waiting_services  # the handling is saved; the notice waits
+    assert case.titles("sam") == []
+    for minutes in (1, 2, 4):
+        desk.clock.advance(timedelta(minutes=minutes))  # type: ignore[attr-defined]
+        desk.jobs.run_due("test")
+    [incident] = desk.incidents.list(instance_id=case.id)
+    assert "HTTP 503" in incident.error and sms.received == []
     sms.fail_with = None
-    case.work("sam", "handle_case", {"outcome": "done", "result": "Delivered."})
+    desk.incidents.retry(incident.id, actor="root")
     assert len(sms.received) == 1
+    assert desk.incidents.list(instance_id=case.id) == []
+    assert desk.history.replay(case.id).verified
 
 
 def test_r_2_3_2_satisfied_customer_closes_the_case(desk: Casedesk) -> None:

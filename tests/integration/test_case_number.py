@@ -79,7 +79,8 @@ def test_eight_concurrent_acceptances_get_numbers_0001_to_0008(desk: Casedesk, d
 def test_a_rolled_back_acceptance_gives_its_number_back(desk: Casedesk, database_url: str,
                                                          clock: FakeClock) -> None:
     def archive_down(ctx: HandlerContext, **_: Any) -> Any:
-        raise ConnectionError("archive store unreachable")
+        # A refusal (not an outage, which would wait for a retry with the number kept): the step rolls back.
+        raise ValueError("archive class closed, unreachable for filing")
 
     first, second = at_prereview(desk), at_prereview(desk)
     failing = make_desk(database_url, clock, file_materials=archive_down)

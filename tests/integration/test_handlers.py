@@ -1,7 +1,9 @@
-"""Service-task handlers: results are recorded as events; a raising handler rolls the step back."""
+"""Service-task handlers: results are recorded as events; after a submission a raising handler waits as a retry,
+without human input before it a raising handler rolls the step back."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +17,8 @@ from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.conftest import DEMO_USERS, PASSWORD
 
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "service_at_start"
+
 
 def refuse_to_publish(ctx: HandlerContext, title: str) -> Any:
     raise ConnectionError("publishing service unreachable")
@@ -24,11 +28,23 @@ def test_every_operator_in_the_processes_has_a_registered_handler() -> None:
     assert "publish_document" in build_registry()
 
 
-def test_failing_handler_rolls_the_whole_step_back_and_names_instance_task_and_operator(
+class FlakyPublisher:
+    """The publishing service: unreachable while `down`."""
+
+    def __init__(self) -> None:
+        self.down = True
+
+    def publish(self, ctx: HandlerContext, title: str) -> Any:
+        if self.down:
+            raise ConnectionError("publishing service unreachable")
+        return {"reference": "DOC-1", "title": title}
+
+
+def test_a_submission_is_kept_when_the_next_service_fails_and_the_service_retries_then_opens_an_incident(
     database_url: str, clock: FakeClock
 ) -> None:
-    app = bootstrap(Settings(database_url=database_url), clock=clock,
-                    handlers={"publish_document": refuse_to_publish})
+    publisher = FlakyPublisher()
+    app = bootstrap(Settings(database_url=database_url), clock=clock, handlers={"publish_document": publisher.publish})
     try:
         app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "demo", PROJECT_ROOT / "forms"), "owen")
         for name, groups in DEMO_USERS.items():
@@ -37,18 +53,44 @@ def test_failing_handler_rolls_the_whole_step_back_and_names_instance_task_and_o
         draft = app.runtime.list_tasks(instance_id=started.id)[0]
         app.runtime.complete_task(draft.id, {"body": "x"}, actor="alice")
         review = app.runtime.list_tasks(instance_id=started.id)[0]
-        before = app.runtime.get_instance(started.id)
 
-        with pytest.raises(HandlerFailed) as failed:
-            app.runtime.complete_task(review.id, {"decision": "approve"}, actor="rita")
+        view = app.runtime.complete_task(review.id, {"decision": "approve"}, actor="rita")
 
-        message = str(failed.value)
-        assert started.id in message and "publish" in message and "publish_document" in message
-        assert "unreachable" in message
-        after = app.runtime.get_instance(started.id)
-        assert (after.status, after.events) == ("running", before.events)
-        assert [t.id for t in after.ready_tasks] == [review.id]
+        assert view.waiting_services == ("Publish with a reference number",)
+        assert app.runtime.list_tasks(instance_id=started.id) == []  # the review is done, not back in the inbox
+        submitted = [json.loads(e.payload) for e in app.history.events(started.id) if e.type == "task_submitted"]
+        assert submitted[-1]["data"] == {"decision": "approve"}
+        [failed] = [json.loads(e.payload) for e in app.history.events(started.id) if e.type == "service_failed"]
+        assert "unreachable" in failed["error"] and failed["retry_at"] is not None
+        for minutes in (1, 2, 4):  # the default policy after human input: R3/PT1M, doubling
+            clock.advance(timedelta(minutes=minutes))
+            assert app.jobs.run_due("test") == 1
+        [incident] = app.incidents.list()
+        assert incident.instance_id == started.id and "unreachable" in incident.error
+        app.runtime.warm.clear()  # the default policy lives in the stored state, not in memory
+        publisher.down = False
+        app.incidents.retry(incident.id, actor="root")
+        assert app.runtime.get_instance(started.id).status == "completed"
         assert app.history.verify(started.id).ok
+        assert app.history.replay(started.id).verified
+    finally:
+        app.close()
+
+
+def test_a_failing_handler_without_human_input_before_it_rolls_the_step_back_naming_instance_task_and_operator(
+    database_url: str, clock: FakeClock
+) -> None:
+    app = bootstrap(Settings(database_url=database_url), clock=clock,
+                    handlers={"publish_document": refuse_to_publish})
+    try:
+        app.definitions.deploy(collect_files(FIXTURES), "owen")
+        for name, groups in DEMO_USERS.items():
+            app.users.add_user(name, PASSWORD, groups)
+        with pytest.raises(HandlerFailed) as failed:
+            app.runtime.start_instance("publish_at_once", {"title": "t"}, actor="alice")
+        message = str(failed.value)
+        assert "publish" in message and "publish_document" in message and "unreachable" in message
+        assert app.runtime.list_instances() == []
     finally:
         app.close()
 
