@@ -17,6 +17,7 @@ from engine.jobs.incidents import IncidentService
 from engine.jobs.runner import JobRunner
 from engine.messaging.service import MessageService
 from engine.persistence import Database, make_engine, migrate
+from engine.runtime.handover import TaskHandover
 from engine.runtime.migration import InstanceMigration
 from engine.runtime.service import Runtime
 from engine.sandbox.policy import SandboxEnvironment
@@ -39,6 +40,7 @@ class Casedesk:
     lifecycle: DefinitionLifecycle
     migrations: InstanceMigration
     messages: MessageService
+    handover: TaskHandover
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -67,4 +69,5 @@ def bootstrap(
         lifecycle=DefinitionLifecycle(db, clock, definitions),
         migrations=InstanceMigration(db, runtime, definitions),
         messages=MessageService(db, runtime),
+        handover=TaskHandover(runtime),
     )

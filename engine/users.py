@@ -5,6 +5,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, select
@@ -96,6 +97,14 @@ def groups_of(session: Session | Connection, username: str) -> set[str]:
     return {name for _, name in rows if name is not None}
 
 
+@dataclass(frozen=True)
+class UserRow:
+    username: str
+    display_name: str
+    active: bool
+    groups: tuple[str, ...]
+
+
 class UserService:
     def __init__(self, db: Database, clock: Clock):
         self.db = db
@@ -175,6 +184,30 @@ class UserService:
     def groups(self, username: str) -> set[str]:
         with self.db.unit_of_work(write=False) as session:
             return groups_of(session, username)
+
+    def exists(self, username: str) -> bool:
+        with self.db.unit_of_work(write=False) as session:
+            return session.scalar(select(User.id).where(User.username == username)) is not None
+
+    def list_users(self) -> list[UserRow]:
+        """Every user, active or not, with their groups (the administrators' page)."""
+        with self.db.unit_of_work(write=False) as session:
+            users = session.scalars(select(User).order_by(User.username)).all()
+            return [UserRow(u.username, u.display_name, u.active, tuple(sorted(g.name for g in u.groups)))
+                    for u in users]
+
+    def list_groups(self) -> list[str]:
+        with self.db.unit_of_work(write=False) as session:
+            return list(session.scalars(select(Group.name).order_by(Group.name)))
+
+    def set_groups(self, username: str, groups: list[str]) -> None:
+        """Group membership replaced; the user's sessions go on with the new groups at their next request."""
+        if any(not name or len(name) > 80 or not name.replace("_", "").replace("-", "").isalnum() for name in groups):
+            raise InvalidInput("group names are letters, digits, '_' and '-' (at most 80)",
+                               {"groups": ["letters, digits, '_' and '-' only"]})
+        with self.db.unit_of_work() as session:
+            user = self._existing(session, username)
+            user.groups = [self._group(session, name) for name in sorted(set(groups))]
 
     @staticmethod
     def _group(session: Session, name: str) -> Group:

@@ -459,6 +459,10 @@ def _service_failed(recorded: RecordedEvent, operator: str, params: dict[str, An
 INPUT_DRIVERS: dict[str, Callable[[Replay, RecordedEvent], None]] = {
     "instance_started": _started,
     "task_claimed": _claim(lambda event: event.actor),
+    # engine/runtime/handover.py: the payload names who holds the task afterwards
+    "task_reassigned": _claim(lambda event: event.payload.get("to")),
+    "task_delegated": _claim(lambda event: event.payload.get("to")),
+    "task_released": _claim(lambda event: None),
     "task_unclaimed": _claim(lambda event: None),
     "task_submitted": _submitted,
     "instance_cancelled": _cancelled,

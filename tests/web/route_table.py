@@ -131,3 +131,21 @@ RULES.update({
         {"name": "order_placed", "correlation": {"order_id": "W1"}, "data": {"order_id": "W1", "item": "pen"}},
         auth="bearer"),
 })
+
+# -- administration, reassign/delegate/release (issue 13): administrators; a group's head; the task's holder --
+ADMINS = frozenset({"admin"})
+RULES.update({
+    "admin_users.index": Rule(ADMINS),
+    "admin_users.add": Rule(ADMINS, "POST", {"username": "walker", "password": "walker-pass-1", "groups": "clerk"}),
+    "admin_users.reset_password": Rule(ADMINS, "POST", {"password": "another-pass-1"}, values={"username": "bob"}),
+    "admin_users.set_active": Rule(ADMINS, "POST", {"active": "true"}, values={"username": "bob"}),
+    "admin_users.set_groups": Rule(ADMINS, "POST", {"groups": "clerk"}, values={"username": "bob"}),
+    "admin_ops.incidents": Rule(ADMINS),
+    "admin_ops.retry": Rule(ADMINS, "POST", values={"incident_id": "999999"}),
+    "admin_ops.jobs": Rule(ADMINS),
+    "admin_ops.outbox_messages": Rule(ADMINS),
+    "handover.team": Rule(ADMINS),  # and the heads of groups (no head among the walked roles)
+    "handover.reassign": Rule(ADMINS, "POST", {"to": "rita"}, claimed=True),
+    "handover.release": Rule(ADMINS, "POST", claimed=True),
+    "handover.delegate": Rule(frozenset({"reviewer"}), "POST", {"to": "rita"}, claimed=True),
+})

@@ -5,9 +5,10 @@ from flask import Flask
 
 from engine.runtime.readmodel import ReadModel
 
-from . import audit, inbox, instances, replay, start, tasks, tracker
+from . import admin_ops, admin_users, audit, handover, inbox, instances, replay, start, tasks, tracker
 
-BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, replay.bp]
+BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, replay.bp, handover.bp,
+              admin_users.bp, admin_ops.bp]
 
 
 def register_views(app: Flask) -> None:

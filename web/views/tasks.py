@@ -55,6 +55,10 @@ def complete(task_id: str) -> ResponseReturnValue:
             raise  # claimed by someone else, or the case stopped: the error page says so
         return _finished(task_id, 409)  # completed by someone else in the meantime
     flash(_("Done: “%(title)s”.", title=task.title))
+    for name in view.waiting_services:
+        # The submission is committed; what failed after it waits for a retry, then an administrator.
+        flash(_("Your input is saved. The next automatic step, “%(step)s”, could not be done yet: it is tried "
+                "again automatically, and administrators see it on their incidents page.", step=name))
     # Straight on to the next step when it is this user's to work (e.g. the same clerk's next form).
     for ready in view.ready_tasks:
         if may_work_task(current_actor(), ready):
@@ -113,6 +117,14 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
         form_title=schema.get(title_key) or schema.get("title") or task.title,
         form_description=schema.get("description") or "",
-        may_work=may_work_task(current_actor(), task), data=detail.data,
+        may_work=may_work_task(current_actor(), task), data=detail.data, colleagues=_colleagues(task),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
+
+
+def _colleagues(task: TaskView) -> list[str]:
+    """Whom the holder of a task may delegate it to: the other active members of its group."""
+    me = current_actor().username
+    if task.assignee != me or task.candidate_group is None:
+        return []
+    return [name for name in casedesk().handover.members(task.candidate_group) if name != me]
