@@ -94,12 +94,14 @@ class CasedeskParser(SpiffBpmnParser):
         # Link events continue at their catching link (engine/definitions/links.py).
         super().add_bpmn_xml(with_links_connected(bpmn), filename=filename)
 
-    def add_dmn_xml(self, node: Any, filename: str | None = None) -> None:
+    def add_dmn_xml(self, node: Any, filename: str | None = None, validate: bool = True) -> None:
+        """`validate=False` reads a file the XSD refused anyway, so that the report also holds its other problems."""
         default_namespace = node.nsmap.get(None) or node.nsmap.get("dmn")
         validator = dmn_validator(default_namespace or "")
         if validator is None:
             raise ValidationException(f"unsupported DMN namespace {default_namespace!r}", file_name=filename)
-        validator.validate(node, filename)
+        if validate:
+            validator.validate(node, filename)
         super().add_dmn_xml(node, filename)
 
     def add_unvalidated_bpmn_xml(self, bpmn: Any, filename: str) -> None:
@@ -201,9 +203,15 @@ def load_bundle(files: Mapping[str, bytes]) -> tuple[ParsedBundle, list[Problem]
 
     for name in sorted(n for n in files if n.endswith(DMN_SUFFIX)):
         tree = _safe_tree(files[name], name, problems)
-        if tree is not None:
-            trees[name] = tree
-            _add_file(lambda: _add_decision(parser, tree, name, decision_files), name, problems)
+        if tree is None:
+            continue
+        trees[name] = tree
+        found = len(problems)
+        if not _add_file(lambda: _add_decision(parser, tree, name, decision_files), name, problems) \
+                and all(p.file == name and p.message.startswith("line ") for p in problems[found:]):
+            # The XSD refused it: read it anyway, so its decision is not reported missing where it is called.
+            schema_problems.update(problems[found:])
+            _add_file(lambda: _add_decision(parser, tree, name, decision_files, validate=False), name, problems)
 
     for key in sorted(process_files):
         if parser.process_parsers[key].process_executable:
@@ -274,13 +282,14 @@ def library_problem(exc: ValidationException, filename: str) -> Problem:
     return Problem(exc.file_name or filename, exc.id or "", exc.name or "", sentence)
 
 
-def _add_decision(parser: CasedeskParser, tree: etree._ElementTree, name: str, decision_files: dict[str, str]) -> None:
+def _add_decision(parser: CasedeskParser, tree: etree._ElementTree, name: str, decision_files: dict[str, str],
+                  validate: bool = True) -> None:
     decision_id = _decision_id(tree)
     if decision_id in decision_files:
         raise ValidationException(f"decision {decision_id!r} is also defined in {decision_files[decision_id]}. "
                                   f"Give each decision its own id, or deploy only one of the files.",
                                   file_name=name, id=decision_id)
-    parser.add_dmn_xml(tree.getroot(), filename=name)
+    parser.add_dmn_xml(tree.getroot(), filename=name, validate=validate)
     decision_files[decision_id] = name
     parser.dmn_parsers[decision_id].parse()  # the library parses lazily; surface errors now
 

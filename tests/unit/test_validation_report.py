@@ -72,3 +72,13 @@ def test_library_messages_lose_class_names_and_addresses() -> None:
         "This complex gateway is a kind of element casedesk cannot run.")
     assert owner_sentence("Something new went wrong") == "Something new went wrong. Correct it in the modeler and deploy again."
 
+
+
+def test_a_decision_the_xsd_refuses_is_not_also_reported_missing_where_it_is_called() -> None:
+    files = many_broken()
+    files["level.dmn"] = files["level.dmn"].replace(b'hitPolicy="UNIQUE"', b'hitPolicy="SOMETIMES"')
+    problems = validate_bundle(files, OPERATORS)
+    assert any(p.file == "level.dmn" and p.element_id == "level_table" and "SOMETIMES" in p.message for p in problems)
+    assert [p for p in problems if p.element_id == "choose_level"] == []
+    # Its rules are still checked.
+    assert any(p.element_id == "rule_small_amount" for p in problems)
