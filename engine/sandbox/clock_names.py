@@ -6,6 +6,10 @@ import datetime as real
 from typing import Any
 
 
+# Task data may hold variables of these names (they came after `now`); in such a task the data wins.
+DATA_MAY_SHADOW = frozenset({"datetime", "date", "timedelta"})
+
+
 class _RealTypeCheck(type):
     """isinstance(x, datetime) in a script asks about the real type: values in task data are never the stand-in."""
 

@@ -12,7 +12,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
 from engine.errors import ScriptRejected
-from engine.sandbox.clock_names import clock_names
+from engine.sandbox.clock_names import DATA_MAY_SHADOW, clock_names
 
 ServiceCall = Callable[[Task, str, dict[str, Any]], Any]
 
@@ -47,11 +47,18 @@ class CasedeskScriptEngine(PythonScriptEngine):
 
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         with _naming_the_element(task):
-            return super().evaluate(task, expression, {**self._clock_names, **(external_context or {})})
+            return super().evaluate(task, expression, {**self._names_for(task), **(external_context or {})})
 
     def execute(self, task: Task, script: str, external_context: dict[str, Any] | None = None) -> Any:
         with _naming_the_element(task):
-            return super().execute(task, script, {**self._clock_names, **(external_context or {})})
+            return super().execute(task, script, {**self._names_for(task), **(external_context or {})})
+
+    def _names_for(self, task: Task) -> dict[str, Any]:
+        # A process whose data already holds a `date` (a form field, say) keeps it: the data wins over the
+        # convenience names added later, instead of every script of that process being refused.
+        data = getattr(task, "data", None) or {}
+        return {name: value for name, value in self._clock_names.items()
+                if name not in DATA_MAY_SHADOW or name not in data}
 
     def call_service(self, task: Task, operation_name: str = "", operation_params: Any = None, **_: Any) -> str:
         # Replaces the library's version, whose error branch names an undefined variable;

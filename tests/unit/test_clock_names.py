@@ -33,3 +33,15 @@ def test_the_real_classes_behind_the_names_stay_out_of_reach() -> None:
     assert check_script("real = datetime.__bases__[0].now()")
     assert check_script("real = type(datetime.now()).now()")
     assert check_script("real = datetime._real_type.now()")
+
+
+def test_task_data_named_like_a_clock_name_keeps_its_value() -> None:
+    from types import SimpleNamespace
+
+    from engine.sandbox.scripting import CasedeskScriptEngine
+
+    engine = CasedeskScriptEngine(SandboxEnvironment(), lambda *args: None, STEP)
+    meeting = SimpleNamespace(data={"date": "2026-05-01"})
+    assert "date" not in engine._names_for(meeting)  # type: ignore[arg-type]
+    assert engine._names_for(SimpleNamespace(data={}))["date"].today() == date(2026, 3, 31)  # type: ignore[arg-type]
+    assert "now" in engine._names_for(SimpleNamespace(data={"now": 1}))  # type: ignore[arg-type]  # as before
