@@ -111,3 +111,13 @@ def test_the_first_message_of_an_event_based_gateway_wins(desk: Casedesk) -> Non
         desk.messages.send("reject", {}, {}, actor="alice")
     assert counts(desk) == before
     assert_replays(desk, started.id, "message_received")
+
+
+def test_a_cancelled_instance_no_longer_receives_its_message(desk: Casedesk) -> None:
+    started = desk.runtime.start_instance("receive_desk", {}, actor="alice")
+    desk.runtime.cancel_instance(started.id, actor="root")
+    before = counts(desk)
+    with pytest.raises(Conflict, match="'reply' reaches nobody"):
+        desk.messages.send("reply", {}, {"text": "too late"}, actor="alice")
+    assert counts(desk) == before and before[2] == 0  # its subscription went with it
+    assert_replays(desk, started.id, "instance_cancelled")

@@ -77,3 +77,13 @@ def test_casedesk_message_reaches_the_waiting_order(desk: Casedesk, cli: Cli) ->
     assert again.code == 1 and "reaches nobody" in again.err
     assert counts(desk) == before
     assert_replays(desk, order.id, "message_received")
+
+
+def test_a_process_started_by_a_message_is_not_offered_for_starting(
+        desk: Casedesk, client: FlaskClient, auth: Headers) -> None:
+    listed = client.get("/api/v1/processes", headers=auth("alice"))
+    can_start = {p["key"]: p["can_start"] for p in listed.json}
+    assert (can_start["order_desk"], can_start["packing_room"]) == (True, False)
+    refused = client.post("/api/v1/processes/packing_room/instances", json={"data": {}}, headers=auth("alice"))
+    assert refused.status_code == 409
+    assert "starts when message 'order_placed' arrives" in error_of(refused)["message"]

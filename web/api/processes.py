@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from engine.access import may_deploy, may_migrate, may_see_load_errors, may_start
 from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, NotFound, Problem
+from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.service import start_groups
 
 from .auth import authenticate_request
@@ -44,8 +45,8 @@ def list_processes() -> list[dict[str, Any]]:
             definition_id = startable.get(version.key)
             if definition_id is not None:
                 try:
-                    starters = start_groups(app.definitions.load(definition_id).spec)
-                    entry["can_start"] = may_start(me, starters)
+                    spec = app.definitions.load(definition_id).spec
+                    entry["can_start"] = may_start(me, start_groups(spec)) and not starts_only_by_message(spec)
                 except DefinitionUnloadable as exc:
                     entry["error"] = str(exc)
         entry["versions"].append(version)

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from engine.access import Actor, may_see_load_errors, may_start, may_work_task
 from engine.errors import DefinitionUnloadable, Forbidden, NotFound
+from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.service import start_groups
 
 from ..auth import casedesk, current_actor
@@ -49,7 +50,7 @@ def startable_and_broken(actor: Actor) -> tuple[list[Startable], list[Unloadable
             broken.append(Unloadable(key, exc.version, exc.reason))
             continue
         groups = start_groups(definition.spec)
-        if may_start(actor, groups):
+        if may_start(actor, groups) and not starts_only_by_message(definition.spec):  # a message starts those
             found.append(Startable(key, getattr(definition.spec, "description", None) or key, definition.version,
                                    (getattr(definition.spec, "documentation", None) or "").strip(), sorted(groups)))
     return sorted(found, key=lambda s: s.name), broken
