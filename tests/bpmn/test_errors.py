@@ -237,3 +237,33 @@ def test_a_business_error_is_not_retried_even_when_the_task_has_a_retry_policy(d
     assert "service_failed" not in run.types()
     assert desk.advance(timedelta(minutes=5)) == 0
     assert desk.app.incidents.list() == []
+
+
+# An error end event inside an embedded subprocess, with no boundary anywhere: the main process
+# must not go on to "after" as if the subprocess had ended normally.
+UNCAUGHT_IN_SUBPROCESS = diagram("doomed_stage", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="s1" sourceRef="start" targetRef="stage" />
+    <bpmn:subProcess id="stage" name="Stage"><bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing>
+      <bpmn:startEvent id="stage_start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:sequenceFlow id="f1" sourceRef="stage_start" targetRef="stage_broken" />
+      <bpmn:endEvent id="stage_broken" name="Stage broken"><bpmn:incoming>f1</bpmn:incoming>
+        <bpmn:errorEventDefinition errorRef="broken_error" /></bpmn:endEvent>
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="s2" sourceRef="stage" targetRef="after" />
+    <bpmn:scriptTask id="after" name="After"><bpmn:incoming>s2</bpmn:incoming><bpmn:outgoing>s3</bpmn:outgoing>
+      <bpmn:script>went_on = True</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="s3" sourceRef="after" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>s3</bpmn:incoming></bpmn:endEvent>
+""", extra='  <bpmn:error id="broken_error" name="Broken" errorCode="BROKEN" />\n')
+
+
+def test_an_uncaught_error_inside_a_subprocess_stops_the_instance_there(desk: Desk) -> None:
+    desk.deploy(UNCAUGHT_IN_SUBPROCESS)
+    run = desk.start("doomed_stage")
+
+    assert run.status == "failed"
+    assert "went_on" not in run.data
+    assert "after" not in [e.task_spec for e in run.events() if e.type == "task_done"]
+    [failed] = [json.loads(e.payload) for e in run.events() if e.type == "instance_failed"]
+    assert failed["element"] == "stage_broken" and failed["code"] == "BROKEN"
