@@ -168,6 +168,28 @@ def has_unfinished_work(workflow: BpmnWorkflow) -> bool:
     return bool(unfinished_tasks(workflow))
 
 
+def drop_orphaned_subprocesses(workflow: BpmnWorkflow) -> int:
+    """Forget subprocesses whose calling task left the tree; returns how many went.
+
+    Cancelling a multi-instance subprocess (an interrupting boundary event, a terminate end
+    event) drops its unfinished instances from the tree without cancelling their subprocess
+    workflows; SpiffWorkflow would then look up the missing callers and fail. What they waited
+    for goes with them: their tasks, timers and jobs are withdrawn."""
+    dropped = 0
+    while workflow.subprocesses:
+        live = set(workflow.tasks)
+        for sub in workflow.subprocesses.values():
+            live.update(sub.tasks)
+        orphans = [tid for tid in workflow.subprocesses if tid not in live]
+        if not orphans:
+            break
+        for task_id in orphans:
+            for task in workflow.subprocesses.pop(task_id).tasks.values():
+                workflow.event_manager.remove_task(task)
+            dropped += 1
+    return dropped
+
+
 def compact(workflow: BpmnWorkflow) -> int:
     """Cut completed history out of every task tree; returns how many tasks went."""
     removed: set[UUID] = set()

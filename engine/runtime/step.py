@@ -39,7 +39,8 @@ from engine.runtime.script_failures import describe_failure
 from engine.runtime.instructions import ready_task_instructions
 from engine.definitions.calls import call_binding
 from engine.runtime.binding import LateBindingWorkflow, Resolver
-from engine.runtime.state import StateCodec, compact, has_unfinished_work, ready_engine_tasks, ready_manual_tasks
+from engine.runtime.state import (StateCodec, compact, drop_orphaned_subprocesses, has_unfinished_work,
+                                  ready_engine_tasks, ready_manual_tasks)
 
 
 def data_delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -270,6 +271,8 @@ class InstanceStep:
             self._before[task.id] = copy.deepcopy(started_with.data)
 
     def _did_complete(self, task: Task) -> None:
+        if self.workflow.subprocesses:
+            drop_orphaned_subprocesses(self.workflow)
         self._after_completion(task)
         if task.id in self._before:
             self.record(EFFECT, "task_done", self._done_payload(task, self._before.pop(task.id)), task=task)
