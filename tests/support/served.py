@@ -33,7 +33,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_casedesk(root: Path, password: str, web_workers: int = 2) -> Iterator[Served]:
+def served_casedesk(root: Path, password: str, web_workers: int = 2,
+                    extra_env: dict[str, str] | None = None) -> Iterator[Served]:
     """The demo organisation on a fresh SQLite database, served by `casedesk serve --web-workers N`
     with CASEDESK_SECRET_KEY unset: the workers must agree on a key by themselves."""
     url = f"sqlite:///{root / 'casedesk.db'}"
@@ -44,7 +45,7 @@ def served_casedesk(root: Path, password: str, web_workers: int = 2) -> Iterator
     key_file = root / "var" / "secret_key"
     bind = f"127.0.0.1:{free_port()}"
     env = {name: value for name, value in os.environ.items() if name != "CASEDESK_SECRET_KEY"}
-    env.update(CASEDESK_DATABASE_URL=url, CASEDESK_SECRET_KEY_FILE=str(key_file))
+    env.update(CASEDESK_DATABASE_URL=url, CASEDESK_SECRET_KEY_FILE=str(key_file), **(extra_env or {}))
     log_path = root / "serve.log"
     log = log_path.open("w")
     casedesk = Path(sys.executable).with_name("casedesk")
