@@ -100,3 +100,25 @@ def test_an_uncaught_escalation_is_not_kept_in_the_stored_state(desk: Desk) -> N
         state = conn.exec_driver_sql("SELECT state FROM process_instance WHERE id = ?" if desk.app.db.is_postgres is False
                                      else "SELECT state FROM process_instance WHERE id = %s", (run.id,)).scalar_one()
     assert "Running late" not in state and "LATE" not in state
+
+
+# The subprocess ends with an escalation end event; the interrupting boundary takes over from there.
+ENDS_ESCALATING = diagram("escalate_at_the_end", handling(BOUNDARY, "true", '<bpmn:escalationEventDefinition escalationRef="late" />').replace(
+    '<bpmn:intermediateThrowEvent id="raise_flag" name="Raise the flag"><bpmn:incoming>h1</bpmn:incoming>\n'
+    '        <bpmn:outgoing>h2</bpmn:outgoing><bpmn:escalationEventDefinition escalationRef="late" />\n'
+    '      </bpmn:intermediateThrowEvent>',
+    '<bpmn:intermediateThrowEvent id="raise_flag" name="Raise the flag"><bpmn:incoming>h1</bpmn:incoming>\n'
+    '        <bpmn:outgoing>h2</bpmn:outgoing></bpmn:intermediateThrowEvent>'), extra=ESCALATION)
+
+
+def test_an_escalation_end_event_in_a_subprocess_reaches_the_boundary_instead_of_the_normal_flow(desk: Desk) -> None:
+    assert ENDS_ESCALATING.count("escalationEventDefinition") == 2  # the end event's and the boundary's
+    desk.deploy(ENDS_ESCALATING)
+    run = desk.start("escalate_at_the_end")
+    assert run.ready() == ["work"]
+
+    run.complete("work")
+    assert run.ready() == ["inform"]
+    run.complete("inform")
+    assert run.status == "completed"
+    assert "close" not in [e.task_spec for e in run.events() if e.type == "task_ready"]
