@@ -83,6 +83,7 @@ def element_support_problems(review: BundleUnderReview) -> Iterator[Problem]:
     for filename, tree in review.bundle.trees.items():
         yield from refused_elements(filename, tree)
         yield from link_problems(filename, tree)
+        yield from gateways_waiting_for_several_signals(filename, tree)
 
 
 def refusals_supersede(problems: list[Problem]) -> list[Problem]:
@@ -110,6 +111,29 @@ def refused_elements(filename: str, tree: etree._ElementTree) -> Iterator[Proble
             refusal = REFUSED_EVENT_DEFINITIONS.get(etree.QName(definition).localname)
             if refusal is not None:
                 yield _problem(filename, element, refusal)
+
+
+SEVERAL_SIGNALS = (
+    "casedesk does not run an event-based gateway that waits for two different signals: a signal from another "
+    "case would reach it only by the first one",
+    "Keep one signal per event-based gateway (another branch may wait for a message or a timer), or wait for "
+    "the second signal at a boundary event.",
+)
+
+
+def gateways_waiting_for_several_signals(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
+    root = tree.getroot()
+    by_id = {e.get("id"): e for e in root.iter(f"{{{BPMN_MODEL}}}*") if e.get("id")}
+    for gateway in root.iter(f"{{{BPMN_MODEL}}}eventBasedGateway"):
+        signals = set()
+        for outgoing in gateway.iterchildren(f"{{{BPMN_MODEL}}}outgoing"):
+            flow = by_id.get((outgoing.text or "").strip())
+            target = by_id.get(flow.get("targetRef")) if flow is not None else None
+            definition = target.find(f"{{{BPMN_MODEL}}}signalEventDefinition") if target is not None else None
+            if definition is not None:
+                signals.add(definition.get("signalRef") or target.get("id"))
+        if len(signals) > 1:
+            yield _problem(filename, gateway, SEVERAL_SIGNALS)
 
 
 def _has_definition(element: etree._Element, kind: str) -> bool:

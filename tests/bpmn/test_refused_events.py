@@ -1,6 +1,6 @@
-"""Event subprocesses (error, escalation, signal, message, timer or conditional start) are refused at
-deploy by element with a sentence: SpiffWorkflow 3.2 would not interrupt the process for them, and
-would never start a conditional one."""
+"""Refused at deploy by element, with what to draw instead: event subprocesses (SpiffWorkflow 3.2 would not
+interrupt the process for them, nor start a conditional one), conditional start events, and event-based
+gateways waiting for two different signals."""
 from __future__ import annotations
 
 import pytest
@@ -56,3 +56,29 @@ def test_a_conditional_start_event_of_a_process_is_refused_by_element(desk: Desk
     assert problem.element_name == "When ready"
     assert problem.message.startswith("casedesk does not run conditional start events")
     assert "intermediate conditional event" in problem.message
+
+
+TWO_SIGNALS = diagram("two_signals", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="first_of" />
+    <bpmn:eventBasedGateway id="first_of" name="First of"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
+    <bpmn:sequenceFlow id="f2" sourceRef="first_of" targetRef="recall" />
+    <bpmn:intermediateCatchEvent id="recall"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+      <bpmn:signalEventDefinition signalRef="recall_signal" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="first_of" targetRef="restock" />
+    <bpmn:intermediateCatchEvent id="restock"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
+      <bpmn:signalEventDefinition signalRef="restock_signal" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="recall" targetRef="end_a" />
+    <bpmn:endEvent id="end_a"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f5" sourceRef="restock" targetRef="end_b" />
+    <bpmn:endEvent id="end_b"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+""", extra='  <bpmn:signal id="recall_signal" name="Recall" />\n  <bpmn:signal id="restock_signal" name="Restock" />\n')
+
+
+def test_an_event_based_gateway_waiting_for_two_different_signals_is_refused(desk: Desk) -> None:
+    with pytest.raises(DefinitionInvalid) as refused:
+        desk.deploy(TWO_SIGNALS)
+
+    [problem] = [p for p in refused.value.problems if p.element_id == "first_of"]
+    assert problem.message.startswith("casedesk does not run an event-based gateway that waits for two")
