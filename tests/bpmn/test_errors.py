@@ -10,7 +10,7 @@ import pytest
 
 from engine.errors import Conflict
 from handlers.context import BpmnError, HandlerContext, HandlerRegistry
-from tests.bpmn.conftest import Desk, diagram
+from tests.bpmn.conftest import BothWays, Desk, Run, diagram
 
 OUT_OF_STOCK = """
   <bpmn:error id="out_of_stock" name="Out of stock" errorCode="E1">
@@ -267,3 +267,15 @@ def test_an_uncaught_error_inside_a_subprocess_stops_the_instance_there(desk: De
     assert "after" not in [e.task_spec for e in run.events() if e.type == "task_done"]
     [failed] = [json.loads(e.payload) for e in run.events() if e.type == "instance_failed"]
     assert failed["element"] == "stage_broken" and failed["code"] == "BROKEN"
+
+
+def test_errors_record_the_same_history_warm_and_cold(both_ways: BothWays) -> None:
+    def scenario(desk: Desk) -> Run:
+        desk.deploy(SUBPROCESS_WITH_BOUNDARY, SERVICE_WITHOUT_BOUNDARY)
+        desk.start("order_unguarded", {"item": "unobtainium"})
+        run = desk.start("order_in_stages", {"item": "unobtainium"})
+        run.complete("apologise")
+        return run
+
+    warm, cold = both_ways(scenario)
+    assert warm.status == cold.status == "completed"
