@@ -125,3 +125,12 @@ def test_a_deactivated_user_is_signed_out_loses_tokens_and_cannot_sign_in(web: F
 def test_deactivating_an_unknown_user_is_404(web: Flask) -> None:
     response = web.test_client().post("/api/v1/users/nobody/deactivate", headers=bearer(token_of(web, "u_admin")))
     assert response.status_code == 404
+
+
+def test_the_lockout_message_is_in_the_users_language(web: Flask) -> None:
+    client = web.test_client()
+    for _ in range(USER_FAILURES):
+        client.post("/login", data={"username": "u_reviewer", "password": "wrong-pass"})
+    locked = client.post("/login", data={"username": "u_reviewer", "password": PASSWORD},
+                         headers={"Accept-Language": "zh-CN"})
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.get_data(as_text=True)
