@@ -2,7 +2,10 @@
 completed elements at each event), and opens the process's activity heatmap (issue 6)."""
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from playwright.sync_api import expect  # not wait_for_function: the pages' CSP forbids eval
 
 from tests.e2e.conftest import Shots
 from tests.e2e.test_demo_review_in_browser import sign_in
@@ -29,7 +32,7 @@ def test_an_auditor_steps_through_a_case_on_the_diagram(browser: Any, server: st
     assert auditor.locator("#replay-report").get_attribute("data-verified") == "true"
     auditor.wait_for_selector("#replay-diagram[data-rendered=true]")
     last = int(auditor.locator("#stepper").get_attribute("data-last") or 0)
-    auditor.wait_for_function(f"document.getElementById('step-label').textContent.startsWith('#{last} ')")
+    expect(auditor.locator("#step-label")).to_have_text(re.compile(f"^#{last} "))
     review = auditor.locator("#replay-diagram [data-element-id=review]").first
     assert "cd-active" in (review.get_attribute("class") or "")  # the case waits for its review
     assert "cd-completed" in (auditor.locator("#replay-diagram [data-element-id=draft]").first
@@ -37,12 +40,12 @@ def test_an_auditor_steps_through_a_case_on_the_diagram(browser: Any, server: st
     shots.take(auditor, "last-event")
 
     auditor.locator("[data-step=first]").click()
-    auditor.wait_for_function("document.getElementById('step-label').textContent.startsWith('#1 ')")
+    expect(auditor.locator("#step-label")).to_have_text(re.compile("^#1 "))
     assert "alice" in auditor.locator("#step-actors").inner_text()
     assert "cd-active" not in (review.get_attribute("class") or "")
     for _ in range(3):
         auditor.locator("[data-step=next]").click()
-    auditor.wait_for_function("document.getElementById('step-label').textContent.startsWith('#4 ')")
+    expect(auditor.locator("#step-label")).to_have_text(re.compile("^#4 "))
     # Event 4: the draft became ready — the token sits on the draft task, start and prepare are done.
     assert "cd-active" in (auditor.locator("#replay-diagram [data-element-id=draft]").first
                            .get_attribute("class") or "")
