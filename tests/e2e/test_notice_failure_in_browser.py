@@ -1,6 +1,6 @@
 """In a real browser against `casedesk serve` (two workers): the SMS gateway is not configured, the clerk's
 pre-review is saved anyway and the clerk is told so in plain words; the administrator sees the waiting
-notice among the scheduled jobs (issue 13, items 2 and 8)."""
+notice among the scheduled jobs, with its error (issue 13, items 2 and 8)."""
 from __future__ import annotations
 
 import re
@@ -77,4 +77,5 @@ def test_a_failing_sms_notice_keeps_the_pre_review_and_the_administrator_sees_it
     assert text["jobs"] in admin.locator("h1").inner_text()
     rows = admin.locator("table.jobs tr", has_text="send_notice").all()
     assert rows and all(text["retry"] in row.inner_text() for row in rows)  # the notice waits for its retry
+    assert "SMS is not configured" in rows[-1].inner_text()  # and administrators see why
     shots.take(admin, "scheduled-retry")

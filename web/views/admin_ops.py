@@ -1,6 +1,7 @@
 """Administrators watch the machinery: incidents (inspect, retry), scheduled jobs, and the local outbox."""
 from __future__ import annotations
 
+import json
 from typing import cast
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
@@ -9,9 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from sqlalchemy import select
+
 from casework import outbox
 from engine.access import is_admin
 from engine.errors import Conflict, NotFound
+from engine.jobs.runner import JobView
+from engine.models import InstanceEvent
 
 from ..auth import casedesk, current_actor, require
 from ..nav import add_nav
@@ -61,7 +66,25 @@ def retry(incident_id: int) -> ResponseReturnValue:
 @bp.get("/admin/jobs")
 @require(is_admin, DENIED)
 def jobs() -> ResponseReturnValue:
-    return render_template("admin/jobs.html", jobs=casedesk().jobs.list_jobs(limit=500))
+    jobs = casedesk().jobs.list_jobs(limit=500)
+    return render_template("admin/jobs.html", jobs=jobs, service_errors=_service_errors(jobs))
+
+
+def _service_errors(jobs: list[JobView]) -> dict[int, str]:
+    """Why each waiting retry waits: the last recorded failure of its service task (one indexed read each)."""
+    errors: dict[int, str] = {}
+    with casedesk().db.unit_of_work(write=False) as session:
+        for job in jobs:
+            if job.kind != "retry" or job.instance_id is None:
+                continue
+            payload = session.scalar(
+                select(InstanceEvent.payload).where(InstanceEvent.instance_id == job.instance_id,
+                                                    InstanceEvent.type == "service_failed",
+                                                    InstanceEvent.task_spec == job.element)
+                .order_by(InstanceEvent.seq.desc()).limit(1))
+            if payload is not None:
+                errors[job.id] = str(json.loads(payload).get("error", ""))
+    return errors
 
 
 @bp.get("/admin/outbox")
