@@ -84,6 +84,7 @@ def element_support_problems(review: BundleUnderReview) -> Iterator[Problem]:
         yield from refused_elements(filename, tree)
         yield from link_problems(filename, tree)
         yield from gateways_waiting_for_several_signals(filename, tree)
+        yield from gateway_branches_with_cycles(filename, tree)
 
 
 def refusals_supersede(problems: list[Problem]) -> list[Problem]:
@@ -121,19 +122,44 @@ SEVERAL_SIGNALS = (
 )
 
 
-def gateways_waiting_for_several_signals(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
-    root = tree.getroot()
+CYCLE_BRANCH = (
+    "casedesk does not run a repeating timer (timeCycle) as a branch of an event-based gateway: the branch "
+    "that wins the race happens once",
+    "Give this timer a duration (timeDuration) or a date (timeDate); to remind repeatedly, loop back to the "
+    "gateway after the timer.",
+)
+
+
+def _gateway_branches(root: etree._Element) -> Iterator[tuple[etree._Element, list[etree._Element]]]:
+    """Each event-based gateway with the events its outgoing flows lead to."""
     by_id = {e.get("id"): e for e in root.iter(f"{{{BPMN_MODEL}}}*") if e.get("id")}
     for gateway in root.iter(f"{{{BPMN_MODEL}}}eventBasedGateway"):
-        signals = set()
+        targets = []
         for outgoing in gateway.iterchildren(f"{{{BPMN_MODEL}}}outgoing"):
             flow = by_id.get((outgoing.text or "").strip())
             target = by_id.get(flow.get("targetRef")) if flow is not None else None
-            definition = target.find(f"{{{BPMN_MODEL}}}signalEventDefinition") if target is not None else None
+            if target is not None:
+                targets.append(target)
+        yield gateway, targets
+
+
+def gateways_waiting_for_several_signals(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
+    for gateway, targets in _gateway_branches(tree.getroot()):
+        signals = set()
+        for target in targets:
+            definition = target.find(f"{{{BPMN_MODEL}}}signalEventDefinition")
             if definition is not None:
                 signals.add(definition.get("signalRef") or target.get("id"))
         if len(signals) > 1:
             yield _problem(filename, gateway, SEVERAL_SIGNALS)
+
+
+def gateway_branches_with_cycles(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
+    for _gateway, targets in _gateway_branches(tree.getroot()):
+        for target in targets:
+            timer = target.find(f"{{{BPMN_MODEL}}}timerEventDefinition")
+            if timer is not None and timer.find(f"{{{BPMN_MODEL}}}timeCycle") is not None:
+                yield _problem(filename, target, CYCLE_BRANCH)
 
 
 def _has_definition(element: etree._Element, kind: str) -> bool:

@@ -23,11 +23,14 @@ _FILENAME = "<string>"        # the sandbox's code; SpiffWorkflow reads this fra
 # process. Everything else (round, join, replace, to_bytes, range, ...) can be made slow or huge.
 _BOUNDED_CALLS = frozenset({"len", "bool", "isinstance", "int", "float", "str", "abs", "min", "max",
                             "any", "all", "now"})
+# The step clock's names (engine/sandbox/clock_names.py): constant work whatever their (numeric) arguments,
+# keywords included (`timedelta(days=2)`); out-of-range values raise at once.
+_CLOCK_CALLS = frozenset({"timedelta", "date", "datetime"})
 _BOUNDED_METHODS = frozenset({
     "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "title", "capitalize", "startswith",
     "endswith", "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "find", "rfind",
     "count", "index", "isoformat", "date", "time", "weekday", "isoweekday", "total_seconds", "keys",
-    "values", "items", "get", "append", "pop"})
+    "values", "items", "get", "append", "pop", "today", "utcnow"})
 # Each bounded operation may take time and memory in proportion to the task data; a cap on the
 # code's size caps how many of them one run performs.
 MAX_IN_PROCESS_NODES = 150
@@ -36,6 +39,9 @@ T = TypeVar("T")
 
 def _is_bounded_call(node: ast.Call) -> bool:
     func = node.func
+    if isinstance(func, ast.Name) and func.id in _CLOCK_CALLS or (
+            isinstance(func, ast.Attribute) and func.attr == "now"):
+        return not any(isinstance(arg, ast.Starred) for arg in node.args) and all(k.arg for k in node.keywords)
     bounded = ((isinstance(func, ast.Name) and func.id in _BOUNDED_CALLS)
                or (isinstance(func, ast.Attribute) and func.attr in _BOUNDED_METHODS))
     return bounded and not node.keywords and not any(isinstance(arg, ast.Starred) for arg in node.args)

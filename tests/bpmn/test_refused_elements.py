@@ -76,3 +76,13 @@ def test_a_throwing_link_without_its_catching_link_is_refused_by_name() -> None:
     assert [(p.element_id, p.element_name) for p in problems] == [("jump", "To the archive")]
     assert problems[0].message.startswith(
         "this throwing link event goes to the link named 'archive', but no catching link event of that name")
+
+
+def test_a_repeating_timer_as_an_event_based_gateway_branch_is_refused_by_element() -> None:
+    from tests.bpmn.test_timers import RACE
+    cycling = RACE.replace('<bpmn:timeDuration>"P2D"</bpmn:timeDuration>', '<bpmn:timeCycle>"R3/P1D"</bpmn:timeCycle>')
+    assert cycling != RACE
+    problems = validate_bundle({"race.bpmn": cycling.encode()}, set())
+    assert [(p.element_id, p.element_name) for p in problems] == [("two_days", "Two days")]
+    assert problems[0].message.startswith("casedesk does not run a repeating timer (timeCycle)")
+    assert validate_bundle({"race.bpmn": RACE.encode()}, set()) == []

@@ -102,6 +102,8 @@ def test_a_value_that_is_not_data_is_refused_clearly(env: SandboxEnvironment) ->
     ("title.strip() if title else 'untitled'", False), ("now().isoformat()", False),
     ("round(amount, -digits)", True), ("'-'.join(items)", True), ("s.replace('a', s)", True),
     (" and ".join(["x == 1"] * 40), True), ("[i for i in items]", True),
-    ("max(items, key=len)", True), ("sorted(items)", True)])
+    ("max(items, key=len)", True), ("sorted(items)", True),
+    ("datetime.now() + timedelta(days=2)", False), ("date.today() > due", False),
+    ("timedelta(**spans)", True), ("datetime.now().replace(year=big)", True)])
 def test_only_code_that_can_be_expensive_leaves_the_process(source: str, isolated: bool) -> None:
     assert isolation.needs_isolation(source, "eval") is isolated
