@@ -16,7 +16,7 @@ Nobody: the send is refused (Conflict), nothing is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from sqlalchemy import Connection, select
 
@@ -130,16 +130,18 @@ class Mailroom:
         return Delivered(instance_id, step.definition.key, started)
 
     def _starting(self, conn: Connection, name: str) -> list[LoadedDefinition]:
-        store = InstanceStore(conn, lock_rows=False)
-        starts = []
-        for key in conn.execute(select(DEFINITIONS.c.key).distinct().order_by(DEFINITIONS.c.key)).scalars():
-            definition_id = store.latest_definition_id(key)
-            if definition_id is None:
-                continue
-            try:
-                definition = self.runtime.definitions.load(definition_id)
-            except DefinitionUnloadable:
-                continue  # a version that no longer loads starts nothing; its owner sees why elsewhere
-            if message_start(definition.spec, name) is not None:
-                starts.append(definition)
-        return starts
+        return [d for d in newest_loadable(conn, self.runtime.definitions)
+                if message_start(d.spec, name) is not None]
+
+
+def newest_loadable(conn: Connection, definitions: Any) -> Iterator[LoadedDefinition]:
+    """The newest version of every deployed process that still loads: what a message or signal may start."""
+    store = InstanceStore(conn, lock_rows=False)
+    for key in conn.execute(select(DEFINITIONS.c.key).distinct().order_by(DEFINITIONS.c.key)).scalars():
+        definition_id = store.latest_definition_id(key)
+        if definition_id is None:
+            continue
+        try:
+            yield definitions.load(definition_id)
+        except DefinitionUnloadable:
+            continue  # a version that no longer loads starts nothing; its owner sees why elsewhere

@@ -23,10 +23,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from engine.definitions.service import LoadedDefinition
-from engine.errors import Conflict, DefinitionUnloadable
+from engine.errors import Conflict
 from engine.history.eventlog import INPUT
+from engine.messaging.delivery import newest_loadable
 from engine.messaging.signal_models import SignalSubscription
-from engine.runtime.store import DEFINITIONS, InstanceStore
 
 if TYPE_CHECKING:
     from engine.runtime.service import Runtime
@@ -162,16 +162,4 @@ class SignalPost:
         return list(rows.scalars())
 
     def _starting(self, conn: Connection, name: str) -> list[LoadedDefinition]:
-        store = InstanceStore(conn, lock_rows=False)
-        starts = []
-        for key in conn.execute(select(DEFINITIONS.c.key).distinct().order_by(DEFINITIONS.c.key)).scalars():
-            definition_id = store.latest_definition_id(key)
-            if definition_id is None:
-                continue
-            try:
-                definition = self.runtime.definitions.load(definition_id)
-            except DefinitionUnloadable:
-                continue  # a version that no longer loads starts nothing; its owner sees why elsewhere
-            if signal_start(definition.spec, name):
-                starts.append(definition)
-        return starts
+        return [d for d in newest_loadable(conn, self.runtime.definitions) if signal_start(d.spec, name)]
