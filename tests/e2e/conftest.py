@@ -11,8 +11,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,6 +21,7 @@ from engine.bootstrap import bootstrap
 from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
 from casework.demo_org import seed_demo_org
+from tests.support.served import wait_until_healthy
 
 CHROMIUM = os.environ.get("CASEDESK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
@@ -71,16 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
          "web.app:create_app()"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not come up: {(root / 'gunicorn.log').read_text()}")
-                time.sleep(0.2)
+        wait_until_healthy(base, process, root / "gunicorn.log", 30)
         yield base
     finally:
         process.terminate()

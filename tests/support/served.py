@@ -53,16 +53,7 @@ def served_casedesk(root: Path, password: str, web_workers: int = 2,
                                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{bind}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"casedesk serve did not come up: {log_path.read_text()}")
-                time.sleep(0.2)
+        wait_until_healthy(base, process, log_path, 60)
         yield Served(base, key_file, log_path)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -71,3 +62,17 @@ def served_casedesk(root: Path, password: str, web_workers: int = 2,
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path, seconds: float) -> None:
+    """Poll `/healthz` until it answers 200; fail with the server's log if it dies or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server at {base} did not come up: {log_path.read_text()}")
+            time.sleep(0.2)
