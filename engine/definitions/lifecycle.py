@@ -49,9 +49,9 @@ def not_startable_reason(conn: Connection | Session, key: str) -> str:
     return f"every version of process {key!r} is retired: no new instances (an owner can bring one back)"
 
 
-def startable_ids(session: Session) -> dict[str, int]:
-    """The version new instances of each process start from, by key."""
-    return {key: definition_id for key, definition_id, _version in session.execute(startable_versions())}
+def startable_ids(conn: Connection | Session) -> dict[str, int]:
+    """The version new instances of each process start from, by key, in one statement."""
+    return {key: definition_id for key, definition_id, _version in conn.execute(startable_versions())}
 
 
 @dataclass(frozen=True)

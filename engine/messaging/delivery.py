@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from engine.definitions.service import LoadedDefinition
 from engine.errors import Conflict, DefinitionUnloadable
@@ -26,7 +26,7 @@ from engine.history.eventlog import INPUT
 from engine.messaging.store import SubscriptionStore
 from engine.messaging.subscriptions import SentMessage, Subscription, message_start
 from engine.messaging.subscriptions import describe_wait as describe
-from engine.runtime.store import DEFINITIONS, InstanceStore
+from engine.definitions.lifecycle import startable_ids
 
 if TYPE_CHECKING:
     from engine.runtime.service import Runtime
@@ -136,11 +136,7 @@ class Mailroom:
 
 def newest_loadable(conn: Connection, definitions: Any) -> Iterator[LoadedDefinition]:
     """The newest version of every deployed process that still loads: what a message or signal may start."""
-    store = InstanceStore(conn, lock_rows=False)
-    for key in conn.execute(select(DEFINITIONS.c.key).distinct().order_by(DEFINITIONS.c.key)).scalars():
-        definition_id = store.latest_definition_id(key)
-        if definition_id is None:
-            continue
+    for _key, definition_id in sorted(startable_ids(conn).items()):
         try:
             yield definitions.load(definition_id)
         except DefinitionUnloadable:
