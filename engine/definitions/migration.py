@@ -22,7 +22,8 @@ from engine.errors import Conflict
 RESET = TaskState.READY | TaskState.WAITING
 # Tasks that hold a token: losing one of them loses work in progress.
 TOKEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-# Internal-data key of the element a token came from (engine/runtime/step.py), kept across the reset.
+# Internal-data key under which a task keeps the BPMN id of the element its token came from (coverage,
+# heatmap; set by engine/runtime/step.py), kept across a migration's reset.
 CAME_FROM = "casedesk_from"
 
 

@@ -14,47 +14,35 @@ from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from handlers.context import BpmnError, HandlerContext, HandlerRegistry
+from handlers.context import HandlerRegistry
 
-from engine.definitions.migration import MigrationCheck, MigrationRefused, check_migration, migrate
-from engine.definitions.service import LoadedDefinition
-from engine.errors import CasedeskError, Conflict, HandlerFailed, WorkflowFailed
-from engine.clock import isoformat
-from engine.history.eventlog import EFFECT, INPUT, chain_event
-from engine.runtime.store import TaskView, InstanceRecord, InstanceStore
-from engine.runtime.routing import business_key, route
-from engine.runtime.conditions import refresh_conditions
-from engine.messaging.signals import (ThrownSignal, catches_signal, drop_signal_events, signal_event, thrown_signal,
-                                      waiting_signals)
-from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, UncaughtError, drop_uncaught_escalations,
-                                        throw_from_service, uncaught_end_error)
-from engine.jobs.store import JobStore
-from engine.definitions.timer_events import fire_timer as mark_fired
-from engine.messaging.subscriptions import describe_wait, incoming_event, take_sent_messages, waiting_messages
-from engine.runtime.waits import (HELD, ServiceParked, StuckService, Wait, hold, park_failed_service, pending_waits,
-                    resume_service, retry_policy, stuck_services, default_retry_policy,
-                    refuses_input, remember_default_policy)
-from engine.sandbox.scripting import CasedeskScriptEngine
-from engine.runtime.script_failures import describe_failure
-from engine.runtime.instructions import ready_task_instructions
 from engine.definitions.calls import call_binding
+from engine.definitions.migration import CAME_FROM, MigrationCheck, MigrationRefused, check_migration, migrate
+from engine.definitions.service import LoadedDefinition
+from engine.errors import CasedeskError, Conflict, WorkflowFailed
+from engine.history.eventlog import EFFECT, INPUT, chain_event
+from engine.messaging.signals import ThrownSignal, thrown_signal, waiting_signals
+from engine.messaging.subscriptions import waiting_messages
+from engine.runtime.arrivals import Arrivals
 from engine.runtime.binding import LateBindingWorkflow, Resolver
-from engine.runtime.state import (StateCodec, compact, drop_orphaned_subprocesses, has_unfinished_work,
-                                  ready_engine_tasks, ready_manual_tasks)
+from engine.runtime.bpmn_errors import (BusinessErrorRaised, InstanceFailed, UncaughtError, throw_from_service,
+                                        uncaught_end_error)
+from engine.runtime.conditions import refresh_conditions
+from engine.runtime.projection import StepProjection
+from engine.runtime.routing import business_key
+from engine.runtime.script_failures import describe_failure
+from engine.runtime.service_calls import ServiceCalls
+from engine.runtime.state import (StateCodec, compact, drop_orphaned_subprocesses, ready_engine_tasks,
+                                  ready_manual_tasks)
+from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
+from engine.runtime.waits import ServiceParked, hold, pending_waits, stuck_services
+from engine.sandbox.scripting import CasedeskScriptEngine
 
 
 def data_delta(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
     return {"set": changed, "removed": sorted(k for k in before if k not in after)}
 
-
-def form_files(task: Task) -> tuple[str | None, str | None]:
-    properties = getattr(task.task_spec, "extensions", {}).get("properties", {})
-    return properties.get("formJsonSchemaFilename"), properties.get("formUiSchemaFilename")
-
-
-# Internal-data key under which a task keeps the BPMN id of the element its token came from.
-CAME_FROM = "casedesk_from"
 
 # An engine-only loop (scripts and gateways, no user task) can run many rounds inside one
 # step; compacting every so often keeps even that step within SpiffWorkflow's walking depth.
@@ -77,7 +65,9 @@ def is_recorded(task: Task) -> bool:
     return getattr(task.task_spec, "bpmn_id", None) is not None
 
 
-class InstanceStep:
+class InstanceStep(ServiceCalls, Arrivals, StepProjection):
+    """Service calls, arrivals and the final projection are mixins (service_calls, arrivals, projection)."""
+
     def __init__(
         self,
         store: InstanceStore,
@@ -319,207 +309,3 @@ class InstanceStep:
         if merged:
             payload["merged_from"] = merged
         return payload
-
-    def _call_handler(self, task: Task, operator: str, params: dict[str, Any]) -> Any:
-        handler = self.handlers.get(operator)
-        if handler is None:
-            raise HandlerFailed(self.row.id, task.task_spec.name, operator, LookupError("no handler registered"))
-        context = HandlerContext(
-            instance_id=self.row.id, task_id=str(task.id), task_spec=task.task_spec.name,
-            process_key=self.definition.key, now=self.now, connection=self.store.conn,
-        )
-        policy = retry_policy(task)
-        by_default = policy is None and self._after_human_input
-        if by_default:
-            policy = default_retry_policy()
-        # A retried handler's failure is committed with the step, so its own writes must go: a savepoint.
-        savepoint = self.store.conn.begin_nested() if policy is not None else None
-        try:
-            result = handler(context, **params)
-        except BpmnError as error:
-            # A business outcome: recorded as the call's result (replay raises it again), then thrown.
-            if savepoint is not None:
-                savepoint.commit()
-            payload = {"code": error.code, "message": error.message, "data": error.data}
-            self.record(INPUT, "service_result", {"operator": operator, "params": params, "bpmn_error": payload},
-                        task=task)
-            raise BusinessErrorRaised(task, error.code, error.message, error.data) from error
-        except Exception as exc:
-            if policy is None or savepoint is None or (by_default and refuses_input(exc)):
-                raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
-            savepoint.rollback()
-            if by_default:
-                remember_default_policy(task)
-            self._park(task, operator, params, policy, f"{type(exc).__name__}: {exc}")
-        if savepoint is not None:
-            savepoint.commit()
-        self.record(INPUT, "service_result", {"operator": operator, "params": params, "result": result}, task=task)
-        return result
-
-    def _park(self, task: Task, operator: str, params: dict[str, Any], policy: Any, error: str) -> None:
-        outcome = park_failed_service(task, policy, error, self.now)
-        self.record(INPUT, "service_failed", {"operator": operator, "params": params, "error": error, **outcome},
-                    task=task)
-        if outcome["retry_at"] is None:
-            self.record(EFFECT, "incident_opened", {"element": task.task_spec.bpmn_id, "operator": operator,
-                                                    "error": error, "attempts": outcome["attempt"]}, task=task)
-        raise ServiceParked(task)
-
-    def waiting_task(self, task_id: str) -> Task | None:
-        try:
-            task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, SpiffWorkflowException):
-            return None
-        return task if task is not None and task.state & HELD else None
-
-    def fire_timer(self, task: Task, due: str, worker: str) -> None:
-        """A job found this waiting timer due: record the firing (what replay needs to repeat it), move on."""
-        self.record(INPUT, "timer_fired", {"element": task.task_spec.bpmn_id, "due": due,
-                                           "fired_at": isoformat(self.now), "worker": worker}, task=task)
-        self._run(lambda: mark_fired(task), task)
-        self.advance()
-
-    def receive_message(self, name: str, correlation: dict[str, Any], data: Any, sender: dict[str, Any],
-                        actor: str | None = None) -> None:
-        """A message for this instance arrived (from another instance or from outside): record it, catch it."""
-        event = incoming_event(self.workflow, name, correlation, data)
-        catching = [t for t in self.workflow.event_manager.tasks.values() if t.task_spec.catches(t, event)]
-        if not catching:
-            raise Conflict(f"instance {self.row.id} does not wait for {describe_wait(name, correlation)}")
-        self.record(INPUT, "message_received", {"name": name, "correlation": correlation, "data": data,
-                                                "from": sender}, actor=actor)
-        self._run(lambda: self.workflow.send_event(event))
-        self.advance()
-
-    def receive_signal(self, name: str, data: Any, sender: dict[str, Any]) -> bool:
-        """A signal another instance threw: record and catch it if this instance still waits for it."""
-        if not catches_signal(self.workflow, name):
-            return False
-        self.record(INPUT, "signal_received", {"name": name, "data": data, "from": sender})
-        self._run(lambda: self.workflow.catch(signal_event(name, data)))
-        self.advance()
-        return True
-
-    def retry_service(self, task: Task, type_: str, payload: dict[str, Any], actor: str | None = None) -> None:
-        """Run a parked service task again (a retry job, or an administrator's retry of its incident)."""
-        self.record(INPUT, type_, {"element": task.task_spec.bpmn_id, **payload}, actor=actor, task=task)
-        resume_service(task, manual=actor is not None)
-        self._after_human_input = True  # what follows a parked service continues a submission's chain
-        self.incidents_resolved_by = actor
-        self.advance()
-
-    def finish(self, is_new: bool = False) -> None:
-        """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
-        sent = take_sent_messages(self.workflow)
-        for message in sent:
-            self.record(EFFECT, "message_sent", {"name": message.name, "element": message.element,
-                                                 "correlation": message.correlation, "data": message.data},
-                        task_spec=message.element)
-        compact(self.workflow)
-        drop_uncaught_escalations(self.workflow)
-        drop_signal_events(self.workflow)
-        if self.failure is not None and self.row.status == "running":
-            self.row.status = "failed"
-            self.record(EFFECT, "instance_failed", {"error": self.failure.describe(), **self.failure.as_payload()})
-        gone, new = self._project_human_tasks(self._inbox(is_new))
-        waits, stuck = self._project_waits()
-        if self.row.status == "running" and not has_unfinished_work(self.workflow):
-            self.row.status = "completed"
-            self.row.completed_at = self.now
-            self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
-        self.row.state = self.codec.dump(self.workflow)
-        self.row.updated_at = self.now
-        if is_new:
-            self.store.insert_instance(self.row)
-        else:
-            outcome = (self.row.status, self.row.business_key, self.row.completed_at)
-            self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
-            if self.row.definition_id != self._definition_at_load:
-                self.store.repin_definition(self.row.id, self.row.definition_id)
-        if self.failure is not None and self.row.status == "failed":
-            self._job_store().open_failure_incident(self.row.id, self.failure, self.now)
-        elif self._outcome_at_load[0] == "failed" and self.row.status != "failed":
-            self._job_store().close_failure_incidents(self.row.id, self.now, ended=self.row.status == "cancelled")
-        if waits != self._waits_at_load or stuck != self._stuck_at_load:
-            jobs = self._job_store()
-            jobs.sync_waits(self.row.id, self._waits_at_load, waits, self.now)
-            jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
-                                ended=self.row.status in ("cancelled", "failed"))
-            self._waits_at_load, self._stuck_at_load = waits, stuck
-        self.store.delete_human_tasks(gone)
-        self.store.insert_human_tasks(new)
-        self.store.insert_events(self._events)
-        self._events = []
-        if self.mailroom is not None:
-            messages = waiting_messages(self.workflow) if self.row.status == "running" else {}
-            self.mailroom.project(self.store.conn, self.row.id, self._messages_at_load, messages)
-            self._messages_at_load = messages
-            self.mailroom.send_from(self, sent)
-        if self.signals is not None:
-            signals = waiting_signals(self.workflow) if self.row.status == "running" else {}
-            self.signals.project(self.store.conn, self.row.id, self._signals_at_load, signals)
-            self._signals_at_load = signals
-            thrown, self._thrown_signals = self._thrown_signals, []
-            self.signals.broadcast(self, thrown)
-
-    def _job_store(self) -> JobStore:
-        # A seam: replay, which has no database, projects waits and incidents nowhere.
-        return JobStore(self.store.conn, self.store.lock_rows)
-
-    def _project_waits(self) -> tuple[dict[tuple[str, str], Wait], dict[str, StuckService]]:
-        """Timers and retries the instance now waits for, and its stuck service tasks (job/incident rows)."""
-        if self.row.status in ("cancelled", "failed"):
-            return {}, {}
-        waits, stuck = pending_waits(self.workflow), stuck_services(self.workflow)
-        for task_id in self._stuck_at_load.keys() - stuck.keys():
-            element = self._stuck_at_load[task_id].element
-            self.record(EFFECT, "incident_resolved", {"element": element}, actor=self.incidents_resolved_by,
-                        task_id=task_id, task_spec=element)
-        return waits, stuck
-
-    def _inbox(self, is_new: bool) -> dict[str, TaskView | None]:
-        """Inbox rows by task id. A row's content matters only if it stays or is withdrawn: when
-        every task ready at load was completed in this step, the ids suffice and the read is skipped."""
-        if is_new or self._ready_at_load <= self._completed_user_tasks:
-            return dict.fromkeys(self._ready_at_load)
-        return dict(self.store.human_tasks(self.row.id))
-
-    def _project_human_tasks(
-        self, inbox: dict[str, TaskView | None]
-    ) -> tuple[list[str], list[TaskView]]:
-        """Which inbox rows go and which come, recording each change as an effect."""
-        ready = {str(t.id): t for t in ready_manual_tasks(self.workflow)} if self.row.status == "running" else {}
-        gone = [task_id for task_id in inbox if task_id not in ready or self._reproject]
-        for task_id in gone:
-            row = inbox[task_id]
-            if task_id not in self._completed_user_tasks and row is not None and task_id not in ready:
-                self.record(EFFECT, "task_withdrawn", {"element": row.task_spec}, task_id=task_id,
-                            task_spec=row.task_spec)
-        new = []
-        for task_id, task in ready.items():
-            kept = inbox.get(task_id)
-            if kept is not None and not self._reproject:
-                self.ready.append(kept)
-                continue
-            schema_file, ui_file = form_files(task)
-            routing = self._evaluating(route, task, self.now)
-            title = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
-            # A task re-derived after a migration keeps its claim and its place in the inbox.
-            assignee = routing.assignee or (kept.assignee if kept is not None else None)
-            new.append(TaskView(
-                id=task_id, instance_id=self.row.id, process_key=self.definition.key,
-                task_spec=task.task_spec.name, title=title, candidate_group=routing.candidate_group,
-                assignee=assignee, form_file=schema_file, ui_form_file=ui_file,
-                created_at=kept.created_at if kept is not None else self.now, due_at=routing.due_at,
-                instructions=ready_task_instructions(task.task_spec, task.data),
-            ))
-            payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
-                       "from": task.internal_data.get(CAME_FROM),
-                       "title": title, "candidate_group": routing.candidate_group, "form": schema_file}
-            if assignee is not None:
-                payload["assignee"] = assignee
-            if routing.due_at is not None:
-                payload["due_at"] = routing.due_at.isoformat()
-            self.record(EFFECT, "task_ready", payload, task=task)
-        self.ready.extend(new)
-        return gone, new
