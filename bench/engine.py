@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# Run as a file, Python puts bench/ first on the path, where engine.py would shadow the engine package.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (ROOT, ROOT / "bench")]
 
 from bench.drivers import (  # noqa: E402
     BPMN_FILE,

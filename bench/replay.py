@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# Run as a file, Python puts bench/ first on the path, where engine.py would shadow the engine package.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (ROOT, ROOT / "bench")]
 
 from bench.drivers import CasedeskDriver, open_casedesk, postgres_casedesk, run_to_end, sqlite_url  # noqa: E402
 from engine.bootstrap import Casedesk  # noqa: E402
