@@ -1,13 +1,14 @@
 """Database engines, migrations and the unit of work; the only place that commits."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,7 +29,35 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle this long is pinged before use (the server may have restarted or a
+# proxy dropped it); one in steady use is not: a ping per checkout is a round trip per step.
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["casedesk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("casedesk_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return  # new, or returned a moment ago
+        try:
+            ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure: the pool replaces this connection
+            raise DisconnectionError(str(exc)) from exc
+
+
+def ping(dbapi_connection: Any) -> None:
+    dbapi_connection.execute("SELECT 1")
+    dbapi_connection.rollback()  # leave no transaction open behind the ping
 
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:

@@ -35,9 +35,17 @@ def fold(data: dict[str, Any], completed: dict[str, int], type_: str, payload: d
     return data
 
 
-def _insert(conn: Connection, table: Table) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _upserts(dialect: Any) -> tuple[Any, Any]:
+    """(add participants, write a summary) for one SQL dialect, built once: building an upsert costs
+    more than running it."""
+    summary = dialect.insert(SUMMARIES)
+    return (dialect.insert(PARTICIPANTS).on_conflict_do_nothing(),
+            summary.on_conflict_do_update(index_elements=[SUMMARIES.c.instance_id],
+                                          set_={"data": summary.excluded.data,
+                                                "completed": summary.excluded.completed}))
+
+
+_UPSERTS = {"postgresql": _upserts(postgresql), "sqlite": _upserts(sqlite)}
 
 
 def project(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
@@ -50,13 +58,14 @@ def project(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
         if row["type"] in FOLDED:
             folded[row["instance_id"]].append(row)
     participants = [{"instance_id": i, "username": a} for i, names in actors.items() for a in sorted(names)]
+    add_participants, write_summary = _UPSERTS[conn.dialect.name]
     if participants:
-        conn.execute(_insert(conn, PARTICIPANTS).on_conflict_do_nothing(), participants)
+        conn.execute(add_participants, participants)
     for instance_id, events in folded.items():
-        _fold_into_summary(conn, instance_id, events)
+        _fold_into_summary(conn, write_summary, instance_id, events)
 
 
-def _fold_into_summary(conn: Connection, instance_id: str, events: list[dict[str, Any]]) -> None:
+def _fold_into_summary(conn: Connection, write_summary: Any, instance_id: str, events: list[dict[str, Any]]) -> None:
     found = conn.execute(_SELECT_SUMMARY, {"b_id": instance_id}).first()
     data: dict[str, Any] = json.loads(found.data) if found else {}
     completed: dict[str, int] = json.loads(found.completed) if found else {}
@@ -64,7 +73,4 @@ def _fold_into_summary(conn: Connection, instance_id: str, events: list[dict[str
         payload = json.loads(event["payload"])
         data = fold(data, completed, event["type"], payload if isinstance(payload, dict) else {})
     values = {"instance_id": instance_id, "data": canonical_json(data), "completed": canonical_json(completed)}
-    statement = _insert(conn, SUMMARIES)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=[SUMMARIES.c.instance_id],
-        set_={"data": statement.excluded.data, "completed": statement.excluded.completed}), values)
+    conn.execute(write_summary, values)
