@@ -46,6 +46,8 @@ class Settings:
     # Web hardening: cookies only over HTTPS (behind a TLS proxy), and the largest request body.
     secure_cookies: bool = False
     max_request_bytes: int = 16 * 2**20
+    # How many reverse proxies in front append to X-Forwarded-For; 0: the header is ignored (it can be forged).
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -72,7 +74,14 @@ class Settings:
             notify_transport=_transport(env.get("CASEDESK_NOTIFY_TRANSPORT") or defaults.notify_transport),
             secure_cookies=env.get("CASEDESK_SECURE_COOKIES", "") in ("1", "true", "yes"),
             max_request_bytes=int(env.get("CASEDESK_MAX_REQUEST_BYTES") or defaults.max_request_bytes),
+            trusted_proxies=_proxy_count(env.get("CASEDESK_TRUSTED_PROXIES") or "0"),
         )
+
+
+def _proxy_count(text: str) -> int:
+    if not text.isdigit() or int(text) > 10:
+        raise ValueError(f"CASEDESK_TRUSTED_PROXIES: not a number of proxies from 0 to 10: {text!r}")
+    return int(text)
 
 
 def _time_zone(name: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import Settings
 
@@ -29,6 +30,11 @@ def init_app(app: Flask) -> None:
         app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes  # larger bodies: 413
     if settings.secure_cookies:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if settings.trusted_proxies:
+        # Only the operator knows a proxy is in front: without it X-Forwarded-For is anyone's to write,
+        # and sign-in throttling per address would count whatever address the client claims.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=settings.trusted_proxies)
 
     @app.after_request
     def harden(response: Response) -> Response:
