@@ -108,7 +108,9 @@ def _respond(error: BaseException) -> ResponseReturnValue:
     headers = {"Retry-After": str(retry_after(error))} if status in (429, 503) else {}
     if wants_json():
         return jsonify(body), status, headers
-    return render_template("error.html", error=body["error"]), status, headers
+    # Werkzeug's own descriptions are English sentences: a page says it in the reader's language instead.
+    generic = isinstance(error, HTTPException) and error.description == type(error).description
+    return render_template("error.html", error=body["error"], generic=generic), status, headers
 
 
 def init_app(app: Flask) -> None:
