@@ -88,14 +88,22 @@ class JobRunner:
     def claim(self, worker: str, limit: int) -> list[ClaimedJob]:
         now = self.clock.now()
         # Look before taking the write lock: an idle worker polling must not queue behind SQLite's one writer.
-        with self.db.unit_of_work(write=False) as session:
-            if session.execute(JobStore.due_query(now, 1)).first() is None:
-                return []
+        if not self.db.is_postgres:
+            with self.db.unit_of_work(write=False) as session:
+                if session.execute(JobStore.due_query(now, 1)).first() is None:
+                    return []
         with self.db.transaction() as conn:
             batch = self._jobs(conn).claim(worker, now, now + self.lease, limit)
         with self._held_lock:
             self._held.update(job.id for job in batch)
         return batch
+
+    def next_due(self) -> datetime | None:
+        """When a job may next be claimed: the soonest free due time, or the soonest lease to run out."""
+        with self.db.unit_of_work(write=False) as session:
+            free_due, lease_end = session.execute(JobStore.next_due_query(self.clock.now())).one()
+        times = [t for t in (free_due, lease_end) if t is not None]
+        return min(times) if times else None
 
     def renew_leases(self, worker: str) -> int:
         """Push the lease of every job this runner holds (the worker's heartbeat thread calls this)."""

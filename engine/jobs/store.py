@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, update
 
 from engine.jobs.models import Incident, Job
 from engine.runtime.bpmn_errors import UncaughtError
@@ -103,11 +103,23 @@ class JobStore:
         return (select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, free)
                 .order_by(JOBS.c.due_at, JOBS.c.id).limit(limit))
 
+    @staticmethod
+    def next_due_query(now: datetime) -> Any:
+        """(soonest due of the free pending jobs, soonest end of a lease held on one): both by index."""
+        free = or_(JOBS.c.lease_expires_at.is_(None), JOBS.c.lease_expires_at < now)
+        pending = JOBS.c.status == "pending"
+        free_due = select(func.min(JOBS.c.due_at)).where(pending, free).scalar_subquery()
+        held = and_(JOBS.c.lease_owner.is_not(None), JOBS.c.lease_expires_at >= now)  # ix_job_lease_owner
+        lease_end = select(func.min(JOBS.c.lease_expires_at)).where(pending, held)
+        return select(free_due, lease_end.scalar_subquery())
+
     def claim(self, worker: str, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedJob]:
         """Take up to `limit` due jobs nobody holds (or whose holder's lease ran out)."""
         query = self.due_query(now, limit)
-        if self.lock_rows:
-            query = query.with_for_update(skip_locked=True)
+        if self.lock_rows:  # one round trip: take the free rows, lease them, read them back
+            taken = (update(JOBS).where(JOBS.c.id.in_(query.with_for_update(skip_locked=True).scalar_subquery()))
+                     .values(lease_owner=worker, lease_expires_at=lease_until).returning(*JOBS.c))
+            return sorted((_claimed(row) for row in self.conn.execute(taken)), key=lambda job: (job.due_at, job.id))
         ids = list(self.conn.execute(query).scalars())
         if not ids:
             return []

@@ -1,14 +1,23 @@
-"""The `casedesk worker` loop: run due jobs, renew the leases it holds, stop cleanly when told."""
+"""The `casedesk worker` loop: run due jobs, sleep until the next one (or a NOTIFY), renew leases, stop cleanly."""
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import threading
+from datetime import datetime, timedelta, timezone
 
 from engine.jobs.runner import JobRunner
+from engine.jobs.wakeups import Wakeups, wakeups_for
 
 log = logging.getLogger(__name__)
+
+# On PostgreSQL a worker sleeps until the next due job or a notification; it still looks this often, so a
+# schedule change made without the triggers (a restored dump, a manual UPDATE) is never waited out for long.
+LONGEST_SLEEP_SECONDS = 60.0
+# After a failed look (the database restarting) wait at least this long before the next one.
+RETRY_SECONDS = 1.0
+BUSY_SECONDS = timedelta(seconds=0.01)
 
 
 def default_worker_name() -> str:
@@ -16,10 +25,12 @@ def default_worker_name() -> str:
 
 
 class Worker:
-    def __init__(self, jobs: JobRunner, name: str, poll_seconds: float, lease_seconds: float):
+    def __init__(self, jobs: JobRunner, name: str, poll_seconds: float, lease_seconds: float,
+                 wakeups: Wakeups | None = None):
         self.jobs = jobs
         self.name = name
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = poll_seconds  # SQLite only: PostgreSQL wakes on the due time or a NOTIFY
+        self.wakeups = wakeups or wakeups_for(jobs.db.engine, poll_seconds)
         # Renew well before expiry so a slow database round trip never lets a live worker's lease lapse.
         self.renew_every = max(lease_seconds / 3, 0.05)
         self.ran = 0
@@ -29,21 +40,33 @@ class Worker:
         heartbeat = threading.Thread(target=self._renew_leases, args=(stop,), name=f"lease-{self.name}", daemon=True)
         heartbeat.start()
         try:
+            self._listen()
             while not stop.is_set():
                 try:
                     ran = self.jobs.run_due(self.name, None if max_jobs is None else max_jobs - self.ran, stop)
+                    upcoming, longest = self.jobs.next_due(), LONGEST_SLEEP_SECONDS
+                    if ran == 0 and upcoming is not None:  # due yet not ours: another worker is taking it
+                        upcoming = max(upcoming, datetime.now(timezone.utc) + BUSY_SECONDS)
                 except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and try again
                     log.exception("worker %s: running due jobs failed", self.name)
-                    ran = 0
+                    ran, upcoming, longest = 0, None, max(self.poll_seconds, RETRY_SECONDS)
                 self.ran += ran
                 if max_jobs is not None and self.ran >= max_jobs:
                     break
-                if ran == 0:
-                    stop.wait(self.poll_seconds)
+                if not stop.is_set():
+                    self.wakeups.wait(upcoming, longest)
         finally:
             stop.set()
+            self.wakeups.interrupt()
             heartbeat.join(timeout=5)
+            self.wakeups.close()
         return self.ran
+
+    def _listen(self) -> None:
+        try:
+            self.wakeups.listen()
+        except Exception:  # noqa: BLE001 - waiting retries it; the jobs due now run meanwhile
+            log.exception("worker %s: cannot listen for job notifications yet", self.name)
 
     def _renew_leases(self, stop: threading.Event) -> None:
         while not stop.wait(self.renew_every):
@@ -51,3 +74,4 @@ class Worker:
                 self.jobs.renew_leases(self.name)
             except Exception:  # noqa: BLE001 - a missed renewal is retried; the lease has slack for it
                 log.exception("worker %s could not renew its leases", self.name)
+        self.wakeups.interrupt()  # stopping: end a sleep that may last until the next due job

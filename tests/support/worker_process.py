@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -41,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.until_idle:
             ran = app.jobs.run_due(args.name)
         else:
-            ran = Worker(app.jobs, args.name, 0.1, args.lease).run(threading.Event())
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())  # report what ran, then exit
+            ran = Worker(app.jobs, args.name, 0.1, args.lease).run(stop)
         print(f"ran {ran}", flush=True)
     finally:
         app.close()
