@@ -49,6 +49,7 @@ TIMER_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 LEAD = timedelta(seconds=1)
+GOAL_P99 = 1.0
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -124,7 +125,7 @@ def _lateness(app: Casedesk, due: datetime) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--timers", type=int, default=400)
-    parser.add_argument("--poll", type=float, default=0.1, help="idle worker poll interval, seconds")
+    parser.add_argument("--poll", type=float, default=0.1, help="idle worker poll interval, seconds (SQLite only; PostgreSQL workers wake on NOTIFY)")
     parser.add_argument("--quick", action="store_true", help="100 timers")
     args = parser.parse_args(argv)
     timers = 100 if args.quick else args.timers
@@ -138,13 +139,15 @@ def main(argv: list[str] | None = None) -> int:
         with throwaway_postgres(server) as url:
             results[workers] = run(url, workers, timers, args.poll)
     one, four = results[1], results[4]
-    print(f"timers fired per run: {timers} (all due at the same moment), PostgreSQL, poll {args.poll:g}s, "
-          f"{os.cpu_count()} CPUs")
+    print(f"timers fired per run: {timers} (all due at the same moment), PostgreSQL (workers sleep until due "
+          f"or NOTIFY), {os.cpu_count()} CPUs")
     print(f"{'':24}{'1 worker':>12}{'4 workers':>12}{'ratio':>8}")
     print(f"{'fired timers/s':24}{one['per_second']:>12.1f}{four['per_second']:>12.1f}"
           f"{four['per_second'] / one['per_second']:>8.2f}")
     for key, label in (("p50", "lateness p50 (s)"), ("p99", "lateness p99 (s)")):
         print(f"{label:24}{one[key]:>12.3f}{four[key]:>12.3f}{four[key] / max(one[key], 1e-6):>8.2f}")
+    met = one["p99"] < GOAL_P99 and four["p99"] < GOAL_P99
+    print(f"goal (issue 14): lateness p99 < {GOAL_P99:g} s with 1 and with 4 workers: {'MET' if met else 'NOT MET'}")
     return 0
 
 
