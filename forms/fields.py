@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from .schema import TITLE_KEYWORDS
 
-# Per-language enum labels: a list parallel to `enum`, or a mapping value -> label.
-ENUM_TITLE_KEYWORDS = {"en": "x-enum-titles", "zh-Hans": "x-enum-titles-zh"}
+# Enum labels: a list parallel to `enum`, or a mapping value -> label. Labels are English and
+# translated through the bundle's catalogues; `x-enum-titles-zh` is read only in forms deployed
+# before the catalogues existed.
+ENUM_TITLE_KEYWORDS = {"en": "x-enum-titles", "zh-Hans": "x-enum-titles-zh", "zh-Hant": "x-enum-titles-zh"}
+
+Translate = Callable[[str], str]
+
+
+def _untranslated(text: str) -> str:
+    return text
 
 
 def N_(message: str) -> str:
@@ -51,24 +59,39 @@ class Field:
         return self.value is not None and str(self.value) == option.value
 
 
-def _label(node: Mapping[str, Any], locale: str, fallback: str) -> str:
+def translated_title(node: Mapping[str, Any], locale: str, translate: Translate = _untranslated) -> str:
+    """A schema's (or property's) title in `locale`: the catalogue's, else a legacy `x-title-zh`, else English."""
+    return _label(node, locale, "", translate)
+
+
+def _label(node: Mapping[str, Any], locale: str, fallback: str, translate: Translate = _untranslated) -> str:
+    title = node.get("title")
+    if isinstance(title, str) and title and translate(title) != title:
+        return translate(title)
     keyword = TITLE_KEYWORDS.get(locale, "title")
-    return str(node.get(keyword) or node.get("title") or fallback)
+    return str(node.get(keyword) or title or fallback)
 
 
-def _options(node: Mapping[str, Any], locale: str) -> list[Option]:
+def _options(node: Mapping[str, Any], locale: str, translate: Translate = _untranslated) -> list[Option]:
     if "oneOf" in node and all(isinstance(c, dict) and "const" in c for c in node["oneOf"]):
-        return [Option(str(c["const"]), _label(c, locale, str(c["const"]))) for c in node["oneOf"]]
+        return [Option(str(c["const"]), _label(c, locale, str(c["const"]), translate)) for c in node["oneOf"]]
     values = node.get("enum") or []
-    titles = node.get(ENUM_TITLE_KEYWORDS.get(locale, "x-enum-titles")) or node.get("x-enum-titles") or []
+    english = node.get("x-enum-titles") or []
+    legacy = node.get(ENUM_TITLE_KEYWORDS.get(locale, "x-enum-titles")) or english
     options = []
     for index, value in enumerate(values):
-        if isinstance(titles, Mapping):
-            label = titles.get(str(value), value)
-        else:
-            label = titles[index] if index < len(titles) else value
-        options.append(Option(str(value), str(label)))
+        label = _enum_title(english, index, value)
+        shown = translate(label)
+        if shown == label:
+            shown = _enum_title(legacy, index, label)
+        options.append(Option(str(value), shown))
     return options
+
+
+def _enum_title(titles: Any, index: int, value: Any) -> str:
+    if isinstance(titles, Mapping):
+        return str(titles.get(str(value), value))
+    return str(titles[index]) if index < len(titles) else str(value)
 
 
 def _widget(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
@@ -89,8 +112,9 @@ def _widget(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
 
 def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None, locale: str,
                  values: Mapping[str, Any] | None = None,
-                 errors: Mapping[str, list[str]] | None = None) -> list[Field]:
-    """One field per top-level property, in `ui:order` when the UI schema gives one."""
+                 errors: Mapping[str, list[str]] | None = None, translate: Translate = _untranslated) -> list[Field]:
+    """One field per top-level property, in `ui:order` when the UI schema gives one; `translate` turns
+    the schema's English titles, descriptions and enum labels into the page's language."""
     ui_schema = ui_schema or {}
     values, errors = values or {}, errors or {}
     properties: Mapping[str, Any] = schema.get("properties") or {}
@@ -103,9 +127,9 @@ def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None,
         ui = ui_schema.get(name) or {}
         options_node = node.get("items", {}) if node.get("type") == "array" else node
         fields.append(Field(
-            name=name, label=_label(node, locale, name), widget=_widget(node, ui), required=name in required,
-            description=str(ui.get("ui:help") or node.get("description") or ""),
-            options=_options(options_node, locale), value=values.get(name, node.get("default")),
+            name=name, label=_label(node, locale, name, translate), widget=_widget(node, ui),
+            required=name in required, description=translate(str(ui.get("ui:help") or node.get("description") or "")),
+            options=_options(options_node, locale, translate), value=values.get(name, node.get("default")),
             errors=list(errors.get(name, [])), readonly=bool(ui.get("ui:readonly") or node.get("readOnly")),
         ))
     return fields

@@ -6,6 +6,8 @@ from typing import Callable
 
 from flask_babel import gettext as _
 
+from .i18n import bundle_text
+
 # jsonschema's wording of the checks forms use most; anything else is shown as the validator said it
 # (a schema's own `errorMessage` text is passed through gettext, so catalogues may translate it).
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -28,7 +30,9 @@ def friendly(message: str) -> str:
         match = pattern.match(message)
         if match:
             return render(match)
-    return _(message)
+    # A schema's own `errorMessage` is English in the form and translated by the bundle's catalogue.
+    translated = bundle_text(message)
+    return translated if translated != message else _(message)
 
 
 def friendly_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -1,18 +1,24 @@
-"""Languages (zh-Hans, en) and time zones: chosen per session, defaulting to what the browser says."""
+"""Languages (zh-Hans, zh-Hant, en) and time zones: chosen per session, defaulting to what the browser says."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import Blueprint, Flask, abort, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_datetime, get_locale
 from flask_babel import gettext as _
 
+from engine.definitions.translations import BundleMessages
+
 # Babel locale name -> the language tag pages and schemas use.
-LANGUAGES = {"zh_Hans": "zh-Hans", "en": "en"}
+LANGUAGES = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+# Each language's name in itself, for the switcher.
+LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
+# Browser tags that mean Traditional characters (Taiwan, Hong Kong, Macao, or said outright).
+TRADITIONAL_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 DEFAULT_LOCALE = "en"
 DEFAULT_TIMEZONE = "UTC"
 
@@ -23,9 +29,11 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return str(chosen)
-    # Any Chinese the browser asks for gets the Chinese pages; the catalogue is zh-Hans.
+    # Traditional for the regions and script tag that use it, Simplified for any other Chinese.
     for tag, _quality in request.accept_languages:
         primary = tag.lower().replace("_", "-")
+        if primary.startswith(TRADITIONAL_TAGS):
+            return "zh_Hant"
         if primary.startswith("zh"):
             return "zh_Hans"
         if primary.startswith("en"):
@@ -58,8 +66,29 @@ def _zones() -> set[str]:
 
 
 def language_tag() -> str:
-    """The current language as pages and form schemas spell it: `zh-Hans` or `en`."""
+    """The current language as pages and form schemas spell it: `zh-Hans`, `zh-Hant` or `en`."""
     return LANGUAGES.get(str(get_locale()), "en")
+
+
+def bundle_text(text: str | None) -> str:
+    """A process bundle's English text (element name, documentation, form title, enum label, error
+    message) in the page's language, from the catalogues deployed with the bundles; English when none."""
+    if not text:
+        return ""
+    tag = language_tag()
+    return text if tag == "en" else _bundle_messages().translate(text, tag)
+
+
+def process_label(key: str | None) -> str:
+    """A process's display name in the page's language, for staff who should never read its key."""
+    return _bundle_messages().process_name(key, language_tag()) if key else ""
+
+
+def _bundle_messages() -> BundleMessages:
+    messages = current_app.extensions.get("bundle_messages")
+    if messages is None:
+        messages = current_app.extensions["bundle_messages"] = BundleMessages(current_app.extensions["casedesk"].db)
+    return cast(BundleMessages, messages)
 
 
 def local_datetime(value: datetime | None, style: str = "medium") -> str:
@@ -112,10 +141,13 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
     app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["bundle_text"] = bundle_text
+    app.jinja_env.filters["process_label"] = process_label
 
     @app.context_processor
     def language_context() -> dict[str, Any]:
-        return {"language_tag": language_tag(), "languages": LANGUAGES, "current_timezone": select_timezone(),
+        return {"language_tag": language_tag(), "languages": LANGUAGES, "language_names": LANGUAGE_NAMES,
+                "current_timezone": select_timezone(),
                 "business_type_options": business_type_options, "event_label": event_label}
 
 

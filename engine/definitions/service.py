@@ -18,6 +18,7 @@ from engine.errors import Conflict, DefinitionInvalid, DefinitionUnloadable, Not
 from engine.models import DefinitionFile, ProcessDefinition
 from engine.definitions.parsing import ParsedBundle, parse_bundle
 from engine.persistence import Database
+from engine.definitions.translations import catalogue_files
 from engine.definitions.validation import validate_bundle
 from engine.definitions.viewonly import encode_report, model_processes, model_report
 
@@ -239,7 +240,7 @@ def version_files(bundle: ParsedBundle, key: str) -> set[str]:
             if bundle.process_files[other] in names and not bundle.files_for(other) <= names:
                 names |= bundle.files_for(other)
                 grown = True
-    return names
+    return names | catalogue_files(names, bundle.files)
 
 
 def build_loaded(definition_id: int, key: str, version: int, files: dict[str, bytes]) -> LoadedDefinition:

@@ -16,8 +16,8 @@ from engine.runtime.service import InstanceView
 
 CASE = PROJECT_ROOT / "processes" / "case"
 FORMS = PROJECT_ROOT / "forms"
-OLD_REPLY = "答覆客戶 Reply to the customer"
-NEW_REPLY = "答覆客戶 Reply to the customer within two days"
+OLD_REPLY = "Reply to the customer"
+NEW_REPLY = "Reply to the customer within two days"
 QUESTION = {"customer_name": "李雷 Li Lei", "business_type": "finance", "question": "Two instalments?",
             "mobile": "+86 139 0000 0002", "email": "", "answered_now": False, "answer": "",
             "wants_to_apply": False}
@@ -124,7 +124,7 @@ def test_an_invalid_binding_is_refused_at_deploy_naming_the_call(cases: Casedesk
     with pytest.raises(DefinitionInvalid) as refused:
         cases.definitions.deploy(with_call_properties(properties), "owen")
     problems = [p for p in refused.value.problems if p.element_id == "call_consultation"]
-    assert problems and problems[0].file == "business_case.bpmn" and problems[0].element_name == "客戶諮詢 Consultation"
+    assert problems and problems[0].file == "business_case.bpmn" and problems[0].element_name == "Consultation"
     assert says in problems[0].message
 
 
@@ -132,8 +132,8 @@ def test_migrating_the_caller_keeps_the_version_its_running_call_bound(cases: Ca
     cases.users.add_user("owner", "demo-pass-2026", ["process_owner"])
     edit_consultation(cases)
     view = received(cases)
-    renamed = with_text(case_files(), "business_case.bpmn", 'name="申請辦理？ Customer applies?"',
-                        'name="申請辦理？ Does the customer apply?"')
+    renamed = with_text(case_files(), "business_case.bpmn", 'name="Customer applies?"',
+                        'name="Does the customer apply?"')
     assert {r.key: r.version for r in cases.definitions.deploy(renamed, "owen")}["business_case"] == 2
     report = cases.migrations.migrate("business_case", 1, 2, "owner")
     assert [o.instance_id for o in report.moved] == [view.id]

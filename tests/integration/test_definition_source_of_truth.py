@@ -86,7 +86,7 @@ def test_an_exported_version_deploys_again_as_a_no_op(app: Casedesk, login_as: L
     exported = cli("export", "document_review", str(tmp_path / "newest"))
     older = cli("export", "document_review", str(tmp_path / "first"), "--version", "1")
 
-    assert exported.code == 0 and exported.out.startswith("document_review v2: 3 file(s) written"), exported.err
+    assert exported.code == 0 and exported.out.startswith("document_review v2: 5 file(s) written"), exported.err
     assert (tmp_path / "newest" / DEMO).read_text(encoding="utf-8") == edited
     assert older.code == 0 and (tmp_path / "first" / "draft.schema.json").is_file()
     assert cli("deploy", str(tmp_path / "newest")).out.startswith("document_review v2 unchanged")

@@ -30,7 +30,7 @@ def edited(files: dict[str, bytes], *replacements: tuple[str, str]) -> dict[str,
 
 
 # Version 2: the review task gets a new name (the inbox shows it) — every running instance can move.
-RENAMED_REVIEW = ('name="Review the document 審核文件"', 'name="Check the document 核對文件"')
+RENAMED_REVIEW = ('name="Review the document"', 'name="Check the document"')
 
 
 def without_review(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -88,11 +88,11 @@ def test_fifty_running_instances_migrate_in_batches_and_each_replays_verified(ap
 
     for view in reviewing:
         assert app.runtime.get_instance(view.id).version == 2
-        assert inbox_titles(app, view.id) == [("Check the document 核對文件", None)]
+        assert inbox_titles(app, view.id) == [("Check the document", None)]
         event = app.history.events(view.id)[-1]
-        assert event.type == "task_ready" and json.loads(event.payload)["title"] == "Check the document 核對文件"
+        assert event.type == "task_ready" and json.loads(event.payload)["title"] == "Check the document"
     for n, view in enumerate(drafting):
-        assert inbox_titles(app, view.id) == [("Draft the document 起草文件", "bob" if n % 2 == 0 else None)]
+        assert inbox_titles(app, view.id) == [("Draft the document", "bob" if n % 2 == 0 else None)]
     for view in drafting + reviewing:
         migrated = [e for e in app.history.events(view.id) if e.type == "instance_migrated"]
         assert len(migrated) == 1 and migrated[0].actor == owner
@@ -123,7 +123,7 @@ def test_an_instance_that_cannot_move_is_reported_with_the_reason_and_left_untou
     refused = dry[waiting_at_review.id]
     assert not refused.check.can_move
     assert [t.element for t in refused.check.lost] == ["review"]
-    assert "review (Review the document 審核文件)" in refused.check.reasons[0]
+    assert "review (Review the document)" in refused.check.reasons[0]
     assert "does not have" in refused.check.reasons[0]
     assert dry[drafting.id].check.can_move
 
@@ -136,7 +136,7 @@ def test_an_instance_that_cannot_move_is_reported_with_the_reason_and_left_untou
     assert app.history.replay(waiting_at_review.id).verified
 
     assert app.runtime.get_instance(drafting.id).version == 2
-    assert inbox_titles(app, drafting.id) == [("Draft the document 起草文件", None)]
+    assert inbox_titles(app, drafting.id) == [("Draft the document", None)]
     assert app.history.replay(drafting.id).verified
 
 

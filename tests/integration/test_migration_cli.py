@@ -54,7 +54,7 @@ def test_instances_that_cannot_move_are_named_with_the_reason_and_the_command_fa
     code, out, _ = run("migrate-instances", "document_review", "--from", "1", "--to", "2", "--user", "owen",
                        capsys=capsys)
     assert code == 1
-    assert (f"{stuck.id}: cannot move: a token is at review (Review the document 審核文件) (READY), which the "
+    assert (f"{stuck.id}: cannot move: a token is at review (Review the document) (READY), which the "
             "target version does not have") in out
     assert "0 moved in 0 batch(es), 1 left on v1" in out
 

@@ -67,9 +67,9 @@ def test_every_deadline_of_the_case_chain_and_of_a_borrowing_fires_on_time(desk:
         borrowing: [("return_reminder", timedelta(days=6)), ("return_overdue", timedelta(days=7))],
     }
     # Who hears about it: the tracker, the department head, the borrower's archivist.
-    assert consultation.titles("tom") == ["催辦答覆 Chase the reply"]
-    assert sales.titles("tom") == ["進度預警 Progress warning"]
-    assert sales.titles("sue") == ["逾期督辦 Overdue escalation"]
+    assert consultation.titles("tom") == ["Chase the reply"]
+    assert sales.titles("tom") == ["Progress warning"]
+    assert sales.titles("sue") == ["Overdue escalation"]
     assert archives.inbox("ada") == ["chase_return"]
     for instance in (consultation.id, sales.id, borrowing):
         assert desk.history.verify(instance).ok

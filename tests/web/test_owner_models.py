@@ -27,7 +27,7 @@ def policy_review(executable: bool) -> dict[str, bytes]:
     text = files.pop(DEMO).decode()
     text = text.replace('processRef="document_review"', 'processRef="policy_review"')
     text = text.replace('bpmnElement="document_review"', 'bpmnElement="policy_review"')
-    text = text.replace('<bpmn:process id="document_review" name="Document review 文件審核" isExecutable="true">',
+    text = text.replace('<bpmn:process id="document_review" name="Document review" isExecutable="true">',
                         f'<bpmn:process id="policy_review" name="Policy review" isExecutable="{str(executable).lower()}">')
     return {**files, "policy_review.bpmn": text.encode()}
 

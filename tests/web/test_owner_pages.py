@@ -126,7 +126,7 @@ def test_the_migration_page_shows_the_dry_run_and_its_button_moves_the_instances
     page = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
     assert "Dry run: 1 of 2 running instance(s) of version 1 can move to version 2" in page
     assert f'data-instance="{stuck.id}" data-can-move="no"' in page
-    assert "a token is at review (Review the document 審核文件) (READY)" in page
+    assert "a token is at review (Review the document) (READY)" in page
     assert "Migrate 1 instance(s) to version 2" in page
     assert app.runtime.get_instance(moving.id).version == 1
 

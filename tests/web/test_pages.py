@@ -93,12 +93,17 @@ def test_task_page_shows_the_form_in_the_chosen_language(app: Casedesk, login_as
     assert "Decision" in _text(reviewer.get(f"/tasks/{scenario.task_id}"))
     reviewer.get("/language/zh_Hans")
     page = _text(reviewer.get(f"/tasks/{scenario.task_id}"))
-    assert "審核結論" in page and "认领" in page
+    assert "审核结论" in page and "认领" in page and "審核結論" not in page
+    reviewer.get("/language/zh_Hant")
+    page = _text(reviewer.get(f"/tasks/{scenario.task_id}"))
+    assert "審核結論" in page and "認領" in page
 
 
 def test_browser_language_is_the_default(web: Flask) -> None:
     client = web.test_client()
-    assert "用户名" in _text(client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}))
+    assert "用戶名" in _text(client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}))
+    assert "用戶名" in _text(client.get("/login", headers={"Accept-Language": "zh-Hant-HK"}))
+    assert "用户名" in _text(client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}))
     assert "User name" in _text(client.get("/login", headers={"Accept-Language": "en-GB"}))
 
 

@@ -13,11 +13,11 @@ from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
 from engine.runtime.instructions import shown_instructions
-from forms.fields import build_fields, parse_submission
+from forms.fields import build_fields, parse_submission, translated_title
 
 from ..auth import casedesk, current_actor
 from ..formmessages import friendly_errors
-from ..i18n import language_tag
+from ..i18n import bundle_text, language_tag
 from .common import now, reads, runtime
 
 bp = Blueprint("tasks", __name__)
@@ -106,17 +106,16 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         values = {name: value for name, value in detail.data.items() if name in (schema.get("properties") or {})}
     tag = language_tag()
     shown = friendly_errors(errors)
-    fields = build_fields(schema, ui, tag, values, shown)
+    fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text)
     form_errors = shown.get("", [])
-    title_key = "x-title-zh" if tag == "zh-Hans" else "title"
     due_at = task.due_at
     element = element_info(definition, task.task_spec)
     return render_template(
         "task.html", task=task, instance=detail.row, element=element,
         instructions=shown_instructions(task.instructions, element.instructions, detail.data),
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
-        form_title=schema.get(title_key) or schema.get("title") or task.title,
-        form_description=schema.get("description") or "",
+        form_title=translated_title(schema, tag, bundle_text) or bundle_text(task.title),
+        form_description=bundle_text(schema.get("description") or ""),
         may_work=may_work_task(current_actor(), task), data=detail.data, colleagues=_colleagues(task),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
