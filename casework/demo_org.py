@@ -37,6 +37,8 @@ DEMO_USERS = (
     DemoUser("gil", "Gil 綜合部主管 (general head)", ("general_head",)),
     DemoUser("tom", "Tom 進度跟蹤員 (progress tracker)", ("tracker",)),
     DemoUser("ann", "Ann 檔案管理員 (archivist)", ("archivist",)),
+    DemoUser("rex", "Rex 風險管理員 (risk owner)", ("risk_owner",)),
+    DemoUser("leo", "Leo 公司領導 (leader)", ("leader",)),
     DemoUser("alice", "Alice (document review clerk)", ("clerk",)),
     DemoUser("rita", "Rita (document reviewer)", ("reviewer",)),
     DemoUser("audrey", "Audrey 審計員 (auditor)", ("auditor",)),

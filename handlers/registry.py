@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.config import Settings
 
-from . import archive
+from . import archive, risk
 from .case_number import make_case_number
 from .context import Handler
 from .documents import publish_document
@@ -27,6 +27,15 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "archive_inventory": archive_inventory,
         "case_number": make_case_number(settings.timezone),
         "notify_customer": make_notify_customer(notify_settings(settings)),
+        "register_risk": risk.register_risk,
+        "record_risk_assessment": risk.assess_risk,
+        "plan_risk_response": risk.plan_risk_response,
+        "decide_risk_response": risk.decide_risk_response,
+        "check_risk_indicators": risk.check_risk_indicators,
+        "record_risk_reading": risk.record_risk_reading,
+        "record_warning_measures": risk.record_warning_measures,
+        "verify_warning_measures": risk.verify_warning_measures,
+        "alert_risk_warning": risk.make_alert_risk_warning(notify_settings(settings)),
     }
 
 
