@@ -1,14 +1,14 @@
 """risk register, indicators, readings and warnings (R-5)
 
-Revision ID: 0013_risk_register
-Revises: 0012_staffweb
+Revision ID: 0014_risk_register
+Revises: 0013_perf_job_wakeups
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_risk_register'
-down_revision = '0012_staffweb'
+revision = '0014_risk_register'
+down_revision = '0013_perf_job_wakeups'
 branch_labels = None
 depends_on = None
 
