@@ -9,6 +9,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, insert, select
 
 from casework.archive_inventory import InventoryReport, take_inventory
+from casework.archive_listings import AccessFilter, FiledItemName, Loan, access_query, filed_item_names, loans
+from casework.archive_listings import register_search
 from casework.archive_models import ArchiveAccess
 from casework.archive_register import ARCHIVES, BORROWINGS, CLASSES, INSTANCES, ITEMS
 from engine.clock import Clock
@@ -30,6 +32,15 @@ class RegisterEntry:
     case_number: str | None
     items: int
     opened_at: datetime
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    """One archive as the register shows it: its entry, what was filed (names only) and its loans."""
+
+    entry: RegisterEntry
+    items: list[FiledItemName]
+    loans: list[Loan]
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,9 @@ class ArchiveService:
             raise (NotFound if decision.missing else Forbidden)(decision.reason)
         return content
 
-    def list_register(self, actor: str, archive_class: str | None = None) -> list[RegisterEntry]:
+    def list_register(self, actor: str, archive_class: str | None = None,
+                      search: str | None = None) -> list[RegisterEntry]:
+        """The register, by number; of one class, and/or whose number, title or case number contains `search`."""
         with self.db.transaction() as conn:
             self._require_register_reader(conn, actor, "list the archive register")
             counts = (select(ITEMS.c.archive_id, func.count().label("item_count")).group_by(ITEMS.c.archive_id)
@@ -105,6 +118,8 @@ class ArchiveService:
                      .outerjoin(counts, counts.c.archive_id == ARCHIVES.c.id).order_by(ARCHIVES.c.number))
             if archive_class is not None:
                 query = query.where(ARCHIVES.c.archive_class == archive_class)
+            if search and search.strip():
+                query = register_search(query, search)
             return [RegisterEntry(r.number, r.archive_class, r.title, r.status, r.case_number, r.item_count, r.opened_at)
                     for r in conn.execute(query)]
 
@@ -116,6 +131,36 @@ class ArchiveService:
                                 .order_by(ACCESSES.c.at, ACCESSES.c.id))
             return [AccessRecord(r.at, r.username, r.archive_number, r.borrowing_id, r.outcome, r.reason)
                     for r in rows]
+
+    def register_record(self, number: str, actor: str) -> ArchiveRecord:
+        """One archive's register entry, its filed items by name (no content) and every loan of it."""
+        with self.db.transaction() as conn:
+            self._require_register_reader(conn, actor, "see the archive register")
+            archive = conn.execute(select(ARCHIVES).where(ARCHIVES.c.number == number)).first()
+            if archive is None:
+                raise NotFound(f"no archive {number}")
+            items = filed_item_names(conn, archive.id)
+            entry = RegisterEntry(archive.number, archive.archive_class, archive.title, archive.status,
+                                  archive.case_number, len(items), archive.opened_at)
+            return ArchiveRecord(entry, items, loans(conn, self.clock.now(), archive_id=archive.id))
+
+    def loans(self, actor: str, state: str | None = None) -> list[Loan]:
+        """Borrowings open, overdue, returned or pending (R-6.4), for the archivist and the auditor."""
+        with self.db.transaction() as conn:
+            self._require_register_reader(conn, actor, "see the archive loans")
+            return loans(conn, self.clock.now(), state)
+
+    def borrowings_of(self, user: str) -> list[Loan]:
+        """The user's own borrowings, newest first: what they applied for and until when they may read."""
+        with self.db.transaction() as conn:
+            return loans(conn, self.clock.now(), borrower=user)
+
+    def access_log(self, actor: str, where: AccessFilter) -> list[AccessRecord]:
+        """Every recorded read attempt, newest first, by user, archive number and period (archivist, auditor)."""
+        with self.db.transaction() as conn:
+            self._require_register_reader(conn, actor, "see the archive access log")
+            return [AccessRecord(r.at, r.username, r.archive_number, r.borrowing_id, r.outcome, r.reason)
+                    for r in conn.execute(access_query(where))]
 
     def inventory(self, actor: str) -> InventoryReport:
         """R-6.3 periodic inventory: completeness of every archive and loans past their due date."""
@@ -170,7 +215,7 @@ class ArchiveService:
 
     @staticmethod
     def _require_register_reader(conn: Connection, actor: str, what: str) -> None:
-        if not groups_of(conn, actor) & REGISTER_READERS:
+        if not may_read_register(frozenset(groups_of(conn, actor))):
             raise Forbidden(f"{actor} may not {what}: only {' and '.join(sorted(REGISTER_READERS))} may")
 
 
@@ -190,6 +235,11 @@ def _why_not(row: Any, now: datetime) -> str:
     if row.status == "returned":
         return f"ended when the archive was returned at {row.returned_at.isoformat()}"
     return f"expired at {row.expires_at.isoformat()}"
+
+
+def may_read_register(groups: frozenset[str]) -> bool:
+    """Archivists and auditors see the register, the loans and the access log (never the content)."""
+    return bool(groups & REGISTER_READERS)
 
 
 def class_titles() -> dict[str, tuple[str, str]]:

@@ -149,3 +149,16 @@ RULES.update({
     "handover.release": Rule(ADMINS, "POST", claimed=True),
     "handover.delegate": Rule(frozenset({"reviewer"}), "POST", {"to": "rita"}, claimed=True),
 })
+
+# -- the archive in the web (archiveweb helper, R-6.4): anyone signed in may ask to read (the guard refuses
+# and logs: nobody in the walk holds a borrowing); the register, loans and access log are for archivists
+# (not a walked role) and auditors.
+REGISTER_READERS = frozenset({"auditor"})
+RULES.update({
+    "archive.borrowings": Rule(SIGNED_IN),
+    "archive.read": Rule(frozenset(), values={"number": "DA-XS-2026-000001"}),
+    "archive.register": Rule(REGISTER_READERS),
+    "archive.record": Rule(REGISTER_READERS, values={"number": "DA-XS-2026-000001"}),
+    "archive.loans": Rule(REGISTER_READERS),
+    "archive.accesses": Rule(REGISTER_READERS),
+})

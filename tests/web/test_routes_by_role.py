@@ -11,6 +11,7 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from casework.archive_register import open_archive
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
@@ -43,6 +44,8 @@ def test_every_route_has_an_access_rule(web: Flask) -> None:
 
 def test_every_route_answers_each_role_as_the_policy_says(web: Flask, app: Casedesk, login_as: LoginAs) -> None:
     app.definitions.deploy(collect_files(PROJECT_ROOT / "tests/fixtures/bpmn/messages"), "owen")  # sendMessage
+    with app.db.transaction() as conn:  # DA-XS-2026-000001, for the archive pages
+        open_archive(conn, app.clock.now(), "XS-WALK-1", "sales", "Walk", ["form"], None)
     sessions = {role: login_as(role) for role in ROLES}
     tokens = {role: _token(web, role) for role in ROLES}
     shared = Scenario(app)
