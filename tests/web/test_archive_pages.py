@@ -76,8 +76,10 @@ def test_r_6_4_refusals_say_why_in_the_page_language_and_json_clients_get_the_er
     sam.get("/language/zh_Hans")
     in_chinese = page(sam, f"/archive/read/{number}", 403)
     assert f"您不能阅读档案 {number}：您的借阅已过期" in in_chinese and "expired" not in in_chinese
+    sam.get("/language/zh_Hant")
+    assert f"您不能閱讀檔案 {number}：您的借閱已過期" in page(sam, f"/archive/read/{number}", 403)
     outcomes = [a.outcome for a in app.archives.accesses(number, "ada")]
-    assert outcomes == ["refused"] * 4
+    assert outcomes == ["refused"] * 5
 
 
 def test_r_6_4_an_unknown_number_is_refused_like_any_other_and_still_logged(
