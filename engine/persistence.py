@@ -12,6 +12,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.column_limits import refuse_unstorable_values
 from engine.errors import Conflict
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -28,10 +29,10 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo)
+        return refuse_unstorable_values(_sqlite_engine(url, echo))
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
     _ping_when_idle(engine)
-    return engine
+    return refuse_unstorable_values(engine)
 
 
 # A pooled connection idle this long is pinged before use (the server may have restarted or a
