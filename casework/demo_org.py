@@ -43,6 +43,7 @@ DEMO_USERS = (
     DemoUser("rita", "Rita (document reviewer)", ("reviewer",)),
     DemoUser("audrey", "Audrey 審計員 (auditor)", ("auditor",)),
     DemoUser("owen", "Owen 流程負責人 (process owner)", ("process_owner",)),
+    DemoUser("quinn", "Quinn 質量負責人 (quality owner)", ("quality", "process_owner")),
     DemoUser("root", "Root 系統管理員 (administrator)", ("admin",)),
 )
 ROLE_GROUPS = frozenset({"admin", "process_owner", "auditor"})

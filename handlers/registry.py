@@ -8,6 +8,7 @@ from .case_number import make_case_number
 from .context import Handler
 from .documents import publish_document
 from .notify import NotifySettings, make_notify_customer
+from .quality import close_quality_finding, quality_finding, quality_sample
 from .reports import archive_inventory, weekly_progress_report
 
 
@@ -25,6 +26,9 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "return_archive_borrowing": archive.return_archive_borrowing,
         "weekly_progress_report": weekly_progress_report,
         "archive_inventory": archive_inventory,
+        "quality_sample": quality_sample,
+        "quality_finding": quality_finding,
+        "close_quality_finding": close_quality_finding,
         "case_number": make_case_number(settings.timezone),
         "notify_customer": make_notify_customer(notify_settings(settings)),
         "register_risk": risk.register_risk,

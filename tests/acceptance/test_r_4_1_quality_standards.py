@@ -1,0 +1,58 @@
+"""R-4.1 Quality standards (質量標準制定): per business type, standards for intake, processing and feedback,
+kept in a decision table the quality owner edits, and applied where cases are checked."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from engine.bootstrap import Casedesk
+from tests.acceptance.case_support import (  # noqa: F401 - fixtures
+    DEPARTMENT_STAFF, _mail_server, _sms_server, desk, mailbox, sms)
+from tests.acceptance.quality_support import (  # noqa: F401 - fixtures
+    FORMS, QUALITY_PROCESSES, SELF_CHECK, finished_case, fire, quality_desk, tasks_of, work)
+from engine.definitions.service import collect_files
+
+STANDARDS = {  # one phrase of each standard, per business type and stage
+    "sales": ("缺件一次性告知", "合同條款合法", "不滿意即整改"),
+    "procurement": ("採購需求與預算明確", "嚴格按合同驗收", "驗收結果通知申請人"),
+    "finance": ("票據真實完整", "符合會計準則", "結果書面通知"),
+    "general": ("需求記錄清楚", "按規範辦理", "及時通知結果"),
+}
+
+
+def test_r_4_1_every_business_type_has_intake_processing_and_feedback_standards_the_inspector_sees(
+        quality_desk: Casedesk) -> None:
+    for business_type in STANDARDS:
+        finished_case(quality_desk, business_type)
+    check = fire(quality_desk, SELF_CHECK, "quality_self_check")
+    for business_type, phrases in STANDARDS.items():
+        inspector = DEPARTMENT_STAFF[business_type][0]
+        [task] = tasks_of(quality_desk, check, inspector, "inspect_sample")
+        shown = task.instructions or ""
+        intake, processing, feedback = (shown.index(phrase) for phrase in phrases)
+        assert shown.index("intake") < intake < shown.index("processing") < processing \
+            < shown.index("feedback") < feedback, shown
+        others = [p for other, ps in STANDARDS.items() if other != business_type for p in ps]
+        assert not any(phrase in shown for phrase in others)  # only its own type's standards
+
+
+def test_r_4_1_the_quality_owner_edits_the_standards_and_the_next_inspection_applies_them(
+        quality_desk: Casedesk) -> None:
+    assert {"quality", "process_owner"} <= quality_desk.users.groups("quinn")  # may change definitions
+    files = collect_files(QUALITY_PROCESSES, FORMS)
+    table = "quality_standards.dmn"
+    edited = files[table].decode().replace("合同條款合法、合理、明確，3日內辦結並跟進訂單",
+                                           "合同經法務審核，2日內辦結並跟進訂單")
+    assert edited != files[table].decode()
+    results = quality_desk.definitions.deploy({**files, table: edited.encode()}, "quinn", origin="upload")
+    assert "quality_inspection" in {r.key for r in results if r.version == 2}
+
+    finished_case(quality_desk, "sales")
+    check = fire(quality_desk, SELF_CHECK, "quality_self_check")
+    [task] = tasks_of(quality_desk, check, "sam", "inspect_sample")
+    assert "合同經法務審核，2日內辦結" in (task.instructions or "")
+    assert "3日內辦結" not in (task.instructions or "")
+    work(quality_desk, task, "sam", {"inspection_notes": "Checked against the new standard.", "problems_found": False})
+    # A month later the case is no longer in the period: nothing is sampled twice by the monthly self-check.
+    next_month = fire(quality_desk, datetime(2026, 2, 25, 1, 0, tzinfo=timezone.utc), "quality_self_check")
+    assert tasks_of(quality_desk, next_month, "sam", "inspect_sample") == []
+    assert quality_desk.runtime.get_instance(next_month).status == "completed"
