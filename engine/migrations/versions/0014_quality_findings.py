@@ -1,14 +1,14 @@
 """quality findings register (R-4.2)
 
-Revision ID: 0013_quality_findings
-Revises: 0012_staffweb
+Revision ID: 0014_quality_findings
+Revises: 0013_perf_job_wakeups
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013_quality_findings'
-down_revision = '0012_staffweb'
+revision = '0014_quality_findings'
+down_revision = '0013_perf_job_wakeups'
 branch_labels = None
 depends_on = None
 
