@@ -1,14 +1,14 @@
 """quality findings register (R-4.2)
 
-Revision ID: 0014_quality_findings
-Revises: 0013_perf_job_wakeups
+Revision ID: 0015_quality_findings
+Revises: 0014_risk_register
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_quality_findings'
-down_revision = '0013_perf_job_wakeups'
+revision = '0015_quality_findings'
+down_revision = '0014_risk_register'
 branch_labels = None
 depends_on = None
 
