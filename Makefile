@@ -22,7 +22,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-assets: node_modules/.package-lock.json
+# The owner modeler (bpmn-js + properties panel + casedesk's provider) bundled from web/owner/js by esbuild.
+build/assets/owner-modeler.js: node_modules/.package-lock.json $(wildcard web/owner/js/*.js)
+	node_modules/.bin/esbuild web/owner/js/owner-modeler.js --bundle --minify --format=iife --target=es2019 --outfile=$@ --log-level=warning
+
+assets: node_modules/.package-lock.json build/assets/owner-modeler.js
 
 db: setup
 	$(BIN)/casedesk migrate

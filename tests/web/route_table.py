@@ -107,6 +107,17 @@ RULES.update({
     "owner.retirement": Rule(frozenset({"process_owner"}), "POST", {"retired": "0"}),
 })
 
+# -- properties panel (modeler helper): operators and the live sandbox check, for process owners only --
+RULES.update({
+    "owner.operators": Rule(frozenset({"process_owner"})),
+    "vendor.properties_panel": Rule(EVERYONE, values={"filename": "properties-panel.css"}),
+    "vendor.built": Rule(EVERYONE, values={"filename": "owner-modeler.js"}),
+    "owner.check": Rule(frozenset({"process_owner"}), "POST", {"source": "1 + 1", "kind": "expression"}),
+    "api_processes.list_operators": Rule(frozenset({"process_owner"}), auth="bearer"),
+    "api_processes.check_source": Rule(frozenset({"process_owner"}), "POST", {"source": "1", "kind": "expression"},
+                                       auth="bearer"),
+})
+
 # -- accounts (issue 12): tokens listed and revoked by their owner or an administrator; users deactivated by admins --
 RULES.update({
     "api_auth.list_tokens": Rule(SIGNED_IN, auth="bearer"),

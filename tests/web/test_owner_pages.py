@@ -58,7 +58,8 @@ def test_upload_deploys_a_new_version_and_an_invalid_bundle_shows_each_problem(a
 def test_the_modeler_deploys_the_edited_diagram_as_a_new_version(app: Casedesk, login_as: LoginAs) -> None:
     owner = login_as("process_owner")
     page = owner.get("/owner/processes/document_review/1/edit").get_data(as_text=True)
-    assert "bpmn-modeler.production.min.js" in page and 'id="modeler-xml"' in page
+    assert "/static/vendor/casedesk/owner-modeler.js" in page and 'id="modeler-xml"' in page
+    assert 'id="properties"' in page and "properties-panel.css" in page
     assert "Document published" in page  # the version's diagram, ready for bpmn-js to import
     edited = demo_with_stamp_task()[DEMO].decode()
     response = owner.post("/owner/processes/document_review/1/edit", data={"file": DEMO, "xml": edited})

@@ -1,13 +1,16 @@
 """API: deployed processes (list, deploy by upload) and starting an instance of one."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import PurePosixPath
 from typing import Any
 
+import marshmallow as ma
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
 from engine.access import may_deploy, may_migrate, may_see_load_errors, may_start
+from engine.definitions.authoring import CHECKERS, MAX_SOURCE_CHARS, check_code, operator_catalog
 from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, NotFound, Problem
 from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.service import start_groups
@@ -144,3 +147,52 @@ def migrate_instances(body: dict[str, Any], key: str) -> dict[str, Any]:
         report = migrations.migrate(key, body["from_version"], body["to_version"], me.username,
                                     batch_size=body["batch_size"])
     return report.as_dict()
+
+
+class OperatorParameterSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    required = ma.fields.Boolean(required=True)
+
+
+class OperatorSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    parameters = ma.fields.List(ma.fields.Nested(OperatorParameterSchema), required=True)
+
+
+class CodeCheckSchema(ma.Schema):
+    source = ma.fields.String(required=True, validate=ma.validate.Length(max=MAX_SOURCE_CHARS))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(sorted(CHECKERS)))
+
+
+class CodeProblemSchema(ma.Schema):
+    line = ma.fields.Integer(allow_none=True)
+    message = ma.fields.String(required=True)
+
+
+class CodeCheckResultSchema(ma.Schema):
+    ok = ma.fields.Boolean(required=True)
+    problems = ma.fields.List(ma.fields.Nested(CodeProblemSchema), required=True)
+
+
+@blp.route("/operators", methods=["GET"])
+@blp.doc(operationId="listServiceOperators")
+@blp.response(200, OperatorSchema(many=True))
+def list_operators() -> list[dict[str, Any]]:
+    """The service-task operators this server has handlers for, with each handler's parameter names
+    (what a service task's `spiffworkflow:serviceTaskOperator` may name; process owners only)."""
+    if not may_deploy(caller()):
+        raise Forbidden("only process owners list service operators")
+    return [asdict(operator) for operator in operator_catalog(casedesk().handlers)]
+
+
+@blp.route("/code-checks", methods=["POST"])
+@blp.doc(operationId="checkCode")
+@blp.arguments(CodeCheckSchema)
+@blp.response(200, CodeCheckResultSchema)
+def check_source(body: dict[str, Any]) -> dict[str, Any]:
+    """The deploy-time sandbox check of one script (`kind` script) or condition (`kind` expression):
+    every problem deploying would report for it, none when it may be deployed (process owners only)."""
+    if not may_deploy(caller()):
+        raise Forbidden("only process owners check scripts")
+    problems = check_code(body["source"], body["kind"])
+    return {"ok": not problems, "problems": [asdict(problem) for problem in problems]}

@@ -1,4 +1,6 @@
-"""bpmn-js (viewer and modeler bundles, CSS, fonts) served from node_modules under /static/vendor/bpmn-js/."""
+"""bpmn-js (viewer and modeler bundles, CSS, fonts) served from node_modules under /static/vendor/bpmn-js/,
+the properties panel's CSS, and the owner modeler bundle `make assets` builds (bpmn-js with the properties
+panel and casedesk's provider, from web/owner/js/) under /static/vendor/casedesk/."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, send_from_directory
@@ -9,6 +11,10 @@ BPMN_JS_DIST = PROJECT_ROOT / "node_modules" / "bpmn-js" / "dist"
 # Only what a page needs; the development builds and package metadata stay private.
 SERVED = ("bpmn-viewer.production.min.js", "bpmn-navigated-viewer.production.min.js",
           "bpmn-modeler.production.min.js", "assets/")
+PANEL_CSS_DIR = PROJECT_ROOT / "node_modules" / "@bpmn-io" / "properties-panel" / "dist" / "assets"
+PANEL_SERVED = ("properties-panel.css",)
+BUILT_ASSETS = PROJECT_ROOT / "build" / "assets"
+BUILT_SERVED = ("owner-modeler.js",)
 
 vendor = Blueprint("vendor", __name__)
 
@@ -19,3 +25,18 @@ def bpmn_js(filename: str) -> Response:
         abort(404)
     # send_from_directory refuses paths that leave the directory.
     return send_from_directory(BPMN_JS_DIST, filename, max_age=86400)
+
+
+@vendor.get("/static/vendor/properties-panel/<filename>")
+def properties_panel(filename: str) -> Response:
+    if filename not in PANEL_SERVED or not PANEL_CSS_DIR.is_dir():
+        abort(404)
+    return send_from_directory(PANEL_CSS_DIR, filename, max_age=86400)
+
+
+@vendor.get("/static/vendor/casedesk/<filename>")
+def built(filename: str) -> Response:
+    if filename not in BUILT_SERVED or not BUILT_ASSETS.is_dir():
+        abort(404)
+    # Rebuilt by `make assets` whenever web/owner/js changes: revalidated, not cached for a day.
+    return send_from_directory(BUILT_ASSETS, filename, max_age=0)

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from dataclasses import asdict
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.access import may_deploy, may_migrate, may_see_definitions
+from engine.definitions.authoring import check_code, operator_catalog
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.diff import diff_versions
-from engine.errors import DefinitionInvalid, NotFound
+from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
 from web.views.common import reads
@@ -97,12 +100,13 @@ def edit(key: str, version: int) -> ResponseReturnValue:
     if name not in files or not name.endswith(".bpmn"):
         raise NotFound(_("Version %(v)s of %(key)s has no diagram %(name)s.", v=version, key=key, name=name))
     diagrams = sorted(n for n in files if n.endswith(".bpmn"))
+    form_files = sorted(n for n in files if n.endswith(".json"))
     xml = files[name].decode("utf-8", errors="replace")
     if request.method == "GET":
         # A view-only model opens with the report of why it cannot run, its elements outlined.
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=xml,
                                problems=stored.model_problems or None, model=not stored.executable,
-                               diagrams=diagrams)
+                               diagrams=diagrams, form_files=form_files)
     edited = request.form.get("xml", "")
     try:
         bundle = replace_file(files, name, edited)
@@ -112,10 +116,33 @@ def edit(key: str, version: int) -> ResponseReturnValue:
             return _store_model(replace_file(files, name, edited), "modeler", invalid.problems)
         # The owner keeps what they drew; the report says what to fix.
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
-                               problems=invalid.problems, model=False, offer_model=True, diagrams=diagrams), 422
+                               problems=invalid.problems, model=False, offer_model=True, diagrams=diagrams,
+                               form_files=form_files), 422
     _announce(results)
     newest = next((r for r in results if r.key == key), None)
     return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
+
+
+@bp.get("/modeling/operators")
+@DEPLOY
+def operators() -> ResponseReturnValue:
+    """The properties panel's choice of service operators, each with its handler's parameter names."""
+    return jsonify([asdict(operator) for operator in operator_catalog(casedesk().handlers)])
+
+
+@bp.post("/modeling/check")
+@DEPLOY
+def check() -> ResponseReturnValue:
+    """The deploy-time sandbox check of one script or condition, as the owner types it in the panel
+    (JSON `{"source": ..., "kind": "script"|"expression"}` or the same form fields; CSRF token as for every post)."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(body, "get"):
+        return jsonify({"message": "send a JSON object with source and kind"}), 400
+    try:
+        problems = check_code(body.get("source"), body.get("kind"))
+    except InvalidInput as invalid:
+        return jsonify({"message": str(invalid), "errors": invalid.field_errors}), 400
+    return jsonify({"ok": not problems, "problems": [asdict(problem) for problem in problems]})
 
 
 def _store_model(files: dict[str, bytes], origin: str, problems: list[Any]) -> ResponseReturnValue:

@@ -1,17 +1,38 @@
-// Modeler page: edit the diagram with bpmn-js; deploying posts the saved XML as a new version.
+// Modeler page: edit the diagram with bpmn-js and its properties panel (casedesk's provider, built into
+// /static/vendor/casedesk/owner-modeler.js); deploying posts the saved XML as a new version.
 (function () {
   var holder = document.getElementById('modeler');
+  var panel = document.getElementById('properties');
   var form = document.getElementById('modeler-form');
   var source = document.getElementById('modeler-xml');
   if (!holder || !form || !source) { return; }
-  if (typeof window.BpmnJS !== 'function') {
+  if (typeof window.CasedeskModeler !== 'function') {
     holder.textContent = holder.dataset.missing;
     holder.classList.add('diagram-missing');
     return;
   }
-  var modeler = new window.BpmnJS({ container: holder, keyboard: { bindTo: document } });
+
+  function parsed(text, fallback) {
+    try { return JSON.parse(text || ''); } catch (error) { return fallback; }
+  }
+
+  var casedesk = {
+    checkUrl: holder.dataset.checkUrl,
+    csrfToken: holder.dataset.csrfToken,
+    formFiles: parsed(holder.dataset.formFiles, []),
+    labels: parsed(holder.dataset.labels, {}),
+    operators: []
+  };
+  var modeler = new window.CasedeskModeler(holder, panel, casedesk);
   window.casedeskModeler = modeler;  // end-to-end tests drive the modeler through its own API
-  modeler.importXML(source.value)
+
+  // The registered service operators (with their parameter names) fill the panel's operator choice.
+  var operators = fetch(holder.dataset.operatorsUrl, { credentials: 'same-origin' })
+    .then(function (response) { return response.ok ? response.json() : []; })
+    .then(function (list) { casedesk.operators = list; })
+    .catch(function () { casedesk.operators = []; });
+
+  Promise.all([operators, modeler.importXML(source.value)])
     .then(function () {
       var canvas = modeler.get('canvas');
       canvas.zoom('fit-viewport');

@@ -1,0 +1,130 @@
+"""In a real browser (issue 16, "done when"): a process owner changes a task's form, its candidate group and a
+gateway condition in the modeler's properties panel — the sandbox check answering as they type — deploys, and
+a case started afterwards follows the new routing. Screenshots in test-artifacts/e2e/owner-properties/."""
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from tests.e2e.conftest import PASSWORD, Shots
+
+NEW_CONDITION = "len(body) > 10"
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+def _sign_in(page: Any, server: str, user: str) -> None:
+    page.goto(f"{server}/login")
+    page.locator("input[name=username]").fill(user)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+
+
+def _open_casedesk_group(page: Any) -> None:
+    group = page.locator("#properties [data-group-id=group-casedesk]")
+    group.wait_for()
+    if not group.locator(".bio-properties-panel-group-entries.open").count():
+        group.locator(".bio-properties-panel-group-header").click()
+
+
+def _select(page: Any, element_id: str) -> None:
+    page.evaluate("""(id) => {
+        const modeler = window.casedeskModeler;
+        modeler.get('selection').select(modeler.get('elementRegistry').get(id));
+    }""", element_id)
+
+
+def _verdict(page: Any, entry: str, state: str) -> None:
+    page.wait_for_selector(f"#properties .casedesk-check[data-entry={entry}][data-check={state}]")
+
+
+class Api:
+    """The JSON API as a user of the demo organisation, through the browser context's request client."""
+
+    def __init__(self, page: Any, server: str, user: str):
+        self.request, self.base = page.request, f"{server}/api/v1"
+        token = self.request.post(f"{self.base}/auth/tokens", data={"username": user, "password": PASSWORD})
+        assert token.status == 201, token.text()
+        self.headers = {"Authorization": f"Bearer {token.json()['token']}"}
+
+    def get(self, path: str) -> Any:
+        response = self.request.get(self.base + path, headers=self.headers)
+        assert response.status == 200, response.text()
+        return response.json()
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        response = self.request.post(self.base + path, data=body, headers=self.headers)
+        assert response.status in (200, 201), response.text()
+        return response.json()
+
+
+def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_follows(browser: Any,
+                                                                                  server: str) -> None:
+    shots = Shots("owner-properties")
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    _sign_in(page, server, "owen")
+    page.goto(f"{server}/owner/processes")
+    before = int(page.locator("[data-process=document_review] tr[data-version]").first.get_attribute("data-version")
+                 or "0")
+    page.goto(f"{server}/owner/processes/document_review/{before}/edit")
+    page.wait_for_selector("#modeler[data-rendered=true]")
+
+    # The review task: its form and its candidate group, chosen and typed in the panel.
+    page.locator("#modeler .djs-element[data-element-id=review]").click()
+    _open_casedesk_group(page)
+    form = page.locator("#bio-properties-panel-casedesk-form")
+    assert form.input_value() == "review.schema.json"
+    assert "draft.schema.json" in form.locator("option").all_inner_texts()
+    form.select_option("draft.schema.json")
+    groups = page.locator("#bio-properties-panel-casedesk-candidate-groups")
+    groups.fill("__import__('os').getcwd()")
+    _verdict(page, "casedesk-candidate-groups", "problems")  # refused as deploying would, while typing
+    shots.take(page, "candidate-group-refused")
+    groups.fill("'clerk'")
+    _verdict(page, "casedesk-candidate-groups", "ok")
+
+    # The gateway's "approved" flow: a new condition on the data the new form collects.
+    _select(page, "flow_approved")
+    _open_casedesk_group(page)
+    condition = page.locator("#bio-properties-panel-casedesk-condition")
+    assert condition.input_value() == "decision == 'approve'"
+    condition.fill("len(body) >")
+    _verdict(page, "casedesk-condition", "problems")
+    condition.fill(NEW_CONDITION)
+    _verdict(page, "casedesk-condition", "ok")
+    shots.take(page, "condition-edited")
+
+    xml = page.evaluate("() => window.casedeskModeler.saveXML().then((r) => r.xml)")
+    properties = {(p.getparent().getparent().getparent().get("id"), p.get("name")): p.get("value")
+                  for p in etree.fromstring(xml.encode()).iter(f"{{{SPIFF}}}property")}
+    assert properties[("review", "candidateGroups")] == "'clerk'"
+    assert properties[("review", "formJsonSchemaFilename")] == "draft.schema.json"
+    flow = etree.fromstring(xml.encode()).find(f".//{{{BPMN}}}sequenceFlow[@id='flow_approved']")
+    assert flow.findtext(f"{{{BPMN}}}conditionExpression") == NEW_CONDITION
+    assert '<spiffworkflow:serviceTaskOperator id="publish_document"' in xml  # untouched extensions stay
+
+    page.locator("#modeler-deploy").click()
+    page.wait_for_url(f"**/owner/processes/document_review/{before + 1}")
+    assert f"Deployed document_review as version {before + 1}" in page.locator(".flash").first.inner_text()
+    shots.take(page, "deployed")
+
+    # A case started now: the review goes to the clerks with the draft form, and a long text is approved.
+    alice = Api(page, server, "alice")
+    started = alice.post("/processes/document_review/instances", {"data": {"title": "Panel-made"}})
+    instance = started["id"]
+    assert started["version"] == before + 1
+    draft = next(t for t in alice.get("/tasks") if t["instance_id"] == instance)
+    alice.post(f"/tasks/{draft['id']}/claim", {})
+    alice.post(f"/tasks/{draft['id']}/complete", {"data": {"body": "First text"}})
+    rita = Api(page, server, "rita")
+    assert not [t for t in rita.get("/tasks") if t["instance_id"] == instance]  # no longer the reviewers' task
+    review = next(t for t in alice.get("/tasks") if t["instance_id"] == instance)
+    assert (review["task_spec"], review["candidate_group"], review["form_file"]) == (
+        "review", "clerk", "draft.schema.json")
+    alice.post(f"/tasks/{review['id']}/claim", {})
+    alice.post(f"/tasks/{review['id']}/complete", {"data": {"body": "A body long enough to pass"}})
+    done = alice.get(f"/instances/{instance}")
+    assert done["status"] == "completed", done  # approved by the new condition, then published
+    context.close()

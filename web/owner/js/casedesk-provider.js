@@ -1,0 +1,360 @@
+// casedesk's group of the properties panel: every property casedesk reads that the standard BPMN
+// groups (name, documentation, timers, messages, signals, multi-instance) do not cover. It writes what
+// SpiffWorkflow's conventions write: <spiffworkflow:property name value> in <spiffworkflow:properties>,
+// <spiffworkflow:serviceTaskOperator>, bpmn:script, bpmn:conditionExpression and calledElement.
+import { jsx, jsxs } from '@bpmn-io/properties-panel/preact/jsx-runtime';
+import { useEffect, useState } from '@bpmn-io/properties-panel/preact/hooks';
+import { Group, SelectEntry, TextAreaEntry, TextFieldEntry, isSelectEntryEdited, isTextAreaEntryEdited,
+  isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
+import { useService } from 'bpmn-js-properties-panel';
+import { is } from 'bpmn-js/lib/util/ModelUtil';
+
+const SPIFF = 'spiffworkflow:';
+
+// ---- reading and writing the model --------------------------------------------------------------
+
+function extension(bo, type) {
+  const values = (bo.extensionElements && bo.extensionElements.get('values')) || [];
+  return values.find((value) => value.$instanceOf(type));
+}
+
+export function spiffProperty(element, name) {
+  const list = extension(element.businessObject, SPIFF + 'properties');
+  const found = list && list.get('properties').find((property) => property.name === name);
+  return found ? found.value || '' : '';
+}
+
+function ensureExtension(element, type, attrs, injector) {
+  const bo = element.businessObject;
+  const bpmnFactory = injector.get('bpmnFactory');
+  const modeling = injector.get('modeling');
+  let extensionElements = bo.extensionElements;
+  if (!extensionElements) {
+    extensionElements = bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
+    extensionElements.$parent = bo;
+    modeling.updateModdleProperties(element, bo, { extensionElements: extensionElements });
+  }
+  let found = extension(bo, type);
+  if (!found) {
+    found = bpmnFactory.create(type, attrs || {});
+    found.$parent = extensionElements;
+    modeling.updateModdleProperties(element, extensionElements,
+      { values: extensionElements.get('values').concat([found]) });
+  }
+  return found;
+}
+
+function removeExtension(element, found, injector) {
+  const extensionElements = element.businessObject.extensionElements;
+  injector.get('modeling').updateModdleProperties(element, extensionElements,
+    { values: extensionElements.get('values').filter((value) => value !== found) });
+}
+
+export function setSpiffProperty(element, name, value, injector) {
+  const text = (value || '').trim();
+  const existing = extension(element.businessObject, SPIFF + 'properties');
+  if (!text && !existing) { return; }
+  const modeling = injector.get('modeling');
+  const list = existing || ensureExtension(element, SPIFF + 'properties', {}, injector);
+  const properties = list.get('properties');
+  const found = properties.find((property) => property.name === name);
+  if (found && text) {
+    modeling.updateModdleProperties(element, found, { value: text });
+  } else if (found) {
+    const rest = properties.filter((property) => property !== found);
+    if (rest.length) {
+      modeling.updateModdleProperties(element, list, { properties: rest });
+    } else {
+      removeExtension(element, list, injector);
+    }
+  } else if (text) {
+    const created = injector.get('bpmnFactory').create(SPIFF + 'property', { name: name, value: text });
+    created.$parent = list;
+    modeling.updateModdleProperties(element, list, { properties: properties.concat([created]) });
+  }
+}
+
+function operatorOf(element) {
+  return extension(element.businessObject, SPIFF + 'serviceTaskOperator');
+}
+
+function operatorParameters(operator) {
+  const list = operator && operator.get('parameterList');
+  return list ? list.get('parameters') : [];
+}
+
+function setOperator(element, name, catalog, injector) {
+  const current = operatorOf(element);
+  if (!name) {
+    if (current) { removeExtension(element, current, injector); }
+    return;
+  }
+  const bpmnFactory = injector.get('bpmnFactory');
+  const known = catalog.find((operator) => operator.name === name);
+  const old = {};
+  operatorParameters(current).forEach((parameter) => { old[parameter.id] = parameter.value; });
+  // The new operator's parameters, keeping the expressions already written for parameters of the same name.
+  const parameters = (known ? known.parameters : []).map((parameter) => bpmnFactory.create(SPIFF + 'parameter',
+    { id: parameter.name, type: 'any', value: old[parameter.name] || '' }));
+  const list = bpmnFactory.create(SPIFF + 'parameters', { parameters: parameters });
+  parameters.forEach((parameter) => { parameter.$parent = list; });
+  if (current) {
+    list.$parent = current;
+    injector.get('modeling').updateModdleProperties(element, current, { id: name, parameterList: list });
+  } else {
+    const created = ensureExtension(element, SPIFF + 'serviceTaskOperator', { id: name }, injector);
+    list.$parent = created;
+    injector.get('modeling').updateModdleProperties(element, created, { parameterList: list });
+  }
+}
+
+function setParameter(element, parameterName, value, injector) {
+  const operator = operatorOf(element);
+  if (!operator) { return; }
+  const parameter = operatorParameters(operator).find((p) => p.id === parameterName);
+  if (parameter) {
+    injector.get('modeling').updateModdleProperties(element, parameter, { value: value || '' });
+  }
+}
+
+function setCondition(element, value, injector) {
+  const text = (value || '').trim();
+  const expression = text ? injector.get('bpmnFactory').create('bpmn:FormalExpression', { body: value }) : undefined;
+  injector.get('modeling').updateProperties(element, { conditionExpression: expression });
+}
+
+// ---- the live sandbox check ---------------------------------------------------------------------
+
+const verdicts = new Map();
+
+function checkCode(config, source, kind) {
+  const key = kind + '\u0000' + source;
+  if (!verdicts.has(key)) {
+    verdicts.set(key, fetch(config.checkUrl, {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': config.csrfToken },
+      body: JSON.stringify({ source: source, kind: kind })
+    }).then((response) => {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).catch((error) => { verdicts.delete(key); return { failed: String(error) }; }));
+  }
+  return verdicts.get(key);
+}
+
+function CodeEntry(props) {
+  const { element, id, label, kind, getValue, setValue, rows } = props;
+  const config = useService('config.casedesk');
+  const debounce = useService('debounceInput');
+  const labels = config.labels;
+  const value = getValue(element) || '';
+  const [verdict, setVerdict] = useState({ state: 'empty' });
+  useEffect(() => {
+    if (!value.trim()) { setVerdict({ state: 'empty' }); return undefined; }
+    let current = true;
+    setVerdict({ state: 'checking' });
+    checkCode(config, value, kind).then((result) => {
+      if (!current) { return; }
+      if (result.failed) { setVerdict({ state: 'unknown', text: labels.checkFailed }); }
+      else if (result.ok) { setVerdict({ state: 'ok', text: labels.checkOk }); }
+      else { setVerdict({ state: 'problems', text: result.problems.map((p) => p.message).join('\n') }); }
+    });
+    return () => { current = false; };
+  }, [value, kind]);
+  return jsxs('div', {
+    class: 'casedesk-code',
+    children: [
+      jsx(TextAreaEntry, { element: element, id: id, label: label, getValue: () => value, setValue: setValue,
+        debounce: debounce, monospace: true, rows: rows || 2, autoResize: true }),
+      jsx('p', { class: 'casedesk-check casedesk-check-' + verdict.state, 'data-check': verdict.state,
+        'data-entry': id, children: verdict.state === 'checking' ? labels.checking : verdict.text || '' })
+    ]
+  });
+}
+
+// ---- entries ------------------------------------------------------------------------------------
+
+function PropertyField(props) {
+  const { element, id, name, label } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return TextFieldEntry({ element: element, id: id, label: label, debounce: debounce,
+    getValue: () => spiffProperty(element, name),
+    setValue: (value) => setSpiffProperty(element, name, value, injector) });
+}
+
+function PropertyCode(props) {
+  const { element, id, name, label } = props;
+  const injector = useService('injector');
+  return jsx(CodeEntry, { element: element, id: id, label: label, kind: 'expression',
+    getValue: () => spiffProperty(element, name),
+    setValue: (value) => setSpiffProperty(element, name, value, injector) });
+}
+
+function FormSelect(props) {
+  const { element, id, name, label, ui } = props;
+  const injector = useService('injector');
+  const config = useService('config.casedesk');
+  const files = config.formFiles.filter((file) => ui === /uischema/.test(file));
+  return SelectEntry({ element: element, id: id, label: label,
+    getValue: () => spiffProperty(element, name),
+    setValue: (value) => setSpiffProperty(element, name, value, injector),
+    getOptions: () => {
+      const current = spiffProperty(element, name);
+      const names = files.indexOf(current) < 0 && current ? files.concat([current]) : files;
+      return [{ value: '', label: config.labels.none }].concat(names.map((file) => ({ value: file, label: file })));
+    } });
+}
+
+function ScriptField(props) {
+  const { element, id, label } = props;
+  const modeling = useService('modeling');
+  return jsx(CodeEntry, { element: element, id: id, label: label, kind: 'script', rows: 6,
+    getValue: () => element.businessObject.script || '',
+    setValue: (value) => modeling.updateProperties(element, { script: value || undefined }) });
+}
+
+function ConditionField(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  return jsx(CodeEntry, { element: element, id: id, label: label, kind: 'expression',
+    getValue: () => { const c = element.businessObject.conditionExpression; return c ? c.body || '' : ''; },
+    setValue: (value) => setCondition(element, value, injector) });
+}
+
+function OperatorSelect(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  const config = useService('config.casedesk');
+  return SelectEntry({ element: element, id: id, label: label,
+    getValue: () => { const operator = operatorOf(element); return operator ? operator.id || '' : ''; },
+    setValue: (value) => setOperator(element, value, config.operators, injector),
+    getOptions: () => {
+      const current = operatorOf(element);
+      const names = config.operators.map((operator) => operator.name);
+      if (current && current.id && names.indexOf(current.id) < 0) { names.push(current.id); }
+      return [{ value: '', label: config.labels.none }].concat(names.map((name) => ({ value: name, label: name })));
+    } });
+}
+
+function OperatorAttribute(props) {
+  const { element, id, label, attribute } = props;
+  const modeling = useService('modeling');
+  const debounce = useService('debounceInput');
+  return TextFieldEntry({ element: element, id: id, label: label, debounce: debounce,
+    getValue: () => { const operator = operatorOf(element); return (operator && operator.get(attribute)) || ''; },
+    setValue: (value) => {
+      const operator = operatorOf(element);
+      if (operator) { modeling.updateModdleProperties(element, operator, { [attribute]: value || undefined }); }
+    } });
+}
+
+function ParameterField(props) {
+  const { element, id, label, parameter } = props;
+  const injector = useService('injector');
+  return jsx(CodeEntry, { element: element, id: id, label: label, kind: 'expression', rows: 1,
+    getValue: () => {
+      const found = operatorParameters(operatorOf(element)).find((p) => p.id === parameter);
+      return found ? found.value || '' : '';
+    },
+    setValue: (value) => setParameter(element, parameter, value, injector) });
+}
+
+function BindingSelect(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  const labels = useService('config.casedesk').labels;
+  return SelectEntry({ element: element, id: id, label: label,
+    getValue: () => spiffProperty(element, 'calledElementBinding'),
+    setValue: (value) => setSpiffProperty(element, 'calledElementBinding', value, injector),
+    getOptions: () => [{ value: '', label: labels.bindingLatest }, { value: 'deployment', label: labels.bindingDeployment },
+      { value: 'version', label: labels.bindingVersion }] });
+}
+
+function CalledElementField(props) {
+  const { element, id, label } = props;
+  const modeling = useService('modeling');
+  const debounce = useService('debounceInput');
+  return TextFieldEntry({ element: element, id: id, label: label, debounce: debounce,
+    getValue: () => element.businessObject.calledElement || '',
+    setValue: (value) => modeling.updateProperties(element, { calledElement: (value || '').trim() || undefined }) });
+}
+
+function entry(id, component, props, isEdited) {
+  return Object.assign({ id: id, component: component, isEdited: isEdited || isTextFieldEntryEdited }, props);
+}
+
+function casedeskEntries(element, config) {
+  const labels = config.labels;
+  const bo = element.businessObject;
+  const entries = [];
+  if (is(element, 'bpmn:UserTask')) {
+    entries.push(entry('casedesk-form', FormSelect,
+      { name: 'formJsonSchemaFilename', label: labels.form, ui: false }, isSelectEntryEdited));
+    entries.push(entry('casedesk-ui-schema', FormSelect,
+      { name: 'formUiSchemaFilename', label: labels.uiSchema, ui: true }, isSelectEntryEdited));
+    entries.push(entry('casedesk-candidate-groups', PropertyCode, { name: 'candidateGroups', label: labels.candidateGroups },
+      isTextAreaEntryEdited));
+    entries.push(entry('casedesk-assignee', PropertyCode, { name: 'assignee', label: labels.assignee },
+      isTextAreaEntryEdited));
+    entries.push(entry('casedesk-due-at', PropertyCode, { name: 'dueAt', label: labels.dueAt }, isTextAreaEntryEdited));
+  }
+  if (is(element, 'bpmn:Task')) {
+    entries.push(entry('casedesk-business-key', PropertyCode, { name: 'businessKey', label: labels.businessKey },
+      isTextAreaEntryEdited));
+  }
+  if (is(element, 'bpmn:ScriptTask')) {
+    entries.push(entry('casedesk-script', ScriptField, { label: labels.script }, isTextAreaEntryEdited));
+  }
+  if (is(element, 'bpmn:SequenceFlow') && bo.sourceRef && (is(bo.sourceRef, 'bpmn:ExclusiveGateway') ||
+      is(bo.sourceRef, 'bpmn:InclusiveGateway') || is(bo.sourceRef, 'bpmn:Activity'))) {
+    entries.push(entry('casedesk-condition', ConditionField, { label: labels.condition }, isTextAreaEntryEdited));
+  }
+  if (is(element, 'bpmn:ServiceTask')) {
+    entries.push(entry('casedesk-operator', OperatorSelect, { label: labels.operator }, isSelectEntryEdited));
+    const operator = operatorOf(element);
+    if (operator) {
+      entries.push(entry('casedesk-result-variable', OperatorAttribute,
+        { label: labels.resultVariable, attribute: 'resultVariable' }));
+      operatorParameters(operator).forEach((parameter) => {
+        entries.push(entry('casedesk-parameter-' + parameter.id, ParameterField,
+          { label: labels.parameter.replace('{name}', parameter.id), parameter: parameter.id }, isTextAreaEntryEdited));
+      });
+    }
+    entries.push(entry('casedesk-retry', PropertyField, { name: 'retry', label: labels.retry }));
+  }
+  if (is(element, 'bpmn:CallActivity')) {
+    entries.push(entry('casedesk-called-element', CalledElementField, { label: labels.calledElement }));
+    entries.push(entry('casedesk-binding', BindingSelect, { label: labels.binding }, isSelectEntryEdited));
+    if (spiffProperty(element, 'calledElementBinding') === 'version') {
+      entries.push(entry('casedesk-called-version', PropertyField,
+        { name: 'calledElementVersion', label: labels.calledVersion }));
+    }
+  }
+  return entries;
+}
+
+class CasedeskPropertiesProvider {
+  constructor(propertiesPanel, injector, config) {
+    this._config = config;
+    propertiesPanel.registerProvider(400, this);
+  }
+
+  getGroups(element) {
+    return (groups) => {
+      const entries = casedeskEntries(element, this._config);
+      if (entries.length) {
+        // Right after "General", so what casedesk runs on is the first thing an owner sees.
+        const at = groups.findIndex((group) => group.id === 'general') + 1;
+        groups.splice(at, 0, { id: 'casedesk', label: this._config.labels.group, entries: entries, component: Group });
+      }
+      return groups;
+    };
+  }
+}
+CasedeskPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.casedesk'];
+
+export default {
+  __init__: ['casedeskPropertiesProvider'],
+  casedeskPropertiesProvider: ['type', CasedeskPropertiesProvider]
+};
