@@ -17,7 +17,7 @@ def test_r_2_1_2_incomplete_application_form_is_refused_field_by_field(desk: Cas
     with pytest.raises(InvalidInput) as refused:
         case.work("ivy", "fill_application", application_data(title="", materials=[], email="not-an-address"))
     assert {"title", "materials", "email"} <= set(refused.value.field_errors)
-    assert case.titles("ivy") == ["填寫申請表 Fill in the application"]
+    assert case.titles("ivy") == ["Fill in the application"]
 
 
 def test_r_2_1_2_missing_materials_are_listed_in_one_notice(desk: Casedesk, mailbox: Mailbox) -> None:
@@ -37,10 +37,10 @@ def test_r_2_1_2_missing_materials_are_listed_in_one_notice(desk: Casedesk, mail
         assert item in body
     assert "1. " in body and "4. " in body
 
-    assert case.titles("ivy") == ["接收補正材料 Receive the resubmitted materials"]
+    assert case.titles("ivy") == ["Receive the resubmitted materials"]
     case.work("ivy", "resubmit_materials", {"materials": ["application_form", "identity_document", "contract",
                                                           "authorisation_letter"]})
-    assert case.titles("ivy") == ["預審材料 Pre-review the materials"]
+    assert case.titles("ivy") == ["Pre-review the materials"]
     case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
     assert len(mailbox.messages) == 1
     assert case.service_results("case_number")  # accepted
@@ -73,5 +73,5 @@ def test_r_2_1_2_a_notice_that_cannot_be_sent_keeps_the_pre_review_and_goes_out_
     desk.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
     assert desk.jobs.run_due("test") == 1
     assert len(mailbox.messages) == 1 and "unsigned" in mailbox.messages[0].get_content()
-    assert case.titles("ivy") == ["接收補正材料 Receive the resubmitted materials"]
+    assert case.titles("ivy") == ["Receive the resubmitted materials"]
     assert desk.history.replay(case.id).verified

@@ -28,7 +28,7 @@ def test_r_2_2_1_case_is_assigned_to_the_department_of_its_business_type(
     handler, head = DEPARTMENT_STAFF[business_type]
 
     task = case.task(handler, "handle_case")
-    assert task.title == "辦理業務 Handle the case"
+    assert task.title == "Handle the case"
     assert task.candidate_group == department
     assert task.due_at == clock.now() + deadline
     # Nobody outside the department sees it: not the intake clerk, not other departments, not the head.
@@ -51,13 +51,13 @@ def test_r_2_2_2_a_problem_goes_to_the_head_who_answers_and_returns_the_case(des
 
     assert case.inbox("pat") == []
     answer = case.task("peg", "supervisor_answer")
-    assert answer.title == "上級答覆 Supervisor answers"
+    assert answer.title == "Supervisor answers"
     assert case.inbox("sue") == [] and case.inbox("fred") == []  # only this department's head
 
     case.work("peg", "supervisor_answer", {"supervisor_answer": "Use the second supplier on the list."})
-    assert case.titles("pat") == ["辦理業務 Handle the case"]
+    assert case.titles("pat") == ["Handle the case"]
     assert case.inbox("peg") == []
     case.work("pat", "handle_case", {"outcome": "done", "result": "Ordered from the second supplier."})
-    assert case.titles("pat") == ["記錄客戶反饋 Record the customer's feedback"]  # on to feedback
+    assert case.titles("pat") == ["Record the customer's feedback"]  # on to feedback
     done = [e for e in case.events("task_done") if e["element"] == "supervisor_answer"]
     assert done[0]["delta"]["set"]["supervisor_answer"] == "Use the second supplier on the list."

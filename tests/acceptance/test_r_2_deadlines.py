@@ -28,8 +28,8 @@ def test_r_2_1_1_tracker_is_reminded_a_day_before_the_reply_is_due(desk: Casedes
     fire_due(desk, clock, timedelta(hours=23))
     assert case.inbox("tom") == []  # not yet
     assert fire_due(desk, clock, timedelta(hours=1)) >= 1
-    assert case.titles("tom") == ["催辦答覆 Chase the reply"]
-    assert case.titles("ivy") == ["答覆客戶 Reply to the customer"]  # the reply itself is still owed
+    assert case.titles("tom") == ["Chase the reply"]
+    assert case.titles("ivy") == ["Reply to the customer"]  # the reply itself is still owed
 
     case.work("tom", "chase_reply", {"reply_follow_up": "Reminded Ivy by phone; reply promised today."})
     case.work("ivy", "reply_consultation", {"answer": "A utility bill or a tenancy contract.",
@@ -56,10 +56,10 @@ def test_r_2_2_3_tracker_is_warned_before_and_the_head_at_the_deadline(
     fire_due(desk, clock, timedelta(days=2) - timedelta(minutes=1))
     assert case.inbox("tom") == []
     fire_due(desk, clock, timedelta(minutes=1))
-    assert case.titles("tom") == ["進度預警 Progress warning"]
+    assert case.titles("tom") == ["Progress warning"]
     assert case.inbox("sue") == []
     fire_due(desk, clock, timedelta(days=1))
-    assert case.titles("sue") == ["逾期督辦 Overdue escalation"]
+    assert case.titles("sue") == ["Overdue escalation"]
     assert case.inbox("peg") == [] and case.inbox("gil") == []  # only the sales head
 
     case.work("tom", "progress_warning", {"warning_follow_up": "Asked Sam for a date; told Sue."})
@@ -77,14 +77,14 @@ def test_r_2_2_3_warnings_still_open_when_the_case_is_handled_are_withdrawn(
         desk: Casedesk, clock: FakeClock, mailbox: Mailbox) -> None:
     case = accepted_case(desk, "procurement")  # 5 days, warning after 4
     fire_due(desk, clock, timedelta(days=5))
-    assert case.titles("tom") == ["進度預警 Progress warning"]
-    assert case.titles("peg") == ["逾期督辦 Overdue escalation"]
+    assert case.titles("tom") == ["Progress warning"]
+    assert case.titles("peg") == ["Overdue escalation"]
     case.work("pat", "handle_case", {"outcome": "done", "result": "Goods accepted against the contract."})
     assert case.inbox("tom") == [] and case.inbox("peg") == []  # the delay is over
     withdrawn = {e["element"] for e in case.events("task_withdrawn")}
     assert withdrawn == {"progress_warning", "overdue_escalation"}
     assert len(mailbox.messages) == 1  # the result notice is not held back
-    assert case.titles("pat") == ["記錄客戶反饋 Record the customer's feedback"]
+    assert case.titles("pat") == ["Record the customer's feedback"]
 
 
 def test_r_2_2_3_a_case_handled_in_time_raises_no_warning(desk: Casedesk, clock: FakeClock) -> None:
@@ -93,4 +93,4 @@ def test_r_2_2_3_a_case_handled_in_time_raises_no_warning(desk: Casedesk, clock:
     case.work("fay", "handle_case", {"outcome": "done", "result": "Paid."})
     fire_due(desk, clock, timedelta(days=5))
     assert case.inbox("tom") == [] and case.inbox("fred") == []
-    assert case.titles("fay") == ["記錄客戶反饋 Record the customer's feedback"]
+    assert case.titles("fay") == ["Record the customer's feedback"]
