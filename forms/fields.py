@@ -193,3 +193,14 @@ def date_input_value(value: Any) -> str:
         except ValueError:
             return value
     return ""
+
+
+
+def field_label(node: Mapping[str, Any], locale: str, fallback: str, translate: Translate = _untranslated) -> str:
+    """A field's (or any titled node's) label in `locale`, as the form shows it."""
+    return _label(node, locale, fallback, translate)
+
+
+def option_labels(node: Mapping[str, Any], locale: str, translate: Translate = _untranslated) -> dict[str, str]:
+    """A choice field's stored values -> their labels in `locale`, as the form offers them."""
+    return {option.value: option.label for option in _options(node, locale, translate)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend, validator_for
@@ -17,6 +17,9 @@ from . import bounds
 TITLE_KEYWORDS = {"en": "title", "zh-Hans": "x-title-zh"}
 ERROR_MESSAGE_KEYWORD = "errorMessage"
 TOP_LEVEL_FIELD = ""
+# `x-show`: which earlier case data a form's task page shows (forms/display.py), and how values read.
+SHOW_KEYWORD = "x-show"
+SHOW_FORMATS = ("text", "date", "date-time", "money", "number", "list", "yes-no", "enum", "duration")
 
 _RFC3339_DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$"
@@ -73,8 +76,34 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
     problems += [f"{where}: only local '$ref' (starting with '#') is allowed, got {ref!r}"
                  for where, ref in _remote_refs(schema)]
     problems += bounds.recursive_refs(schema)
+    problems += show_entries_problems(schema)
     problems += [f"{where}: {problem}" for where, pattern in _patterns(schema)
                  if (problem := bounds.pattern_problem(pattern))]
+    return problems
+
+
+def show_entries_problems(schema: Mapping[str, Any]) -> list[str]:
+    """Why a form's `x-show` list is malformed (checked at deploy with the rest of the schema)."""
+    entries = schema.get(SHOW_KEYWORD)
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        return [f"{SHOW_KEYWORD}: must be a list of entries such as {{\"name\": \"question\", "
+                "\"from\": \"receive_consultation.schema.json\"}"]
+    problems = []
+    for index, entry in enumerate(entries):
+        where = f"{SHOW_KEYWORD}/{index}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            problems.append(f"{where}: an entry is an object with a non-empty \"name\"")
+            continue
+        if "field" in entry and not isinstance(entry["field"], str):
+            problems.append(f"{where}: \"field\" names a property of the form in \"from\"")
+        if "from" in entry and not (isinstance(entry["from"], str) and entry["from"].endswith(".json")):
+            problems.append(f"{where}: \"from\" names a form file (…schema.json)")
+        if "format" in entry and entry["format"] not in SHOW_FORMATS:
+            problems.append(f"{where}: format {entry['format']!r} is not one of {', '.join(SHOW_FORMATS)}")
+        if "from" not in entry and not isinstance(entry.get("title"), str):
+            problems.append(f"{where}: give a \"title\" or the form (\"from\") whose field labels it")
     return problems
 
 

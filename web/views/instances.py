@@ -12,6 +12,7 @@ from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, Instance
 from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
+from ..casedata import case_page_data
 from ..security import stored_file
 from .common import reads, runtime
 
@@ -50,6 +51,7 @@ def show(instance_id: str) -> ResponseReturnValue:
     after = min(max(request.args.get("after", type=int, default=latest), 0), latest)
     return render_template(
         "instance.html", detail=detail, instance=detail.row, diagrams=diagrams,
+        data_rows=case_page_data(actor, definition.forms, detail.data),
         timeline=[(e, event_payload(e)) for e in reads().history(instance_id, after, TIMELINE_PAGE)],
         earlier_after=max(after - TIMELINE_PAGE, 0) if after > 0 else None,
         later_after=after + TIMELINE_PAGE if after < latest else None,

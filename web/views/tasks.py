@@ -16,6 +16,7 @@ from engine.runtime.instructions import shown_instructions
 from forms.fields import build_fields, parse_submission, translated_title
 
 from ..auth import casedesk, current_actor
+from ..casedata import full_case_data, task_case_data
 from ..formmessages import friendly_errors
 from ..i18n import bundle_text, language_tag
 from .common import now, reads, runtime
@@ -116,7 +117,9 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         fields=fields, form_errors=form_errors, has_errors=bool(errors),
         form_title=translated_title(schema, tag, bundle_text) or bundle_text(task.title),
         form_description=bundle_text(schema.get("description") or ""),
-        may_work=may_work_task(current_actor(), task), data=detail.data, colleagues=_colleagues(task),
+        may_work=may_work_task(current_actor(), task), colleagues=_colleagues(task),
+        shown=task_case_data(schema, definition.forms, detail.data),
+        data_rows=full_case_data(current_actor(), definition.forms, detail.data),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
 
