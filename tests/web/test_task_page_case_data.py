@@ -114,3 +114,18 @@ def test_staff_get_only_what_the_forms_describe_on_the_case_page(case_chain: Cas
     assert re.search(r"<dt>Mobile phone</dt><dd[^>]*>\+86 138 0000 0001</dd>", staff)
     assert "DA-XS-2026-000001" not in staff  # a service's record, described by no form: not for staff
     assert re.search(r"<dt>Materials filing</dt><dd[^>]*><ul><li>Archive number: DA-XS-2026-000001</li>", auditor)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("zh-Hans", ["案件情况", "<dt>客户姓名</dt>", "<dt>质量要求</dt>", "<dt>办理时限</dt>", "<li>申请表</li>"]),
+    ("zh-Hant", ["案件情況", "<dt>客戶姓名</dt>", "<dt>質量要求</dt>", "<dt>辦理時限</dt>", "<li>申請表</li>"]),
+])
+def test_the_case_data_is_labelled_in_the_pages_language(
+        case_chain: Casedesk, web: Flask, language: str, expected: list[str]) -> None:
+    view = _at_handle_case(case_chain)
+    client = _signed_in(web, "sam")
+    client.get(f"/language/{language.replace('-', '_')}")
+    shown = _section(client.get(f"/tasks/{view.ready_tasks[0].id}").get_data(as_text=True), "case-data")
+    for text in expected:
+        assert text in shown, text
+    assert "Quality requirement" not in shown and "Customer" not in shown
