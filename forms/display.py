@@ -119,6 +119,10 @@ def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: 
                      for item in (value if isinstance(value, list) else [value])]
         return ShownValue(name, label, items=items, is_list=True)
     options = option_labels(node, locale, translate)
+    if kind == "text" and isinstance(value, str):
+        # Text a service or decision table wrote (the quality requirement) is English in the bundle and
+        # has its translation in the catalogues; what people typed has none and stays as typed.
+        return ShownValue(name, label, text=translate(value) or "—")
     return ShownValue(name, label, text=_written(value, options, kind, entry, formatter))
 
 
