@@ -193,4 +193,3 @@ def open_job_incident(conn: Connection, lock_rows: bool, job: ClaimedJob, error:
     record.updated_at = now
     store.save_instance(record)
     store.insert_events([event])
-
