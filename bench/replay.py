@@ -20,6 +20,7 @@ from engine.bootstrap import Casedesk  # noqa: E402
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 # Send-back rounds of the document review: 0 gives a short history (~14 events), each round adds 7.
 SHORT_ROUNDS, LONG_ROUNDS = 0, 142
+GOAL_EVENTS_PER_SECOND = 5000
 
 
 @dataclass
@@ -110,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 rows += run(pg_app, "PostgreSQL", args.quick)
     print_table(rows)
+    for m in rows:
+        if m.label.startswith("long"):
+            verdict = "MET" if m.replay_rate >= GOAL_EVENTS_PER_SECOND else "NOT MET"
+            print(f"goal (issue 14): replay >= {GOAL_EVENTS_PER_SECOND:,} events/s on a "
+                  f"{m.events / m.instances:,.0f}-event history, {m.label}: {m.replay_rate:,.0f}: {verdict}")
     return 0
 
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from sqlalchemy import update
 
@@ -45,3 +48,34 @@ def test_replay_all_exits_1_and_names_the_tampered_instance(app: Casedesk, cli: 
 def test_replay_of_an_unknown_instance_exits_1(app: Casedesk, cli: Cli) -> None:  # noqa: F811
     result = cli("replay", "no-such-instance")
     assert result.code == 1 and "no instance no-such-instance" in result.err
+
+
+def test_replay_all_in_parallel_processes_gives_the_serial_verdicts_in_the_same_order(
+        app: Casedesk, cli: Cli) -> None:  # noqa: F811
+    views = [run_review(app, rounds=1 + n % 3, finish=n % 2 == 0) for n in range(7)]
+    bad = views[3]
+    edited = next(e for e in app.history.events(bad.id) if e.type == "task_done" and e.task_spec == "prepare")
+    payload = json.loads(edited.payload)
+    payload["delta"]["set"]["rounds"] = 99
+    with app.db.unit_of_work() as session:
+        session.execute(update(InstanceEvent).where(InstanceEvent.id == edited.id)
+                        .values(payload=json.dumps(payload)))
+
+    serial = cli("replay", "--all", "--verbose", "--jobs", "1")
+    parallel = cli("replay", "--all", "--verbose", "--jobs", "3")
+
+    assert (parallel.code, without_replay_ids(parallel.out)) == (serial.code, without_replay_ids(serial.out))
+    assert serial.code == 1 and f"{bad.id} (document_review v1, {bad.events} events): BROKEN CHAIN" in serial.out
+    assert serial.out.strip().endswith("7 instance(s): 6 verified, 1 failed (1 with a broken chain)")
+    assert "replaying" in parallel.err and "7/7" in parallel.err  # the progress bar counts the processes' results
+
+
+def without_replay_ids(out: str) -> str:
+    """Every replay draws its own task uuids (two serial runs differ there too); the recorded ones stay."""
+    return "\n".join(re.sub(r"'task_id': '[0-9a-f-]{36}'", "'task_id': (replayed)", line)
+                     if line.startswith("    replayed:") else line for line in out.splitlines())
+
+
+def test_replay_jobs_must_be_positive(app: Casedesk, cli: Cli) -> None:  # noqa: F811
+    with pytest.raises(SystemExit):
+        cli("replay", "--all", "--jobs", "0")
