@@ -14,7 +14,7 @@ from tests.acceptance.risk_desk import ASSESSED, IDENTIFIED, PLANNED, deploy_ris
 
 @pytest.fixture
 def risk_desk(desk: Casedesk) -> Iterator[Casedesk]:  # noqa: F811
-    yield deploy_risk(desk)
+    yield deploy_risk(desk, "risk_assessment")
 
 
 def assessed_risk(risk_desk: Casedesk) -> str:
