@@ -26,27 +26,50 @@ class DemoUser:
 
 # Group names are the BPMN lane / candidateGroups names; every staff member is also in `staff`.
 DEMO_USERS = (
-    DemoUser("ivy", "Ivy 受理員 (intake clerk)", ("intake",)),
-    DemoUser("sam", "Sam 銷售部 (sales)", ("sales",)),
-    DemoUser("sue", "Sue 銷售部主管 (sales head)", ("sales_head",)),
-    DemoUser("pat", "Pat 採購部 (procurement)", ("procurement",)),
-    DemoUser("peg", "Peg 採購部主管 (procurement head)", ("procurement_head",)),
-    DemoUser("fay", "Fay 財務部 (finance)", ("finance",)),
-    DemoUser("fred", "Fred 財務部主管 (finance head)", ("finance_head",)),
-    DemoUser("gus", "Gus 綜合部 (general)", ("general",)),
-    DemoUser("gil", "Gil 綜合部主管 (general head)", ("general_head",)),
-    DemoUser("tom", "Tom 進度跟蹤員 (progress tracker)", ("tracker",)),
-    DemoUser("ann", "Ann 檔案管理員 (archivist)", ("archivist",)),
-    DemoUser("rex", "Rex 風險管理員 (risk owner)", ("risk_owner",)),
-    DemoUser("leo", "Leo 公司領導 (leader)", ("leader",)),
+    DemoUser("ivy", "Ivy (intake clerk)", ("intake",)),
+    DemoUser("sam", "Sam (sales)", ("sales",)),
+    DemoUser("sue", "Sue (sales head)", ("sales_head",)),
+    DemoUser("pat", "Pat (procurement)", ("procurement",)),
+    DemoUser("peg", "Peg (procurement head)", ("procurement_head",)),
+    DemoUser("fay", "Fay (finance)", ("finance",)),
+    DemoUser("fred", "Fred (finance head)", ("finance_head",)),
+    DemoUser("gus", "Gus (general)", ("general",)),
+    DemoUser("gil", "Gil (general head)", ("general_head",)),
+    DemoUser("tom", "Tom (progress tracker)", ("tracker",)),
+    DemoUser("ann", "Ann (archivist)", ("archivist",)),
+    DemoUser("rex", "Rex (risk owner)", ("risk_owner",)),
+    DemoUser("leo", "Leo (leader)", ("leader",)),
     DemoUser("alice", "Alice (document review clerk)", ("clerk",)),
     DemoUser("rita", "Rita (document reviewer)", ("reviewer",)),
-    DemoUser("audrey", "Audrey 審計員 (auditor)", ("auditor",)),
-    DemoUser("owen", "Owen 流程負責人 (process owner)", ("process_owner",)),
-    DemoUser("quinn", "Quinn 質量負責人 (quality owner)", ("quality", "process_owner")),
-    DemoUser("root", "Root 系統管理員 (administrator)", ("admin",)),
+    DemoUser("audrey", "Audrey (auditor)", ("auditor",)),
+    DemoUser("owen", "Owen (process owner)", ("process_owner",)),
+    DemoUser("quinn", "Quinn (quality owner)", ("quality", "process_owner")),
+    DemoUser("root", "Root (administrator)", ("admin",)),
 )
 ROLE_GROUPS = frozenset({"admin", "process_owner", "auditor"})
+# What staff read instead of each group's code: (en, zh-Hans, zh-Hant); an administrator may rename them.
+GROUP_TITLES: dict[str, tuple[str, str, str]] = {
+    "intake": ("Intake clerks", "受理员", "受理員"),
+    "sales": ("Sales", "销售部", "銷售部"),
+    "sales_head": ("Head of sales", "销售部主管", "銷售部主管"),
+    "procurement": ("Procurement", "采购部", "採購部"),
+    "procurement_head": ("Head of procurement", "采购部主管", "採購部主管"),
+    "finance": ("Finance", "财务部", "財務部"),
+    "finance_head": ("Head of finance", "财务部主管", "財務部主管"),
+    "general": ("General affairs", "综合部", "綜合部"),
+    "general_head": ("Head of general affairs", "综合部主管", "綜合部主管"),
+    "tracker": ("Progress trackers", "进度跟踪员", "進度跟蹤員"),
+    "archivist": ("Archivists", "档案管理员", "檔案管理員"),
+    "risk_owner": ("Risk owners", "风险管理员", "風險管理員"),
+    "leader": ("Company leaders", "公司领导", "公司領導"),
+    "quality": ("Quality", "质量管理", "質量管理"),
+    "clerk": ("Document clerks", "文件起草人", "文件起草人"),
+    "reviewer": ("Document reviewers", "文件审核人", "文件審核人"),
+    "auditor": ("Auditors", "审计员", "審計員"),
+    "process_owner": ("Process owners", "流程负责人", "流程負責人"),
+    "admin": ("Administrators", "系统管理员", "系統管理員"),
+    "staff": ("All staff", "全体员工", "全體員工"),
+}
 
 
 def member_groups(user: DemoUser) -> list[str]:
@@ -72,6 +95,9 @@ def seed_demo_org(db: Database, clock: Clock, password: str) -> list[tuple[DemoU
                 if name not in groups_by_name:
                     groups_by_name[name] = Group(name=name)
                     session.add(groups_by_name[name])
+                group = groups_by_name[name]
+                if name in GROUP_TITLES and not group.title_en:  # an administrator's renaming stays
+                    group.title_en, group.title_zh_hans, group.title_zh_hant = GROUP_TITLES[name]
             user = session.scalar(select(User).where(User.username == demo.name))
             if user is None:
                 user = User(username=demo.name, created_at=clock.now(), display_name=demo.display_name)

@@ -53,6 +53,10 @@ class Group(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    # What staff read instead of the code `name`, per language (engine/group_titles.py); "" falls back.
+    title_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_zh_hans: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title_zh_hant: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 class Membership(Base):
     __tablename__ = "membership"

@@ -12,6 +12,7 @@ from flask_babel import Babel, format_datetime, get_locale
 from flask_babel import gettext as _
 
 from engine.definitions.translations import BundleMessages
+from engine.group_titles import GroupTitles
 
 # Babel locale name -> the language tag pages and schemas use.
 LANGUAGES = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
@@ -84,6 +85,19 @@ def process_label(key: str | None) -> str:
     return _bundle_messages().process_name(key, language_tag()) if key else ""
 
 
+def group_label(name: str | None) -> str:
+    """A group's title in the page's language (engine/group_titles.py), for staff who should never read its code."""
+    return group_titles().title(name, language_tag()) if name else ""
+
+
+def group_titles() -> GroupTitles:
+    """This worker's group titles (read again a few seconds after another worker renames one)."""
+    titles = current_app.extensions.get("group_titles")
+    if titles is None:
+        titles = current_app.extensions["group_titles"] = GroupTitles(current_app.extensions["casedesk"].db)
+    return cast(GroupTitles, titles)
+
+
 def _bundle_messages() -> BundleMessages:
     messages = current_app.extensions.get("bundle_messages")
     if messages is None:
@@ -143,6 +157,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["bundle_text"] = bundle_text
     app.jinja_env.filters["process_label"] = process_label
+    app.jinja_env.filters["group_label"] = group_label
 
     @app.context_processor
     def language_context() -> dict[str, Any]:

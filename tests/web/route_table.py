@@ -173,3 +173,7 @@ RULES.update({
     "archive.loans": Rule(REGISTER_READERS),
     "archive.accesses": Rule(REGISTER_READERS),
 })
+# -- group names per language (i18n helper, issue 13 item 6): administrators --
+RULES.update({
+    "admin_users.set_group_titles": Rule(ADMINS, "POST", {"title_en": "Reviewers"}, values={"name": "reviewer"}),
+})

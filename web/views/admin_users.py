@@ -1,4 +1,5 @@
-"""Administrators manage people: add users, reset passwords, deactivate and reactivate, set group membership."""
+"""Administrators manage people: add users, reset passwords, deactivate and reactivate, set group membership,
+name groups in each language."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,6 +11,7 @@ from engine.access import is_admin
 from engine.errors import InvalidInput
 
 from ..auth import casedesk, current_actor, require
+from ..i18n import group_titles
 
 bp = Blueprint("admin_users", __name__)
 DENIED = _l("User administration is for administrators.")
@@ -26,7 +28,7 @@ def _chosen_groups() -> list[str]:
 def index() -> ResponseReturnValue:
     users = casedesk().users
     return render_template("admin/users.html", users=users.list_users(), groups=users.list_groups(),
-                           form={}, errors={})
+                           form={}, errors={}, group_titles=group_titles().all())
 
 
 @bp.post("/admin/users")
@@ -43,7 +45,8 @@ def add() -> ResponseReturnValue:
         users.add_user(username, request.form.get("password", ""), groups, display_name)
     except InvalidInput as exc:
         return render_template("admin/users.html", users=users.list_users(), groups=users.list_groups(),
-                               form=request.form, errors=exc.field_errors, problem=str(exc)), 422
+                               form=request.form, errors=exc.field_errors, problem=str(exc),
+                               group_titles=group_titles().all()), 422
     flash(_("User %(name)s added.", name=username))
     return redirect(url_for("admin_users.index"))
 
@@ -76,4 +79,14 @@ def set_groups(username: str) -> ResponseReturnValue:
         raise InvalidInput(_("You cannot take yourself out of the administrators."))
     casedesk().users.set_groups(username, groups)
     flash(_("Groups of %(name)s: %(groups)s.", name=username, groups=", ".join(groups) or "—"))
+    return redirect(url_for("admin_users.index"))
+
+
+@bp.post("/admin/groups/<name>/titles")
+@require(is_admin, DENIED)
+def set_group_titles(name: str) -> ResponseReturnValue:
+    """What staff read for a group in each language; its code in diagrams stays."""
+    group_titles().set_titles(name, {locale: request.form.get(f"title_{locale}", "")
+                                     for locale in ("en", "zh-Hans", "zh-Hant")})
+    flash(_("The names of group %(name)s were saved.", name=name))
     return redirect(url_for("admin_users.index"))
