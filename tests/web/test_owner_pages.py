@@ -155,3 +155,21 @@ def test_a_version_page_shows_which_processes_it_calls_and_which_call_it(app: Ca
     assert 'data-caller="business_case"' in consultation and "call_consultation" in consultation
     owner.get("/language/zh_Hans")
     assert "调用开始时的最新版本" in owner.get("/owner/processes/business_case/1").get_data(as_text=True)
+
+
+def test_the_diff_page_names_old_and_new_values_and_shows_layout_only_when_asked(app: Casedesk,
+                                                                               login_as: LoginAs) -> None:
+    """Issue 16 item 5: a moved shape is no change unless `?layout=1`; a changed condition shows both values."""
+    text = demo_with_stamp_task()[DEMO].decode()
+    text = text.replace("decision == 'approve'", "decision in ('approve', 'ok')")
+    text = text.replace('<dc:Bounds x="420" y="110" width="100" height="80" />',
+                        '<dc:Bounds x="430" y="110" width="100" height="80" />')
+    app.definitions.deploy(demo_with_stamp_task() | {DEMO: text.encode()}, "u_process_owner")
+    owner = login_as("process_owner")
+    page = owner.get("/owner/processes/document_review/diff?old=1&new=2").get_data(as_text=True)
+    assert 'data-element="flow_approved" data-change="changed"' in page
+    assert "<del>decision == &#39;approve&#39;</del> → <ins>decision in (&#39;approve&#39;, &#39;ok&#39;)</ins>" in page
+    assert 'data-element="draft"' not in page
+    with_layout = owner.get("/owner/processes/document_review/diff?old=1&new=2&layout=1").get_data(as_text=True)
+    assert 'data-element="draft" data-change="changed"' in with_layout and 'data-property="layout"' in with_layout
+    assert 'x=&#34;430&#34;' in with_layout and 'x=&#34;430&#34;' not in page

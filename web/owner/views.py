@@ -100,7 +100,7 @@ def edit(key: str, version: int) -> ResponseReturnValue:
     if name not in files or not name.endswith(".bpmn"):
         raise NotFound(_("Version %(v)s of %(key)s has no diagram %(name)s.", v=version, key=key, name=name))
     diagrams = sorted(n for n in files if n.endswith(".bpmn"))
-    form_files = sorted(n for n in files if n.endswith(".json"))
+    form_files = sorted(n for n in files if n.endswith(".json") and not n.endswith(".i18n.json"))
     xml = files[name].decode("utf-8", errors="replace")
     if request.method == "GET":
         # A view-only model opens with the report of why it cannot run, its elements outlined.
@@ -184,7 +184,8 @@ def diff(key: str) -> ResponseReturnValue:
     numbers = [v.version for v in catalog().versions(key)]
     old = request.args.get("old", type=int) or (numbers[1] if len(numbers) > 1 else numbers[0])
     new = request.args.get("new", type=int) or numbers[0]
-    result = diff_versions(catalog(), casedesk().definitions, key, old, new)
+    layout = request.args.get("layout") == "1"  # shapes moved and edges re-routed count only when asked
+    result = diff_versions(catalog(), casedesk().definitions, key, old, new, layout=layout)
     return render_template("owner/diff.html", diff=result, versions=numbers)
 
 
