@@ -177,3 +177,9 @@ RULES.update({
 RULES.update({
     "admin_users.set_group_titles": Rule(ADMINS, "POST", {"title_en": "Reviewers"}, values={"name": "reviewer"}),
 })
+
+# -- quality assessment (quality helper, R-4.3): the quality owner, leaders and administrators --
+RULES.update({
+    "quality.index": Rule(frozenset({"admin"})),
+    "quality.appraisal_csv": Rule(frozenset({"admin"})),
+})
