@@ -14,9 +14,10 @@ from engine.bootstrap import Casedesk
 from engine.errors import InvalidInput
 from engine.models import ProcessInstance
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, accepted_case, desk, handled_case, mailbox, sms)
+    PASSWORD, _mail_server, _sms_server, accepted_case, desk, handled_case, mailbox, sms)
 from tests.acceptance.risk_desk import deploy_risk, task, warnings, work
 from tests.support.notify_servers import Mailbox
+from web.app import create_app
 
 
 @pytest.fixture
@@ -140,3 +141,29 @@ def test_r_5_3_dissatisfied_feedback_and_rectifications_are_counted_from_the_cas
     assert indicator(risk_desk, "open_rectifications").last_value == 1.0
     assert indicator(risk_desk, "open_rectifications").state == "normal"  # under its threshold of 5
     assert task(risk_desk, "gil", "take_measures")
+
+
+def test_r_5_3_the_register_page_shows_risks_indicators_and_open_warnings_to_the_risk_owner_and_leaders(
+        risk_desk: Casedesk) -> None:
+    enter(risk_desk, "overdue_receivables", 0.2)
+    enter(risk_desk, "market_price_change", 0.3)
+    work(risk_desk, "peg", "take_measures", {"warning_measures": "Fixed prices."})
+    work(risk_desk, "rex", "verify_measures", {"measures_effective": True, "verification_note": ""})
+    web = create_app({"TESTING": True, "CASEDESK": risk_desk, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+
+    def page(user: str) -> tuple[int, str]:
+        client = web.test_client()
+        assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
+        answer = client.get("/risk")
+        return answer.status_code, answer.get_data(as_text=True)
+
+    for reader in ("rex", "leo", "root"):
+        status, html = page(reader)
+        assert status == 200, reader
+        assert "YJ-2026-0001" in html and "YJ-2026-0002" not in html  # the closed warning is not open
+        assert "overdue_receivables" in html and "0.15" in html
+        assert 'href="/risk"' in html  # in the main navigation
+    for outsider in ("sam", "fred", "audrey"):
+        status, html = page(outsider)
+        assert status == 403, outsider
+        assert "risk register is for the risk owner" in html

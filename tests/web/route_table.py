@@ -183,3 +183,8 @@ RULES.update({
     "quality.index": Rule(frozenset({"admin"})),
     "quality.appraisal_csv": Rule(frozenset({"admin"})),
 })
+
+# -- the risk register (risk helper, R-5): the risk owner and leaders (not walked roles) and administrators.
+RULES.update({
+    "risk.register": Rule(frozenset({"admin"})),
+})

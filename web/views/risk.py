@@ -1,0 +1,44 @@
+"""The risk register page (R-5): risks with their assessment and response, indicators, open warnings."""
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, Flask, render_template
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from casework.risk_overview import may_read_risk_register, read_overview
+from engine.access import Actor
+
+from ..auth import casedesk, require
+from ..nav import add_nav
+
+bp = Blueprint("risk", __name__)
+LABELS = {
+    "market": _l("Market risk"), "credit": _l("Credit risk"), "operational": _l("Operational risk"),
+    "low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
+    "minor": _l("Minor"), "moderate": _l("Moderate"), "severe": _l("Severe"),
+    "avoid": _l("Avoid"), "reduce": _l("Reduce"), "transfer": _l("Transfer"), "accept": _l("Accept"),
+    "identified": _l("Identified"), "assessed": _l("Assessed"), "planned": _l("Awaiting approval"),
+    "returned": _l("Returned for revision"), "approved": _l("Approved"),
+    "computed": _l("Computed"), "entered": _l("Entered"), "normal": _l("Normal"), "warning": _l("Warning"),
+    "raised": _l("Raised"), "alerted": _l("Alerted"), "measures_taken": _l("Measures taken, to verify"),
+}
+
+
+def _is_reader(actor: Actor) -> bool:
+    return may_read_risk_register(actor.groups)
+
+
+@bp.record_once
+def _navigation(state: BlueprintSetupState) -> None:
+    add_nav(cast(Flask, state.app), "risk.register", lambda: _("Risk register"), _is_reader)
+
+
+@bp.get("/risk")
+@require(_is_reader, _l("The risk register is for the risk owner, leaders and administrators."))
+def register() -> ResponseReturnValue:
+    overview = read_overview(casedesk().db)
+    return render_template("risk/register.html", overview=overview, labels=LABELS)
