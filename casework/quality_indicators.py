@@ -99,10 +99,24 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class OpenFinding:
+    """A finding whose corrective measure is not yet verified (R-4.2.2), whenever it was recorded."""
+
+    case_number: str
+    department: str
+    person: str
+    check_kind: str
+    problem: str
+    measure: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
 class Indicators:
     period: Period
     people: list[Figures] = field(default_factory=list)
     departments: list[Figures] = field(default_factory=list)
+    open_findings: list[OpenFinding] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -187,8 +201,12 @@ def compute_indicators(conn: Connection, period: Period) -> Indicators:
         for figures in (person(finding.person), department(finding.department)):
             figures.findings += 1
             figures.open_findings += finding.status == "open"
+    still_open = [OpenFinding(row.case_number, row.department, row.person, row.check_kind, row.problem, row.measure,
+                              row.recorded_at)
+                  for row in conn.execute(select(FINDINGS).where(FINDINGS.c.status == "open")
+                                          .order_by(FINDINGS.c.recorded_at, FINDINGS.c.id))]
     return Indicators(period, sorted(people.values(), key=lambda f: f.name),
-                      sorted(departments.values(), key=lambda f: f.name))
+                      sorted(departments.values(), key=lambda f: f.name), still_open)
 
 
 class QualityIndicatorService:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from casework.quality_indicators import Figures, Period, QualityIndicatorService
+from casework.quality_indicators import Figures, Indicators, Period, QualityIndicatorService, appraisal_rows
 from engine.bootstrap import Casedesk
 from engine.errors import InvalidInput
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
@@ -102,6 +102,9 @@ def test_r_4_3_the_quality_owner_and_leaders_see_the_page_and_export_the_apprais
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'data-name="sam"' in html and 'data-name="finance"' in html and "50%" in html
+    assert "Ask for originals at intake." in html  # fay's finding is still open, whatever the period
+    assert "Ask for originals at intake." in signed_in(quality_desk, "quinn").get("/quality?period=2025").get_data(
+        as_text=True)
     assert signed_in(quality_desk, "leo").get("/quality?period=2026-01").status_code == 200
     assert signed_in(quality_desk, "sam").get("/quality?period=2026-01").status_code == 403
     assert signed_in(quality_desk, "quinn").get("/quality?period=2026-13").status_code in (400, 422)
@@ -115,3 +118,11 @@ def test_r_4_3_the_quality_owner_and_leaders_see_the_page_and_export_the_apprais
         "2026-01", "2", "0.500", "0.500")
     finance = next(r for r in rows if (r["level"], r["name"]) == ("department", "finance"))
     assert (finance["findings"], finance["open_findings"], finance["rework_rate"]) == ("1", "1", "1.000")
+
+
+def test_r_4_3_the_appraisal_export_never_holds_a_spreadsheet_formula() -> None:
+    period = Period.parse("2026-01", ZONE)
+    rows = list(appraisal_rows(Indicators(period, people=[Figures("=HYPERLINK(1)", cases=1)],
+                                          departments=[Figures("@sales")])))
+    assert [row["name"] for row in rows] == ["'@sales", "'=HYPERLINK(1)"]
+    assert rows[1]["rework_rate"] == "0.000" and rows[0]["on_time_rate"] == ""
