@@ -3,7 +3,7 @@ or entered by the risk owner; reaching a threshold raises one warning per crossi
 person and is followed until the risk owner has verified the measures."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import pytest
@@ -72,6 +72,22 @@ def test_r_5_3_an_entered_indicator_warns_once_per_crossing_and_again_after_goin
     enter(risk_desk, "overdue_receivables", 0.15)  # reached again: a new warning
     assert [w.number for w in warnings(risk_desk)] == ["YJ-2026-0001", "YJ-2026-0002"]
     assert len(warning_instances(risk_desk)) == 2 and len(mailbox.messages) == 2
+
+
+def test_r_5_3_an_alert_the_mail_server_refuses_waits_for_its_retry_and_is_never_lost(
+        risk_desk: Casedesk, mailbox: Mailbox) -> None:
+    mailbox.refuse = True
+    reading = enter(risk_desk, "overdue_receivables", 0.2)
+    assert risk_desk.runtime.get_instance(reading).status == "completed"  # the entered value is kept
+    [raised] = warnings(risk_desk)
+    assert raised.status == "raised" and risk_desk.runtime.list_tasks(user="fred") == []
+
+    mailbox.refuse = False
+    risk_desk.clock.advance(timedelta(minutes=5))
+    assert risk_desk.jobs.run_due(worker="test") == 1
+    assert [m["To"] for m in mailbox.messages] == ["fred@example.com"]
+    assert warnings(risk_desk)[0].status == "alerted"
+    assert task(risk_desk, "fred", "take_measures")
 
 
 def test_r_5_3_a_value_that_is_not_an_entered_indicator_is_refused_and_nothing_is_kept(risk_desk: Casedesk) -> None:
