@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from forms.schema import form_validator
 from handlers.context import HandlerRegistry
-from handlers.registry import build_registry
+from handlers.notify import make_staff_mailer
+from handlers.registry import build_registry, notify_settings
 
 from casework.archive import ArchiveService
+from casework.digest import StaffDigest
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.definitions.lifecycle import DefinitionLifecycle
 from engine.definitions.service import DefinitionService
 from engine.history.service import HistoryService
 from engine.jobs.incidents import IncidentService
+from engine.jobs.periodic import PeriodicJob
 from engine.jobs.runner import JobRunner
 from engine.messaging.service import MessageService
 from engine.persistence import Database, make_engine, migrate
@@ -41,6 +45,7 @@ class Casedesk:
     migrations: InstanceMigration
     messages: MessageService
     handover: TaskHandover
+    digest: StaffDigest
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -60,14 +65,20 @@ def bootstrap(
         migrate(db.engine)
     definitions = DefinitionService(db, operators=set(handlers), clock=clock)
     runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, form_validator)
+    digest = StaffDigest(db, make_staff_mailer(notify_settings(settings)),
+                         settings.public_url or f"http://{settings.bind}", settings.staff_mail_domain)
+    # The application's periodic jobs, by name; the job worker runs each once per interval.
+    periodic = {"staff_digest": PeriodicJob("staff_digest", timedelta(minutes=settings.digest_minutes),
+                                            digest.send_due)} if settings.digest_minutes else {}
     return Casedesk(
         settings=settings, db=db, clock=clock, handlers=handlers, definitions=definitions,
         runtime=runtime, users=UserService(db, clock), history=HistoryService(db),
         archives=ArchiveService(db, clock),
-        jobs=JobRunner(db, runtime, definitions, clock, settings.job_lease_seconds),
+        jobs=JobRunner(db, runtime, definitions, clock, settings.job_lease_seconds, periodic),
         incidents=IncidentService(db, runtime, clock),
         lifecycle=DefinitionLifecycle(db, clock, definitions),
         migrations=InstanceMigration(db, runtime, definitions),
         messages=MessageService(db, runtime),
         handover=TaskHandover(runtime),
+        digest=digest,
     )

@@ -43,6 +43,11 @@ class Settings:
     sms_gateway_token: str = field(default="", repr=False)
     # `network` sends notices (SMTP, SMS gateway); `outbox` keeps them in a table (`make run`'s demo).
     notify_transport: str = "network"
+    # Staff e-mail digest (new, soon-due, overdue tasks): minutes between runs, 0 = off (`from_env`: 60);
+    # the address links point at, and the domain of staff addresses nobody set on their account page.
+    digest_minutes: int = 0
+    public_url: str = ""
+    staff_mail_domain: str = "casedesk.local"
     # Web hardening: cookies only over HTTPS (behind a TLS proxy), and the largest request body.
     secure_cookies: bool = False
     max_request_bytes: int = 16 * 2**20
@@ -72,10 +77,19 @@ class Settings:
             sms_gateway_url=env.get("CASEDESK_SMS_GATEWAY_URL", ""),
             sms_gateway_token=env.get("CASEDESK_SMS_GATEWAY_TOKEN", ""),
             notify_transport=_transport(env.get("CASEDESK_NOTIFY_TRANSPORT") or defaults.notify_transport),
+            digest_minutes=_minutes(env.get("CASEDESK_DIGEST_MINUTES") or "60"),
+            public_url=env.get("CASEDESK_PUBLIC_URL", ""),
+            staff_mail_domain=env.get("CASEDESK_STAFF_MAIL_DOMAIN") or defaults.staff_mail_domain,
             secure_cookies=env.get("CASEDESK_SECURE_COOKIES", "") in ("1", "true", "yes"),
             max_request_bytes=int(env.get("CASEDESK_MAX_REQUEST_BYTES") or defaults.max_request_bytes),
             trusted_proxies=_proxy_count(env.get("CASEDESK_TRUSTED_PROXIES") or "0"),
         )
+
+
+def _minutes(text: str) -> int:
+    if not text.isdigit() or int(text) > 7 * 24 * 60:
+        raise ValueError(f"CASEDESK_DIGEST_MINUTES: not a number of minutes from 0 (off) to 10080: {text!r}")
+    return int(text)
 
 
 def _proxy_count(text: str) -> int:

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
+from typing import Any, Callable
+
+from sqlalchemy import Connection
 
 from casework import outbox
 
@@ -132,3 +134,16 @@ def make_notify_customer(settings: NotifySettings) -> Handler:
         return {"channel": channel, "recipient": recipient, "sent_at": ctx.now.isoformat(), **receipt}
 
     return notify_customer
+
+
+def make_staff_mailer(settings: NotifySettings) -> Callable[[Connection, outbox.Notice, datetime], None]:
+    """Staff e-mail (the task digest) through the same transport as customer notices: the outbox or SMTP."""
+
+    def send(connection: Connection, notice: outbox.Notice, now: datetime) -> None:
+        check_recipient("email", notice.recipient)
+        if settings.transport == "outbox":
+            outbox.put(connection, notice, now)
+        else:
+            send_email(settings, notice.recipient, notice.subject, notice.message, notice.reference, now)
+
+    return send

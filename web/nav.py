@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from flask import Flask, current_app, url_for
 
+from casework.digest import TaskCounts
 from engine import access
 from engine.access import Actor
 
@@ -33,7 +34,15 @@ def extra_nav(actor: Actor) -> list[NavLink]:
     return [NavLink(url_for(i.endpoint), i.label(), i.endpoint.split(".")[0]) for i in items if i.allowed(actor)]
 
 
+def inbox_counts(actor: Actor) -> TaskCounts:
+    """The Inbox entry's numbers: my ready tasks and the overdue ones (one indexed count; staff only)."""
+    if not actor.staff_groups:
+        return TaskCounts(0, 0)
+    casedesk = current_app.extensions["casedesk"]
+    return cast(TaskCounts, casedesk.digest.counts(actor.username, actor.staff_groups, casedesk.clock.now()))
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict[str, Any]:
-        return {"policy": access, "extra_nav": extra_nav}
+        return {"policy": access, "extra_nav": extra_nav, "inbox_counts": inbox_counts}

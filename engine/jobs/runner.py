@@ -18,6 +18,7 @@ from engine.persistence import Database
 from engine.runtime.service import Runtime
 from engine.definitions.timer_events import is_timer
 from engine.jobs.timer_starts import TimerStarts
+from engine.jobs.periodic import KIND as PERIODIC, PeriodicJob, PeriodicJobs
 from engine.runtime.waits import RETRY
 
 log = logging.getLogger(__name__)
@@ -46,18 +47,20 @@ class JobView:
 
 class JobRunner:
     def __init__(self, db: Database, runtime: Runtime, definitions: DefinitionService, clock: Clock,
-                 lease_seconds: float = 60.0):
+                 lease_seconds: float = 60.0, periodic: dict[str, PeriodicJob] | None = None):
         self.db = db
         self.runtime = runtime
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
         self.starts = TimerStarts(db, definitions, clock)
+        self.periodic = PeriodicJobs(db, clock, periodic or {})
         self._held: set[int] = set()
         self._held_lock = threading.Lock()
 
     def run_due(self, worker: str, limit: int | None = None, stop: threading.Event | None = None) -> int:
         """Run every job due at `clock.now()` (at most `limit`, until `stop` is set); returns how many ran."""
         self.starts.schedule()
+        self.periodic.schedule()
         ran = 0
         while (limit is None or ran < limit) and not (stop is not None and stop.is_set()):
             batch = self.claim(worker, CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - ran))
@@ -136,6 +139,8 @@ class JobRunner:
     def _run(self, job: ClaimedJob, worker: str) -> int:
         if job.kind == "start":
             return self.starts.run(job, worker, self.runtime, self._jobs)
+        if job.kind == PERIODIC:
+            return self.periodic.run(job, worker, self._jobs)
         with self.db.transaction() as conn:
             jobs = self._jobs(conn)
             try:

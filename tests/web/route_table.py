@@ -188,3 +188,9 @@ RULES.update({
 RULES.update({
     "risk.register": Rule(frozenset({"admin"})),
 })
+
+# -- the account page (archiveweb helper, issue 13 item 10): each signed-in user's own digest settings --
+RULES.update({
+    "account.index": Rule(SIGNED_IN),
+    "account.save_notifications": Rule(SIGNED_IN, "POST", {"digest": "on", "email": "", "language": "en"}),
+})

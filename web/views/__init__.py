@@ -8,9 +8,11 @@ from engine.runtime.readmodel import ReadModel
 from . import admin_ops, admin_users, archive, audit, handover, inbox, instances, replay, start, tasks, tracker
 from . import quality
 from . import risk
+from . import account
 
 BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, replay.bp, handover.bp,
-              admin_users.bp, admin_ops.bp, archive.bp, quality.bp, risk.bp]
+              admin_users.bp, admin_ops.bp, archive.bp, quality.bp, risk.bp,
+              account.bp]
 
 
 def register_views(app: Flask) -> None:
