@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
-from .schema import TITLE_KEYWORDS
+from .inputs import datetime_from_input, datetime_input_value, input_attributes, may_be_empty
+from .schema import CHOICES_FROM_KEYWORD, TITLE_KEYWORDS
 
 # Enum labels: a list parallel to `enum`, or a mapping value -> label. Labels are English and
 # translated through the bundle's catalogues; `x-enum-titles-zh` is read only in forms deployed
@@ -25,8 +26,9 @@ def N_(message: str) -> str:
 
 
 NOT_INTEGER, NOT_NUMBER = N_("Enter a whole number."), N_("Enter a number.")
+NOT_DATE_TIME = N_("Enter a date and time.")
 WIDGETS = ("text", "textarea", "number", "integer", "checkbox", "select", "radio", "checkboxes", "date",
-           "datetime", "email")
+           "datetime", "email", "tel")
 
 
 class FormData(Protocol):
@@ -52,6 +54,8 @@ class Field:
     value: Any = None
     errors: list[str] = field(default_factory=list)
     readonly: bool = False
+    # The <input>'s type and the schema's bounds (min, max, step, maxlength), for text-like widgets.
+    attributes: dict[str, str] = field(default_factory=dict)
 
     def selected(self, option: Option) -> bool:
         if isinstance(self.value, list):
@@ -101,7 +105,7 @@ def _widget(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
         return "checkboxes"
     if requested in WIDGETS:
         return str(requested)
-    if "enum" in node or "oneOf" in node:
+    if "enum" in node or "oneOf" in node or CHOICES_FROM_KEYWORD in node:
         return "select"
     if kind == "boolean":
         return "checkbox"
@@ -112,9 +116,11 @@ def _widget(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
 
 def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None, locale: str,
                  values: Mapping[str, Any] | None = None,
-                 errors: Mapping[str, list[str]] | None = None, translate: Translate = _untranslated) -> list[Field]:
+                 errors: Mapping[str, list[str]] | None = None, translate: Translate = _untranslated,
+                 choices: Mapping[str, list[Option]] | None = None, zone: dt.tzinfo = dt.timezone.utc) -> list[Field]:
     """One field per top-level property, in `ui:order` when the UI schema gives one; `translate` turns
-    the schema's English titles, descriptions and enum labels into the page's language."""
+    the schema's English titles, descriptions and enum labels into the page's language. A field whose
+    choices come from data (`x-choices-from`) offers `choices[source]`; date-times show in `zone`."""
     ui_schema = ui_schema or {}
     values, errors = values or {}, errors or {}
     properties: Mapping[str, Any] = schema.get("properties") or {}
@@ -126,19 +132,28 @@ def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None,
         node = properties[name] if isinstance(properties[name], Mapping) else {}
         ui = ui_schema.get(name) or {}
         options_node = node.get("items", {}) if node.get("type") == "array" else node
+        widget = _widget(node, ui)
+        source = node.get(CHOICES_FROM_KEYWORD)
+        options = list((choices or {}).get(source, [])) if source else _options(options_node, locale, translate)
+        value = values.get(name, node.get("default"))
         fields.append(Field(
-            name=name, label=_label(node, locale, name, translate), widget=_widget(node, ui),
-            required=name in required, description=translate(str(ui.get("ui:help") or node.get("description") or "")),
-            options=_options(options_node, locale, translate), value=values.get(name, node.get("default")),
+            name=name, label=_label(node, locale, name, translate), widget=widget,
+            # A box always sent (checkbox: true or false) is "required" only when it must be ticked.
+            required=node.get("const") is True if widget == "checkbox" else name in required and not may_be_empty(node),
+            description=translate(str(ui.get("ui:help") or node.get("description") or "")),
+            options=options, value=datetime_input_value(value, zone) if widget == "datetime" else value,
             errors=list(errors.get(name, [])), readonly=bool(ui.get("ui:readonly") or node.get("readOnly")),
+            attributes=input_attributes(node, widget),
         ))
     return fields
 
 
-def parse_submission(schema: Mapping[str, Any], form: FormData) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def parse_submission(schema: Mapping[str, Any], form: FormData,
+                     zone: dt.tzinfo = dt.timezone.utc) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Typed data from posted text, plus messages for text that is not the type it must be.
-    A posted text box is kept even when empty (required text that may be blank has no `minLength`);
-    an empty number box is left out, so the schema's `required` reports it."""
+    A posted text box is kept even when empty (the schema says whether empty is an answer); an empty
+    number box is left out, so the schema's `required` reports it; a date-time typed on the user's
+    wall clock (`zone`) is stored as RFC 3339 in UTC, as `format: date-time` says."""
     data: dict[str, Any] = {}
     problems: dict[str, list[str]] = {}
     for name, node in (schema.get("properties") or {}).items():
@@ -162,6 +177,8 @@ def parse_submission(schema: Mapping[str, Any], form: FormData) -> tuple[dict[st
             continue  # an empty number box or "—" choice is "not given": `required` speaks
         try:
             data[name] = _coerce(kind, text)
+            if node.get("format") == "date-time" and text.strip():
+                data[name] = _date_time(text, zone)
         except ValueError as exc:
             data[name] = text  # kept so the page shows what was typed
             problems[name] = [str(exc)]
@@ -183,6 +200,13 @@ def _coerce(kind: Any, text: str) -> Any:
     if kind == "boolean":
         return text in ("true", "on", "1", "yes")
     return text
+
+
+def _date_time(text: str, zone: dt.tzinfo) -> str:
+    try:
+        return datetime_from_input(text, zone)
+    except ValueError:
+        raise ValueError(NOT_DATE_TIME) from None
 
 
 def date_input_value(value: Any) -> str:

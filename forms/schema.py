@@ -20,6 +20,9 @@ TOP_LEVEL_FIELD = ""
 # `x-show`: which earlier case data a form's task page shows (forms/display.py), and how values read.
 SHOW_KEYWORD = "x-show"
 SHOW_FORMATS = ("text", "date", "date-time", "money", "number", "list", "yes-no", "enum", "duration")
+# `x-choices-from`: a field's choices come from data on the server (the web layer's registry of sources).
+CHOICES_FROM_KEYWORD = "x-choices-from"
+CHOICE_SOURCES = ("archive_numbers",)
 
 _RFC3339_DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$"
@@ -77,6 +80,11 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
                  for where, ref in _remote_refs(schema)]
     problems += bounds.recursive_refs(schema)
     problems += show_entries_problems(schema)
+    problems += [f"properties/{name}: {CHOICES_FROM_KEYWORD} {node[CHOICES_FROM_KEYWORD]!r} is not a source of "
+                 f"choices; known: {', '.join(CHOICE_SOURCES)}"
+                 for name, node in (schema.get("properties") if isinstance(schema.get("properties"), dict) else {}).items()
+                 if isinstance(node, dict) and CHOICES_FROM_KEYWORD in node
+                 and node[CHOICES_FROM_KEYWORD] not in CHOICE_SOURCES]
     problems += [f"{where}: {problem}" for where, pattern in _patterns(schema)
                  if (problem := bounds.pattern_problem(pattern))]
     return problems
@@ -143,9 +151,39 @@ def form_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[st
                 field_messages = messages.setdefault(field, [])
                 if message not in field_messages:
                     field_messages.append(message)
+        for name in _left_empty(schema, data):
+            messages[name] = [_required_text(schema, name)]
         return messages
 
     return field_errors
+
+
+def _left_empty(schema: dict[str, Any], data: Any) -> list[str]:
+    """Required fields sent as "" (or [] for a list) although their schema does not say empty is an answer
+    (`minLength: 0`, `minItems: 0`): a web form sends every text box, so presence alone proves nothing."""
+    if not isinstance(data, dict):
+        return []
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    empty = []
+    for name in required:
+        node = properties.get(name) if isinstance(properties.get(name), dict) else {}
+        value = data.get(name, None)
+        if (value == "" and node.get("minLength") != 0) or (value == [] and node.get("minItems") != 0):
+            empty.append(name)
+    return empty
+
+
+def _required_text(schema: dict[str, Any], name: str) -> str:
+    custom = schema.get(ERROR_MESSAGE_KEYWORD)
+    if isinstance(custom, dict) and isinstance(custom.get("required"), dict) \
+            and isinstance(custom["required"].get(name), str):
+        return str(custom["required"][name])
+    node = (schema.get("properties") or {}).get(name)
+    field_custom = node.get(ERROR_MESSAGE_KEYWORD) if isinstance(node, dict) else None
+    if isinstance(field_custom, dict) and isinstance(field_custom.get("required"), str):
+        return str(field_custom["required"])
+    return f"{name!r} is a required property"  # the validator's own wording: pages show "This field is required."
 
 
 def validate_submission(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,8 +18,9 @@ from forms.fields import build_fields, parse_submission, translated_title
 
 from ..auth import casedesk, current_actor
 from ..casedata import full_case_data, task_case_data
+from ..choices import choices_for, refused_choices
 from ..formmessages import friendly_errors
-from ..i18n import bundle_text, language_tag
+from ..i18n import bundle_text, language_tag, select_timezone
 from .common import now, reads, runtime
 
 bp = Blueprint("tasks", __name__)
@@ -44,7 +46,9 @@ def complete(task_id: str) -> ResponseReturnValue:
     if not may_work_task(current_actor(), task):
         raise Forbidden(_("You may not work this task."))
     schema, _ui = _form_of(task)
-    data, problems = parse_submission(schema, request.form)
+    data, problems = parse_submission(schema, request.form, _zone())
+    # Choices drawn from data are checked against what this user was offered, before anything is stored.
+    problems = {**refused_choices(schema, data, choices_for(schema, current_actor())), **problems}
     if problems:
         return _render(task, data, problems), 422
     try:
@@ -107,7 +111,8 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         values = {name: value for name, value in detail.data.items() if name in (schema.get("properties") or {})}
     tag = language_tag()
     shown = friendly_errors(errors)
-    fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text)
+    fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text,
+                          choices=choices_for(schema, current_actor()), zone=_zone())
     form_errors = shown.get("", [])
     due_at = task.due_at
     element = element_info(definition, task.task_spec)
@@ -122,6 +127,11 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         data_rows=full_case_data(current_actor(), definition.forms, detail.data),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
+
+
+def _zone() -> ZoneInfo:
+    """The user's time zone (a ZoneInfo: date-times typed on the wall clock are read in it)."""
+    return ZoneInfo(select_timezone())
 
 
 def _colleagues(task: TaskView) -> list[str]:
