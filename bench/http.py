@@ -8,7 +8,8 @@ reports in one run, per database:
 Goals (issue 14): latency at age 1,000 <= 1.5 x age 10; 64 clients >= 3 x the 1-client completion rate
 with p99 < 250 ms and no errors. Figures are ratios measured in the same run, never assertions.
 
-    python bench/http.py [--quick] [--postgres URL | --no-postgres] [--web-workers N] [--seconds S]
+    python bench/http.py [--quick] [--postgres URL | --no-postgres] [--web-workers N] [--web-threads T] [--seconds S]
+    python bench/http.py --compare 2x1,2x4,4x1 [--no-sqlite] [--seconds S]   # choose the gunicorn model
 """
 from __future__ import annotations
 
@@ -70,11 +71,21 @@ class Client:
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, float]:
         started = time.perf_counter()
-        self.conn.request(method, path, json.dumps(body) if body is not None else None, self.headers)
-        response = self.conn.getresponse()
+        try:
+            response = self._send(method, path, body)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closed this idle keep-alive connection (gthread does after --keep-alive seconds)
+            # before reading the request: send it again on a new connection, as browsers do.
+            self.conn.close()
+            response = self._send(method, path, body)
         payload = response.read()
         elapsed = time.perf_counter() - started
         return response.status, json.loads(payload) if payload else None, elapsed
+
+
+    def _send(self, method: str, path: str, body: Any) -> http.client.HTTPResponse:
+        self.conn.request(method, path, json.dumps(body) if body is not None else None, self.headers)
+        return self.conn.getresponse()
 
 
 def token(port: int, user: str) -> str:
@@ -123,7 +134,11 @@ def run_clients(count: int, seconds: float, work: Any) -> tuple[Tally, float]:
     def loop(index: int) -> None:
         state = work.setup(index)
         while time.perf_counter() < deadline:
-            ok, elapsed = work.once(state)
+            started = time.perf_counter()
+            try:
+                ok, elapsed = work.once(state)
+            except (OSError, http.client.HTTPException):  # a dropped connection is an error, not a lost client
+                ok, elapsed = False, time.perf_counter() - started
             tally.add(elapsed, ok)
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(count)]
@@ -236,7 +251,7 @@ def database(kind: str, pg_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, web_workers: int) -> Iterator[int]:
+def server(url: str, web_workers: int, web_threads: int = 1) -> Iterator[int]:
     app = bootstrap(Settings(database_url=url))
     app.definitions.deploy(collect_files(ROOT / "processes" / "demo", ROOT / "forms"), "bench")
     for user, group in (("alice", "clerk"), ("rita", "reviewer")):
@@ -245,7 +260,7 @@ def server(url: str, web_workers: int) -> Iterator[int]:
     port = free_port()
     env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_SECRET_KEY": uuid.uuid4().hex}
     process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--bind", f"127.0.0.1:{port}",
-                                "--web-workers", str(web_workers)], cwd=ROOT, env=env,
+                                "--web-workers", str(web_workers), "--web-threads", str(web_threads)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
@@ -265,8 +280,8 @@ def server(url: str, web_workers: int) -> Iterator[int]:
 
 
 def measure(kind: str, url: str, args: argparse.Namespace) -> None:
-    print(f"\n== {kind}: casedesk serve, {args.web_workers} web workers ==")
-    with server(url, args.web_workers) as port:
+    print(f"\n== {kind}: casedesk serve, {args.web_workers} web workers x {args.web_threads} threads ==")
+    with server(url, args.web_workers, args.web_threads) as port:
         tokens = {user: token(port, user) for user in ("alice", "rita")}
         rates: dict[int, tuple[float, float, int]] = {}
         for count in CLIENTS:
@@ -284,12 +299,42 @@ def measure(kind: str, url: str, args: argparse.Namespace) -> None:
           f"{rates[64][2]} (goal >= 3, p99 < 250 ms, no errors: {'MET' if met else 'NOT MET'})")
 
 
+def compare_models(kind: str, url: str, models: list[tuple[int, int]], seconds: float) -> None:
+    """Completions with 1 and 64 clients under each gunicorn model (workers x threads), in one run: the
+    first model is the baseline the others' rates are divided by."""
+    print(f"\n== {kind}: gunicorn models, completions, {seconds:g} s per measurement ==")
+    print(f"  {'workers x threads':<18} {'1 client':>10} {'64 clients':>11} {'64/1':>6} {'p99 (64)':>10} "
+          f"{'errors':>7} {'vs first':>9}")
+    first = None
+    for workers, threads in models:
+        with server(url, workers, threads) as port:
+            tokens = {user: token(port, user) for user in ("alice", "rita")}
+            one, one_elapsed = run_clients(1, seconds, Completions(port, tokens))
+            many, many_elapsed = run_clients(64, seconds, Completions(port, tokens))
+        rate1, rate64 = len(one.latencies) / one_elapsed, len(many.latencies) / many_elapsed
+        first = first or rate64
+        print(f"  {f'{workers} x {threads}':<18} {rate1:9.1f}/s {rate64:10.1f}/s {rate64 / rate1:6.2f} "
+              f"{percentile(many.latencies, 99) * 1000:8.0f} ms {one.errors + many.errors:7d} {rate64 / first:8.2f}x")
+
+
+def parse_models(text: str) -> list[tuple[int, int]]:
+    """"2x1,2x4" -> [(2, 1), (2, 4)]."""
+    models = []
+    for item in text.split(","):
+        workers, _, threads = item.strip().partition("x")
+        models.append((int(workers), int(threads or 1)))
+    return models
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", default=os.environ.get("CASEDESK_TEST_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("CASEDESK_WEB_WORKERS", "2")))
+    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("CASEDESK_WEB_THREADS", "1")))
+    parser.add_argument("--compare", metavar="WxT,...", type=parse_models,
+                        help="only compare gunicorn models (workers x threads), e.g. 2x1,2x4,4x1,4x4")
     parser.add_argument("--seconds", type=float, default=10.0, help="per client count and operation")
     parser.add_argument("--samples", type=int, default=20, help="completions timed at each age")
     parser.add_argument("--quick", action="store_true", help="3 s per measurement, 6 samples per age")
@@ -299,7 +344,10 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [k for k, off in (("postgresql", args.no_postgres), ("sqlite", args.no_sqlite)) if not off]
     for kind in kinds:
         with database(kind, args.postgres) as url:
-            measure(kind, url, args)
+            if args.compare:
+                compare_models(kind, url, args.compare, args.seconds)
+            else:
+                measure(kind, url, args)
     return 0
 
 

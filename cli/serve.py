@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -9,14 +10,37 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from engine.bootstrap import Casedesk
+from engine.errors import InvalidInput
 
 
-def gunicorn_command(bind: str, web_workers: int) -> list[str]:
+# Chosen with `bench/http.py --compare` (README, "Serving: web workers and threads"): a completion spends
+# much of its time waiting on PostgreSQL (round trips, the commit's WAL flush); threads overlap those
+# waits, where sync workers leave a core idle. Two processes keep most steps on a warm workflow cache.
+DEFAULT_WEB_WORKERS = 2
+DEFAULT_WEB_THREADS = 8
+
+
+def web_workers_and_threads(workers: int | None, threads: int | None,
+                            environ: Mapping[str, str] = os.environ) -> tuple[int, int]:
+    """The command line's counts, else CASEDESK_WEB_WORKERS / CASEDESK_WEB_THREADS, else the measured defaults."""
+    def pick(given: int | None, name: str, default: int) -> int:
+        value = given if given is not None else int(environ.get(name) or default)
+        if value < 1:
+            raise InvalidInput(f"{name.removeprefix('CASEDESK_').lower().replace('_', ' ')} must be at least 1")
+        return value
+    return (pick(workers, "CASEDESK_WEB_WORKERS", DEFAULT_WEB_WORKERS),
+            pick(threads, "CASEDESK_WEB_THREADS", DEFAULT_WEB_THREADS))
+
+
+def gunicorn_command(bind: str, web_workers: int, web_threads: int = 1) -> list[str]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    return [str(gunicorn), "--bind", bind, "--workers", str(web_workers), "--access-logfile", "-",
+    # More than one thread means gunicorn's gthread workers: a worker serves other requests while one
+    # waits on the database; one thread keeps the plain sync worker.
+    model = ["--worker-class", "gthread", "--threads", str(web_threads)] if web_threads > 1 else []
+    return [str(gunicorn), "--bind", bind, "--workers", str(web_workers), *model, "--access-logfile", "-",
             "web.app:create_app()"]
 
 
@@ -84,7 +108,8 @@ def cmd_serve(app: Casedesk, args: argparse.Namespace) -> int:
     """Run gunicorn (which restarts its own web workers) and one job worker; restart either when it dies,
     so one crash never takes the service down; SIGTERM or Ctrl-C stops both."""
     app.close()  # the children open their own connections
-    children = [Supervised("web server", gunicorn_command(args.bind or app.settings.bind, args.web_workers)),
+    workers, threads = web_workers_and_threads(args.web_workers, getattr(args, "web_threads", None))
+    children = [Supervised("web server", gunicorn_command(args.bind or app.settings.bind, workers, threads)),
                 Supervised("worker", worker_command())]
     stopping = False
 
