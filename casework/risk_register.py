@@ -44,9 +44,14 @@ def _set(conn: Connection, number: str, expected: tuple[str, ...], now: datetime
 
 
 def register_risk(conn: Connection, now: datetime, instance_id: str, category: str, title: str,
-                  description: str) -> str:
-    """R-5.1 identification: a new register entry, numbered FX-<year>-<nnnn> without gaps."""
+                  description: str, existing: str = "") -> str:
+    """R-5.1 identification: a new register entry, numbered FX-<year>-<nnnn> without gaps; or, given the
+    number of an approved entry, that entry opened again for this round's assessment (periodic review)."""
     _one_of("category", category, CATEGORIES)
+    if existing:
+        _set(conn, existing, ("approved",), now, category=category, title=_text("title", title),
+             description=description or "", status="identified", instance_id=instance_id)
+        return existing
     number = f"FX-{now.year}-{next_number(conn, 'risk', str(now.year)):04d}"
     conn.execute(insert(RISKS).values(
         number=number, category=category, title=_text("title", title), description=description or "",

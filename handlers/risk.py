@@ -23,9 +23,11 @@ def _connection(ctx: HandlerContext) -> Connection:
     return ctx.connection
 
 
-def register_risk(ctx: HandlerContext, category: str, title: str, description: str) -> dict[str, Any]:
-    """R-5.1: an identified risk enters the register."""
-    number = register.register_risk(_connection(ctx), ctx.now, ctx.instance_id, category, title, description)
+def register_risk(ctx: HandlerContext, category: str, title: str, description: str,
+                  existing: str = "") -> dict[str, Any]:
+    """R-5.1: an identified risk enters the register (or an approved entry is opened for reassessment)."""
+    number = register.register_risk(_connection(ctx), ctx.now, ctx.instance_id, category, title, description,
+                                    existing)
     return {"risk_number": number, "status": "identified"}
 
 

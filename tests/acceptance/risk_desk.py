@@ -62,7 +62,8 @@ def warnings(desk: Casedesk) -> list[RiskWarning]:
 
 
 IDENTIFIED = {"risk_category": "credit", "risk_title": "Large customer pays late 大客戶逾期付款",
-              "risk_description": "Three invoices overdue by 60 days. 三張發票逾期60天。", "more_risks": False}
+              "risk_description": "Three invoices overdue by 60 days. 三張發票逾期60天。", "existing_risk": "",
+              "more_risks": False}
 ASSESSED = {"risk_level": "high", "risk_impact": "severe", "assessment_note": "20% of receivables. 佔應收賬款20%。"}
 PLANNED = {"risk_response": "reduce", "response_measures": "Cash on delivery until paid. 付清前貨到付款。",
            "responsible_department": "finance", "responsible_person": "fred"}

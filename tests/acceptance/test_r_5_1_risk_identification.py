@@ -2,12 +2,13 @@
 operational risks and assesses each one's level and impact; each step writes the risk register."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Iterator
 
 import pytest
 
 from engine.bootstrap import Casedesk
-from engine.errors import InvalidInput
+from engine.errors import CasedeskError, InvalidInput
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
 from tests.acceptance.risk_desk import ASSESSED, IDENTIFIED, PLANNED, deploy_risk, risks, start_round, task, work
 
@@ -49,3 +50,24 @@ def test_r_5_1_an_unknown_category_is_refused_and_nothing_is_registered(risk_des
         work(risk_desk, "rex", "identify_risk", {**IDENTIFIED, "risk_category": "weather"})
     assert risks(risk_desk) == []
     assert task(risk_desk, "rex", "identify_risk")
+
+
+def test_r_5_1_the_next_quarter_reassesses_an_approved_risk_under_its_own_number(risk_desk: Casedesk) -> None:
+    start_round(risk_desk)
+    work(risk_desk, "rex", "identify_risk", IDENTIFIED)
+    work(risk_desk, "rex", "assess_risk", ASSESSED)
+    work(risk_desk, "rex", "plan_response", PLANNED)
+    work(risk_desk, "leo", "approve_response", {"response_approved": True, "approval_note": ""})
+
+    risk_desk.clock.set(datetime(2026, 7, 5, 1, 0, tzinfo=timezone.utc))  # the next quarter's round
+    assert risk_desk.jobs.run_due(worker="test") == 1
+    second_round = task(risk_desk, "rex", "identify_risk").instance_id
+    with pytest.raises(CasedeskError, match="no risk FX-2026-0099"):
+        work(risk_desk, "rex", "identify_risk", {**IDENTIFIED, "existing_risk": "FX-2026-0099"})
+    with pytest.raises(InvalidInput):
+        work(risk_desk, "rex", "identify_risk", {**IDENTIFIED, "existing_risk": "risk one"})
+    work(risk_desk, "rex", "identify_risk", {**IDENTIFIED, "existing_risk": "FX-2026-0001"})
+    work(risk_desk, "rex", "assess_risk", {**ASSESSED, "risk_level": "low", "risk_impact": "minor"})
+    [entry] = risks(risk_desk)
+    assert (entry.number, entry.status, entry.level, entry.impact, entry.instance_id) == (
+        "FX-2026-0001", "assessed", "low", "minor", second_round)
