@@ -200,6 +200,16 @@ class InstanceParticipant(Base):
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
 
+class CaseReference(Base):
+    """The readable reference of a case (`C-20261130-0007`), given when it starts; staff never read its id.
+    No foreign key: the reference is taken in the start's transaction before the instance row is written."""
+
+    __tablename__ = "case_reference"
+
+    instance_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+
+
 class NumberSequence(Base):
     """The last number handed out per series and period (case numbers, archive numbers)."""
 

@@ -14,7 +14,7 @@ from engine.models import ProcessDefinition, ProcessInstance
 from web.api import init_api
 from web.owner import init_owner
 
-from . import auth, errors, i18n, inputguard, nav, security
+from . import auth, case_labels, errors, i18n, inputguard, nav, security
 from .secret_key import shared_secret_key
 from .views import register_views
 
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     inputguard.init_app(app)
     CSRFProtect(app)  # every form post; the JSON API exempts its own blueprint (bearer tokens)
     i18n.init_app(app)
+    case_labels.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     nav.init_app(app)

@@ -15,6 +15,7 @@ from engine.clock import Clock
 from engine.definitions.service import DefinitionService, LoadedDefinition
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.history.eventlog import GENESIS, INPUT, chain_event
+from engine.runtime.references import assign_reference
 from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
 from engine.definitions.lifecycle import not_startable_reason
 from engine.models import ProcessDefinition, ProcessInstance
@@ -188,6 +189,7 @@ class Runtime:
             started_by=actor, state="", event_seq=0, event_head=GENESIS, lock_version=1,
             created_at=now, updated_at=now, completed_at=None,
         )
+        assign_reference(conn, record.id, now)
         return self._step(conn, record, definition)
 
     def locked_step(self, conn: Connection, instance_id: str) -> InstanceStep:

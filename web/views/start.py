@@ -14,6 +14,8 @@ from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.service import start_groups
 
 from ..auth import casedesk, current_actor
+from ..case_labels import case_label
+from ..i18n import process_label
 from .common import reads, runtime
 
 bp = Blueprint("start", __name__)
@@ -77,7 +79,7 @@ def start(key: str) -> ResponseReturnValue:
     # A short title names the case in lists until it has a case number; processes may use it.
     title = (request.form.get("title") or "").strip()[:200]
     view = runtime().start_instance(key, {"title": title}, actor=actor.username)
-    flash(_("Started “%(process)s”.", process=key))
+    flash(_("Started “%(process)s” as case %(reference)s.", process=process_label(key), reference=case_label(view.id)))
     for task in view.ready_tasks:  # the starter usually fills the first form at once
         if may_work_task(actor, task):
             return redirect(url_for("tasks.show", task_id=task.id))

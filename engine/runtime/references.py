@@ -1,0 +1,35 @@
+"""Readable case references: `C-20261130-0007`, the 7th case started that day (UTC), gap-free.
+
+Every instance gets one when it starts, in the start's transaction, so a consultation that never
+becomes a business case (and so never gets a case number, R-2.1.3) is still named by something
+a person can read out on the phone."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Connection, Table, insert, select
+
+from engine.models import CaseReference
+from engine.sequences import next_number
+
+REFERENCES = cast(Table, CaseReference.__table__)
+PREFIX = "C"
+SERIES = "case_reference"
+
+
+def assign_reference(conn: Connection, instance_id: str, now: datetime) -> str:
+    day = now.strftime("%Y%m%d")
+    reference = f"{PREFIX}-{day}-{next_number(conn, SERIES, day):04d}"
+    conn.execute(insert(REFERENCES).values(instance_id=instance_id, reference=reference))
+    return reference
+
+
+def references_of(conn: Connection, instance_ids: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(instance_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(select(REFERENCES.c.instance_id, REFERENCES.c.reference)
+                        .where(REFERENCES.c.instance_id.in_(wanted)))
+    return {instance_id: reference for instance_id, reference in rows}
