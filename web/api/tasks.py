@@ -8,10 +8,11 @@ from flask_smorest import Blueprint
 
 from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.definitions.specinfo import element_info
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.runtime.instructions import shown_instructions
 from engine.runtime.store import TaskView
 
+from ..choices import choices_for, refused_choices
 from .auth import authenticate_request
 from .common import instance_body, visible_instance
 from .context import caller, casedesk, services
@@ -84,8 +85,18 @@ def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the task's form; 422 with messages per field (nothing saved) when the data is invalid,
     409 when the task is no longer ready."""
     task = _workable_task(task_id)
+    _check_choices_from_data(task, body["data"])
     casedesk().runtime.complete_task(task_id, body["data"], caller().username)
     return instance_body(visible_instance(task.instance_id))
+
+
+def _check_choices_from_data(task: TaskView, data: Any) -> None:
+    """A field whose choices come from data (`x-choices-from`) takes only what its source offers the caller."""
+    definition = casedesk().definitions.load(visible_instance(task.instance_id).definition_id)
+    schema = definition.forms.get(task.form_file or "") or {}
+    refused = refused_choices(schema, data, choices_for(schema, caller())) if isinstance(data, dict) else {}
+    if refused:
+        raise InvalidInput("the form has errors; nothing was saved", refused)
 
 
 def _visible_task(task_id: str) -> TaskView:
