@@ -13,9 +13,10 @@ from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
 from engine.runtime.store import TaskView
-from tests.acceptance.case_support import DEPARTMENT_STAFF, Case, handled_case
+from tests.acceptance.case_support import CASE_PROCESSES, DEPARTMENT_STAFF, Case, handled_case
 
 QUALITY_PROCESSES = PROJECT_ROOT / "processes" / "quality"
+STANDARDS = "quality_standards.dmn"  # R-4.1, in processes/case: the case chain and the inspections read it
 FORMS = PROJECT_ROOT / "forms"
 SATISFIED = {"satisfaction": "satisfied", "opinion": "Fine. 很好。", "feedback_problem": ""}
 # First occurrences after the fake clock's deployment (2026-01-05 09:00 UTC), 09:00 in Beijing.
@@ -27,9 +28,15 @@ SELF_CHECK = datetime(2026, 1, 25, 1, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def quality_desk(desk: Casedesk) -> Iterator[Casedesk]:
     """The case chain's desk (real notice servers, demo users incl. quinn, the quality owner) with the
-    quality processes and standards deployed."""
-    desk.definitions.deploy(collect_files(QUALITY_PROCESSES, FORMS), "quinn")
+    quality processes deployed beside it, as `casedesk deploy processes` deploys them."""
+    desk.definitions.deploy(quality_bundle(), "quinn")
     yield desk
+
+
+def quality_bundle(**changed: bytes) -> dict[str, bytes]:
+    """processes/quality with the standards table it shares with the case chain (processes/case)."""
+    files = {**collect_files(QUALITY_PROCESSES, FORMS), STANDARDS: (CASE_PROCESSES / STANDARDS).read_bytes()}
+    return {**files, **changed}
 
 
 def finished_case(desk: Casedesk, business_type: str = "sales", feedback: dict[str, Any] | None = None) -> Case:

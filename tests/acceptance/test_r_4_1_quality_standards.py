@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 from engine.bootstrap import Casedesk
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
-    DEPARTMENT_STAFF, _mail_server, _sms_server, desk, mailbox, sms)
+    CASE_PROCESSES, DEPARTMENT_STAFF, Case, _mail_server, _sms_server, consult_and_apply, desk, mailbox, sms)
 from tests.acceptance.quality_support import (  # noqa: F401 - fixtures
-    FORMS, QUALITY_PROCESSES, SELF_CHECK, finished_case, fire, quality_desk, tasks_of, work)
+    FORMS, SELF_CHECK, finished_case, fire, quality_bundle, quality_desk, tasks_of, work)
 from engine.definitions.service import collect_files
 
 STANDARDS = {  # one phrase of each standard, per business type and stage
@@ -35,17 +35,33 @@ def test_r_4_1_every_business_type_has_intake_processing_and_feedback_standards_
         assert not any(phrase in shown for phrase in others)  # only its own type's standards
 
 
-def test_r_4_1_the_quality_owner_edits_the_standards_and_the_next_inspection_applies_them(
+def standards_of(case: Case) -> dict[str, str]:
+    [looked_up] = [e for e in case.events("task_done") if e["element"] == "look_up_quality_standards"]
+    return {k: v for k, v in looked_up["delta"]["set"].items() if k.endswith("_standard")}
+
+
+def test_r_4_1_each_case_carries_the_standards_of_its_business_type_from_intake_on(quality_desk: Casedesk) -> None:
+    for business_type, phrases in STANDARDS.items():
+        standards = standards_of(consult_and_apply(quality_desk, business_type))
+        assert sorted(standards) == ["feedback_standard", "intake_standard", "processing_standard"]
+        for stage, phrase in zip(("intake_standard", "processing_standard", "feedback_standard"), phrases):
+            assert phrase in standards[stage]
+    closed = finished_case(quality_desk, "finance")  # they stay with the case to its end
+    assert STANDARDS["finance"][2] in closed.final_data()["feedback_standard"]
+
+
+def test_r_4_1_the_quality_owner_edits_the_standards_and_new_cases_and_inspections_apply_them(
         quality_desk: Casedesk) -> None:
     assert {"quality", "process_owner"} <= quality_desk.users.groups("quinn")  # may change definitions
-    files = collect_files(QUALITY_PROCESSES, FORMS)
     table = "quality_standards.dmn"
+    files = {**collect_files(CASE_PROCESSES, FORMS), **quality_bundle()}
     edited = files[table].decode().replace("合同條款合法、合理、明確，3日內辦結並跟進訂單",
                                            "合同經法務審核，2日內辦結並跟進訂單")
     assert edited != files[table].decode()
     results = quality_desk.definitions.deploy({**files, table: edited.encode()}, "quinn", origin="upload")
-    assert "quality_inspection" in {r.key for r in results if r.version == 2}
+    assert {"business_case", "quality_inspection"} <= {r.key for r in results if r.version == 2}
 
+    assert "合同經法務審核" in standards_of(consult_and_apply(quality_desk, "sales"))["processing_standard"]
     finished_case(quality_desk, "sales")
     check = fire(quality_desk, SELF_CHECK, "quality_self_check")
     [task] = tasks_of(quality_desk, check, "sam", "inspect_sample")
