@@ -88,7 +88,9 @@ class BundleMessages:
     def translate(self, text: str, locale: str) -> str:
         if locale not in LOCALES or not text:
             return text
-        return self.messages(locale).get(text, text)
+        messages = self.messages(locale)
+        # Documentation wraps over lines in a diagram; catalogues key it with single spaces.
+        return messages.get(text) or messages.get(" ".join(text.split())) or text
 
     def process_name(self, key: str, locale: str) -> str:
         """A process's display name (its newest version's) in `locale`; the key only when it was never deployed."""

@@ -163,6 +163,10 @@ def test_every_task_page_of_the_case_chain_is_in_one_language(
                                    converters)
             if bad:
                 wrong.append(f"{ready.task_spec} {url}: {bad[:8]}")
+            if url.startswith("/tasks/") and locale != "en":  # the instructions too, not only the labels
+                instructions = re.search(r'<div class="doc">(.*?)</div>', page.get_data(as_text=True), re.S)
+                if instructions is None or not CJK.search(instructions.group(1)):
+                    wrong.append(f"{ready.task_spec}: instructions not translated")
         app.runtime.claim_task(ready.id, actor=member)
         view = app.runtime.complete_task(ready.id, ENTRIES[ready.task_spec], actor=member)
         worked.append(ready.task_spec)
