@@ -54,10 +54,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
+def served_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the database `server` serves (tests may put what a scenario needs there first)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'casedesk.db'}"
+
+
+@pytest.fixture(scope="session")
+def server(served_database: str, chromium_path: str) -> Iterator[str]:
     """gunicorn serving `web.app:create_app()` — the same command as `make run` — on a fresh database."""
-    root = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{root / 'casedesk.db'}"
+    url = served_database
+    root = Path(url.removeprefix("sqlite:///")).parent
     app = bootstrap(Settings(database_url=url))
     app.definitions.deploy(collect_files(PROJECT_ROOT / "processes", PROJECT_ROOT / "forms"), "owen")
     seed_demo_org(app.db, app.clock, PASSWORD)  # the demo organisation `make run` creates
