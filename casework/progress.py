@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from engine.definitions.service import LoadedDefinition
 from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
@@ -65,10 +65,22 @@ class Report:
         return self.on_time / self.dated_done if self.dated_done else None
 
 
-def _sort_key(case: OpenCase) -> tuple[int, datetime, datetime, str]:
-    # Overdue first (most overdue on top), then by due date, then the longest waiting.
-    far = datetime.max.replace(tzinfo=case.task.created_at.tzinfo)
-    return (0 if case.overdue else 1, case.due_at or far, case.task.created_at, case.instance_id)
+@dataclass(frozen=True)
+class StageLoad:
+    """How many tasks wait in one stage, and how many of them are overdue."""
+
+    key: str
+    name: str
+    waiting: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    stages: list[StageLoad]
+    waiting: int
+    open_cases: int
+    overdue: int
 
 
 class ProgressService:
@@ -76,13 +88,18 @@ class ProgressService:
         self.db = db
         self.load_definition = load_definition
 
-    def open_cases(self, now: datetime) -> list[OpenCase]:
-        """Every waiting user task of every running case, overdue first."""
+    def open_cases(self, now: datetime, limit: int | None = None) -> list[OpenCase]:
+        """Waiting user tasks of running cases, overdue first (most overdue on top), then by due date,
+        undated last, the longest waiting first; the first `limit` of them, or all."""
+        ht = HUMAN_TASKS.c
+        query = (select(HUMAN_TASKS, ProcessInstance.business_key, ProcessInstance.definition_id)
+                 .join(ProcessInstance, ProcessInstance.id == ht.instance_id)
+                 .where(ProcessInstance.status == "running")
+                 .order_by(ht.due_at.asc().nulls_last(), ht.created_at, ht.instance_id))
+        if limit is not None:
+            query = query.limit(limit)
         with self.db.unit_of_work(write=False) as session:
-            rows = session.execute(
-                select(HUMAN_TASKS, ProcessInstance.business_key, ProcessInstance.definition_id)
-                .join(ProcessInstance, ProcessInstance.id == HUMAN_TASKS.c.instance_id)
-                .where(ProcessInstance.status == "running")).all()
+            rows = session.execute(query).all()
         cases = []
         for row in rows:
             task = task_view(row)
@@ -90,7 +107,31 @@ class ProgressService:
             due_at = task.due_at
             cases.append(OpenCase(task.instance_id, row.business_key, task.process_key, info.process_key,
                                   info.process_name, task, due_at, due_at is not None and due_at < now))
-        return sorted(cases, key=_sort_key)
+        return cases
+
+    def workload(self, now: datetime) -> Workload:
+        """Waiting and overdue tasks per stage, counted by the database (one row per element, not per task);
+        open cases are the running ones (some wait for a timer or a message, not for a person)."""
+        ht = HUMAN_TASKS.c
+        late = ht.due_at < now
+        # Only running instances have rows here: a finished, cancelled or failed one's are removed.
+        with self.db.unit_of_work(write=False) as session:
+            rows = session.execute(select(ht.definition_id, ht.task_spec, func.count(), func.count().filter(late))
+                                   .group_by(ht.definition_id, ht.task_spec)).all()
+            cases, overdue_cases = session.execute(select(
+                select(func.count()).where(ProcessInstance.status == "running").scalar_subquery(),
+                select(func.count(distinct(ht.instance_id))).where(late).scalar_subquery())).one()
+        stages: dict[str, list[int]] = {}
+        names: dict[str, str] = {}
+        for definition_id, task_spec, waiting, overdue_here in rows:
+            info = element_info(self.load_definition(definition_id), task_spec)
+            names[info.process_key] = info.process_name
+            counts = stages.setdefault(info.process_key, [0, 0])
+            counts[0] += waiting
+            counts[1] += overdue_here
+        loads = sorted((StageLoad(key, names[key], w, o) for key, (w, o) in stages.items()),
+                       key=lambda s: (-s.overdue, -s.waiting, s.key))
+        return Workload(loads, sum(s.waiting for s in loads), cases, overdue_cases)
 
     def report(self, now: datetime, since: datetime | None = None) -> Report:
         """Cases per stage, on-time rate of finished tasks that had a due date, mean time per stage

@@ -119,10 +119,18 @@ class DefinitionFile(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
+    # Instance lists are newest first, 200 at a time, by status, process or starter (bench/inbox.py):
+    # each filter walks its own index in that order and stops at the page, whatever the table's size.
+    __table_args__ = (
+        Index("ix_process_instance_created", "created_at", "id"),
+        Index("ix_process_instance_status_created", "status", "created_at"),
+        Index("ix_process_instance_definition_created", "definition_id", "created_at"),
+        Index("ix_process_instance_starter_created", "started_by", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    status: Mapped[str] = mapped_column(String(20))
     business_key: Mapped[str | None] = mapped_column(String(100), index=True)
     started_by: Mapped[str] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(Text)
@@ -145,7 +153,8 @@ class HumanTask(Base):
     __table_args__ = (
         Index("ix_human_task_group", "candidate_group"),
         Index("ix_human_task_assignee", "assignee"),
-        Index("ix_human_task_due_at", "due_at"),
+        # The tracker's order (due date, undated last, then the longest waiting) read off one index.
+        Index("ix_human_task_due_created", "due_at", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -161,6 +170,9 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # instructionsForEndUser rendered over the task's own data when it became ready (Markdown).
     instructions: Mapped[str | None] = mapped_column(Text())
+    # The instance's version when the row was projected: the tracker counts tasks per stage from this
+    # table alone (a migrated instance's rows are projected again).
+    definition_id: Mapped[int | None] = mapped_column(Integer)
 
 class InstanceEvent(Base):
     """Append-only, hash-chained history of one instance; no code updates or deletes a row."""

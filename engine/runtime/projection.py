@@ -128,6 +128,7 @@ class StepProjection:
                 assignee=assignee, form_file=schema_file, ui_form_file=ui_file,
                 created_at=kept.created_at if kept is not None else self.now, due_at=routing.due_at,
                 instructions=ready_task_instructions(task.task_spec, task.data),
+                definition_id=self.row.definition_id,
             ))
             payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
                        "from": task.internal_data.get(CAME_FROM),

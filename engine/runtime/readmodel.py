@@ -24,6 +24,9 @@ DUE_FILTERS = ("overdue", "soon", "dated", "undated")
 INBOX_SORTS = ("due", "oldest", "newest", "process")
 INSTANCE_STATUSES = ("running", "completed", "cancelled", "failed")
 SOON = timedelta(hours=24)
+# An inbox shows this many tasks at a time (filters and sorting narrow it); a group may hold thousands.
+INBOX_PAGE = 100
+MAX_INBOX_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,11 @@ class InboxQuery:
     business_type: str | None = None
     due: str | None = None
     sort: str = "due"
+    limit: int = INBOX_PAGE
 
     def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_INBOX_PAGE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_INBOX_PAGE}", {"limit": [str(self.limit)]})
         for name, value, allowed in (("scope", self.scope, INBOX_SCOPES), ("sort", self.sort, INBOX_SORTS),
                                      ("due", self.due, (None, *DUE_FILTERS)),
                                      ("business_type", self.business_type, (None, *BUSINESS_TYPE_PREFIXES))):
@@ -64,23 +70,26 @@ def business_type_of(business_key: str | None) -> str | None:
 
 
 def inbox(session: Session, actor: Actor, query: InboxQuery, now: datetime) -> list[InboxRow]:
-    """The ready tasks `actor` may work: claimed by them (`mine`) and unclaimed in their groups (`groups`)."""
+    """The ready tasks `actor` may work: claimed by them (`mine`) and unclaimed in their groups (`groups`),
+    at most `query.limit` of them. The page is chosen on the task table alone; only its rows meet their
+    instances, so the cost is the page's, not the number of instances."""
     ht, inst = HUMAN_TASKS.c, ProcessInstance
     mine = ht.assignee == actor.username
     groups = and_(ht.assignee.is_(None),
                   or_(ht.candidate_group.in_(sorted(actor.staff_groups)),
                       ht.candidate_group.is_(None) if actor.staff_groups else false()))
     scope = {"mine": mine, "groups": groups, "all": or_(mine, groups)}[query.scope]
-    statement = (select(HUMAN_TASKS, inst.business_key, inst.started_by)
-                 .join(inst, inst.id == ht.instance_id).where(scope))
+    page = select(HUMAN_TASKS).where(scope)
     if query.process:
-        statement = statement.where(ht.process_key == query.process)
+        page = page.where(ht.process_key == query.process)
     if query.business_type:
-        statement = statement.where(inst.business_key.like(f"{BUSINESS_TYPE_PREFIXES[query.business_type]}-%"))
-    due = ht.due_at
+        prefix = f"{BUSINESS_TYPE_PREFIXES[query.business_type]}-%"
+        page = page.where(select(inst.id).where(inst.id == ht.instance_id, inst.business_key.like(prefix)).exists())
     if query.due is not None:
-        statement = statement.where(_due_condition(due, query.due, now))
-    statement = statement.order_by(*_inbox_order(due, query.sort))
+        page = page.where(_due_condition(ht.due_at, query.due, now))
+    tasks = page.order_by(*_inbox_order(ht, query.sort)).limit(query.limit).subquery()
+    statement = (select(tasks, inst.business_key, inst.started_by).join(inst, inst.id == tasks.c.instance_id)
+                 .order_by(*_inbox_order(tasks.c, query.sort)))
     rows = []
     for row in session.execute(statement):
         task = task_view(row)
@@ -98,16 +107,16 @@ def _due_condition(due: Any, kind: str, now: datetime) -> ColumnElement[bool]:
     }[kind]
 
 
-def _inbox_order(due: Any, sort: str) -> list[Any]:
-    created = HUMAN_TASKS.c.created_at
+def _inbox_order(columns: Any, sort: str) -> list[Any]:
+    created, due = columns.created_at, columns.due_at
     if sort == "newest":
-        return [created.desc(), HUMAN_TASKS.c.id]
+        return [created.desc(), columns.id]
     if sort == "process":
-        return [HUMAN_TASKS.c.process_key, created, HUMAN_TASKS.c.id]
+        return [columns.process_key, created, columns.id]
     if sort == "due":
         # Undated tasks after dated ones on every database (PostgreSQL puts NULLs last only ascending).
-        return [due.is_(None), due, created, HUMAN_TASKS.c.id]
-    return [created, HUMAN_TASKS.c.id]
+        return [due.is_(None), due, created, columns.id]
+    return [created, columns.id]
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ class TaskView:
     created_at: datetime
     due_at: datetime | None = None
     instructions: str | None = None  # Markdown from the task's own data when it became ready, if it rendered
+    definition_id: int | None = None  # the instance's version when this row was projected
 
 
 # Built once: constructing and cache-keying a statement costs more than running it on a short step.

@@ -16,6 +16,8 @@ from ..charts import bar_chart, duration_unit
 from .common import now
 
 bp = Blueprint("tracker", __name__)
+# The tracker lists this many waiting tasks, the most urgent first; the counts cover all of them.
+TRACKER_PAGE = 200
 PERIODS = {"7": timedelta(days=7), "30": timedelta(days=30), "90": timedelta(days=90), "all": None}
 
 
@@ -27,11 +29,15 @@ def progress() -> ProgressService:
 @bp.get("/tracker")
 @require(may_track, _l("The progress tracker is for trackers, auditors and administrators."))
 def index() -> ResponseReturnValue:
-    cases = progress().open_cases(now())
+    service, moment = progress(), now()
+    cases = service.open_cases(moment, limit=TRACKER_PAGE)
+    workload = service.workload(moment)
+    loads = {stage.key: stage for stage in workload.stages}
     by_stage = sorted(((key, list(rows)) for key, rows in groupby(sorted(cases, key=lambda c: c.stage_key),
                                                                    key=lambda c: c.stage_key)),
-                      key=lambda item: (-sum(c.overdue for c in item[1]), item[0]))
-    return render_template("tracker.html", cases=cases, by_stage=by_stage)
+                      key=lambda item: (-loads[item[0]].overdue, item[0]))
+    return render_template("tracker.html", cases=cases, by_stage=by_stage, workload=workload, loads=loads,
+                           page=TRACKER_PAGE)
 
 
 @bp.get("/tracker/report")
