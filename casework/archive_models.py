@@ -68,7 +68,8 @@ class ArchiveAccess(Base):
     """Every attempt to read an archive, granted or refused (R-6.4); append-only like archive_item."""
 
     __tablename__ = "archive_access"
-    __table_args__ = (Index("ix_archive_access_number", "archive_number", "at"),)
+    __table_args__ = (Index("ix_archive_access_number", "archive_number", "at"),
+                      Index("ix_archive_access_username", "username", "at"))  # the access log by user
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -107,8 +107,8 @@ def register() -> ResponseReturnValue:
 @require(_is_register_reader, REGISTER_ONLY)
 def record(number: str) -> ResponseReturnValue:
     found = archives().register_record(number, current_actor().username)
-    accesses = archives().accesses(number, current_actor().username)
-    return render_template("archive/record.html", record=found, accesses=list(reversed(accesses)),
+    accesses = archives().access_log(current_actor().username, AccessFilter(archive_number=number))
+    return render_template("archive/record.html", record=found, accesses=accesses,
                            class_title=_class_title(found.entry.archive_class))
 
 
