@@ -1,13 +1,13 @@
 """the archive access log filtered by user reads an index (username, at)
 
-Revision ID: 0019_archiveweb_access_by_user
-Revises: 0018_i18n_case_references
+Revision ID: 0020_archiveweb_access_by_user
+Revises: 0019_mend_list_indexes
 """
 from alembic import op
 
 
-revision = '0019_archiveweb_access_by_user'
-down_revision = '0018_i18n_case_references'
+revision = '0020_archiveweb_access_by_user'
+down_revision = '0019_mend_list_indexes'
 branch_labels = None
 depends_on = None
 
