@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
-from .inputs import datetime_from_input, datetime_input_value, input_attributes, may_be_empty
+from .inputs import datetime_from_input, datetime_input_value, input_attributes, may_be_empty, required_when
 from .schema import CHOICES_FROM_KEYWORD, TITLE_KEYWORDS
 
 # Enum labels: a list parallel to `enum`, or a mapping value -> label. Labels are English and
@@ -56,6 +56,8 @@ class Field:
     readonly: bool = False
     # The <input>'s type and the schema's bounds (min, max, step, maxlength), for text-like widgets.
     attributes: dict[str, str] = field(default_factory=dict)
+    # Needed only in a situation (`if`/`then`): deciding field -> the values that make it needed.
+    required_when: dict[str, list[str]] = field(default_factory=dict)
 
     def selected(self, option: Option) -> bool:
         if isinstance(self.value, list):
@@ -127,6 +129,7 @@ def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None,
     order = [name for name in ui_schema.get("ui:order", []) if name in properties]
     order += [name for name in properties if name not in order]
     required = set(schema.get("required") or [])
+    conditional = required_when(schema)
     fields = []
     for name in order:
         node = properties[name] if isinstance(properties[name], Mapping) else {}
@@ -143,7 +146,7 @@ def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None,
             description=translate(str(ui.get("ui:help") or node.get("description") or "")),
             options=options, value=datetime_input_value(value, zone) if widget == "datetime" else value,
             errors=list(errors.get(name, [])), readonly=bool(ui.get("ui:readonly") or node.get("readOnly")),
-            attributes=input_attributes(node, widget),
+            attributes=input_attributes(node, widget), required_when=conditional.get(name, {}),
         ))
     return fields
 

@@ -30,6 +30,37 @@ def input_attributes(node: Mapping[str, Any], widget: str) -> dict[str, str]:
     return attributes
 
 
+def required_when(schema: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Fields an `if`/`then` requires in one situation: field -> {deciding field: its values (as the form
+    posts them)}. Only the plain shape the forms use (`if` a const or enum of one field); the page uses it
+    as a hint, the server's validation decides."""
+    branches = [schema] + [b for b in schema.get("allOf") or [] if isinstance(b, Mapping)]
+    found: dict[str, dict[str, list[str]]] = {}
+    for branch in branches:
+        condition, then = branch.get("if"), branch.get("then")
+        if not isinstance(condition, Mapping) or not isinstance(then, Mapping):
+            continue
+        tests = condition.get("properties")
+        if not isinstance(tests, Mapping) or len(tests) != 1:
+            continue
+        ((decider, test),) = tests.items()
+        values = [test["const"]] if isinstance(test, Mapping) and "const" in test else \
+            list(test.get("enum") or []) if isinstance(test, Mapping) else []
+        if not values:
+            continue
+        needed = [n for n in then.get("required") or [] if isinstance(n, str)]
+        needed += [n for n, node in (then.get("properties") or {}).items()
+                   if isinstance(node, Mapping) and isinstance(node.get("minLength"), int) and node["minLength"] > 0]
+        for name in needed:
+            known = found.setdefault(name, {}).setdefault(decider, [])
+            known.extend(v for v in map(_posted, values) if v not in known)
+    return found
+
+
+def _posted(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def datetime_from_input(text: str, zone: dt.tzinfo) -> str:
     """What a datetime-local box sends (the user's wall clock) as RFC 3339 in UTC; ValueError if it is not a time."""
     moment = dt.datetime.fromisoformat(text.strip())

@@ -91,3 +91,22 @@ def test_page_values_are_in_the_users_time_zone_and_language() -> None:
         assert written.startswith("Jan 10, 2026") and "5:00:00" in written and "PM" in written  # 09:00 UTC
         assert formatter.money(Decimal("1234.5"), "CNY") == "CN¥1,234.50"
         assert formatter.duration("P3D") == "3 days" and formatter.yes_no(True) == "Yes"
+
+
+def test_every_shipped_x_show_entry_names_a_form_field_that_exists() -> None:
+    import json
+
+    forms = {path.name: json.loads(path.read_text()) for path in (PROJECT_ROOT / "forms").rglob("*.schema.json")}
+    shown = 0
+    for name, schema in forms.items():
+        assert check_schema(schema) == [], name
+        for entry in schema.get("x-show", []):
+            shown += 1
+            if "from" in entry:
+                source = forms.get(entry["from"])
+                assert source is not None, (name, entry)
+                assert (entry.get("field") or entry["name"]) in source["properties"], (name, entry)
+    for folder in ("case", "archive", "reports", "demo"):  # every user-task form of these says what it shows
+        for path in (PROJECT_ROOT / "forms" / folder).glob("*.schema.json"):
+            assert "x-show" in forms[path.name], path.name
+    assert shown > 100

@@ -69,3 +69,18 @@ def test_a_choice_source_must_be_one_the_server_has() -> None:
 
 def test_every_choice_source_a_form_may_name_has_a_function() -> None:
     assert set(SOURCES) == set(CHOICE_SOURCES)
+
+
+def test_fields_needed_in_one_situation_carry_that_situation() -> None:
+    import json
+
+    from engine.config import PROJECT_ROOT
+    from forms.inputs import required_when
+
+    handle = json.loads((PROJECT_ROOT / "forms" / "case" / "handle_case.schema.json").read_text())
+    application = json.loads((PROJECT_ROOT / "forms" / "case" / "fill_application.schema.json").read_text())
+    consultation = json.loads((PROJECT_ROOT / "forms" / "case" / "receive_consultation.schema.json").read_text())
+    assert required_when(handle) == {"result": {"outcome": ["done"]}, "problem": {"outcome": ["problem"]}}
+    assert required_when(application) == {"email": {"preferred_channel": ["email"]},
+                                          "mobile": {"preferred_channel": ["sms", "phone"]}}
+    assert required_when(consultation)["answer"] == {"answered_now": ["true"]}
