@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from engine.definitions.translations import BundleMessages
 from engine.group_titles import GroupTitles
+from web.owner_text import owner_text
 
 # Babel locale name -> the language tag pages and schemas use.
 LANGUAGES = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
@@ -158,6 +159,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["bundle_text"] = bundle_text
     app.jinja_env.filters["process_label"] = process_label
     app.jinja_env.filters["group_label"] = group_label
+    app.jinja_env.filters["owner_text"] = owner_text
 
     @app.context_processor
     def language_context() -> dict[str, Any]:
