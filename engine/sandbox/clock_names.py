@@ -8,6 +8,8 @@ from typing import Any
 
 # Task data may hold variables of these names (they came after `now`); in such a task the data wins.
 DATA_MAY_SHADOW = frozenset({"datetime", "date", "timedelta"})
+# The attribute holding a step clock name's time: the sandbox pool sends the time, not the per-step class.
+STEP_NOW = "_casedesk_step_now"
 
 
 class _RealTypeCheck(type):
@@ -58,4 +60,10 @@ def clock_names(step_now: real.datetime) -> dict[str, Any]:
 
     StepDatetime.__name__ = StepDatetime.__qualname__ = "datetime"
     StepDate.__name__ = StepDate.__qualname__ = "date"
-    return {"now": lambda: step_now, "datetime": StepDatetime, "date": StepDate, "timedelta": real.timedelta}
+
+    def now() -> real.datetime:
+        return step_now
+
+    for name in (StepDatetime, StepDate, now):
+        setattr(name, STEP_NOW, step_now)
+    return {"now": now, "datetime": StepDatetime, "date": StepDate, "timedelta": real.timedelta}

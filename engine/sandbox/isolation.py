@@ -69,42 +69,55 @@ def _script_line(tb: Any) -> int | None:
     return lines[-1] if lines else None
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
     with open("/proc/self/statm", encoding="ascii") as statm:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def cpu_spent() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def outcome_of(work: Callable[[], Any]) -> tuple[str, bytes]:
+    """Run `work()`; what came of it ("ok", "memory", ...) and, pickled, the value or what went wrong,
+    for the parent to raise again."""
+    try:
+        outcome: tuple[Any, ...] = ("ok", work())
+    except MemoryError:
+        outcome = ("memory",)
+    except ScriptRejected as exc:
+        outcome = ("rejected", exc.args, exc.line)
+    except Exception as exc:  # noqa: BLE001 - the parent raises it again as itself
+        outcome = ("error", exc, _script_line(exc.__traceback__))
+    try:
+        return outcome[0], pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        return "memory", pickle.dumps(("memory",))
+    except Exception as exc:  # noqa: BLE001 - a value that is not data (a generator, a map object)
+        return "unpicklable", pickle.dumps(("unpicklable", f"{type(exc).__name__}: {exc}"))
+
+
+def write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _child(work: Callable[[], Any], out: int) -> None:
-    """In the forked child: set the limits, run, send back ("ok", value) or what went wrong."""
+    """In the forked child: set the limits, run, send back the pickled outcome."""
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    spent = int(used.ru_utime + used.ru_stime)  # rusage is inherited as zero, but be exact
+    spent = int(cpu_spent())  # rusage is inherited as zero, but be exact
     resource.setrlimit(resource.RLIMIT_CPU, (spent + CPU_SECONDS, spent + CPU_SECONDS + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (_mapped_bytes() + MEMORY_BYTES,) * 2)
+    resource.setrlimit(resource.RLIMIT_AS, (mapped_bytes() + MEMORY_BYTES,) * 2)
     try:
-        try:
-            outcome: tuple[Any, ...] = ("ok", work())
-        except MemoryError:
-            outcome = ("memory",)
-        except ScriptRejected as exc:
-            outcome = ("rejected", exc.args, exc.line)
-        except Exception as exc:  # noqa: BLE001 - the parent raises it again as itself
-            outcome = ("error", exc, _script_line(exc.__traceback__))
-        try:
-            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            payload = pickle.dumps(("memory",))
-        except Exception as exc:  # noqa: BLE001 - a value that is not data (a generator, a map object)
-            payload = pickle.dumps(("unpicklable", f"{type(exc).__name__}: {exc}"))
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(out, view):]
+        write_all(out, outcome_of(work)[1])
     finally:
         os._exit(0)
 
 
-def _read_all(fd: int, deadline: float) -> bytes | None:
+def read_all(fd: int, deadline: float) -> bytes | None:
     chunks = []
     while True:
         left = deadline - time.monotonic()
@@ -141,16 +154,23 @@ def run_isolated(work: Callable[[], T]) -> T:
         _child(work, write_end)
     os.close(write_end)
     try:
-        payload = _read_all(read_end, time.monotonic() + WALL_SECONDS)
+        payload = read_all(read_end, time.monotonic() + WALL_SECONDS)
     finally:
         os.close(read_end)
         if payload is None:
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
+    return result_of(payload, status)
+
+
+def result_of(payload: bytes | None, status: int | None) -> Any:
+    """The child's value, or its failure raised here: a limit, a refusal, or the script's own error.
+
+    `payload` None: the child ran past the wall clock and was killed; empty: it died (`status`)."""
     if payload is None:
         raise ScriptRejected(f"took longer than {WALL_SECONDS:g} seconds and was stopped")
     if not payload:
-        killed_by = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        killed_by = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
         if killed_by in (signal.SIGXCPU, signal.SIGKILL):
             raise ScriptRejected(f"used more than its {CPU_SECONDS} seconds of CPU time and was stopped")
         raise ScriptRejected(f"the script process ended unexpectedly (status {status})")
@@ -166,4 +186,3 @@ def run_isolated(work: Callable[[], T]) -> T:
         raise ScriptRejected(f"left a value that is not data ({outcome[1]})")
     _raise_at_line(outcome[1], outcome[2])
     raise AssertionError("unreachable")  # pragma: no cover
-

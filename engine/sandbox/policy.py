@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine.errors import ScriptRejected
 
 from . import isolation
+from .pool import SandboxPool
 
 MAX_STEPS = 1_000_000        # loop iterations + function calls per script or expression
 MAX_SECONDS = 10.0           # wall-clock backstop for loops whose single iterations are slow
@@ -240,21 +241,56 @@ def _budget() -> tuple[Callable[[], bool], Callable[[], bool]]:
     return tick, lambda: left < 0
 
 
-def _contained(source: str, mode: str, run: Callable[[], Any]) -> Any:
-    """`run()` here when the code is bounded by its data, else under the OS limits of a child process."""
-    return isolation.run_isolated(run) if isolation.needs_isolation(source, mode) else run()
+def _run_code(extra_globals: Mapping[str, Any], compiled: tuple[types.CodeType | None, tuple], context: dict,
+              external: dict) -> tuple[Any, dict[str, Any]]:
+    """Run compiled code under the guards; its value (eval) and namespace."""
+    code, problems = compiled
+    if code is None:
+        raise ScriptRejected(problems[0][1], problems[0][0])
+    tick, spent = _budget()
+    # Underscore names are skipped so task data can never replace a guard.
+    namespace = {**extra_globals, **external, **{k: v for k, v in context.items() if not k.startswith("_")},
+                 **_GUARDS, "_tick_": tick}
+    try:
+        result = eval(code, namespace)  # exec-mode code runs under eval too, returning None
+    except _BudgetExceeded as exc:
+        raise ScriptRejected(_BUDGET_MESSAGE, exc.args[0]) from None
+    if spent():  # the script swallowed the budget error with a bare `except:`
+        raise ScriptRejected(_BUDGET_MESSAGE)
+    return result, namespace
+
+
+def _evaluated(extra_globals: Mapping[str, Any], expression: str, context: dict, external: dict) -> Any:
+    return _run_code(extra_globals, _compile(expression, "eval"), context, external)[0]
+
+
+def _executed(extra_globals: Mapping[str, Any], script: str, context: dict, external: dict,
+              hidden: frozenset[str]) -> dict[str, Any]:
+    """The script's namespace as TaskDataEnvironment keeps it: data, not functions."""
+    namespace = _run_code(extra_globals, _compile(script, "exec"), context, external)[1]
+    return {name: value for name, value in namespace.items()
+            if not (name.startswith("_") or name in hidden or callable(value) or isinstance(value, types.ModuleType))}
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """SpiffWorkflow script environment running RestrictedPython code against task data."""
+    """SpiffWorkflow script environment running RestrictedPython code against task data.
+
+    Code that is bounded by its data runs here; anything else in a pooled child process under the OS
+    limits (engine/sandbox/isolation.py decides, engine/sandbox/pool.py runs)."""
 
     def __init__(self, extra_globals: Mapping[str, Any] | None = None):
         super().__init__(dict(extra_globals or {}))
+        self.pool = SandboxPool()
+
+    def _contained(self, source: str, mode: str, function: Callable[..., Any], *args: Any) -> Any:
+        if isolation.needs_isolation(source, mode):
+            return self.pool.run(function, args)
+        return function(*args)
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
         """The value of `expression` with the task data's variables in scope; `context` is not changed."""
-        compiled, external = _compile(expression, "eval"), external_context or {}
-        return _contained(expression, "eval", lambda: self._run(compiled, context, external)[0])
+        return self._contained(expression, "eval", _evaluated, self.globals, expression, context,
+                               external_context or {})
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         """Run `script`; its new, changed and deleted top-level variables are applied to `context`."""
@@ -263,14 +299,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         if clashes := hidden & set(context):  # as SpiffWorkflow's TaskDataEnvironment: a function would vanish
             raise ValueError(f"You have task data that overwrites a predefined function(s). Please change "
                              f"the following variable or field name(s) to something else: {clashes}")
-        compiled = _compile(script, "exec")
-
-        def run() -> dict[str, Any]:  # what TaskDataEnvironment keeps: data, not functions
-            namespace = self._run(compiled, context, external_context)[1]
-            return {name: value for name, value in namespace.items()
-                    if not (name.startswith("_") or name in hidden or callable(value)
-                            or isinstance(value, types.ModuleType))}
-        kept = _contained(script, "exec", run)
+        kept = self._contained(script, "exec", _executed, self.globals, script, context, external_context,
+                               frozenset(hidden))
         for name in [name for name in context if name not in kept and not name.startswith("_")]:
             del context[name]
         context.update(kept)
@@ -278,18 +308,5 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def _run(self, compiled: tuple[types.CodeType | None, tuple], context: dict,
              external: dict) -> tuple[Any, dict[str, Any]]:
-        """Run compiled code under the guards (tests also use it to probe the run-time layer alone)."""
-        code, problems = compiled
-        if code is None:
-            raise ScriptRejected(problems[0][1], problems[0][0])
-        tick, spent = _budget()
-        # Underscore names are skipped so task data can never replace a guard.
-        namespace = {**self.globals, **external, **{k: v for k, v in context.items() if not k.startswith("_")},
-                     **_GUARDS, "_tick_": tick}
-        try:
-            result = eval(code, namespace)  # exec-mode code runs under eval too, returning None
-        except _BudgetExceeded as exc:
-            raise ScriptRejected(_BUDGET_MESSAGE, exc.args[0]) from None
-        if spent():  # the script swallowed the budget error with a bare `except:`
-            raise ScriptRejected(_BUDGET_MESSAGE)
-        return result, namespace
+        """Run compiled code under the guards in this process (tests use it to probe the run-time layer alone)."""
+        return _run_code(self.globals, compiled, context, external)

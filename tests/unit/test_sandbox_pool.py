@@ -1,0 +1,134 @@
+"""Issue #12: isolated scripts run in a small pool of pre-forked sandbox processes; a child that hits a
+limit, dies or overruns the wall clock is replaced, and the next script runs as if nothing happened."""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import pytest
+
+from engine.errors import ScriptRejected
+from engine.sandbox import isolation, pool
+from engine.sandbox.clock_names import clock_names
+from engine.sandbox.policy import SandboxEnvironment
+
+STEP_NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+JOIN = "label = '-'.join(str(i) for i in items)"  # a generator and a call: isolated
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the children the pool forks during the test."""
+    forked: list[int] = []
+    real = pool._fork_child
+
+    def counting() -> Any:
+        child = real()
+        forked.append(child.pid)
+        return child
+    monkeypatch.setattr(pool, "_fork_child", counting)
+    return forked
+
+
+@pytest.fixture
+def env() -> Iterator[SandboxEnvironment]:
+    environment = SandboxEnvironment()
+    yield environment
+    environment.pool.close()
+
+
+def run(env: SandboxEnvironment, script: str, **data: Any) -> dict[str, Any]:
+    context = dict(data)
+    env.execute(script, context, clock_names(STEP_NOW))
+    return context
+
+
+def test_isolated_scripts_reuse_one_pre_forked_child(env: SandboxEnvironment, forks: list[int]) -> None:
+    for n in range(20):
+        assert run(env, JOIN, items=list(range(n % 4)))["label"] == "-".join(str(i) for i in range(n % 4))
+    assert len(forks) == 1 and forks[0] != os.getpid()
+
+
+def test_the_step_clock_and_real_types_reach_the_pooled_child(env: SandboxEnvironment, forks: list[int]) -> None:
+    context = run(env, "stamps = [str(now()), str(datetime.now()), str(date.today())]\n"
+                       "dated = [isinstance(d, datetime) for d in days]\nlater = now() + timedelta(days=1)",
+                  days=[datetime(2026, 1, 1)])
+    assert context["stamps"] == [str(STEP_NOW), str(STEP_NOW), str(STEP_NOW.date())]
+    assert context["dated"] == [True] and context["later"] == datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    assert len(forks) == 1
+    assert env.evaluate("sorted(items)[0] < now().year", {"items": [2027, 1999]}, clock_names(STEP_NOW)) is True
+    assert len(forks) == 1
+
+
+def test_errors_come_back_with_their_line_and_the_child_is_kept(env: SandboxEnvironment, forks: list[int]) -> None:
+    with pytest.raises(ZeroDivisionError):
+        run(env, "a = sorted(items)\nb = 1 / 0", items=[1])
+    with pytest.raises(ScriptRejected, match="not data"):
+        run(env, "y = (i for i in range(3))")
+    assert run(env, JOIN, items=[1, 2])["label"] == "1-2" and len(forks) == 1
+
+
+@pytest.mark.parametrize("costly, limit", [("y = round(1, -10**8)", "CPU time"),
+                                           ("y = (1).to_bytes(10**10, 'big')", "memory"),
+                                           ("y = 'x'.join(['y' * 10**7] * 1000)", "memory")])
+def test_a_child_that_hits_a_limit_is_replaced(env: SandboxEnvironment, forks: list[int],
+                                               monkeypatch: pytest.MonkeyPatch, costly: str, limit: str) -> None:
+    monkeypatch.setattr(isolation, "CPU_SECONDS", 1)
+    monkeypatch.setattr(isolation, "MEMORY_BYTES", 256 * 2**20)
+    assert run(env, JOIN, items=[1])["label"] == "1"
+    with pytest.raises(ScriptRejected, match=limit):
+        run(env, costly)
+    assert run(env, JOIN, items=[1, 2])["label"] == "1-2"
+    assert len(forks) == 2  # the first child is gone (killed by the CPU limit, or retired after MemoryError)
+    with pytest.raises(ProcessLookupError):
+        os.kill(forks[0], 0)
+
+
+def test_the_cpu_limit_is_per_run_not_per_child_life(env: SandboxEnvironment, forks: list[int],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """RLIMIT_CPU counts a process's whole life: each run gets its own share again."""
+    monkeypatch.setattr(isolation, "CPU_SECONDS", 1)
+    busy = "total = 0\nfor i in range(300000):\n    total = total + len(str(i))"
+    for _ in range(8):
+        assert run(env, busy)["total"] > 0
+    assert len(forks) == 1
+
+
+def test_a_child_past_the_wall_clock_is_killed_and_replaced(env: SandboxEnvironment, forks: list[int],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "WALL_SECONDS", 0.5)
+    with pytest.raises(ScriptRejected, match="longer than 0.5 seconds"):
+        run(env, "y = round(1, -10**8)")
+    assert run(env, JOIN, items=[3])["label"] == "3" and len(forks) == 2
+
+
+def test_an_idle_child_killed_from_outside_is_replaced_without_failing_the_next_script(
+        env: SandboxEnvironment, forks: list[int]) -> None:
+    run(env, JOIN, items=[1])
+    os.kill(forks[0], 9)
+    deadline = time.monotonic() + 5
+    while state_of(forks[0]) != "Z" and time.monotonic() < deadline:  # dead, not yet reaped
+        time.sleep(0.01)
+    assert run(env, JOIN, items=[2])["label"] == "2" and len(forks) == 2
+
+
+def state_of(pid: int) -> str:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_closing_the_pool_ends_its_children(forks: list[int]) -> None:
+    environment = SandboxEnvironment()
+    run(environment, JOIN, items=[1])
+    environment.pool.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(forks[0], 0)
+
+
+def test_code_that_cannot_be_pickled_still_runs_under_the_limits_in_a_forked_child(forks: list[int]) -> None:
+    environment = SandboxEnvironment({"now": lambda: STEP_NOW})  # a lambda among the globals
+    context = {"items": [2, 1]}
+    environment.execute("ordered = sorted(items)\nwhen = now()", context)
+    assert context["ordered"] == [1, 2] and context["when"] == STEP_NOW and forks == []
