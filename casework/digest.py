@@ -61,10 +61,15 @@ class DigestLine:
 
 def workable_by(username: str, staff_groups: set[str] | frozenset[str]) -> ColumnElement[bool]:
     """The inbox's rule: claimed by the user, or unclaimed in one of their groups (any staff: no group)."""
-    groups = and_(TASKS.c.assignee.is_(None),
-                  or_(TASKS.c.candidate_group.in_(sorted(staff_groups)),
-                      TASKS.c.candidate_group.is_(None) if staff_groups else false()))
-    return or_(TASKS.c.assignee == username, groups)
+    # "Unclaimed" as coalesce(...) = '' so that SQLite looks the branch up by group, not by the (huge)
+    # set of unclaimed rows in the assignee index; PostgreSQL's plan is the same either way.
+    # Three flat branches, each answered by an index of its own (assignee; group; group IS NULL).
+    unclaimed = func.coalesce(TASKS.c.assignee, "") == ""
+    branches = [TASKS.c.assignee == username]
+    if staff_groups:
+        branches += [and_(TASKS.c.candidate_group.in_(sorted(staff_groups)), unclaimed),
+                     and_(TASKS.c.candidate_group.is_(None), unclaimed)]
+    return or_(*branches)
 
 
 def task_counts(conn: Connection, username: str, staff_groups: frozenset[str], now: datetime) -> TaskCounts:
