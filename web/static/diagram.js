@@ -20,7 +20,7 @@
         var registry = viewer.get('elementRegistry');
         completed.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'cd-completed'); } });
         active.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'cd-active'); } });
-        canvas.zoom('fit-viewport');
+        if (window.casedeskLayout) { window.casedeskLayout(viewer, holder); } else { canvas.zoom('fit-viewport'); }
         holder.dataset.rendered = 'true';
       })
       .catch(function (error) { holder.textContent = String(error); });

@@ -92,7 +92,7 @@
         .then(function (response) { return response.text(); })
         .then(function (xml) { return viewer.importXML(xml); })
         .then(function () {
-          viewer.get('canvas').zoom('fit-viewport');
+          if (window.casedeskLayout) { window.casedeskLayout(viewer, holder); } else { viewer.get('canvas').zoom('fit-viewport'); }
           holder.dataset.rendered = 'true';
           marked = [];
           mark(current);
@@ -158,7 +158,7 @@
           if (path) { path.style.strokeWidth = String(2 + 6 * c.instances / most); path.style.stroke = '#d9480f'; }
           overlays.add(id, { position: { top: 0, left: 0 }, html: badge(String(c.instances)) });
         });
-        canvas.zoom('fit-viewport');
+        if (window.casedeskLayout) { window.casedeskLayout(viewer, holder); } else { canvas.zoom('fit-viewport'); }
         holder.dataset.rendered = 'true';
       }).catch(function (error) { holder.textContent = String(error); });
     }

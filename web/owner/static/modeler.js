@@ -35,7 +35,8 @@
   Promise.all([operators, modeler.importXML(source.value)])
     .then(function () {
       var canvas = modeler.get('canvas');
-      canvas.zoom('fit-viewport');
+      // Labels off shapes, flows and each other; fitted beside the palette, never under it (web/static/layout.js).
+      if (window.casedeskLayout) { window.casedeskLayout(modeler, holder); } else { canvas.zoom('fit-viewport'); }
       // Elements named in the validation report are outlined, so the owner sees where to fix.
       document.querySelectorAll('#problems tr[data-element]').forEach(function (row) {
         var id = row.dataset.element;
