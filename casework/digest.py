@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from casework.digest_models import StaffDigestSent, StaffNotificationSetting
 from casework.outbox import Notice
 from engine.access import RESERVED_GROUPS
+from engine.definitions.translations import BundleMessages
 from engine.errors import InvalidInput
 from engine.models import Group, HumanTask, Membership, User
 from engine.persistence import Database
@@ -86,6 +87,7 @@ class StaffDigest:
         self.mailer = mailer
         self.public_url = public_url.rstrip("/")
         self.mail_domain = mail_domain
+        self.bundle_texts = BundleMessages(db)  # task names in the reader's language, from the bundles
 
     def counts(self, username: str, staff_groups: frozenset[str], now: datetime) -> TaskCounts:
         """For the navigation: the user's ready tasks and the overdue ones among them."""
@@ -200,7 +202,8 @@ class StaffDigest:
             parts.append(text[reason])
             for line in section:
                 due = f" ({text['due'].format(due=line.due_at.strftime('%Y-%m-%d %H:%M UTC'))})" if line.due_at else ""
-                parts.append(f"- {line.title}{due}\n  {self.public_url}/tasks/{line.task_id}")
+                title = self.bundle_texts.translate(line.title, language)
+                parts.append(f"- {title}{due}\n  {self.public_url}/tasks/{line.task_id}")
             parts.append("")
         parts.append(text["footer"].format(url=f"{self.public_url}/account"))
         tasks = len({line.task_id for line in lines})

@@ -116,6 +116,7 @@ def test_a_user_who_switched_the_digest_off_gets_none_and_another_language_and_a
     [message] = outbox(desk_app)
     assert message.recipient == "ruth@example.org"
     assert "您所在组的新任务" in message.message and "New tasks" not in message.message
+    assert "审核文件" in message.message and "Review" not in message.message  # the task's name, from the bundle
     with pytest.raises(Exception, match="not an e-mail address"):
         desk_app.digest.save_setting("ruth", digest=True, email="ruth at example", language="en")
     assert desk_app.digest.setting("ruth").email == "ruth@example.org"
