@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -10,6 +11,7 @@ from engine.config import PROJECT_ROOT
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.export import export_version
 from engine.definitions.service import collect_files
+from engine.definitions.translations import missing_translations
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 Command = Callable[..., argparse.ArgumentParser]
@@ -23,6 +25,8 @@ def cmd_deploy(app: Casedesk, args: argparse.Namespace) -> int:
         state = "deployed" if result.created else "unchanged"
         kept = f": {result.kept_reason}" if result.kept_reason else ""
         print(f"{result.key} v{result.version} {state} ({result.content_hash[:12]}){kept}")
+    for warning in missing_translations(files):
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -6,12 +6,12 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_datetime, get_locale
 from flask_babel import gettext as _
 
-from engine.definitions.translations import BundleMessages
+from engine.definitions.translations import BundleMessages, missing_translations
 from engine.group_titles import GroupTitles
 from web.owner_text import owner_text
 
@@ -97,6 +97,18 @@ def group_titles() -> GroupTitles:
     if titles is None:
         titles = current_app.extensions["group_titles"] = GroupTitles(current_app.extensions["casedesk"].db)
     return cast(GroupTitles, titles)
+
+
+def announce_missing_translations(files: dict[str, bytes]) -> None:
+    """Tell the deployer which diagrams will show in English (a warning: the deploy went through)."""
+    for warning in missing_translations(files):
+        if warning.reason:
+            flash(_("The %(language)s translations of %(diagram)s (%(catalogue)s) cannot be read, so English is "
+                    "shown instead: %(reason)s", language=warning.locale, diagram=warning.diagram,
+                    catalogue=warning.catalogue, reason=warning.reason))
+        else:
+            flash(_("%(diagram)s has no %(language)s translations (%(catalogue)s), so English is shown instead.",
+                    diagram=warning.diagram, language=warning.locale, catalogue=warning.catalogue))
 
 
 def _bundle_messages() -> BundleMessages:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
@@ -55,9 +56,24 @@ def read_catalogue(content: bytes) -> tuple[str, dict[str, str]]:
     return str(value["locale"]), dict(messages)
 
 
-def missing_translations(files: Mapping[str, bytes]) -> list[tuple[str, str]]:
-    """(diagram, sentence) for every diagram whose catalogue is missing or unreadable in a language.
-    A missing translation is a warning: the page shows the English source instead."""
+@dataclass(frozen=True)
+class TranslationWarning:
+    """A diagram shown in English in `locale`: its catalogue is missing (`reason` empty) or unreadable."""
+
+    diagram: str
+    locale: str
+    catalogue: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.reason:
+            return f"{self.diagram}: {self.catalogue}: {self.reason}; English is shown instead"
+        return f"{self.diagram}: no {self.locale} translations ({self.catalogue}); English is shown instead"
+
+
+def missing_translations(files: Mapping[str, bytes]) -> list[TranslationWarning]:
+    """Every diagram whose catalogue is missing or unreadable in a language. A warning, never a refusal:
+    the pages show the English source instead."""
     warnings = []
     for name in sorted(files):
         if not name.endswith(DIAGRAM_SUFFIXES):
@@ -65,12 +81,12 @@ def missing_translations(files: Mapping[str, bytes]) -> list[tuple[str, str]]:
         for locale in LOCALES:
             catalogue = catalogue_name(name, locale)
             if catalogue not in files:
-                warnings.append((name, f"no {locale} translations ({catalogue}); English is shown instead"))
+                warnings.append(TranslationWarning(name, locale, catalogue))
                 continue
             try:
                 read_catalogue(files[catalogue])
             except ValueError as exc:
-                warnings.append((name, f"{catalogue}: {exc}; English is shown instead"))
+                warnings.append(TranslationWarning(name, locale, catalogue, str(exc)))
     return warnings
 
 

@@ -76,5 +76,5 @@ def test_processes_folder_deploys_with_no_missing_translation() -> None:
 def test_a_diagram_without_catalogues_is_warned_about_not_refused() -> None:
     files = {"lonely.bpmn": b"<bpmn/>", "lonely.zh-Hans.i18n.json": b'{"locale": "zh-Hans", "messages": 3}'}
     warnings = missing_translations(files)
-    assert [w[0] for w in warnings] == ["lonely.bpmn", "lonely.bpmn"]
-    assert "messages" in warnings[0][1] and "no zh-Hant translations" in warnings[1][1]
+    assert [(w.diagram, w.locale) for w in warnings] == [("lonely.bpmn", "zh-Hans"), ("lonely.bpmn", "zh-Hant")]
+    assert "messages" in warnings[0].reason and "no zh-Hant translations" in str(warnings[1])

@@ -16,6 +16,7 @@ from engine.definitions.diff import diff_versions
 from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
+from web.i18n import announce_missing_translations
 from web.views.common import reads
 from web.security import stored_file
 
@@ -86,6 +87,7 @@ def deploy() -> ResponseReturnValue:
             return render_template("owner/deploy.html", problems=invalid.problems, offer_model=True), 422
         return _store_model(files, "upload", invalid.problems)
     _announce(results)
+    announce_missing_translations(files)
     return redirect(url_for("owner.definitions"))
 
 
