@@ -29,8 +29,8 @@ def test_r_4_1_every_business_type_has_intake_processing_and_feedback_standards_
         [task] = tasks_of(quality_desk, check, inspector, "inspect_sample")
         shown = task.instructions or ""
         intake, processing, feedback = (shown.index(phrase) for phrase in phrases)
-        assert shown.index("intake") < intake < shown.index("processing") < processing \
-            < shown.index("feedback") < feedback, shown
+        assert shown.index("Intake standard") < intake < shown.index("Processing standard") < processing \
+            < shown.index("Feedback standard") < feedback, shown
         others = [p for other, ps in STANDARDS.items() if other != business_type for p in ps]
         assert not any(phrase in shown for phrase in others)  # only its own type's standards
 

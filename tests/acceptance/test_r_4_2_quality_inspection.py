@@ -76,6 +76,8 @@ def test_r_4_2_2_findings_are_recorded_with_cause_and_measure_and_followed_until
     assert sorted(f.status for f in findings_register(quality_desk)) == ["closed", "open"]
 
     [again] = tasks_of(quality_desk, check, "fay", "carry_out_measure")  # back to the department
+    assert "Cause: No checklist at intake." in (again.instructions or "")  # the finding, with why it went back
+    assert "Checklist not used yet. 清單未使用。" in (again.instructions or "")
     work(quality_desk, again, "fay", {"measure_taken": "Checklist now signed per case. 每案簽署清單。"})
     [verify] = tasks_of(quality_desk, check, "quinn", "verify_measure")
     work(quality_desk, verify, "quinn", {"measure_effective": "effective", "verification_note": "Seen in use."})
