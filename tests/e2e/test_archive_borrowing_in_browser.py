@@ -11,7 +11,7 @@ from casework.archive_register import open_archive
 from engine.bootstrap import bootstrap
 from engine.config import Settings
 from tests.e2e.conftest import Shots
-from tests.e2e.test_demo_review_in_browser import UI, sign_in
+from tests.e2e.test_demo_review_in_browser import UI, sign_in, task_title
 
 
 def file_archive(database_url: str, case_number: str) -> str:
@@ -61,10 +61,10 @@ def test_r_6_4_borrower_reads_an_approved_archive_in_the_browser(
     shots.take(sam, "refused")
 
     archivist = sign_in(browser, server, language, "ann")
-    row = archivist.locator("tr[data-task]", has_text="Review the borrowing application").first
+    row = archivist.locator("tr[data-task]", has_text=task_title(language, "Review the borrowing application")).first
     row.get_by_role("button", name=ui["claim"]).click()
     archivist.wait_for_load_state()
-    archivist.locator("tr[data-task]", has_text="Review the borrowing application").first.locator("a").first.click()
+    archivist.locator("tr[data-task]", has_text=task_title(language, "Review the borrowing application")).first.locator("a").first.click()
     archivist.wait_for_url("**/tasks/*")
     choose(archivist, "archivist_decision", "approve")
     shots.take(archivist, "approve")

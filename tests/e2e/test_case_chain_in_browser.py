@@ -1,4 +1,4 @@
-"""The case chain in a real browser, in zh-Hans and in en (R-2): an intake clerk starts a case,
+"""The case chain in a real browser, in zh-Hans, zh-Hant and en (R-2): an intake clerk starts a case,
 fills the application with one invalid field and fixes it, the sales handler claims and completes
 the processing (the tracker watching), the customer's feedback is recorded, and an auditor opens
 the history."""
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Shots
-from tests.e2e.test_demo_review_in_browser import UI, sign_in
+from tests.e2e.test_demo_review_in_browser import UI, sign_in, task_title
 
 
 def complete(page: Any, language: str) -> None:
@@ -18,7 +18,7 @@ def complete(page: Any, language: str) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])
 def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str, language: str) -> None:
     ui, shots = UI[language], Shots(f"case-chain-{language}")
     customer = f"Wang Xiaoming {language}"
@@ -60,7 +60,7 @@ def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str,
     clerk.wait_for_url("**/inbox")
 
     handler = sign_in(browser, server, language, "sam")
-    row = handler.locator("tr[data-task]", has_text="Handle the case").first
+    row = handler.locator("tr[data-task]", has_text=task_title(language, "Handle the case")).first
     case_number = row.locator("td").nth(1).inner_text().strip()
     assert re.fullmatch(r"XS-\d{8}-\d{4}", case_number), case_number
     shots.take(handler, "handler-inbox")
@@ -77,7 +77,7 @@ def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str,
     tracker.context.close()
     row.get_by_role("button", name=ui["claim"]).click()
     handler.wait_for_load_state()
-    handler.locator("tr[data-task]", has_text="Handle the case").first.locator("a").first.click()
+    handler.locator("tr[data-task]", has_text=task_title(language, "Handle the case")).first.locator("a").first.click()
     handler.wait_for_url("**/tasks/*")
     handler.locator("[name=outcome][value=done]").check()  # a radio group (UI schema)
     handler.locator("[name=result]").fill("Contract signed. 合同已签订。")

@@ -1,11 +1,13 @@
-"""In a real browser, both languages: a clerk starts a review and fills the draft (one invalid try),
+"""In a real browser, in zh-Hans, zh-Hant and en: a clerk starts a review and fills the draft (one invalid try),
 a reviewer claims and approves it, an auditor opens the history (R-1.3: who did what, when)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from engine.config import PROJECT_ROOT
 from tests.e2e.conftest import PASSWORD, Shots
 
 # What a user reads on the buttons, per language: the test clicks what people click.
@@ -14,8 +16,21 @@ UI = {
            "form_error": "The form has errors", "chain_ok": "Hash chain intact", "inbox": "Inbox"},
     "zh-Hans": {"sign_in": "登录", "start": "发起", "complete": "提交", "claim": "认领", "audit": "审计",
                 "form_error": "表单有错误", "chain_ok": "哈希链完整", "inbox": "待办"},
+    "zh-Hant": {"sign_in": "登錄", "start": "發起", "complete": "提交", "claim": "認領", "audit": "審計",
+                "form_error": "表單有錯誤", "chain_ok": "哈希鏈完整", "inbox": "待辦"},
 }
-BROWSER_LOCALE = {"en": "en-US", "zh-Hans": "zh-CN"}
+BROWSER_LOCALE = {"en": "en-US", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}
+
+
+def task_title(language: str, english: str) -> str:
+    """A task's name as the inbox shows it in `language`: from the bundles' catalogues (processes/**/*.i18n.json)."""
+    if language == "en":
+        return english
+    for catalogue in sorted((PROJECT_ROOT / "processes").rglob(f"*.{language}.i18n.json")):
+        translated = json.loads(catalogue.read_text(encoding="utf-8"))["messages"].get(english)
+        if translated:
+            return str(translated)
+    return english
 
 
 def sign_in(browser: Any, server: str, language: str, username: str) -> Any:
@@ -29,7 +44,7 @@ def sign_in(browser: Any, server: str, language: str, username: str) -> Any:
     return page
 
 
-@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])
 def test_demo_review_from_start_to_audit(browser: Any, server: str, language: str) -> None:
     ui, shots = UI[language], Shots(f"demo-review-{language}")
     title = f"Travel policy {language}"
@@ -53,10 +68,10 @@ def test_demo_review_from_start_to_audit(browser: Any, server: str, language: st
 
     reviewer = sign_in(browser, server, language, "rita")
     shots.take(reviewer, "inbox")
-    row = reviewer.locator("tr[data-task]", has_text="Review").first
+    row = reviewer.locator("tr[data-task]", has_text=task_title(language, "Review the document")).first
     row.get_by_role("button", name=ui["claim"]).click()
     reviewer.wait_for_load_state()
-    reviewer.locator("tr[data-task]", has_text="Review").first.locator("a").first.click()
+    reviewer.locator("tr[data-task]", has_text=task_title(language, "Review the document")).first.locator("a").first.click()
     reviewer.wait_for_url("**/tasks/*")
     assert title in reviewer.content()
     reviewer.locator("[name=decision]").select_option("approve")
