@@ -18,6 +18,7 @@ from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
 from tests.acceptance.archive_desk import PEOPLE, ArchiveDesk
 from tests.conftest import DEMO_USERS, PASSWORD
+from web.app import create_app
 
 
 @pytest.fixture
@@ -139,3 +140,11 @@ def test_navigation_counts_are_my_ready_tasks_and_the_overdue_ones(desk_app: Cas
     assert desk_app.digest.counts("sam", sam, desk_app.clock.now()) == TaskCounts(1, 0)
     desk_app.clock.advance(timedelta(days=8))
     assert desk_app.digest.counts("sam", sam, desk_app.clock.now()) == TaskCounts(1, 1)
+
+
+def test_administrators_see_the_digest_among_the_scheduled_jobs(desk_app: Casedesk) -> None:
+    web = create_app({"TESTING": True, "CASEDESK": desk_app, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+    client = web.test_client()
+    assert client.post("/login", data={"username": "root", "password": PASSWORD}).status_code == 302
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "Task digest e-mail" in page and "Periodic" in page
