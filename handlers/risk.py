@@ -80,8 +80,9 @@ def verify_warning_measures(ctx: HandlerContext, warning_number: str, effective:
 
 
 def alert_text(warning: dict[str, Any]) -> tuple[str, str]:
-    subject = f"Risk warning 風險預警 {warning['warning_number']}: {warning['indicator_name']}"
-    message = (f"{warning['indicator_name']} reached {warning['value']:g} "
+    name = f"{warning['indicator_name']} {indicators.NAMES_ZH.get(warning['indicator'], '')}".strip()
+    subject = f"Risk warning 風險預警 {warning['warning_number']}: {name}"
+    message = (f"{name} reached {warning['value']:g} "
                f"(warning threshold {warning['threshold']:g}).\n"
                f"指標已達預警值：{warning['value']:g}（預警值 {warning['threshold']:g}）。\n"
                f"Responsible 責任部門/責任人: {warning['responsible_department']} / "

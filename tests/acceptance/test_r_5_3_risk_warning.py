@@ -179,6 +179,11 @@ def test_r_5_3_the_register_page_shows_risks_indicators_and_open_warnings_to_the
         assert "YJ-2026-0001" in html and "YJ-2026-0002" not in html  # the closed warning is not open
         assert "overdue_receivables" in html and "0.15" in html
         assert 'href="/risk"' in html  # in the main navigation
+    client = web.test_client()
+    client.post("/login", data={"username": "rex", "password": PASSWORD})
+    client.get("/language/zh_Hant")
+    html = client.get("/risk").get_data(as_text=True)
+    assert "風險登記冊" in html and "逾期應收賬款比例" in html and "人工錄入" in html
     for outsider in ("sam", "fred", "audrey"):
         status, html = page(outsider)
         assert status == 403, outsider

@@ -24,6 +24,9 @@ LABELS = {
     "identified": _l("Identified"), "assessed": _l("Assessed"), "planned": _l("Awaiting approval"),
     "returned": _l("Returned for revision"), "approved": _l("Approved"),
     "computed": _l("Computed"), "entered": _l("Entered"), "normal": _l("Normal"), "warning": _l("Warning"),
+    "overdue_rate": _l("Share of open cases overdue"), "dissatisfaction_rate": _l("Share of feedback dissatisfied"),
+    "open_rectifications": _l("Cases in rectification"), "overdue_receivables": _l("Share of receivables overdue"),
+    "market_price_change": _l("Change of the main purchase prices"),
     "raised": _l("Raised"), "alerted": _l("Alerted"), "measures_taken": _l("Measures taken, to verify"),
 }
 
