@@ -6,10 +6,12 @@ from datetime import datetime, timezone
 
 from engine.bootstrap import Casedesk
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
-    CASE_PROCESSES, DEPARTMENT_STAFF, Case, _mail_server, _sms_server, consult_and_apply, desk, mailbox, sms)
+    CASE_PROCESSES, DEPARTMENT_STAFF, PASSWORD, Case, _mail_server, _sms_server, application_data, consult_and_apply,
+    desk, mailbox, sms)
 from tests.acceptance.quality_support import (  # noqa: F401 - fixtures
     FORMS, SELF_CHECK, finished_case, fire, quality_bundle, quality_desk, tasks_of, work)
 from engine.definitions.service import collect_files
+from web.app import create_app
 
 STANDARDS = {  # one phrase of each standard, per business type and stage
     "sales": ("缺件一次性告知", "合同條款合法", "不滿意即整改"),
@@ -72,3 +74,25 @@ def test_r_4_1_the_quality_owner_edits_the_standards_and_new_cases_and_inspectio
     next_month = fire(quality_desk, datetime(2026, 2, 25, 1, 0, tzinfo=timezone.utc), "quality_self_check")
     assert tasks_of(quality_desk, next_month, "sam", "inspect_sample") == []
     assert quality_desk.runtime.get_instance(next_month).status == "completed"
+
+
+def page_of(desk: Casedesk, user: str, task_id: str) -> str:
+    client = create_app({"TESTING": True, "CASEDESK": desk, "SECRET_KEY": "test",
+                         "WTF_CSRF_ENABLED": False}).test_client()
+    assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
+    return client.get(f"/tasks/{task_id}", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+
+
+def test_r_4_1_intake_processing_and_feedback_staff_read_their_stage_s_standard_on_the_task_page(
+        quality_desk: Casedesk) -> None:
+    intake, processing, feedback = STANDARDS["procurement"]
+    case = consult_and_apply(quality_desk, "procurement")
+    case.work("ivy", "fill_application", application_data("procurement"))
+    prereview = page_of(quality_desk, "ivy", case.task("ivy", "prereview_materials").id)
+    assert "受理質量標準" in prereview and intake in prereview and processing not in prereview
+    case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
+    handling = page_of(quality_desk, "pat", case.task("pat", "handle_case").id)
+    assert "處理質量標準" in handling and processing in handling
+    case.work("pat", "handle_case", {"outcome": "done", "result": "Goods accepted against the contract."})
+    recording = page_of(quality_desk, "pat", case.task("pat", "record_feedback").id)
+    assert "反饋質量標準" in recording and feedback in recording
