@@ -4,11 +4,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from engine.errors import (
     CasedeskError,
@@ -79,10 +79,18 @@ def error_body(status: int, message: str, fields: dict[str, list[str]] | None = 
                       "problems": problems or []}}
 
 
+def http_message(error: HTTPException) -> str:
+    if isinstance(error, RequestEntityTooLarge) and error.description == RequestEntityTooLarge.description:
+        # Werkzeug's own sentence names no limit; the client needs the number to send less.
+        return (f"a request may have at most {current_app.config.get('MAX_CONTENT_LENGTH')} bytes "
+                "(CASEDESK_MAX_REQUEST_BYTES); nothing was stored")
+    return error.description or error.name
+
+
 def error_body_of(error: BaseException) -> dict[str, Any]:
     status = status_of(error)
     if isinstance(error, HTTPException):
-        message = error.description or error.name
+        message = http_message(error)
     elif _database_busy(error):
         message = f"the database is busy; nothing was changed, try again in {RETRY_AFTER_SECONDS} seconds"
     elif isinstance(error, CasedeskError):

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import CasedeskError
 from forms.schema import TOP_LEVEL_FIELD
-from web.errors import RETRY_AFTER_SECONDS, error_body, error_body_of, retry_after
+from web.errors import RETRY_AFTER_SECONDS, error_body, error_body_of, http_message, retry_after
 
 API_PREFIX = "/api/"
 # The status mapping and the error shape live in web/errors.py, once for the API and the pages.
@@ -64,7 +64,7 @@ def http_error_response(error: HTTPException) -> Response:
     if isinstance(messages, dict):
         for location_messages in messages.values():
             fields.update(_flatten(location_messages))
-    message = "the request has errors" if fields else (error.description or HTTPStatus(status).phrase)
+    message = "the request has errors" if fields else (http_message(error) or HTTPStatus(status).phrase)
     response = _respond(error_body(status, message, fields))
     if status == 405 and isinstance(getattr(error, "valid_methods", None), list):
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
