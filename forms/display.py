@@ -3,7 +3,8 @@
 A form declares, in a top-level `x-show` list, which case data its task needs, in order. Each entry names
 a variable (`name`, a dotted path reaches into a record: `materials_filing.archive_number`) and takes its
 label and choice labels either from the field of the earlier form that produced it (`from`: that form's
-file name; `field` when the property has another name) or from its own `title`; `format` says how the value reads (else it follows the field's type).
+file name; `field` when the property has another name) or from its own `title`; `format` says how the
+value reads (else it follows the field's type).
 """
 from __future__ import annotations
 
