@@ -13,6 +13,9 @@ from engine.config import Settings
 from tests.e2e.conftest import Shots
 from tests.e2e.test_demo_review_in_browser import UI, sign_in, task_title
 
+# The guard's refusal while the application waits, as the page says it in each language.
+WAITING = {"en": "still waiting for approval", "zh-Hans": "您的申请仍在等待审批", "zh-Hant": "您的申請仍在等待審批"}
+
 
 def file_archive(database_url: str, case_number: str) -> str:
     """An archive as the case chain leaves it (R-2.1.3), straight into the served database."""
@@ -38,7 +41,7 @@ def choose(page: Any, name: str, value: str) -> None:
         field.fill(value)
 
 
-@pytest.mark.parametrize("language", ["en"])
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])
 def test_r_6_4_borrower_reads_an_approved_archive_in_the_browser(
         browser: Any, server: str, served_database: str, language: str) -> None:
     ui, shots = UI[language], Shots(f"archive-borrowing-{language}")
@@ -57,7 +60,7 @@ def test_r_6_4_borrower_reads_an_approved_archive_in_the_browser(
 
     refused = sam.goto(f"{server}/archive/read/{number}")
     assert refused is not None and refused.status == 403
-    assert "still waiting for approval" in sam.content()
+    assert WAITING[language] in sam.content()
     shots.take(sam, "refused")
 
     archivist = sign_in(browser, server, language, "ann")
