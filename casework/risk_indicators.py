@@ -8,6 +8,7 @@ under the threshold arms it again. Computed indicators read the projections ever
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -63,6 +64,17 @@ def ensure_indicators(conn: Connection) -> None:
     missing = [d for d in DEFAULT_INDICATORS if d.code not in present]
     if missing:
         conn.execute(insert(INDICATORS), [{**d.__dict__, "state": "normal"} for d in missing])
+
+
+def set_threshold(conn: Connection, now: datetime, code: str, threshold: float, user: str) -> None:
+    """A new warning threshold; the next check or reading compares with it (and arms or raises accordingly)."""
+    ensure_indicators(conn)
+    if not math.isfinite(threshold) or not 0 < threshold < 1e9:
+        raise ValueError("a threshold is a number above 0")
+    changed = conn.execute(update(INDICATORS).where(INDICATORS.c.code == code).values(
+        threshold=threshold, threshold_set_by=user, threshold_set_at=now)).rowcount
+    if not changed:
+        raise LookupError(f"no risk indicator {code!r}")
 
 
 def _case_instances() -> Any:

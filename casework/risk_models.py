@@ -45,6 +45,8 @@ class RiskIndicator(Base):
     name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(10))  # computed | entered
     threshold: Mapped[float] = mapped_column(Float)
+    threshold_set_by: Mapped[str | None] = mapped_column(String(80))  # None: the default, never changed
+    threshold_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     responsible_department: Mapped[str] = mapped_column(String(40))
     responsible_person: Mapped[str] = mapped_column(String(80))
     alert_email: Mapped[str] = mapped_column(String(200))

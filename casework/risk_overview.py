@@ -2,17 +2,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from casework import risk_indicators, risk_register
+from engine.errors import InvalidInput, NotFound
 from engine.persistence import Database
 
 # Who reads the register: the risk owner who keeps it, the leaders who approve its plans, administrators.
 RISK_REGISTER_READERS = frozenset({"risk_owner", "leader", "admin"})
 
 
+# Who sets the indicators' thresholds: the risk owner and administrators (leaders read them).
+THRESHOLD_SETTERS = frozenset({"risk_owner", "admin"})
+
+
 def may_read_risk_register(groups: frozenset[str]) -> bool:
     return bool(groups & RISK_REGISTER_READERS)
+
+
+def may_set_thresholds(groups: frozenset[str]) -> bool:
+    return bool(groups & THRESHOLD_SETTERS)
+
+
+def change_threshold(db: Database, now: datetime, code: str, text: str, user: str) -> float:
+    """R-5.3: the risk owner sets an indicator's warning threshold; refused input stores nothing."""
+    try:
+        threshold = float(text.strip())
+    except ValueError:
+        raise InvalidInput("the threshold is not a number", {"threshold": ["Enter a number above 0."]}) from None
+    with db.unit_of_work() as session:
+        try:
+            risk_indicators.set_threshold(session.connection(), now, code, threshold, user)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), {"threshold": ["Enter a number above 0."]}) from None
+        except LookupError as exc:
+            raise NotFound(str(exc)) from None
+    return threshold
 
 
 @dataclass(frozen=True)
@@ -23,7 +49,13 @@ class RiskOverview:
 
 
 def read_overview(db: Database) -> RiskOverview:
-    """One read-only transaction over the register tables (a few hundred rows at most: no paging)."""
+    """One read-only transaction over the register tables (a few hundred rows at most: no paging). The
+    default indicators are entered on the first visit, so that their thresholds can be set before any check."""
+    with db.unit_of_work(write=False) as session:
+        missing = not risk_indicators.indicators(session.connection())
+    if missing:
+        with db.unit_of_work() as session:
+            risk_indicators.ensure_indicators(session.connection())
     with db.unit_of_work(write=False) as session:
         connection = session.connection()
         return RiskOverview(risk_register.register(connection), risk_indicators.indicators(connection),

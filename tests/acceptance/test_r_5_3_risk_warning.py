@@ -4,7 +4,7 @@ person and is followed until the risk owner has verified the measures."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import select
@@ -188,3 +188,31 @@ def test_r_5_3_the_register_page_shows_risks_indicators_and_open_warnings_to_the
         status, html = page(outsider)
         assert status == 403, outsider
         assert "risk register is for the risk owner" in html
+
+
+def test_r_5_3_the_risk_owner_sets_a_threshold_and_the_next_value_is_compared_with_it(risk_desk: Casedesk) -> None:
+    web = create_app({"TESTING": True, "CASEDESK": risk_desk, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+
+    def client(user: str) -> Any:
+        signed_in = web.test_client()
+        assert signed_in.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
+        return signed_in
+
+    rex, leo = client("rex"), client("leo")
+    assert 'name="threshold"' not in leo.get("/risk").get_data(as_text=True)  # leaders read thresholds
+    assert leo.post("/risk/indicators/overdue_receivables/threshold", data={"threshold": "0.9"}).status_code == 403
+    assert rex.post("/risk/indicators/overdue_receivables/threshold", data={"threshold": "none"}).status_code == 422
+    assert rex.post("/risk/indicators/overdue_receivables/threshold", data={"threshold": "-1"}).status_code == 422
+    assert rex.post("/risk/indicators/no_such/threshold", data={"threshold": "0.3"}).status_code == 404
+    assert indicator(risk_desk, "overdue_receivables").threshold == 0.15  # nothing stored
+
+    saved = rex.post("/risk/indicators/overdue_receivables/threshold", data={"threshold": "0.3"})
+    assert saved.status_code == 302
+    changed = indicator(risk_desk, "overdue_receivables")
+    assert (changed.threshold, changed.threshold_set_by, changed.threshold_set_at) == (
+        0.3, "rex", risk_desk.clock.now())
+    assert "set by rex" in rex.get("/risk").get_data(as_text=True)
+    enter(risk_desk, "overdue_receivables", 0.2)  # under the new threshold
+    assert warnings(risk_desk) == []
+    enter(risk_desk, "overdue_receivables", 0.3)
+    assert [w.threshold for w in warnings(risk_desk)] == [0.3]

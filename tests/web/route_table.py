@@ -194,3 +194,6 @@ RULES.update({
     "account.index": Rule(SIGNED_IN),
     "account.save_notifications": Rule(SIGNED_IN, "POST", {"digest": "on", "email": "", "language": "en"}),
 })
+RULES.update({
+    "risk.set_threshold": Rule(frozenset({"admin"}), "POST", {"threshold": "0.3"}, values={"code": "overdue_rate"}),
+})

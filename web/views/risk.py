@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casework.risk_overview import may_read_risk_register, read_overview
+from casework.risk_overview import change_threshold, may_read_risk_register, may_set_thresholds, read_overview
 from engine.access import Actor
 
-from ..auth import casedesk, require
+from ..auth import casedesk, current_actor, require
 from ..nav import add_nav
+from .common import now
 
 bp = Blueprint("risk", __name__)
 LABELS = {
@@ -35,6 +36,10 @@ def _is_reader(actor: Actor) -> bool:
     return may_read_risk_register(actor.groups)
 
 
+def _sets_thresholds(actor: Actor) -> bool:
+    return may_set_thresholds(actor.groups)
+
+
 @bp.record_once
 def _navigation(state: BlueprintSetupState) -> None:
     add_nav(cast(Flask, state.app), "risk.register", lambda: _("Risk register"), _is_reader)
@@ -44,4 +49,14 @@ def _navigation(state: BlueprintSetupState) -> None:
 @require(_is_reader, _l("The risk register is for the risk owner, leaders and administrators."))
 def register() -> ResponseReturnValue:
     overview = read_overview(casedesk().db)
-    return render_template("risk/register.html", overview=overview, labels=LABELS)
+    return render_template("risk/register.html", overview=overview, labels=LABELS,
+                           may_set=_sets_thresholds(current_actor()))
+
+
+@bp.post("/risk/indicators/<code>/threshold")
+@require(_sets_thresholds, _l("Thresholds are set by the risk owner and administrators."))
+def set_threshold(code: str) -> ResponseReturnValue:
+    threshold = change_threshold(casedesk().db, now(), code, request.form.get("threshold", ""),
+                                 current_actor().username)
+    flash(_("The threshold of %(indicator)s is now %(value)s.", indicator=LABELS.get(code, code), value=f"{threshold:g}"))
+    return redirect(url_for("risk.register"))
