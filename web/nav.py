@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, cast
 
 from flask import Flask, current_app, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from casework.digest import TaskCounts
 from engine import access
@@ -39,7 +40,12 @@ def inbox_counts(actor: Actor) -> TaskCounts:
     if not actor.staff_groups:
         return TaskCounts(0, 0)
     casedesk = current_app.extensions["casedesk"]
-    return cast(TaskCounts, casedesk.digest.counts(actor.username, actor.staff_groups, casedesk.clock.now()))
+    try:
+        return cast(TaskCounts, casedesk.digest.counts(actor.username, actor.staff_groups, casedesk.clock.now()))
+    except SQLAlchemyError:
+        # The error page for a busy or restarting database draws this navigation too: it must still render.
+        current_app.logger.warning("inbox counts unavailable", exc_info=True)
+        return TaskCounts(0, 0)
 
 
 def init_app(app: Flask) -> None:

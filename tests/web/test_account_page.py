@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from engine.bootstrap import Casedesk
 from tests.web.conftest import LoginAs, Scenario
 
@@ -35,3 +38,16 @@ def test_the_inbox_entry_counts_my_ready_and_overdue_tasks(app: Casedesk, login_
     assert 'data-count="ready"' not in login_as("auditor").get("/inbox").get_data(as_text=True)
     app.clock.advance(timedelta(days=400))  # the demo review has no due date: never overdue
     assert 'data-count="overdue"' not in reviewer.get("/inbox").get_data(as_text=True)
+
+
+def test_pages_still_render_when_the_inbox_counts_cannot_be_read(
+        app: Casedesk, login_as: LoginAs, monkeypatch: pytest.MonkeyPatch) -> None:
+    reviewer = login_as("reviewer")
+    Scenario(app)
+
+    def unavailable(*args: object) -> None:
+        raise OperationalError("select count(*)", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(app.digest, "counts", unavailable)
+    page = reviewer.get("/inbox")
+    assert page.status_code == 200 and 'data-count="ready"' not in page.get_data(as_text=True)
