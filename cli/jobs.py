@@ -24,7 +24,7 @@ def cmd_worker(app: Casedesk, args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, request_stop)
     worker = Worker(app.jobs, args.name or default_worker_name(), app.settings.worker_poll_seconds,
-                    app.settings.job_lease_seconds)
+                    app.settings.job_lease_seconds, threads=app.settings.worker_threads)
     print(f"worker {worker.name}: running due jobs (lease {app.settings.job_lease_seconds:g}s)", flush=True)
     ran = worker.run(stop, max_jobs=args.max_jobs) if not args.once else app.jobs.run_due(worker.name)
     print(f"worker {worker.name}: stopped after {ran} job(s)", flush=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,8 +58,10 @@ class JobRunner:
         self._held: set[int] = set()
         self._held_lock = threading.Lock()
 
-    def run_due(self, worker: str, limit: int | None = None, stop: threading.Event | None = None) -> int:
-        """Run every job due at `clock.now()` (at most `limit`, until `stop` is set); returns how many ran."""
+    def run_due(self, worker: str, limit: int | None = None, stop: threading.Event | None = None,
+                pool: Executor | None = None) -> int:
+        """Run every job due at `clock.now()` (at most `limit`, until `stop` is set); returns how many ran.
+        With a `pool`, the jobs of each claimed batch run on its threads, each in its own transaction."""
         self.starts.schedule()
         self.periodic.schedule()
         ran = 0
@@ -66,12 +69,21 @@ class JobRunner:
             batch = self.claim(worker, CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - ran))
             if not batch:
                 break
+            if pool is not None:
+                ran += sum(pool.map(lambda job: self._run_unless_stopped(job, worker, stop), batch))
+                continue
             for index, job in enumerate(batch):
                 if stop is not None and stop.is_set():
                     self.release(batch[index:], worker)  # hand the rest back rather than sit on them
                     break
                 ran += self.run_claimed(job, worker)
         return ran
+
+    def _run_unless_stopped(self, job: ClaimedJob, worker: str, stop: threading.Event | None) -> int:
+        if stop is not None and stop.is_set():
+            self.release([job], worker)  # hand it back rather than sit on it
+            return 0
+        return self.run_claimed(job, worker)
 
     def release(self, jobs: list[ClaimedJob], worker: str) -> None:
         with self.db.transaction() as conn:

@@ -5,6 +5,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from engine.jobs.runner import JobRunner
@@ -18,6 +19,7 @@ LONGEST_SLEEP_SECONDS = 60.0
 # After a failed look (the database restarting) wait at least this long before the next one.
 RETRY_SECONDS = 1.0
 BUSY_SECONDS = timedelta(seconds=0.01)
+DEFAULT_THREADS = 4  # CASEDESK_WORKER_THREADS; measured with bench/timers.py (README, Performance)
 
 
 def default_worker_name() -> str:
@@ -26,9 +28,12 @@ def default_worker_name() -> str:
 
 class Worker:
     def __init__(self, jobs: JobRunner, name: str, poll_seconds: float, lease_seconds: float,
-                 wakeups: Wakeups | None = None):
+                 wakeups: Wakeups | None = None, threads: int = DEFAULT_THREADS):
         self.jobs = jobs
         self.name = name
+        # Jobs of one claimed batch run side by side: each waits on the database much of its time. SQLite
+        # has one writer, so there they run one after the other.
+        self.threads = threads if jobs.db.is_postgres else 1
         self.poll_seconds = poll_seconds  # SQLite only: PostgreSQL wakes on the due time or a NOTIFY
         self.wakeups = wakeups or wakeups_for(jobs.db.engine, poll_seconds)
         # Renew well before expiry so a slow database round trip never lets a live worker's lease lapse.
@@ -39,11 +44,13 @@ class Worker:
         """Run until `stop` is set (or `max_jobs` have run); returns how many jobs ran."""
         heartbeat = threading.Thread(target=self._renew_leases, args=(stop,), name=f"lease-{self.name}", daemon=True)
         heartbeat.start()
+        pool = ThreadPoolExecutor(self.threads, thread_name_prefix=f"job-{self.name}") if self.threads > 1 else None
         try:
             self._listen()
             while not stop.is_set():
                 try:
-                    ran = self.jobs.run_due(self.name, None if max_jobs is None else max_jobs - self.ran, stop)
+                    ran = self.jobs.run_due(self.name, None if max_jobs is None else max_jobs - self.ran, stop,
+                                            pool)
                     upcoming, longest = self.jobs.next_due(), LONGEST_SLEEP_SECONDS
                     if ran == 0 and upcoming is not None:  # due yet not ours: another worker is taking it
                         upcoming = max(upcoming, datetime.now(timezone.utc) + BUSY_SECONDS)
@@ -58,6 +65,8 @@ class Worker:
         finally:
             stop.set()
             self.wakeups.interrupt()
+            if pool is not None:
+                pool.shutdown(wait=True)
             heartbeat.join(timeout=5)
             self.wakeups.close()
         return self.ran
