@@ -38,6 +38,7 @@ from typing import Any, Iterator  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from cli.serve import web_workers_and_threads  # noqa: E402
 from engine.bootstrap import bootstrap  # noqa: E402
 from engine.config import Settings  # noqa: E402
 from engine.definitions.service import collect_files  # noqa: E402
@@ -331,8 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=os.environ.get("CASEDESK_TEST_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("CASEDESK_WEB_WORKERS", "2")))
-    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("CASEDESK_WEB_THREADS", "1")))
+    workers, threads = web_workers_and_threads(None, None)  # what `casedesk serve` would run
+    parser.add_argument("--web-workers", type=int, default=workers)
+    parser.add_argument("--web-threads", type=int, default=threads)
     parser.add_argument("--compare", metavar="WxT,...", type=parse_models,
                         help="only compare gunicorn models (workers x threads), e.g. 2x1,2x4,4x1,4x4")
     parser.add_argument("--seconds", type=float, default=10.0, help="per client count and operation")
