@@ -7,6 +7,7 @@ Requests that cannot be pickled (a test's lambda among the globals) fall back to
 from __future__ import annotations
 
 import functools
+import gc
 import io
 import math
 import os
@@ -78,6 +79,7 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
 
 def _serve(requests: int, replies: int) -> None:  # pragma: no cover - runs in the child, leaves by os._exit
     """The child's loop: one request at a time under fresh limits, until the parent closes the pipe."""
+    gc.freeze()  # the parent's objects are never collected here: no finalizer of theirs closes a reused fd
     for number in _CHILD_SIGNALS:
         signal.signal(number, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -3,6 +3,7 @@ limit, dies or overruns the wall clock is replaced, and the next script runs as 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any, Iterator
@@ -132,3 +133,25 @@ def test_code_that_cannot_be_pickled_still_runs_under_the_limits_in_a_forked_chi
     context = {"items": [2, 1]}
     environment.execute("ordered = sorted(items)\nwhen = now()", context)
     assert context["ordered"] == [1, 2] and context["when"] == STEP_NOW and forks == []
+
+
+def test_threads_running_isolated_scripts_at_once_each_get_their_own_answer(env: SandboxEnvironment,
+                                                                            forks: list[int]) -> None:
+    """A threaded web worker: concurrent calls take an idle child or fork one; at most two stay idle."""
+    answers: dict[int, str] = {}
+
+    def work(n: int) -> None:
+        for _ in range(5):
+            answers[n] = run(env, JOIN, items=[n, n + 1])["label"]
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == {n: f"{n}-{n + 1}" for n in range(6)}
+    assert 1 <= len(forks) <= 6 and len(env.pool._idle) <= pool.IDLE_CHILDREN
+    surplus = [pid for pid in forks if pid not in {child.pid for child in env.pool._idle}]
+    for pid in surplus:  # children beyond the idle ones have left and been reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
