@@ -66,6 +66,7 @@ def record_risk_reading(ctx: HandlerContext, indicator: str, value: float, note:
 
 
 def record_warning_measures(ctx: HandlerContext, warning_number: str, measures: str) -> dict[str, Any]:
+    """R-5.3: what the responsible person did about the warning, for the risk owner to verify."""
     indicators.record_measures(_connection(ctx), warning_number, measures)
     return {"warning_number": warning_number, "status": "measures_taken"}
 
