@@ -11,7 +11,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from engine.errors import ScriptRejected
-from engine.sandbox.isolation import run_isolated
+from engine.sandbox.pool import run_pooled
 
 INSTRUCTIONS_EXTENSION = "instructionsForEndUser"  # SpiffWorkflow's extension element on a task
 MAX_CHARACTERS = 100_000  # more text than anyone reads on a task page
@@ -98,9 +98,19 @@ def shown_instructions(kept: str | None, template: str, case_data: Mapping[str, 
 
 
 def _render(source: str, data: dict[str, Any]) -> str:
-    template = _environment().from_string(source)  # compiling runs nothing of the template; errors stay here
-    # Loops and string arithmetic in a template can be made arbitrarily expensive: render under the OS limits.
-    return run_isolated(lambda: template.render(data)[:MAX_CHARACTERS])
+    _template(source)  # compiling runs nothing of the template; syntax errors are raised here
+    # Loops and string arithmetic in a template can be made arbitrarily expensive: render under the OS limits,
+    # in a pooled sandbox process (engine/sandbox/pool.py) rather than a fork per task.
+    return run_pooled(_render_here, (source, data))
+
+
+def _render_here(source: str, data: dict[str, Any]) -> str:
+    return _template(source).render(data)[:MAX_CHARACTERS]
+
+
+@functools.lru_cache(maxsize=256)
+def _template(source: str) -> Any:
+    return _environment().from_string(source)
 
 
 def _failed(reason: str) -> Instructions:

@@ -216,3 +216,14 @@ class SandboxPool:
     def close(self) -> None:
         with self._lock:
             _close_all(self._idle)
+
+
+@functools.cache
+def shared_pool() -> SandboxPool:
+    """The pool of code that has no script environment to own one (task instruction templates)."""
+    return SandboxPool()
+
+
+def run_pooled(function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """`function(*args)` under the OS limits in the shared pool; `function` must be importable by name."""
+    return shared_pool().run(function, args)

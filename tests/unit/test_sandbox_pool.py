@@ -155,3 +155,19 @@ def test_threads_running_isolated_scripts_at_once_each_get_their_own_answer(env:
     for pid in surplus:  # children beyond the idle ones have left and been reaped
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_task_instruction_templates_render_in_the_shared_pool_not_a_fork_each(
+        forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.runtime.instructions import render_instructions
+
+    def no_fork_per_call(work: Any) -> Any:
+        raise AssertionError("a fork per render")
+    monkeypatch.setattr(isolation, "run_isolated", no_fork_per_call)
+    for n in range(20):
+        shown = render_instructions("Dear {{ name }}: {% for i in range(3) %}{{ i }}{% endfor %}", {"name": f"c{n}"})
+        assert shown.markdown == f"Dear c{n}: 012" and shown.error is None
+    assert len(forks) <= 1  # the shared pool's child (none when an earlier test forked it)
+    monkeypatch.setattr(isolation, "CPU_SECONDS", 1)
+    slow = render_instructions("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", {})
+    assert slow.error is not None and "CPU time" in slow.error
