@@ -29,6 +29,11 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 LAYOUT = "layout"
 # Child elements that are elements of their own (compared on their own) or bookkeeping the flows repeat.
 _OWN_ELEMENTS = {"laneSet", "lane", "incoming", "outgoing", "flowNodeRef", "extensionElements"}
+# Attributes at their BPMN default mean the same as no attribute (modelers leave them out).
+_DEFAULTS = {"isSequential": "false", "cancelActivity": "true", "isInterrupting": "true", "isForCompensation": "false",
+             "parallelMultiple": "false", "triggeredByEvent": "false", "isClosed": "false", "isImmediate": "true",
+             "startQuantity": "1", "completionQuantity": "1", "behavior": "All", "gatewayDirection": "Unspecified",
+             "instantiate": "false", "implementation": "##unspecified", "scriptFormat": "", "isCollection": "false"}
 # spiffworkflow properties by what an owner calls them.
 _PROPERTY_LABELS = {"formJsonSchemaFilename": "form", "formUiSchemaFilename": "form layout",
                     "candidateGroups": "candidate groups", "assignee": "assignee", "dueAt": "due at",
@@ -183,7 +188,7 @@ def _element(node: Any, process: str, flows: dict[str, list[str]], lanes: dict[s
     properties: dict[str, str] = {}
     for attribute, value in node.attrib.items():
         name = etree.QName(attribute).localname
-        if name not in ("id", "name"):
+        if name not in ("id", "name") and _DEFAULTS.get(name) != value:
             properties[_ATTRIBUTE_LABELS.get(name, name)] = value
     if element_id in flows and _local(node) not in ("sequenceFlow", "messageFlow"):
         properties["flows"] = ", ".join(sorted(flows[element_id]))
@@ -236,7 +241,7 @@ def _canonical(node: Any) -> str:
     text = " ".join((node.text or "").split()) if _local(node) not in ("script", "conditionExpression") \
         else (node.text or "").strip()
     attributes = [f"{etree.QName(a).localname}={v}" for a, v in sorted(node.attrib.items())
-                  if etree.QName(a).localname not in ("id", "type")]
+                  if etree.QName(a).localname not in ("id", "type") and _DEFAULTS.get(etree.QName(a).localname) != v]
     children = [f"{_local(c)}: {_canonical(c)}" for c in node if isinstance(c.tag, str)]
     return "; ".join(part for part in [*attributes, text, *children] if part)
 

@@ -5,6 +5,7 @@ import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 import CasedeskPropertiesProvider from './casedesk-provider';
 import spiffworkflow from './spiffworkflow-moddle';
+import bpmn from './bpmn-moddle-spiff';
 
 window.CasedeskModeler = function (container, panel, casedesk) {
   return new Modeler({
@@ -12,7 +13,7 @@ window.CasedeskModeler = function (container, panel, casedesk) {
     keyboard: { bindTo: document },
     propertiesPanel: { parent: panel },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CasedeskPropertiesProvider],
-    moddleExtensions: { spiffworkflow: spiffworkflow },
+    moddleExtensions: { bpmn: bpmn, spiffworkflow: spiffworkflow },
     casedesk: casedesk
   });
 };
