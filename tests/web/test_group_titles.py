@@ -50,3 +50,12 @@ def test_the_demo_organisation_names_every_group_it_creates_and_keeps_an_adminis
     titles.set_titles("sales", {"en": "Sales department"})
     seed_demo_org(app.db, clock, "demo-pass-2026")
     assert GroupTitles(app.db).title("sales", "en") == "Sales department"
+
+
+def test_the_start_page_names_who_starts_a_process_by_group_title_not_by_key(app: Casedesk, login_as: LoginAs) -> None:
+    GroupTitles(app.db).set_titles("clerk", {"en": "Document clerks", "zh-Hans": "文件起草人"})
+    clerk = login_as("clerk")
+    page = clerk.get("/start").get_data(as_text=True)
+    assert "Document clerks" in page and "document_review ·" not in page
+    clerk.get("/language/zh_Hans")
+    assert "文件起草人" in clerk.get("/start").get_data(as_text=True)
