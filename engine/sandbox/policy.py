@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from engine.errors import ScriptRejected
 
 from . import isolation
-from .pool import SandboxPool
+from .pool import shared_pool
 
 MAX_STEPS = 1_000_000        # loop iterations + function calls per script or expression
 MAX_SECONDS = 10.0           # wall-clock backstop for loops whose single iterations are slow
@@ -280,7 +280,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     def __init__(self, extra_globals: Mapping[str, Any] | None = None):
         super().__init__(dict(extra_globals or {}))
-        self.pool = SandboxPool()
+        self.pool = shared_pool()  # one per process: the runtime's, replay's and templates' code alike
 
     def _contained(self, source: str, mode: str, function: Callable[..., Any], *args: Any) -> Any:
         if isolation.needs_isolation(source, mode):

@@ -165,7 +165,7 @@ class SandboxPool:
         self._pid = os.getpid()
         self._idle: list[_Child] = []
         self._lock = threading.Lock()
-        weakref.finalize(self, _close_all, self._idle)  # children leave when their environment goes
+        weakref.finalize(self, _close_all, self._idle)  # children leave with the pool (at the latest, at exit)
 
     def run(self, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """`function(*args)` in a pooled child under the OS limits; its value, or its failure raised here."""
@@ -220,7 +220,7 @@ class SandboxPool:
 
 @functools.cache
 def shared_pool() -> SandboxPool:
-    """The pool of code that has no script environment to own one (task instruction templates)."""
+    """This process's pool: script environments (runtime, replay) and task instruction templates share it."""
     return SandboxPool()
 
 

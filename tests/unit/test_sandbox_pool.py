@@ -36,6 +36,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 @pytest.fixture
 def env() -> Iterator[SandboxEnvironment]:
     environment = SandboxEnvironment()
+    environment.pool.close()  # the process's pool starts without children: forks are counted from here
     yield environment
     environment.pool.close()
 
@@ -122,6 +123,7 @@ def state_of(pid: int) -> str:
 
 def test_closing_the_pool_ends_its_children(forks: list[int]) -> None:
     environment = SandboxEnvironment()
+    environment.pool.close()
     run(environment, JOIN, items=[1])
     environment.pool.close()
     with pytest.raises(ProcessLookupError):
@@ -158,7 +160,7 @@ def test_threads_running_isolated_scripts_at_once_each_get_their_own_answer(env:
 
 
 def test_task_instruction_templates_render_in_the_shared_pool_not_a_fork_each(
-        forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+        env: SandboxEnvironment, forks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.runtime.instructions import render_instructions
 
     def no_fork_per_call(work: Any) -> Any:
@@ -167,7 +169,7 @@ def test_task_instruction_templates_render_in_the_shared_pool_not_a_fork_each(
     for n in range(20):
         shown = render_instructions("Dear {{ name }}: {% for i in range(3) %}{{ i }}{% endfor %}", {"name": f"c{n}"})
         assert shown.markdown == f"Dear c{n}: 012" and shown.error is None
-    assert len(forks) <= 1  # the shared pool's child (none when an earlier test forked it)
+    assert len(forks) == 1 and env.pool is pool.shared_pool()  # scripts and templates share the child
     monkeypatch.setattr(isolation, "CPU_SECONDS", 1)
     slow = render_instructions("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", {})
     assert slow.error is not None and "CPU time" in slow.error
