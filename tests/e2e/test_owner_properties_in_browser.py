@@ -128,3 +128,42 @@ def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_foll
     done = alice.get(f"/instances/{instance}")
     assert done["status"] == "completed", done  # approved by the new condition, then published
     context.close()
+
+
+def test_multi_instance_and_message_settings_are_read_and_written_the_spiffworkflow_way(browser: Any,
+                                                                                       server: str) -> None:
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    _sign_in(page, server, "owen")
+
+    page.goto(f"{server}/owner/processes/quality_inspection/1/edit")
+    page.wait_for_selector("#modeler[data-rendered=true]")
+    _select(page, "follow_up_findings")
+    _open_casedesk_group(page)
+    collection = page.locator("#bio-properties-panel-casedesk-input-collection")
+    assert collection.input_value() == "findings"
+    assert page.locator("#bio-properties-panel-casedesk-input-element").input_value() == "finding"
+    collection.fill("open_findings")
+    page.wait_for_function("() => window.casedeskModeler.get('elementRegistry').get('follow_up_findings')"
+                           ".businessObject.loopCharacteristics.loopDataInputRef === 'open_findings'")
+    xml = page.evaluate("() => window.casedeskModeler.saveXML().then((r) => r.xml)")
+    loop = etree.fromstring(xml.encode()).find(f".//{{{BPMN}}}callActivity[@id='follow_up_findings']/"
+                                               f"{{{BPMN}}}multiInstanceLoopCharacteristics")
+    assert loop.findtext(f"{{{BPMN}}}loopDataInputRef") == "open_findings"
+    assert loop.find(f"{{{BPMN}}}inputDataItem").get("id") == "finding"
+
+    page.goto(f"{server}/owner/processes/risk_monitoring/1/edit")
+    page.wait_for_selector("#modeler[data-rendered=true]")
+    _select(page, "raise_warning")
+    _open_casedesk_group(page)
+    payload = page.locator("#bio-properties-panel-casedesk-message-payload")
+    assert payload.input_value() == "crossings[0]"
+    payload.fill("crossings[-1]")
+    _verdict(page, "casedesk-message-payload", "ok")
+    page.wait_for_function("""() => window.casedeskModeler.get('elementRegistry').get('raise_warning').businessObject
+        .eventDefinitions[0].extensionElements.values.some((v) => v.value === 'crossings[-1]')""")
+    xml = page.evaluate("() => window.casedeskModeler.saveXML().then((r) => r.xml)")
+    definition = etree.fromstring(xml.encode()).find(f".//{{{BPMN}}}intermediateThrowEvent[@id='raise_warning']/"
+                                                     f"{{{BPMN}}}messageEventDefinition")
+    assert definition.findtext(f"{{{BPMN}}}extensionElements/{{{SPIFF}}}messagePayload") == "crossings[-1]"
+    context.close()

@@ -123,6 +123,68 @@ function setCondition(element, value, injector) {
   injector.get('modeling').updateProperties(element, { conditionExpression: expression });
 }
 
+// ---- multi-instance and messages ----------------------------------------------------------------
+
+function loopOf(element) {
+  const loop = element.businessObject.loopCharacteristics;
+  return loop && loop.$instanceOf('bpmn:MultiInstanceLoopCharacteristics') ? loop : null;
+}
+
+function setLoopVariable(element, property, value, injector) {
+  const loop = loopOf(element);
+  if (loop) { injector.get('modeling').updateModdleProperties(element, loop, { [property]: (value || '').trim() || undefined }); }
+}
+
+// inputDataItem / outputDataItem: SpiffWorkflow names the element variable by the item's id.
+function setLoopItem(element, property, type, value, injector) {
+  const loop = loopOf(element);
+  if (!loop) { return; }
+  const text = (value || '').trim();
+  const item = text ? injector.get('bpmnFactory').create(type, { id: text }) : undefined;
+  if (item) { item.$parent = loop; }
+  injector.get('modeling').updateModdleProperties(element, loop, { [property]: item });
+}
+
+function messageDefinition(element) {
+  const definitions = element.businessObject.eventDefinitions || [];
+  return definitions.find((definition) => definition.$instanceOf('bpmn:MessageEventDefinition'));
+}
+
+function messageExtension(element, type) {
+  const definition = messageDefinition(element);
+  const found = definition && extension(definition, SPIFF + type);
+  return found ? found.value || '' : '';
+}
+
+// <spiffworkflow:messagePayload> / <spiffworkflow:messageVariable> in the message event definition's extensions.
+function setMessageExtension(element, type, value, injector) {
+  const definition = messageDefinition(element);
+  if (!definition) { return; }
+  const text = (value || '').trim();
+  const modeling = injector.get('modeling');
+  const bpmnFactory = injector.get('bpmnFactory');
+  const found = extension(definition, SPIFF + type);
+  if (found && text) {
+    modeling.updateModdleProperties(element, found, { value: text });
+    return;
+  }
+  let extensionElements = definition.extensionElements;
+  if (found) {
+    modeling.updateModdleProperties(element, extensionElements,
+      { values: extensionElements.get('values').filter((v) => v !== found) });
+    return;
+  }
+  if (!text) { return; }
+  if (!extensionElements) {
+    extensionElements = bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
+    extensionElements.$parent = definition;
+    modeling.updateModdleProperties(element, definition, { extensionElements: extensionElements });
+  }
+  const created = bpmnFactory.create(SPIFF + type, { value: text });
+  created.$parent = extensionElements;
+  modeling.updateModdleProperties(element, extensionElements, { values: extensionElements.get('values').concat([created]) });
+}
+
 // ---- the live sandbox check ---------------------------------------------------------------------
 
 const verdicts = new Map();
@@ -280,6 +342,41 @@ function CalledElementField(props) {
     setValue: (value) => modeling.updateProperties(element, { calledElement: (value || '').trim() || undefined }) });
 }
 
+function LoopVariableField(props) {
+  const { element, id, label, property } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return TextFieldEntry({ element: element, id: id, label: label, debounce: debounce,
+    getValue: () => { const loop = loopOf(element); return (loop && loop.get(property)) || ''; },
+    setValue: (value) => setLoopVariable(element, property, value, injector) });
+}
+
+function LoopItemField(props) {
+  const { element, id, label, property, type } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return TextFieldEntry({ element: element, id: id, label: label, debounce: debounce,
+    getValue: () => { const loop = loopOf(element); const item = loop && loop.get(property); return (item && item.id) || ''; },
+    setValue: (value) => setLoopItem(element, property, type, value, injector) });
+}
+
+function MessagePayloadField(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  return jsx(CodeEntry, { element: element, id: id, label: label, kind: 'expression', rows: 1,
+    getValue: () => messageExtension(element, 'messagePayload'),
+    setValue: (value) => setMessageExtension(element, 'messagePayload', value, injector) });
+}
+
+function MessageVariableField(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return TextFieldEntry({ element: element, id: id, label: label, debounce: debounce,
+    getValue: () => messageExtension(element, 'messageVariable'),
+    setValue: (value) => setMessageExtension(element, 'messageVariable', value, injector) });
+}
+
 function entry(id, component, props, isEdited) {
   return Object.assign({ id: id, component: component, isEdited: isEdited || isTextFieldEntryEdited }, props);
 }
@@ -329,6 +426,24 @@ function casedeskEntries(element, config) {
     if (spiffProperty(element, 'calledElementBinding') === 'version') {
       entries.push(entry('casedesk-called-version', PropertyField,
         { name: 'calledElementVersion', label: labels.calledVersion }));
+    }
+  }
+  if (loopOf(element)) {
+    entries.push(entry('casedesk-input-collection', LoopVariableField,
+      { label: labels.inputCollection, property: 'loopDataInputRef' }));
+    entries.push(entry('casedesk-input-element', LoopItemField,
+      { label: labels.inputElement, property: 'inputDataItem', type: 'bpmn:DataInput' }));
+    entries.push(entry('casedesk-output-collection', LoopVariableField,
+      { label: labels.outputCollection, property: 'loopDataOutputRef' }));
+    entries.push(entry('casedesk-output-element', LoopItemField,
+      { label: labels.outputElement, property: 'outputDataItem', type: 'bpmn:DataOutput' }));
+  }
+  if (messageDefinition(element)) {
+    if (is(element, 'bpmn:ThrowEvent')) {
+      entries.push(entry('casedesk-message-payload', MessagePayloadField, { label: labels.messagePayload },
+        isTextAreaEntryEdited));
+    } else {
+      entries.push(entry('casedesk-message-variable', MessageVariableField, { label: labels.messageVariable }));
     }
   }
   return entries;
