@@ -15,6 +15,7 @@ from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.definitions.lifecycle import DefinitionLifecycle
 from engine.definitions.service import DefinitionService
+from engine.definitions.testcases import TestCaseService
 from engine.history.service import HistoryService
 from engine.jobs.incidents import IncidentService
 from engine.jobs.periodic import PeriodicJob
@@ -46,6 +47,7 @@ class Casedesk:
     messages: MessageService
     handover: TaskHandover
     digest: StaffDigest
+    testcases: TestCaseService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -81,4 +83,5 @@ def bootstrap(
         messages=MessageService(db, runtime),
         handover=TaskHandover(runtime),
         digest=digest,
+        testcases=TestCaseService(db, definitions, runtime.environment, runtime.compile_form, clock),
     )

@@ -239,3 +239,4 @@ from engine.messaging import signal_models  # noqa: E402,F401  (registers its ta
 from casework import outbox as outbox_models  # noqa: E402,F401  (registers its table on Base.metadata)
 from casework import risk_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from casework import quality_models  # noqa: E402,F401  (registers its table on Base.metadata)
+from engine.definitions import testcase_models  # noqa: E402,F401  (registers its table on Base.metadata)

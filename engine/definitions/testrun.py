@@ -1,0 +1,261 @@
+"""Test runs: a process (a draft bundle or a stored version) run in memory with scripted answers.
+
+The same step code as the live runtime runs it (parse and validate as deploy does, the same sandbox,
+routing and form checks); user tasks take scripted answers by element id, in order, and service tasks
+take scripted results instead of calling their handlers. The run reports the elements completed in
+order with the data after each, the sequence flows taken, and where and why it stopped.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from engine.definitions.service import LoadedDefinition
+from engine.definitions.testrun_step import (DraftStep, DraftStore, NoScriptedResult, NoStateCodec, RecordedStep,
+                                             jsonable)
+from engine.errors import CasedeskError, InvalidInput
+from engine.history.coverage import Flow
+from engine.history.eventlog import GENESIS, INPUT
+from engine.messaging.subscriptions import waiting_messages
+from engine.messaging.signals import waiting_signals
+from engine.runtime.binding import Resolver
+from engine.runtime.projection import form_files
+from engine.runtime.state import has_unfinished_work, ready_manual_tasks
+from engine.runtime.store import InstanceRecord
+from engine.runtime.waits import pending_waits, stuck_services
+
+FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
+FormCompiler = Callable[[dict[str, Any]], FieldErrors]
+
+# Why a run stopped; every kind but `completed` names the element it stopped at.
+STOP_KINDS = ("completed", "user_task", "answer_refused", "timer", "message", "signal", "service", "incident",
+              "failed", "error")
+TEST_ACTOR = "test-run"
+
+
+@dataclass(frozen=True)
+class TestScript:
+    """What a test run is given: start data, user-task answers and service results by element id, in order."""
+
+    __test__ = False  # not a pytest class
+
+    data: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    results: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, value: Any) -> "TestScript":
+        """Checked input; anything malformed is refused with the place named."""
+        if not isinstance(value, dict):
+            raise InvalidInput("a test script must be a JSON object", {"": ["must be a JSON object"]})
+        errors: dict[str, list[str]] = {}
+        unknown = sorted(set(value) - {"data", "answers", "results"})
+        if unknown:
+            errors[""] = [f"unknown key(s): {', '.join(unknown)} (allowed: data, answers, results)"]
+        data = value.get("data", {})
+        if not isinstance(data, dict):
+            errors["data"] = ["start data must be a JSON object"]
+        answers = _queues(value.get("answers", {}), "answers", errors, objects=True)
+        results = _queues(value.get("results", {}), "results", errors, objects=False)
+        if errors:
+            raise InvalidInput("the test script has errors; nothing was run", errors)
+        return cls(data=data, answers=answers, results=results)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"data": self.data, "answers": self.answers, "results": self.results}
+
+
+def _queues(value: Any, where: str, errors: dict[str, list[str]], objects: bool) -> dict[str, list[Any]]:
+    if not isinstance(value, dict):
+        errors[where] = ["must be an object: element id → list of " + ("answers" if objects else "results")]
+        return {}
+    queues: dict[str, list[Any]] = {}
+    for element, items in value.items():
+        if not isinstance(items, list):
+            errors[f"{where}.{element}"] = ["must be a list, in the order the element is reached"]
+        elif objects and not all(isinstance(item, dict) for item in items):
+            errors[f"{where}.{element}"] = ["every answer must be a JSON object (the form's data)"]
+        else:
+            queues[str(element)] = list(items)
+    return queues
+
+
+@dataclass(frozen=True)
+class Stop:
+    kind: str  # one of STOP_KINDS
+    element: str | None
+    message: str  # in words, for the owner
+
+
+@dataclass
+class TestRun:
+    key: str
+    version: int | None  # None: a draft not deployed
+    steps: list[RecordedStep]
+    flows: list[str]  # sequence flow ids taken, in order
+    stop: Stop
+    data: dict[str, Any]
+    waiting: list[str] = field(default_factory=list)  # elements a token waits at when the run stopped
+    unused: dict[str, int] = field(default_factory=dict)  # scripted answers/results never used, by element
+
+    @property
+    def path(self) -> list[str]:
+        return [s.element for s in self.steps]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"process": self.key, "version": self.version, "path": self.path, "flows": self.flows,
+                "steps": [asdict(s) for s in self.steps], "stop": asdict(self.stop), "data": self.data,
+                "waiting": self.waiting, "unused": self.unused}
+
+
+class TestRunner:
+    """Runs one script on one loaded process; `flows` are its diagram's sequence flows (to name those taken)."""
+
+    def __init__(self, definition: LoadedDefinition, flows: list[Flow], environment: BasePythonScriptEngineEnvironment,
+                 compile_form: FormCompiler, now: datetime, resolve: Resolver | None = None):
+        self.definition = definition
+        self.flow_ids = {(f.source, f.target): f.id for f in flows}
+        self.environment = environment
+        self.compile_form = compile_form
+        self.now = now
+        self.resolve = resolve
+
+    def run(self, script: TestScript, version: int | None) -> TestRun:
+        answers = copy.deepcopy(script.answers)
+        results = copy.deepcopy(script.results)
+        record = InstanceRecord(
+            id="test-run", definition_id=self.definition.id, status="running", business_key=None,
+            started_by=TEST_ACTOR, state="", event_seq=0, event_head=GENESIS, lock_version=1,
+            created_at=self.now, updated_at=self.now, completed_at=None)
+        store, steps, events = DraftStore(), [], []  # type: ignore[var-annotated]
+        workflow = None
+        stop: Stop | None = None
+        first = True
+        while stop is None:
+            step = DraftStep(store, record, self.definition, self.environment, {}, NoStateCodec(), self.now,
+                             warm=workflow, resolve=self.resolve)
+            step.results, step.steps, step.events = results, steps, events
+            workflow = step.workflow
+            try:
+                if first:
+                    step.record(INPUT, "instance_started", {"process": self.definition.key, "data": script.data},
+                                actor=TEST_ACTOR)
+                    step.start(copy.deepcopy(script.data))
+                    first = False
+                else:
+                    stop = self._answer_next(step, answers)
+                    if stop is not None:
+                        break
+                step.finish(is_new=record.event_seq == 0)
+            except NoScriptedResult as missing:
+                stop = Stop("service", missing.element, str(missing))
+                break
+            except CasedeskError as exc:
+                stop = Stop("error", None, str(exc))
+                break
+            stop = self._stopped(step, answers)
+        unused = {k: len(v) for k, v in {**answers, **results}.items() if v}
+        waiting = sorted({t.task_spec.bpmn_id for t in ready_manual_tasks(workflow)}) if workflow else []
+        return TestRun(self.definition.key, version, steps, self._flows_taken(events), stop,
+                       _data(workflow, steps, script.data), waiting, unused)
+
+    def _answer_next(self, step: DraftStep, answers: dict[str, list[dict[str, Any]]]) -> Stop | None:
+        """Complete the first ready user task that has an answer left; a refused answer stops the run."""
+        for task in ready_manual_tasks(step.workflow):
+            element = task.task_spec.bpmn_id
+            if not answers.get(element):
+                continue
+            answer = answers[element].pop(0)
+            form_file, _ui = form_files(task)
+            if form_file is not None:
+                schema = self.definition.forms.get(form_file)
+                errors = self.compile_form(schema)(answer) if schema is not None else {
+                    "": [f"form {form_file} is not part of the bundle"]}
+                if errors:
+                    detail = "; ".join(f"{k or '(form)'}: {', '.join(v)}" for k, v in sorted(errors.items()))
+                    return Stop("answer_refused", element, f"the answer for {element} is refused by its form "
+                                                           f"{form_file}: {detail}")
+            step.record(INPUT, "task_submitted", {"data": answer}, actor=TEST_ACTOR, task=task)
+            step.complete_user_task(task, answer, TEST_ACTOR)
+            return None
+        raise AssertionError("_stopped lets the run go on only when an answer is left")  # pragma: no cover
+
+    def _stopped(self, step: DraftStep, answers: dict[str, list[dict[str, Any]]]) -> Stop | None:
+        """Where the run stands after a step: None when a scripted answer can move it on."""
+        workflow = step.workflow
+        if step.failure is not None:
+            return Stop("failed", step.failure.as_payload().get("element"), step.failure.describe())
+        if not has_unfinished_work(workflow) or step.row.status == "completed":
+            return Stop("completed", None, "the process completed")
+        ready = ready_manual_tasks(workflow)
+        if any(answers.get(t.task_spec.bpmn_id) for t in ready):
+            return None
+        stuck = stuck_services(workflow)
+        if stuck:
+            service = next(iter(stuck.values()))
+            return Stop("incident", service.element, f"service task {service.element} failed and waits for an "
+                                                      f"administrator: {service.error}")
+        if ready:
+            task = ready[0]
+            name = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.bpmn_id
+            return Stop("user_task", task.task_spec.bpmn_id,
+                        f"waiting on user task {task.task_spec.bpmn_id} ({name}), which has no scripted answer left")
+        waits = sorted(pending_waits(workflow).values(), key=lambda w: w.due)
+        if waits:
+            wait = waits[0]
+            what = "a retry of service task" if wait.kind == "retry" else "a timer at"
+            return Stop("timer" if wait.kind == "timer" else "incident", wait.element,
+                        f"waiting for {what} {wait.element}, due {wait.due.isoformat()}")
+        messages = waiting_messages(workflow)
+        if messages:
+            name = sorted(messages)[0]
+            return Stop("message", None, f"waiting for message {name!r}")
+        signals = waiting_signals(workflow)
+        if signals:
+            name = sorted(signals)[0]
+            return Stop("signal", None, f"waiting for signal {name!r}")
+        return Stop("error", None, "the process neither completed nor waits for anything a test run can give")
+
+    def _flows_taken(self, events: list[dict[str, Any]]) -> list[str]:
+        """Sequence flow ids in the order tokens took them (a user task counts once: ready, then done)."""
+        seen: set[str] = set()
+        taken = []
+        for event in events:
+            if event["type"] not in ("task_ready", "task_done") or event["task_id"] in seen:
+                continue
+            payload = json.loads(event["payload"])
+            sources = [payload.get("from"), *payload.get("merged_from", [])]
+            hit = False
+            for source in sources:
+                flow = self.flow_ids.get((source, payload.get("element")))
+                if flow is not None:
+                    taken.append(flow)
+                    hit = True
+            if hit or payload.get("from") is None:
+                seen.add(event["task_id"])
+        return taken
+
+
+def _data(workflow: Any, steps: list[RecordedStep], start: dict[str, Any]) -> dict[str, Any]:
+    """The data where the run stopped: the process's own when it completed, else the last step's."""
+    if workflow is not None and not has_unfinished_work(workflow):
+        return jsonable(workflow.data)
+    return steps[-1].data if steps else jsonable(start)
+
+
+def compare(expected: Mapping[str, Any], run: TestRun) -> list[str]:
+    """How a run differs from a saved expectation (path and where it stopped); empty: it passes."""
+    differences = []
+    if list(expected.get("path", [])) != run.path:
+        differences.append(f"path: expected {' → '.join(expected.get('path', [])) or '(none)'}, "
+                           f"got {' → '.join(run.path) or '(none)'}")
+    stop = expected.get("stop", {})
+    if (stop.get("kind"), stop.get("element")) != (run.stop.kind, run.stop.element):
+        differences.append(f"stop: expected {stop.get('kind')} at {stop.get('element') or '-'}, "
+                           f"got {run.stop.kind} at {run.stop.element or '-'} ({run.stop.message})")
+    return differences
