@@ -98,8 +98,8 @@ def _serve(requests: int, replies: int) -> None:  # pragma: no cover - runs in t
             del payload
             # RLIMIT_CPU counts the process's whole life: the next limit is what was spent plus this run's share.
             spent = math.ceil(isolation.cpu_spent())
-            resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu_seconds, cpu_hard))
-            resource.setrlimit(resource.RLIMIT_AS, (isolation.mapped_bytes() + memory_bytes, as_hard))
+            resource.setrlimit(resource.RLIMIT_CPU, (_within(spent + cpu_seconds, cpu_hard), cpu_hard))
+            resource.setrlimit(resource.RLIMIT_AS, (_within(isolation.mapped_bytes() + memory_bytes, as_hard), as_hard))
             kind, reply = isolation.outcome_of(lambda: function(*args))
             del function, args
             resource.setrlimit(resource.RLIMIT_AS, (as_hard, as_hard))
@@ -110,6 +110,11 @@ def _serve(requests: int, replies: int) -> None:  # pragma: no cover - runs in t
                 break
     finally:
         os._exit(0)
+
+
+def _within(soft: int, hard: int) -> int:
+    """A soft limit never above the hard one the operator set (ulimit), which only root could raise."""
+    return soft if hard == resource.RLIM_INFINITY else min(soft, hard)
 
 
 @dataclass
@@ -199,8 +204,11 @@ class SandboxPool:
 
     def _take(self) -> _Child:
         with self._lock:
-            if self._pid != os.getpid():
+            if self._pid != os.getpid():  # forked: the parent's children are its own; drop our copies of their pipes
                 self._pid = os.getpid()
+                for inherited in self._idle:
+                    for fd in (inherited.requests, inherited.replies):
+                        os.close(fd)
                 self._idle.clear()
             if self._idle:
                 return self._idle.pop()

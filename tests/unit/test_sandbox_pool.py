@@ -173,3 +173,24 @@ def test_task_instruction_templates_render_in_the_shared_pool_not_a_fork_each(
     monkeypatch.setattr(isolation, "CPU_SECONDS", 1)
     slow = render_instructions("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", {})
     assert slow.error is not None and "CPU time" in slow.error
+
+
+def test_a_forked_process_starts_its_own_pool_and_leaves_the_parents_children_alone(
+        env: SandboxEnvironment, forks: list[int]) -> None:
+    """A gunicorn worker forked from a process that already has pooled children."""
+    run(env, JOIN, items=[1])
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked process reports its answer and leaves
+        try:
+            answer = run(env, JOIN, items=[7, 8])["label"].encode()
+        except BaseException as exc:  # noqa: BLE001
+            answer = repr(exc).encode()
+        os.write(write_end, answer)
+        os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 1000)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert answer == b"7-8"
+    assert run(env, JOIN, items=[2])["label"] == "2" and len(forks) == 1  # the parent's child still serves it
