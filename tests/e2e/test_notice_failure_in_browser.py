@@ -12,11 +12,13 @@ from tests.e2e.conftest import Shots
 from tests.support.served import Served, served_casedesk
 
 PASSWORD = "notice-failure-1"
-LOCALE = {"en": "en-US", "zh-Hans": "zh-CN"}
+LOCALE = {"en": "en-US", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}
 TEXT = {"en": {"sign_in": "Sign in", "start": "Start", "complete": "Complete", "saved": "Your input is saved.",
                "jobs": "Scheduled jobs", "retry": "Retry"},
         "zh-Hans": {"sign_in": "登录", "start": "发起", "complete": "提交", "saved": "您填写的内容已保存",
-                    "jobs": "计划作业", "retry": "重试"}}
+                    "jobs": "计划作业", "retry": "重试"},
+        "zh-Hant": {"sign_in": "登錄", "start": "發起", "complete": "提交", "saved": "您填寫的內容已保存",
+                    "jobs": "計劃作業", "retry": "重試"}}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -43,7 +45,7 @@ def complete(page: Any, language: str) -> None:
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("language", ["zh-Hans", "en"])
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])
 def test_a_failing_sms_notice_keeps_the_pre_review_and_the_administrator_sees_it(
         browser: Any, served: Served, language: str) -> None:
     base, text, shots = served.base_url, TEXT[language], Shots(f"notice-failure-{language}")
