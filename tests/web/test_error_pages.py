@@ -1,4 +1,4 @@
-"""Error pages speak the reader's language: Werkzeug's English descriptions never reach a Chinese page."""
+"""Error pages and action messages speak the reader's language: no English sentence or task name on a Chinese page."""
 from __future__ import annotations
 
 import re
@@ -34,3 +34,18 @@ def test_the_api_keeps_its_json_error_for_a_missing_route(login_as: LoginAs) -> 
     response = login_as("clerk").get("/api/v1/no/such/route")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_messages_after_an_action_name_the_task_in_the_page_language(app, login_as: LoginAs) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.conftest import Scenario
+
+    scenario = Scenario(app)
+    reviewer = login_as("reviewer")
+    reviewer.get("/language/zh_Hans")
+    reviewer.post(f"/tasks/{scenario.task_id}/claim")
+    claimed = reviewer.get("/inbox").get_data(as_text=True)
+    assert "审核文件" in claimed and "Review the document" not in claimed
+    completed = reviewer.post(f"/tasks/{scenario.task_id}", data={"decision": "approve"})
+    assert completed.status_code == 302, completed.get_data(as_text=True)[:300]
+    done = reviewer.get("/inbox").get_data(as_text=True)
+    assert "“审核文件”" in done and "Review the document" not in done

@@ -11,6 +11,7 @@ from engine.errors import Forbidden
 from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
 from ..auth import current_actor
+from ..i18n import bundle_text
 from .common import back_or, now, reads, runtime
 
 bp = Blueprint("inbox", __name__)
@@ -37,7 +38,7 @@ def index() -> ResponseReturnValue:
 def claim(task_id: str) -> ResponseReturnValue:
     _require_work(task_id)
     task = runtime().claim_task(task_id, actor=current_actor().username)
-    flash(_("You claimed “%(title)s”.", title=task.title))
+    flash(_("You claimed “%(title)s”.", title=bundle_text(task.title)))
     return redirect(back_or("inbox.index"))
 
 
@@ -46,7 +47,7 @@ def claim(task_id: str) -> ResponseReturnValue:
 def unclaim(task_id: str) -> ResponseReturnValue:
     _require_work(task_id)
     task = runtime().unclaim_task(task_id, actor=current_actor().username)
-    flash(_("You released “%(title)s” to its group.", title=task.title))
+    flash(_("You released “%(title)s” to its group.", title=bundle_text(task.title)))
     return redirect(back_or("inbox.index"))
 
 

@@ -59,11 +59,11 @@ def complete(task_id: str) -> ResponseReturnValue:
         if reads().finished_task(task_id) is None:
             raise  # claimed by someone else, or the case stopped: the error page says so
         return _finished(task_id, 409)  # completed by someone else in the meantime
-    flash(_("Done: “%(title)s”.", title=task.title))
+    flash(_("Done: “%(title)s”.", title=bundle_text(task.title)))
     for name in view.waiting_services:
         # The submission is committed; what failed after it waits for a retry, then an administrator.
         flash(_("Your input is saved. The next automatic step, “%(step)s”, could not be done yet: it is tried "
-                "again automatically, and administrators see it on their incidents page.", step=name))
+                "again automatically, and administrators see it on their incidents page.", step=bundle_text(name)))
     # Straight on to the next step when it is this user's to work (e.g. the same clerk's next form).
     for ready in view.ready_tasks:
         if may_work_task(current_actor(), ready):
