@@ -49,3 +49,11 @@ def test_messages_after_an_action_name_the_task_in_the_page_language(app, login_
     assert completed.status_code == 302, completed.get_data(as_text=True)[:300]
     done = reviewer.get("/inbox").get_data(as_text=True)
     assert "“审核文件”" in done and "Review the document" not in done
+
+
+def test_pages_link_an_icon_the_server_has(login_as: LoginAs) -> None:
+    # Without one, every page load ends in a 404 for /favicon.ico in the browser's console.
+    client = login_as("clerk")
+    icon = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', client.get("/inbox").get_data(as_text=True))
+    assert icon is not None
+    assert client.get(icon.group(1)).status_code == 200
