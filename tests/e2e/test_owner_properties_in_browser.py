@@ -162,8 +162,16 @@ def test_multi_instance_and_message_settings_are_read_and_written_the_spiffworkf
     _verdict(page, "casedesk-message-payload", "ok")
     page.wait_for_function("""() => window.casedeskModeler.get('elementRegistry').get('raise_warning').businessObject
         .eventDefinitions[0].extensionElements.values.some((v) => v.value === 'crossings[-1]')""")
+    correlation = page.locator("#bio-properties-panel-casedesk-correlation")
+    assert correlation.input_value() == ""
+    correlation.fill("indicator = crossings[-1]['indicator']")
+    page.wait_for_function("""() => window.casedeskModeler.get('elementRegistry').get('raise_warning').businessObject
+        .eventDefinitions[0].extensionElements.values.some((v) => v.propertyId && v.propertyId.value === 'indicator')""")
     xml = page.evaluate("() => window.casedeskModeler.saveXML().then((r) => r.xml)")
     definition = etree.fromstring(xml.encode()).find(f".//{{{BPMN}}}intermediateThrowEvent[@id='raise_warning']/"
                                                      f"{{{BPMN}}}messageEventDefinition")
     assert definition.findtext(f"{{{BPMN}}}extensionElements/{{{SPIFF}}}messagePayload") == "crossings[-1]"
+    correlated = definition.find(f"{{{BPMN}}}extensionElements/{{{SPIFF}}}processVariableCorrelation")
+    assert (correlated.findtext(f"{{{SPIFF}}}propertyId"), correlated.findtext(f"{{{SPIFF}}}expression")) == (
+        "indicator", "crossings[-1]['indicator']")
     context.close()

@@ -185,6 +185,43 @@ function setMessageExtension(element, type, value, injector) {
   modeling.updateModdleProperties(element, extensionElements, { values: extensionElements.get('values').concat([created]) });
 }
 
+// Correlation of a message event as text, one `key = expression` a line, from and to
+// <spiffworkflow:processVariableCorrelation><spiffworkflow:propertyId/><spiffworkflow:expression/>.
+function correlationText(element) {
+  const definition = messageDefinition(element);
+  const values = (definition && definition.extensionElements && definition.extensionElements.get('values')) || [];
+  return values.filter((v) => v.$instanceOf(SPIFF + 'processVariableCorrelation')).map((v) =>
+    ((v.propertyId && v.propertyId.value) || '') + ' = ' + ((v.expression && v.expression.value) || '')).join('\n');
+}
+
+function setCorrelation(element, text, injector) {
+  const definition = messageDefinition(element);
+  if (!definition) { return; }
+  const bpmnFactory = injector.get('bpmnFactory');
+  const modeling = injector.get('modeling');
+  const wanted = (text || '').split('\n').map((line) => line.trim()).filter((line) => line.indexOf('=') > 0)
+    .map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()])
+    .filter((pair) => pair[0] && pair[1]);
+  let extensionElements = definition.extensionElements;
+  if (!extensionElements && !wanted.length) { return; }
+  if (!extensionElements) {
+    extensionElements = bpmnFactory.create('bpmn:ExtensionElements', { values: [] });
+    extensionElements.$parent = definition;
+    modeling.updateModdleProperties(element, definition, { extensionElements: extensionElements });
+  }
+  const kept = extensionElements.get('values').filter((v) => !v.$instanceOf(SPIFF + 'processVariableCorrelation'));
+  const created = wanted.map((pair) => {
+    const correlation = bpmnFactory.create(SPIFF + 'processVariableCorrelation');
+    correlation.propertyId = bpmnFactory.create(SPIFF + 'propertyId', { value: pair[0] });
+    correlation.expression = bpmnFactory.create(SPIFF + 'expression', { value: pair[1] });
+    correlation.propertyId.$parent = correlation;
+    correlation.expression.$parent = correlation;
+    correlation.$parent = extensionElements;
+    return correlation;
+  });
+  modeling.updateModdleProperties(element, extensionElements, { values: kept.concat(created) });
+}
+
 // ---- the live sandbox check ---------------------------------------------------------------------
 
 const verdicts = new Map();
@@ -377,6 +414,15 @@ function MessageVariableField(props) {
     setValue: (value) => setMessageExtension(element, 'messageVariable', value, injector) });
 }
 
+function CorrelationField(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return TextAreaEntry({ element: element, id: id, label: label, debounce: debounce, monospace: true, rows: 2,
+    getValue: () => correlationText(element),
+    setValue: (value) => setCorrelation(element, value, injector) });
+}
+
 function entry(id, component, props, isEdited) {
   return Object.assign({ id: id, component: component, isEdited: isEdited || isTextFieldEntryEdited }, props);
 }
@@ -445,6 +491,7 @@ function casedeskEntries(element, config) {
     } else {
       entries.push(entry('casedesk-message-variable', MessageVariableField, { label: labels.messageVariable }));
     }
+    entries.push(entry('casedesk-correlation', CorrelationField, { label: labels.correlation }, isTextAreaEntryEdited));
   }
   return entries;
 }
