@@ -12,6 +12,7 @@ from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.export import export_version
 from engine.definitions.service import collect_files
 from engine.definitions.translations import missing_translations
+from cli.testrun import check_before_deploy
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 Command = Callable[..., argparse.ArgumentParser]
@@ -20,6 +21,8 @@ Command = Callable[..., argparse.ArgumentParser]
 def cmd_deploy(app: Casedesk, args: argparse.Namespace) -> int:
     directory = Path(args.directory) if args.directory else app.settings.processes_dir
     files = collect_files(directory, FORMS_DIR)
+    if not check_before_deploy(app, files, args.strict):
+        return 1
     for result in app.definitions.deploy(files, deployed_by=args.user, origin="files",
                                          replace_edits=args.replace_edits):
         state = "deployed" if result.created else "unchanged"
@@ -64,6 +67,7 @@ def register(command: Command) -> None:
     p.add_argument("--user", default="cli", help="recorded as the deployer")
     p.add_argument("--replace-edits", action="store_true",
                    help="let these files supersede versions made in the modeler or uploaded")
+    p.add_argument("--strict", action="store_true", help="deploy nothing when a saved test case fails")
     p = command("export", cmd_export, "write a stored version's files to DIR (deploying them again is a no-op)")
     p.add_argument("key")
     p.add_argument("directory")

@@ -19,6 +19,7 @@ from cli.definitions import register as register_definition_commands
 from cli.jobs import register as register_job_commands
 from cli.migration import register as register_migration_commands
 from cli.messages import register as register_message_commands
+from cli.testrun import register as register_testrun_commands
 
 FORMS_DIR = PROJECT_ROOT / "forms"
 
@@ -242,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_job_commands(command)
     register_migration_commands(command)
     register_message_commands(command)
+    register_testrun_commands(command)
     p = command("demo-org", cmd_demo_org, "create or reset the demo organisation's users (demo set-ups only)")
     p.add_argument("--password", required=True)
     p.add_argument("--embedded-only", action="store_true",

@@ -57,6 +57,10 @@ class TestCaseService:
 
     def run_draft(self, files: dict[str, bytes], key: str | None, script: TestScript) -> TestRun:
         """Validate and parse the files as deploy does (nothing stored), then run `key` in memory."""
+        return self.draft_runner(files, key).run(script, version=None)
+
+    def draft_runner(self, files: dict[str, bytes], key: str | None) -> TestRunner:
+        """A runner on files not deployed: validated and loaded exactly as deploy would (once per bundle)."""
         problems = self.definitions.validate(files)
         if problems:
             raise DefinitionInvalid(problems)
@@ -73,9 +77,8 @@ class TestCaseService:
         problems = load_problems(own, key)
         if problems:
             raise DefinitionInvalid(problems)
-        runner = TestRunner(build_loaded(0, key, 0, own), sequence_flows(own), self.environment, self.compile_form,
-                            self.clock.now())
-        return runner.run(script, version=None)
+        return TestRunner(build_loaded(0, key, 0, own), sequence_flows(own), self.environment, self.compile_form,
+                          self.clock.now())
 
     def run_version(self, key: str, version: int | None, script: TestScript) -> TestRun:
         """Run a stored version (default: the newest executable one); calls bind as they would live."""
@@ -118,6 +121,10 @@ class TestCaseService:
             return [SavedCase(r.name, TestScript.from_json(json.loads(r.script)), json.loads(r.expected),
                               r.saved_by, r.saved_on_version) for r in rows]
 
+    def keys_with_cases(self) -> set[str]:
+        with self.db.unit_of_work(write=False) as session:
+            return set(session.scalars(select(ProcessTestCase.process_key).distinct()))
+
     def delete(self, key: str, name: str) -> None:
         with self.db.unit_of_work() as session:
             row = session.scalar(select(ProcessTestCase).where(ProcessTestCase.process_key == key,
@@ -136,8 +143,12 @@ class TestCaseService:
 
     def check_draft(self, files: dict[str, bytes], key: str) -> list[CaseOutcome]:
         """Re-run every saved case of `key` on files not deployed yet (a deploy's check before it stores)."""
+        cases = self.cases(key)
+        if not cases:
+            return []
+        runner = self.draft_runner(files, key)
         outcomes = []
-        for case in self.cases(key):
-            run = self.run_draft(files, key, case.script)
+        for case in cases:
+            run = runner.run(case.script, version=None)
             outcomes.append(CaseOutcome(case, run, compare(case.expected, run)))
         return outcomes
