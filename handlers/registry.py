@@ -5,6 +5,7 @@ from engine.config import Settings
 
 from . import archive, risk
 from .case_number import make_case_number
+from .consultation import make_notify_reply_deadline
 from .context import Handler
 from .documents import publish_document
 from .notify import NotifySettings, make_notify_customer
@@ -31,6 +32,8 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "close_quality_finding": close_quality_finding,
         "case_number": make_case_number(settings.timezone),
         "notify_customer": make_notify_customer(notify_settings(settings)),
+        "notify_reply_deadline": make_notify_reply_deadline(make_notify_customer(notify_settings(settings)),
+                                                            settings.timezone),
         "register_risk": risk.register_risk,
         "record_risk_assessment": risk.assess_risk,
         "plan_risk_response": risk.plan_risk_response,

@@ -12,6 +12,7 @@ from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     Case, _mail_server, _sms_server, accepted_case, desk, mailbox, sms)
 
 MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 QUESTION = {"customer_name": "韓梅梅 Han Meimei", "business_type": "general", "email": "han@example.com",
             "question": "Which documents prove my address? 哪些文件可證明地址？", "answered_now": False}
 
@@ -51,6 +52,7 @@ def test_every_deadline_of_the_case_chain_and_of_a_borrowing_fires_on_time(desk:
                                                                              clock: FakeClock) -> None:
     consultation = Case.open(desk)
     consultation.work("ivy", "receive_consultation", QUESTION)  # reply within 2 days
+    clock.advance(HOUR)  # so the reply's deadline and the sales warning (both 2 days) fall apart
     sales = accepted_case(desk, "sales")  # sales — 3 days, warning after 2 (assignment.dmn)
     archives = ArchiveDesk.set_up(desk)
     borrowing = archives.apply("sam", archives.file("XS-20260105-0009"), days=7)
@@ -62,12 +64,14 @@ def test_every_deadline_of_the_case_chain_and_of_a_borrowing_fires_on_time(desk:
     for instance, element, after in walked:
         by_instance.setdefault(instance, []).append((element, after))
     assert by_instance == {
-        consultation.id: [("reply_reminder_timer", timedelta(days=1))],
+        consultation.id: [("reply_reminder_timer", timedelta(days=1) - HOUR),
+                          ("reply_overdue_timer", timedelta(days=2) - HOUR)],
         sales.id: [("handling_warning_timer", timedelta(days=2)), ("handling_overdue_timer", timedelta(days=3))],
         borrowing: [("return_reminder", timedelta(days=6)), ("return_overdue", timedelta(days=7))],
     }
     # Who hears about it: the tracker, the department head, the borrower's archivist.
     assert consultation.titles("tom") == ["Chase the reply"]
+    assert consultation.titles("gus") == [] and consultation.titles("gil") == ["Take up the overdue reply"]
     assert sales.titles("tom") == ["Progress warning"]
     assert sales.titles("sue") == ["Overdue escalation"]
     assert archives.inbox("ada") == ["chase_return"]
