@@ -197,3 +197,12 @@ RULES.update({
 RULES.update({
     "risk.set_threshold": Rule(frozenset({"admin"}), "POST", {"threshold": "0.3"}, values={"code": "overdue_rate"}),
 })
+
+# -- test runs and test cases (issue 16, item 6): owners, auditors and admins see; only owners run and save --
+RULES.update({
+    "owner_testruns.cases": Rule(DEFINITION_READERS, values=VERSION_1),
+    "owner_testruns.run": Rule(frozenset({"process_owner"}), "POST", {"script": "{}"}, values=VERSION_1),
+    "owner_testruns.delete": Rule(frozenset({"process_owner"}), "POST", {"name": "no such case"}, values=VERSION_1),
+    "api_testruns.run_test": Rule(frozenset({"process_owner"}), "POST", {"script": {}}, auth="bearer"),
+    "api_testruns.check_cases": Rule(frozenset({"process_owner"}), auth="bearer"),
+})

@@ -10,6 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from engine.bootstrap import Casedesk
 
 from . import auth, instances, messages, processes, replay, tasks, users
+from . import testruns
 from .context import ApiServices
 from .errors import ErrorSchema, install_error_handlers
 
@@ -18,6 +19,7 @@ PREFIX = "/api/v1"
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (auth.blp, "/auth"), (processes.blp, "/processes"), (instances.blp, "/instances"), (tasks.blp, "/tasks"),
     (replay.blp, "/instances"), (users.blp, "/users"), (messages.blp, "/messages"),
+    (testruns.blp, "/processes"),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 fallback = install_error_handlers(Blueprint("api_fallback", __name__))

@@ -1,0 +1,110 @@
+"""Process-owner pages of test runs: a version's saved test cases passing or failing, and a run on the diagram."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from engine.access import may_deploy, may_see_definitions
+from engine.definitions.catalog import DefinitionCatalog
+from engine.definitions.testcases import CaseOutcome
+from engine.definitions.testrun import TestRun, TestScript
+from engine.errors import DefinitionInvalid, DefinitionUnloadable, InvalidInput, NotFound
+from web.auth import casedesk, current_actor, require
+
+from .bundles import main_bpmn_file
+
+bp = Blueprint("owner_testruns", __name__, url_prefix="/owner")
+SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
+RUN = require(may_deploy, "only process owners run and save test cases")
+EXAMPLE = {"data": {}, "answers": {"USER_TASK_ID": [{}]}, "results": {"SERVICE_TASK_ID": [{}]}}
+
+
+def version_outcomes(key: str, version: int) -> list[CaseOutcome] | str:
+    """The saved cases re-run on a version, or why they could not run (the version does not load)."""
+    try:
+        return casedesk().testcases.check_version(key, version)
+    except (DefinitionUnloadable, DefinitionInvalid, InvalidInput) as exc:
+        return str(exc)
+
+
+def _page(key: str, version: int, run: TestRun | None = None, script_text: str = "", name: str = "",
+          error: str = "", field_errors: dict[str, list[str]] | None = None, status: int = 200) -> ResponseReturnValue:
+    found = DefinitionCatalog(casedesk().db).version(key, version)
+    files = DefinitionCatalog(casedesk().db).files(key, version)
+    outcomes = version_outcomes(key, version) if found.executable else []
+    shown = request.args.get("case")
+    if run is None and shown and isinstance(outcomes, list):
+        chosen = next((o for o in outcomes if o.case.name == shown), None)
+        if chosen is not None:
+            run, name = chosen.run, chosen.case.name
+            script_text = json.dumps(chosen.case.script.as_json(), ensure_ascii=False, indent=2)
+    main_file = main_bpmn_file(files, key)
+    waiting = ([run.stop.element] if run.stop.element else []) + run.waiting if run is not None else []
+    return render_template(
+        "owner/testruns.html", definition=found, outcomes=outcomes, run=run, name=name, error=error,
+        field_errors=field_errors or {}, script_text=script_text or json.dumps(EXAMPLE, indent=2),
+        may_run=may_deploy(current_actor()), main_file=main_file,
+        completed=(run.path + run.flows) if run is not None else [], waiting=sorted(set(waiting)),
+    ), status
+
+
+@bp.get("/processes/<key>/<int:version>/tests")
+@SEE
+def cases(key: str, version: int) -> ResponseReturnValue:
+    """The version's saved test cases, each passing or failing on it; `?case=NAME` shows its run."""
+    return _page(key, version)
+
+
+@bp.post("/processes/<key>/<int:version>/tests")
+@RUN
+def run(key: str, version: int) -> ResponseReturnValue:
+    """Run the posted script on this version in memory; with a name, save it as a test case."""
+    script_text = request.form.get("script", "")
+    name = request.form.get("name", "").strip()
+    try:
+        script = TestScript.from_json(json.loads(script_text))
+    except json.JSONDecodeError as exc:
+        return _page(key, version, script_text=script_text, name=name, status=422,
+                     error=_("The script is not valid JSON: %(why)s", why=str(exc)))
+    except InvalidInput as exc:
+        return _page(key, version, script_text=script_text, name=name, status=422,
+                     error=_("The script has errors; nothing was run."), field_errors=exc.field_errors)
+    run_ = casedesk().testcases.run_version(key, version, script)
+    if name:
+        try:
+            casedesk().testcases.save(key, name, script, run_, current_actor().username)
+        except InvalidInput as exc:
+            return _page(key, version, run_, script_text, name, status=422, error=str(exc))
+        flash(_("Saved as test case %(name)s: later versions must take the same path and stop the same way.",
+                name=name))
+    return _page(key, version, run_, script_text, name)
+
+
+@bp.post("/processes/<key>/<int:version>/tests/delete")
+@RUN
+def delete(key: str, version: int) -> ResponseReturnValue:
+    name = request.form.get("name", "")
+    try:
+        casedesk().testcases.delete(key, name)
+        flash(_("Test case %(name)s deleted.", name=name))
+    except NotFound:  # deleted already (another tab, another owner): the list below says what is left
+        flash(_("There is no test case %(name)s.", name=name))
+    return redirect(url_for("owner_testruns.cases", key=key, version=version))
+
+
+def testcase_summary(key: str, version: int) -> dict[str, Any]:
+    """Pass/fail counts for the version page (a template global)."""
+    outcomes = version_outcomes(key, version)
+    if isinstance(outcomes, str):
+        return {"error": outcomes, "passed": 0, "failed": 0, "total": 0}
+    failed = sum(not o.passed for o in outcomes)
+    return {"error": "", "passed": len(outcomes) - failed, "failed": failed, "total": len(outcomes)}
+
+
+@bp.record_once
+def _globals(state: Any) -> None:
+    state.app.add_template_global(testcase_summary, "testcase_summary")
