@@ -13,6 +13,9 @@ def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, serv
     shots = Shots("owner-modeler")
     context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/login")
     page.locator("input[name=username]").fill("owen")
     page.locator("input[name=password]").fill(PASSWORD)
@@ -23,6 +26,7 @@ def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, serv
     page.goto(f"{server}/owner/processes/document_review/{before}/edit")
     page.wait_for_selector("#modeler[data-rendered=true]")
     assert page.locator("#modeler .djs-element[data-element-id=end]").count() == 1
+    assert errors == []  # the browser's console stays clean (a wrong modeler setting once logged an error)
     shots.take(page, "modeler-open")
     # Rename the end event through the modeler's own editing API, as the properties editing would.
     page.evaluate("""(name) => {

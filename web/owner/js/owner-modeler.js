@@ -10,7 +10,7 @@ import bpmn from './bpmn-moddle-spiff';
 window.CasedeskModeler = function (container, panel, casedesk) {
   return new Modeler({
     container: container,
-    keyboard: { bindTo: document },
+    keyboard: { bind: true },
     propertiesPanel: { parent: panel },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CasedeskPropertiesProvider],
     moddleExtensions: { bpmn: bpmn, spiffworkflow: spiffworkflow },
