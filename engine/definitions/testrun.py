@@ -16,8 +16,7 @@ from typing import Any, Callable, Mapping
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.definitions.service import LoadedDefinition
-from engine.definitions.testrun_step import (DraftStep, DraftStore, NoScriptedResult, NoStateCodec, RecordedStep,
-                                             jsonable)
+from engine.definitions.testrun_step import DraftStep, DraftStore, NoScriptedResult, RecordedStep, jsonable
 from engine.errors import CasedeskError, InvalidInput
 from engine.history.coverage import Flow
 from engine.history.eventlog import GENESIS, INPUT
@@ -25,7 +24,7 @@ from engine.messaging.subscriptions import waiting_messages
 from engine.messaging.signals import waiting_signals
 from engine.runtime.binding import Resolver
 from engine.runtime.projection import form_files
-from engine.runtime.state import has_unfinished_work, ready_manual_tasks
+from engine.runtime.state import StateCodec, has_unfinished_work, ready_manual_tasks
 from engine.runtime.store import InstanceRecord
 from engine.runtime.waits import pending_waits, stuck_services
 
@@ -102,6 +101,7 @@ class TestRun:
     data: dict[str, Any]
     waiting: list[str] = field(default_factory=list)  # elements a token waits at when the run stopped
     unused: dict[str, int] = field(default_factory=dict)  # scripted answers/results never used, by element
+    state: str = ""  # the serialized state where it stopped, as the live runtime would have stored it
 
     @property
     def path(self) -> list[str]:
@@ -133,11 +133,13 @@ class TestRunner:
             started_by=TEST_ACTOR, state="", event_seq=0, event_head=GENESIS, lock_version=1,
             created_at=self.now, updated_at=self.now, completed_at=None)
         store, steps, events = DraftStore(), [], []  # type: ignore[var-annotated]
+        # The real codec: each step's state is serialized as live, so data that could not be stored stops the run.
+        codec = StateCodec()
         workflow = None
         stop: Stop | None = None
         first = True
         while stop is None:
-            step = DraftStep(store, record, self.definition, self.environment, {}, NoStateCodec(), self.now,
+            step = DraftStep(store, record, self.definition, self.environment, {}, codec, self.now,
                              warm=workflow, resolve=self.resolve)
             step.results, step.steps, step.events = results, steps, events
             workflow = step.workflow
@@ -158,11 +160,14 @@ class TestRunner:
             except CasedeskError as exc:
                 stop = Stop("error", None, str(exc))
                 break
+            except Exception as exc:  # noqa: BLE001 - a test run reports what would fail live, in words
+                stop = Stop("error", None, f"{type(exc).__name__}: {exc}")
+                break
             stop = self._stopped(step, answers)
         unused = {k: len(v) for k, v in {**answers, **results}.items() if v}
         waiting = sorted({t.task_spec.bpmn_id for t in ready_manual_tasks(workflow)}) if workflow else []
         return TestRun(self.definition.key, version, steps, self._flows_taken(events), stop,
-                       _data(workflow, steps, script.data), waiting, unused)
+                       _data(workflow, steps, script.data), waiting, unused, record.state)
 
     def _answer_next(self, step: DraftStep, answers: dict[str, list[dict[str, Any]]]) -> Stop | None:
         """Complete the first ready user task that has an answer left; a refused answer stops the run."""

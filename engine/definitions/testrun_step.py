@@ -11,11 +11,11 @@ from handlers.context import BpmnError
 
 from engine.errors import CasedeskError
 from engine.history.eventlog import canonical_json
-from engine.history.replaystore import NoJobStore, NoStateCodec
+from engine.history.replaystore import NoJobStore
 from engine.runtime.step import InstanceStep
 from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
 
-__all__ = ["DraftStep", "DraftStore", "NoScriptedResult", "NoStateCodec", "RecordedStep"]
+__all__ = ["DraftStep", "DraftStore", "NoScriptedResult", "RecordedStep"]
 
 
 class NoScriptedResult(CasedeskError):

@@ -10,6 +10,7 @@ from engine.definitions.service import collect_files
 from engine.definitions.testrun import TestScript
 from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from engine.models import ProcessInstance
+from engine.runtime.state import StateCodec, ready_manual_tasks
 
 DEMO = PROJECT_ROOT / "processes" / "demo"
 APPROVE = "decision == 'approve'"
@@ -46,6 +47,14 @@ def test_draft_run_reports_elements_flows_and_data_through_a_send_back(app: Case
     assert run.steps[5].data["body"] == "v2"  # the second draft's answer, in order
     assert run.data["publication"] == {"reference": "DOC-7"}  # the scripted service result, not the handler's
     assert run.unused == {}
+
+
+def test_the_state_where_a_run_stops_round_trips_through_the_serializer(app: Casedesk) -> None:
+    run = app.testcases.run_version("document_review", 1, script(answers={"draft": [{"body": "v1"}]}))
+    definition = app.definitions.load(1)
+    restored = StateCodec().load(run.state, definition.spec, definition.subprocess_specs)
+    [review] = ready_manual_tasks(restored)
+    assert review.task_spec.bpmn_id == "review" and review.data["body"] == "v1"
 
 
 def test_a_test_run_stores_no_instance_and_calls_no_handler(app: Casedesk) -> None:

@@ -2,6 +2,7 @@
 pass/fail of saved cases on the version page, bad scripts refused with nothing stored."""
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -91,3 +92,19 @@ def test_the_api_runs_a_draft_saves_it_and_reports_a_failing_case_on_a_new_versi
     clerk = client.post("/api/v1/auth/tokens", json={"username": "u_clerk", "password": PASSWORD}).get_json()["token"]
     assert client.post("/api/v1/processes/document_review/test-runs", json={"script": {}},
                        headers={"Authorization": f"Bearer {clerk}"}).status_code == 403
+
+
+def test_deploying_a_version_from_the_pages_warns_when_a_saved_case_fails_but_deploys(app: Casedesk,
+                                                                                      login_as: LoginAs) -> None:
+    run = app.testcases.run_version("document_review", 1, TestScript.from_json(SCRIPT))
+    app.testcases.save("document_review", "approve at once", TestScript.from_json(SCRIPT), run, "owen")
+    files = collect_files(PROJECT_ROOT / "processes" / "demo", PROJECT_ROOT / "forms")
+    files["document_review.bpmn"] = files["document_review.bpmn"].replace(b"decision == 'approve'", b"False")
+    deployed = login_as("process_owner").post(
+        "/owner/deploy", data={"files": [(io.BytesIO(c), n) for n, c in files.items()]},
+        content_type="multipart/form-data", follow_redirects=True)
+    page = deployed.get_data(as_text=True)
+    assert deployed.status_code == 200
+    assert "Warning: 1 of 1 saved test case(s) of document_review fail on version 2: approve at once." in page
+    summary = login_as("process_owner").get("/owner/processes/document_review/2").get_data(as_text=True)
+    assert 'id="testcase-summary" data-passed="0" data-failed="1"' in summary

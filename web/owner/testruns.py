@@ -96,6 +96,22 @@ def delete(key: str, version: int) -> ResponseReturnValue:
     return redirect(url_for("owner_testruns.cases", key=key, version=version))
 
 
+def announce_test_cases(result: Any) -> None:
+    """After a deploy from the pages: how the saved cases fare on the new version (a warning, never a refusal)."""
+    if not result.created:
+        return
+    outcomes = version_outcomes(result.key, result.version)
+    if isinstance(outcomes, str) or not outcomes:
+        return
+    failed = [o.case.name for o in outcomes if not o.passed]
+    if failed:
+        flash(_("Warning: %(n)s of %(total)s saved test case(s) of %(key)s fail on version %(v)s: %(names)s.",
+                n=len(failed), total=len(outcomes), key=result.key, v=result.version, names=", ".join(failed)))
+    else:
+        flash(_("All %(total)s saved test case(s) of %(key)s pass on version %(v)s.", total=len(outcomes),
+                key=result.key, v=result.version))
+
+
 def testcase_summary(key: str, version: int) -> dict[str, Any]:
     """Pass/fail counts for the version page (a template global)."""
     outcomes = version_outcomes(key, version)

@@ -22,6 +22,7 @@ from web.security import stored_file
 
 from .bundles import main_bpmn_file, replace_file
 from .calls import call_rows
+from .testruns import announce_test_cases
 
 bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
 SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
@@ -215,6 +216,7 @@ def _announce(results: list[Any]) -> None:
     for result in results:
         if result.created:
             flash(_("Deployed %(key)s as version %(v)s.", key=result.key, v=result.version))
+            announce_test_cases(result)
         elif result.kept_reason:
             flash(_("%(key)s: this content is already stored as version %(v)s; the newer version stays the one "
                     "new instances start from.", key=result.key, v=result.version))
