@@ -36,6 +36,13 @@ def web(app: Casedesk) -> Iterator[Flask]:
 LoginAs = Callable[[str], FlaskClient]
 
 
+def signed_in(web: Flask, user: str) -> FlaskClient:
+    """A fresh client signed in as `user` (a demo organisation member, password PASSWORD)."""
+    client = web.test_client()
+    assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
+    return client
+
+
 @pytest.fixture
 def login_as(web: Flask) -> LoginAs:
     """A fresh client signed in as the role's user (`anonymous`: not signed in)."""

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from casework.demo_org import seed_demo_org
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
+from tests.conftest import PASSWORD
+from tests.web.conftest import signed_in
 
-PASSWORD = "demo-pass-2026"
 EN = {"Accept-Language": "en"}
 INTAKE = {"customer_name": "Wang Xiaoming", "mobile": "+86 138 0000 0001", "email": "", "business_type": "sales",
           "question": "How do I order?", "answered_now": True, "answer": "Fill in the application.",
@@ -30,12 +30,6 @@ def case_chain(app: Casedesk, clock: FakeClock) -> Casedesk:
     app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "case", PROJECT_ROOT / "forms"), "owen")
     seed_demo_org(app.db, clock, PASSWORD)
     return app
-
-
-def _signed_in(web: Flask, user: str) -> FlaskClient:
-    client = web.test_client()
-    assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def _work(app: Casedesk, view: Any, spec: str, data: dict[str, Any], user: str) -> Any:
@@ -58,7 +52,7 @@ def _section(page: str, css_class: str) -> str:
 def test_r_2_2_the_handler_sees_the_customer_the_request_and_the_quality_requirement_labelled(
         case_chain: Casedesk, web: Flask) -> None:
     view = _at_handle_case(case_chain)
-    page = _signed_in(web, "sam").get(f"/tasks/{view.ready_tasks[0].id}", headers=EN).get_data(as_text=True)
+    page = signed_in(web, "sam").get(f"/tasks/{view.ready_tasks[0].id}", headers=EN).get_data(as_text=True)
 
     shown = _section(page, "case-data")
     for label, value in [("Customer", "Wang Xiaoming"), ("Mobile phone", "+86 138 0000 0001"),
@@ -90,7 +84,7 @@ def test_r_2_4_the_rectifier_sees_the_verifiers_rejection_note(case_chain: Cased
 
     (task,) = view.ready_tasks
     assert task.task_spec == "rectify"
-    shown = _section(_signed_in(web, "sam").get(f"/tasks/{task.id}", headers=EN).get_data(as_text=True), "case-data")
+    shown = _section(signed_in(web, "sam").get(f"/tasks/{task.id}", headers=EN).get_data(as_text=True), "case-data")
     assert re.search(r"<dt>Verification record</dt><dd[^>]*>The courier is late again\.</dd>", shown)
     assert re.search(r"<dt>Customer&#39;s view</dt><dd[^>]*>Dissatisfied</dd>", shown)
     assert re.search(r"<dt>Problem and the customer&#39;s demand</dt><dd[^>]*>Delivery was late\.</dd>", shown)
@@ -100,7 +94,7 @@ def test_r_2_4_the_rectifier_sees_the_verifiers_rejection_note(case_chain: Cased
 def test_administrators_and_auditors_see_all_the_data_labelled_by_the_forms(
         case_chain: Casedesk, web: Flask, user: str) -> None:
     view = _at_handle_case(case_chain)
-    client = _signed_in(web, user)
+    client = signed_in(web, user)
     for url in (f"/tasks/{view.ready_tasks[0].id}", f"/instances/{view.id}"):
         page = client.get(url, headers=EN).get_data(as_text=True)
         assert re.search(r"<dt>Answered on the spot</dt><dd[^>]*>Yes</dd>", page), url
@@ -111,8 +105,8 @@ def test_administrators_and_auditors_see_all_the_data_labelled_by_the_forms(
 
 def test_staff_get_only_what_the_forms_describe_on_the_case_page(case_chain: Casedesk, web: Flask) -> None:
     view = _at_handle_case(case_chain)
-    staff = _signed_in(web, "ivy").get(f"/instances/{view.id}", headers=EN).get_data(as_text=True)
-    auditor = _signed_in(web, "audrey").get(f"/instances/{view.id}", headers=EN).get_data(as_text=True)
+    staff = signed_in(web, "ivy").get(f"/instances/{view.id}", headers=EN).get_data(as_text=True)
+    auditor = signed_in(web, "audrey").get(f"/instances/{view.id}", headers=EN).get_data(as_text=True)
     assert re.search(r"<dt>Mobile phone</dt><dd[^>]*>\+86 138 0000 0001</dd>", staff)
     assert "DA-XS-2026-000001" not in staff  # a service's record, described by no form: not for staff
     assert re.search(r"<dt>Materials filing</dt><dd[^>]*><ul><li>Archive number: DA-XS-2026-000001</li>", auditor)
@@ -125,7 +119,7 @@ def test_staff_get_only_what_the_forms_describe_on_the_case_page(case_chain: Cas
 def test_the_case_data_is_labelled_in_the_pages_language(
         case_chain: Casedesk, web: Flask, language: str, expected: list[str]) -> None:
     view = _at_handle_case(case_chain)
-    client = _signed_in(web, "sam")
+    client = signed_in(web, "sam")
     client.get(f"/language/{language.replace('-', '_')}")
     shown = _section(client.get(f"/tasks/{view.ready_tasks[0].id}").get_data(as_text=True), "case-data")
     for text in expected:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from casework.archive_register import open_archive, request_borrowing
 from casework.demo_org import seed_demo_org
@@ -16,8 +15,9 @@ from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
+from tests.conftest import PASSWORD
+from tests.web.conftest import signed_in
 
-PASSWORD = "demo-pass-2026"
 EN = {"Accept-Language": "en"}
 INTAKE = {"customer_name": "Wang Xiaoming", "mobile": "+86 138 0000 0001", "email": "", "business_type": "sales",
           "question": "How do I order?", "answered_now": True, "answer": "Fill in the application.",
@@ -30,12 +30,6 @@ def org(app: Casedesk, clock: FakeClock) -> Casedesk:
         app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / folder, PROJECT_ROOT / "forms"), "owen")
     seed_demo_org(app.db, clock, PASSWORD)
     return app
-
-
-def _signed_in(web: Flask, user: str) -> FlaskClient:
-    client = web.test_client()
-    assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def _input(page: str, name: str) -> str:
@@ -54,7 +48,7 @@ def _fill_application_task(app: Casedesk) -> Any:
 
 def test_r_2_1_2_required_marks_and_input_types_follow_the_application_schema(org: Casedesk, web: Flask) -> None:
     _, task_id = _fill_application_task(org)
-    page = _signed_in(web, "ivy").get(f"/tasks/{task_id}", headers=EN).get_data(as_text=True)
+    page = signed_in(web, "ivy").get(f"/tasks/{task_id}", headers=EN).get_data(as_text=True)
 
     assert 'type="tel"' in _input(page, "mobile") and 'type="email"' in _input(page, "email")
     # Mobile and e-mail may be left empty (unless the channel needs them): neither required nor starred.
@@ -74,7 +68,7 @@ def test_r_2_1_2_an_empty_required_field_is_refused_per_field_and_nothing_is_sto
     events = len(org.history.events(instance_id))
     form = {"customer_name": "", "mobile": "+86 138 0000 0001", "email": "", "preferred_channel": "phone",
             "business_type": "sales", "title": "Order", "description": "Soon", "materials": "contract"}
-    response = _signed_in(web, "ivy").post(f"/tasks/{task_id}", data=form, headers=EN)
+    response = signed_in(web, "ivy").post(f"/tasks/{task_id}", data=form, headers=EN)
 
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -113,7 +107,7 @@ def test_r_6_4_the_archive_number_is_a_choice_of_what_the_user_may_borrow(
     with org.db.transaction() as conn:  # sam already waits for the finance archive
         request_borrowing(conn, clock.now(), waiting_id, finance, "audit", 3)
     _, task_id = _apply_task(org, "sam")
-    page = _signed_in(web, "sam").get(f"/tasks/{task_id}", headers=EN).get_data(as_text=True)
+    page = signed_in(web, "sam").get(f"/tasks/{task_id}", headers=EN).get_data(as_text=True)
 
     select = re.search(r'<select id="f-archive_number".*?</select>', page, re.S)
     assert select and "required" in select.group(0)
@@ -132,7 +126,7 @@ def test_r_6_4_a_number_not_offered_is_refused_and_nothing_is_stored(
         request_borrowing(conn, clock.now(), waiting_id, finance, "audit", 3)
     instance_id, task_id = _apply_task(org, "sam")
     events = len(org.history.events(instance_id))
-    client = _signed_in(web, "sam")
+    client = signed_in(web, "sam")
     for number in (finance, "DA-XS-2026-999999"):
         response = client.post(f"/tasks/{task_id}", data={"archive_number": number, "purpose": "audit", "days": "3"},
                                headers=EN)
