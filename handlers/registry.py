@@ -8,7 +8,8 @@ from .case_number import make_case_number
 from .consultation import make_notify_reply_deadline
 from .context import Handler
 from .documents import publish_document
-from .notify import NotifySettings, make_notify_customer
+from .notify import NotifySettings, make_notify_customer, make_staff_mailer
+from .progress_mail import make_mail_progress_report
 from .quality import close_quality_finding, quality_finding, quality_sample
 from .reports import archive_inventory, weekly_progress_report
 
@@ -26,6 +27,9 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "mark_archive_overdue": archive.mark_archive_overdue,
         "return_archive_borrowing": archive.return_archive_borrowing,
         "weekly_progress_report": weekly_progress_report,
+        "mail_progress_report": make_mail_progress_report(make_staff_mailer(notify_settings(settings)),
+                                                          settings.public_url or f"http://{settings.bind}",
+                                                          settings.staff_mail_domain),
         "archive_inventory": archive_inventory,
         "quality_sample": quality_sample,
         "quality_finding": quality_finding,

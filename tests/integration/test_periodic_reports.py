@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterator
 
-from casework import archive_register
-from engine.bootstrap import Casedesk
+import pytest
+
+from casework import archive_register, outbox
+from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock, isoformat
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
@@ -24,11 +27,22 @@ def service_results(app: Casedesk, key: str) -> list[tuple[str, Any]]:
     return results
 
 
-def test_weekly_progress_report_goes_to_the_tracker_every_monday_morning(app: Casedesk, clock: FakeClock) -> None:
+@pytest.fixture
+def outbox_app(app: Casedesk, clock: FakeClock) -> Iterator[Casedesk]:
+    """`app` keeping its mail in the outbox: the report is mailed to the leaders (R-2.2.3)."""
+    casedesk = bootstrap(replace(app.settings, notify_transport="outbox"), clock=clock, run_migrations=False)
+    yield casedesk
+    casedesk.close()
+
+
+def test_weekly_progress_report_goes_to_the_tracker_every_monday_morning(outbox_app: Casedesk,
+                                                                          clock: FakeClock) -> None:
     """R-2.2.3: open cases by stage with overdue flags, every Monday 09:00 Beijing time (01:00 UTC)."""
+    app = outbox_app
     app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "reports", FORMS), "owen")
     app.definitions.deploy(collect_files(FIXTURES / "report_cases"), "owen")
     app.users.add_user("tina", "correct-horse-1", ["tracker"])
+    app.users.add_user("lena", "correct-horse-1", ["leader"])
     app.users.add_user("sam", "correct-horse-1", ["sales"])
     late = app.runtime.start_instance("business_case", {"case_number": "XS-20260105-001",
                                                         "deadline": isoformat(clock.now() + timedelta(days=2))}, "sam")
@@ -50,6 +64,9 @@ def test_weekly_progress_report_goes_to_the_tracker_every_monday_morning(app: Ca
     app.runtime.complete_task(task.id, {"reported_to": "general manager", "summary": "2 open, 1 late",
                                         "delays": "XS-20260105-001 escalated to sales_head"}, actor="tina")
     assert app.runtime.get_instance(report_instance).status == "completed"
+    with app.db.unit_of_work(write=False) as session:
+        mailed = [(m.recipient, m.subject) for m in outbox.recent(session)]
+    assert [to for to, _ in mailed] == ["lena@casedesk.local"]
 
     clock.advance(timedelta(days=7))
     assert app.jobs.run_due("test") == 1  # and again the next Monday
