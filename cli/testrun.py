@@ -54,6 +54,9 @@ def build_script(args: argparse.Namespace) -> TestScript:
             raise InvalidInput(f"the script {args.script} must hold a JSON object")
     if args.data is not None:
         base["data"] = args.data
+    timers = base.setdefault("timers", [])
+    if args.timer and isinstance(timers, list):  # anything else is left for the script's check to name
+        timers.extend(args.timer)
     for key, pairs in (("answers", args.answer), ("results", args.result)):
         if pairs:
             queues = base.setdefault(key, {})
@@ -161,6 +164,8 @@ def register(command: Command) -> None:
     p.add_argument("--result", type=_element_json, action="append", metavar="ELEMENT=JSON",
                    help="the next result of service task ELEMENT: a value, {\"bpmn_error\": {\"code\": ..}} "
                         "or {\"fail\": \"why\"}")
+    p.add_argument("--timer", action="append", metavar="ELEMENT",
+                   help="fire the waiting timer at ELEMENT when no answer moves the run (repeat, in order)")
     p.add_argument("--json", action="store_true", help="print the run as JSON")
     p.add_argument("--save", metavar="NAME", help="save the script as a test case expecting this run's outcome")
     p.add_argument("--user", help="who saves the test case")

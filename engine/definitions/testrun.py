@@ -26,7 +26,8 @@ from engine.runtime.binding import Resolver
 from engine.runtime.projection import form_files
 from engine.runtime.state import StateCodec, has_unfinished_work, ready_manual_tasks
 from engine.runtime.store import InstanceRecord
-from engine.runtime.waits import pending_waits, stuck_services
+from engine.clock import isoformat
+from engine.runtime.waits import Wait, pending_waits, stuck_services
 
 FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
 FormCompiler = Callable[[dict[str, Any]], FieldErrors]
@@ -46,6 +47,8 @@ class TestScript:
     data: dict[str, Any] = field(default_factory=dict)
     answers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     results: dict[str, list[Any]] = field(default_factory=dict)
+    # Waiting timers to fire, by element id in order — only when no scripted answer can move the run.
+    timers: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, value: Any) -> "TestScript":
@@ -53,9 +56,13 @@ class TestScript:
         if not isinstance(value, dict):
             raise InvalidInput("a test script must be a JSON object", {"": ["must be a JSON object"]})
         errors: dict[str, list[str]] = {}
-        unknown = sorted(set(value) - {"data", "answers", "results"})
+        unknown = sorted(set(value) - {"data", "answers", "results", "timers"})
         if unknown:
-            errors[""] = [f"unknown key(s): {', '.join(unknown)} (allowed: data, answers, results)"]
+            errors[""] = [f"unknown key(s): {', '.join(unknown)} (allowed: data, answers, results, timers)"]
+        timers = value.get("timers", [])
+        if not isinstance(timers, list) or not all(isinstance(t, str) for t in timers):
+            errors["timers"] = ["must be a list of timer element ids, in the order they are to fire"]
+            timers = []
         data = value.get("data", {})
         if not isinstance(data, dict):
             errors["data"] = ["start data must be a JSON object"]
@@ -63,10 +70,11 @@ class TestScript:
         results = _queues(value.get("results", {}), "results", errors, objects=False)
         if errors:
             raise InvalidInput("the test script has errors; nothing was run", errors)
-        return cls(data=data, answers=answers, results=results)
+        return cls(data=data, answers=answers, results=results, timers=list(timers))
 
     def as_json(self) -> dict[str, Any]:
-        return {"data": self.data, "answers": self.answers, "results": self.results}
+        value = {"data": self.data, "answers": self.answers, "results": self.results}
+        return {**value, "timers": self.timers} if self.timers else value
 
 
 def _queues(value: Any, where: str, errors: dict[str, list[str]], objects: bool) -> dict[str, list[Any]]:
@@ -128,6 +136,8 @@ class TestRunner:
     def run(self, script: TestScript, version: int | None) -> TestRun:
         answers = copy.deepcopy(script.answers)
         results = copy.deepcopy(script.results)
+        self.timers = list(script.timers)
+        self.clock_at = self.now
         record = InstanceRecord(
             id="test-run", definition_id=self.definition.id, status="running", business_key=None,
             started_by=TEST_ACTOR, state="", event_seq=0, event_head=GENESIS, lock_version=1,
@@ -139,7 +149,11 @@ class TestRunner:
         stop: Stop | None = None
         first = True
         while stop is None:
-            step = DraftStep(store, record, self.definition, self.environment, {}, codec, self.now,
+            timer = None if first else self._timer_to_fire(workflow, answers)
+            if timer is not None:
+                # Time passes up to the timer: the step that fires it, and those after, run at its due time.
+                self.clock_at = max(self.clock_at, timer.due)
+            step = DraftStep(store, record, self.definition, self.environment, {}, codec, self.clock_at,
                              warm=workflow, resolve=self.resolve)
             step.results, step.steps, step.events = results, steps, events
             workflow = step.workflow
@@ -150,7 +164,7 @@ class TestRunner:
                     step.start(copy.deepcopy(script.data))
                     first = False
                 else:
-                    stop = self._answer_next(step, answers)
+                    stop = self._answer_next(step, answers, timer)
                     if stop is not None:
                         break
                 step.finish(is_new=record.event_seq == 0)
@@ -165,12 +179,20 @@ class TestRunner:
                 break
             stop = self._stopped(step, answers)
         unused = {k: len(v) for k, v in {**answers, **results}.items() if v}
+        for element in self.timers:
+            unused[element] = unused.get(element, 0) + 1
         waiting = sorted({t.task_spec.bpmn_id for t in ready_manual_tasks(workflow)}) if workflow else []
         return TestRun(self.definition.key, version, steps, self._flows_taken(events), stop,
                        _data(workflow, steps, script.data), waiting, unused, record.state)
 
-    def _answer_next(self, step: DraftStep, answers: dict[str, list[dict[str, Any]]]) -> Stop | None:
-        """Complete the first ready user task that has an answer left; a refused answer stops the run."""
+    def _answer_next(self, step: DraftStep, answers: dict[str, list[dict[str, Any]]],
+                     timer: Wait | None) -> Stop | None:
+        """Complete the first ready user task that has an answer left (a refused answer stops the run),
+        else fire the timer the script names next."""
+        if timer is not None:
+            self.timers.pop(0)
+            step.fire_timer(step.waiting_task(timer.task_id), isoformat(timer.due), TEST_ACTOR)
+            return None
         for task in ready_manual_tasks(step.workflow):
             element = task.task_spec.bpmn_id
             if not answers.get(element):
@@ -198,7 +220,7 @@ class TestRunner:
         if not has_unfinished_work(workflow) or step.row.status == "completed":
             return Stop("completed", None, "the process completed")
         ready = ready_manual_tasks(workflow)
-        if any(answers.get(t.task_spec.bpmn_id) for t in ready):
+        if any(answers.get(t.task_spec.bpmn_id) for t in ready) or self._timer_to_fire(workflow, answers):
             return None
         stuck = stuck_services(workflow)
         if stuck:
@@ -225,6 +247,13 @@ class TestRunner:
             name = sorted(signals)[0]
             return Stop("signal", None, f"waiting for signal {name!r}")
         return Stop("error", None, "the process neither completed nor waits for anything a test run can give")
+
+    def _timer_to_fire(self, workflow: Any, answers: dict[str, list[dict[str, Any]]]) -> Wait | None:
+        """The waiting timer the script fires next — only when no scripted answer can move the run."""
+        if not self.timers or any(answers.get(t.task_spec.bpmn_id) for t in ready_manual_tasks(workflow)):
+            return None
+        return next((w for w in sorted(pending_waits(workflow).values(), key=lambda w: w.due)
+                     if w.kind == "timer" and w.element == self.timers[0]), None)
 
     def _flows_taken(self, events: list[dict[str, Any]]) -> list[str]:
         """Sequence flow ids in the order tokens took them (a user task counts once: ready, then done)."""

@@ -125,3 +125,30 @@ def test_saving_again_replaces_the_case_and_a_nameless_case_is_refused(app: Case
     assert app.testcases.cases("document_review") == []
     with pytest.raises(NotFound):
         app.testcases.delete("document_review", "waits")
+
+
+TIMERS = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "timers"
+
+
+def test_a_run_stops_at_a_timer_and_a_scripted_timer_fires_at_its_due_time(app: Casedesk) -> None:
+    files = {"wait.bpmn": (TIMERS / "wait.bpmn").read_bytes()}
+    waiting = app.testcases.run_draft(files, None, TestScript.from_json({"data": {"due": "2026-02-01T00:00:00Z"}}))
+    assert (waiting.stop.kind, waiting.stop.element) == ("timer", "until")
+    assert "due 2026-02-01T00:00:00+00:00" in waiting.stop.message
+    fired = app.testcases.run_draft(files, None, TestScript.from_json(
+        {"data": {"due": "2026-02-01T00:00:00Z"}, "timers": ["until"]}))
+    assert fired.stop.kind == "completed" and fired.path[-2:] == ["stamp", "done"]
+    assert fired.steps[-2].changed["woke_at"].startswith("2026-02-01 00:00:00")  # the clock moved to the due time
+
+
+def test_scripted_timers_fire_in_order_when_no_answer_moves_the_run(app: Casedesk) -> None:
+    files = {"reminder.bpmn": (TIMERS / "reminder.bpmn").read_bytes()}
+    run = app.testcases.run_draft(files, None, TestScript.from_json({
+        "data": {"reminders": 0, "reply_within": "P3D"}, "timers": ["reminder", "deadline"],
+        "answers": {"escalate": [{}]}}))
+    assert run.stop.kind == "completed"
+    assert run.path == ["start", "count_reminder", "reminded", "deadline", "escalate", "escalated"]
+    assert "f5" in run.flows and "f2" not in run.flows  # the deadline interrupted the reply
+    answered = app.testcases.run_draft(files, None, TestScript.from_json({
+        "data": {"reminders": 0, "reply_within": "P3D"}, "timers": ["deadline"], "answers": {"reply": [{}]}}))
+    assert answered.path == ["start", "reply", "replied"] and answered.unused == {"deadline": 1}

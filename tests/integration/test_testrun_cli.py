@@ -65,3 +65,11 @@ def test_saved_case_passes_then_fails_on_changed_routing_and_strict_deploy_stops
 def test_a_process_without_cases_passes_with_a_hint(app: Casedesk, cli: Cli) -> None:
     ran = cli("test", "document_review")
     assert ran.code == 0 and "no saved test cases" in ran.out
+
+
+def test_a_scripted_timer_fires_from_the_command_line(app: Casedesk, cli: Cli) -> None:
+    wait = str(PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "timers" / "wait.bpmn")
+    waiting = cli("test-run", wait, "--data", '{"due": "2026-02-01T00:00:00Z"}')
+    assert waiting.code == 0 and "stopped: timer at until: waiting for a timer at until" in waiting.out
+    fired = cli("test-run", wait, "--data", '{"due": "2026-02-01T00:00:00Z"}', "--timer", "until")
+    assert fired.code == 0 and "stopped: completed" in fired.out
