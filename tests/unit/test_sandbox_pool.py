@@ -141,22 +141,24 @@ def test_threads_running_isolated_scripts_at_once_each_get_their_own_answer(env:
                                                                             forks: list[int]) -> None:
     """A threaded web worker: concurrent calls take an idle child or fork one; at most two stay idle."""
     answers: dict[int, str] = {}
+    errors: list[str] = []
 
     def work(n: int) -> None:
-        for _ in range(5):
-            answers[n] = run(env, JOIN, items=[n, n + 1])["label"]
+        try:
+            for _ in range(5):
+                answers[n] = run(env, JOIN, items=[n, n + 1])["label"]
+        except BaseException as exc:  # noqa: BLE001 - shown by the assertion below
+            errors.append(f"{type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert answers == {n: f"{n}-{n + 1}" for n in range(6)}
+    assert errors == [] and answers == {n: f"{n}-{n + 1}" for n in range(6)}
     assert 1 <= len(forks) <= 6 and len(env.pool._idle) <= pool.IDLE_CHILDREN
     surplus = [pid for pid in forks if pid not in {child.pid for child in env.pool._idle}]
-    for pid in surplus:  # children beyond the idle ones have left and been reaped
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert all(not os.path.exists(f"/proc/{pid}") for pid in surplus), surplus  # they left and were reaped
 
 
 def test_task_instruction_templates_render_in_the_shared_pool_not_a_fork_each(
