@@ -20,7 +20,7 @@ from engine.definitions.testrun_step import DraftStep, DraftStore, NoScriptedRes
 from engine.errors import CasedeskError, InvalidInput
 from engine.history.coverage import Flow
 from engine.history.eventlog import GENESIS, INPUT
-from engine.messaging.subscriptions import waiting_messages
+from engine.messaging.subscriptions import describe_wait, waiting_messages
 from engine.messaging.signals import waiting_signals
 from engine.runtime.binding import Resolver
 from engine.runtime.projection import form_files
@@ -49,6 +49,8 @@ class TestScript:
     results: dict[str, list[Any]] = field(default_factory=dict)
     # Waiting timers to fire, by element id in order — only when no scripted answer can move the run.
     timers: list[str] = field(default_factory=list)
+    # Messages to deliver, in order ({name, correlation, data}) — when the run waits for that name.
+    messages: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, value: Any) -> "TestScript":
@@ -56,9 +58,15 @@ class TestScript:
         if not isinstance(value, dict):
             raise InvalidInput("a test script must be a JSON object", {"": ["must be a JSON object"]})
         errors: dict[str, list[str]] = {}
-        unknown = sorted(set(value) - {"data", "answers", "results", "timers"})
+        unknown = sorted(set(value) - {"data", "answers", "results", "timers", "messages"})
         if unknown:
-            errors[""] = [f"unknown key(s): {', '.join(unknown)} (allowed: data, answers, results, timers)"]
+            errors[""] = [f"unknown key(s): {', '.join(unknown)} (allowed: data, answers, results, timers, messages)"]
+        messages = value.get("messages", [])
+        if not isinstance(messages, list) or not all(
+                isinstance(m, dict) and isinstance(m.get("name"), str) and isinstance(m.get("correlation", {}), dict)
+                and set(m) <= {"name", "correlation", "data"} for m in messages):
+            errors["messages"] = ['must be a list of {"name": …, "correlation": {…}, "data": …}, in order']
+            messages = []
         timers = value.get("timers", [])
         if not isinstance(timers, list) or not all(isinstance(t, str) for t in timers):
             errors["timers"] = ["must be a list of timer element ids, in the order they are to fire"]
@@ -70,11 +78,15 @@ class TestScript:
         results = _queues(value.get("results", {}), "results", errors, objects=False)
         if errors:
             raise InvalidInput("the test script has errors; nothing was run", errors)
-        return cls(data=data, answers=answers, results=results, timers=list(timers))
+        return cls(data=data, answers=answers, results=results, timers=list(timers), messages=list(messages))
 
     def as_json(self) -> dict[str, Any]:
         value = {"data": self.data, "answers": self.answers, "results": self.results}
-        return {**value, "timers": self.timers} if self.timers else value
+        if self.timers:
+            value["timers"] = self.timers
+        if self.messages:
+            value["messages"] = self.messages
+        return value
 
 
 def _queues(value: Any, where: str, errors: dict[str, list[str]], objects: bool) -> dict[str, list[Any]]:
@@ -137,6 +149,7 @@ class TestRunner:
         answers = copy.deepcopy(script.answers)
         results = copy.deepcopy(script.results)
         self.timers = list(script.timers)
+        self.messages = copy.deepcopy(script.messages)
         self.clock_at = self.now
         record = InstanceRecord(
             id="test-run", definition_id=self.definition.id, status="running", business_key=None,
@@ -181,6 +194,8 @@ class TestRunner:
         unused = {k: len(v) for k, v in {**answers, **results}.items() if v}
         for element in self.timers:
             unused[element] = unused.get(element, 0) + 1
+        for message in self.messages:
+            unused[f"message {message['name']}"] = unused.get(f"message {message['name']}", 0) + 1
         waiting = sorted({t.task_spec.bpmn_id for t in ready_manual_tasks(workflow)}) if workflow else []
         return TestRun(self.definition.key, version, steps, self._flows_taken(events), stop,
                        _data(workflow, steps, script.data), waiting, unused, record.state)
@@ -210,6 +225,11 @@ class TestRunner:
             step.record(INPUT, "task_submitted", {"data": answer}, actor=TEST_ACTOR, task=task)
             step.complete_user_task(task, answer, TEST_ACTOR)
             return None
+        if self._message_to_deliver(step.workflow):
+            message = self.messages.pop(0)
+            step.receive_message(message["name"], message.get("correlation", {}), message.get("data"),
+                                 {"test_run": TEST_ACTOR}, actor=TEST_ACTOR)
+            return None
         raise AssertionError("_stopped lets the run go on only when an answer is left")  # pragma: no cover
 
     def _stopped(self, step: DraftStep, answers: dict[str, list[dict[str, Any]]]) -> Stop | None:
@@ -220,7 +240,8 @@ class TestRunner:
         if not has_unfinished_work(workflow) or step.row.status == "completed":
             return Stop("completed", None, "the process completed")
         ready = ready_manual_tasks(workflow)
-        if any(answers.get(t.task_spec.bpmn_id) for t in ready) or self._timer_to_fire(workflow, answers):
+        if (any(answers.get(t.task_spec.bpmn_id) for t in ready) or self._message_to_deliver(workflow)
+                or self._timer_to_fire(workflow, answers)):
             return None
         stuck = stuck_services(workflow)
         if stuck:
@@ -238,19 +259,25 @@ class TestRunner:
             what = "a retry of service task" if wait.kind == "retry" else "a timer at"
             return Stop("timer" if wait.kind == "timer" else "incident", wait.element,
                         f"waiting for {what} {wait.element}, due {wait.due.isoformat()}")
-        messages = waiting_messages(workflow)
+        messages = sorted(waiting_messages(workflow).values(), key=lambda m: (m.element, m.name))
         if messages:
-            name = sorted(messages)[0]
-            return Stop("message", None, f"waiting for message {name!r}")
-        signals = waiting_signals(workflow)
+            first = messages[0]
+            return Stop("message", first.element, f"waiting at {first.element} for "
+                                                  f"{describe_wait(first.name, first.correlation)}")
+        signals = sorted(waiting_signals(workflow).values(), key=lambda w: (w.element, w.name))
         if signals:
-            name = sorted(signals)[0]
-            return Stop("signal", None, f"waiting for signal {name!r}")
+            return Stop("signal", signals[0].element, f"waiting at {signals[0].element} for signal {signals[0].name!r}")
         return Stop("error", None, "the process neither completed nor waits for anything a test run can give")
+
+    def _message_to_deliver(self, workflow: Any) -> bool:
+        """Whether the run waits for the message the script delivers next (its correlation is checked on delivery)."""
+        return bool(self.messages) and any(waiting.name == self.messages[0]["name"]
+                                           for waiting in waiting_messages(workflow).values())
 
     def _timer_to_fire(self, workflow: Any, answers: dict[str, list[dict[str, Any]]]) -> Wait | None:
         """The waiting timer the script fires next — only when no scripted answer can move the run."""
-        if not self.timers or any(answers.get(t.task_spec.bpmn_id) for t in ready_manual_tasks(workflow)):
+        if not self.timers or self._message_to_deliver(workflow) or any(
+                answers.get(t.task_spec.bpmn_id) for t in ready_manual_tasks(workflow)):
             return None
         return next((w for w in sorted(pending_waits(workflow).values(), key=lambda w: w.due)
                      if w.kind == "timer" and w.element == self.timers[0]), None)

@@ -152,3 +152,20 @@ def test_scripted_timers_fire_in_order_when_no_answer_moves_the_run(app: Casedes
     answered = app.testcases.run_draft(files, None, TestScript.from_json({
         "data": {"reminders": 0, "reply_within": "P3D"}, "timers": ["deadline"], "answers": {"reply": [{}]}}))
     assert answered.path == ["start", "reply", "replied"] and answered.unused == {"deadline": 1}
+
+
+def test_a_scripted_message_is_delivered_when_the_run_waits_for_it(app: Casedesk) -> None:
+    files = {"order_desk.bpmn": (PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "messages" / "order_desk.bpmn")
+             .read_bytes()}
+    start = {"data": {"order_id": "A1", "item": "pen"}}
+    waiting = app.testcases.run_draft(files, "order_desk", TestScript.from_json(start))
+    assert (waiting.stop.kind, waiting.stop.element) == ("message", "wait_packed")
+    assert "message 'order_packed' with correlation {'order_id': 'A1'}" in waiting.stop.message
+    packed = {"name": "order_packed", "correlation": {"order_id": "A1"}, "data": {"order_id": "A1", "box": 3}}
+    run = app.testcases.run_draft(files, "order_desk", TestScript.from_json(
+        {**start, "messages": [packed], "answers": {"ship": [{}]}}))
+    assert run.stop.kind == "completed" and run.path[-3:] == ["wait_packed", "ship", "shipped"]
+    assert run.steps[-3].data["packed"] == {"order_id": "A1", "box": 3}
+    wrong = app.testcases.run_draft(files, "order_desk", TestScript.from_json(
+        {**start, "messages": [{**packed, "correlation": {"order_id": "B2"}, "data": {"order_id": "B2"}}]}))
+    assert wrong.stop.kind == "error" and "does not wait for" in wrong.stop.message
