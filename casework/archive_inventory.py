@@ -45,7 +45,8 @@ def take_inventory(conn: Connection, now: datetime) -> InventoryReport:
         if numbers != list(range(1, len(numbers) + 1)):
             missing = sorted(set(range(1, (numbers[-1] if numbers else 0) + 1)) - set(numbers))
             report.findings.append(Finding(archive.number, f"filed items missing: {missing}"))
-        if "application_material" not in kinds[archive.id]:
+        # A case closed before acceptance (consultation only, withdrawn) has no number and no materials.
+        if archive.case_number is not None and "application_material" not in kinds[archive.id]:
             report.findings.append(Finding(archive.number, "no application materials filed (R-2.1.3)"))
         if archive.status == "complete" and "case_record" not in kinds[archive.id]:
             report.findings.append(Finding(archive.number, "complete without processing records (R-6.1)"))

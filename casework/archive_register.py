@@ -75,7 +75,7 @@ def open_archive(conn: Connection, now: datetime, case_number: str, business_typ
         number=number, archive_class=klass.name, case_number=case_number, title=title.strip(), status="open",
         opened_at=now, opened_by_instance=instance_id, completed_at=None,
     ).returning(ARCHIVES.c.id)).scalar_one()
-    _add_items(conn, archive_id, now, instance_id,
+    add_items(conn, archive_id, now, instance_id,
                [("application_material", m.strip(), {"material": m.strip()}) for m in materials])
     return number
 
@@ -93,14 +93,15 @@ def file_case_records(conn: Connection, now: datetime, number: str, records: Map
         raise NotFound(f"no archive {number}")
     if row.status != "open":
         raise Conflict(f"archive {number} is already complete; its records were filed")
-    _add_items(conn, row.id, now, instance_id,
+    add_items(conn, row.id, now, instance_id,
                [("case_record", str(name), value) for name, value in sorted(records.items())])
     conn.execute(update(ARCHIVES).where(ARCHIVES.c.id == row.id).values(status="complete", completed_at=now))
     return len(records)
 
 
-def _add_items(conn: Connection, archive_id: int, now: datetime, instance_id: str | None,
-               items: list[tuple[str, str, Any]]) -> None:
+def add_items(conn: Connection, archive_id: int, now: datetime, instance_id: str | None,
+              items: list[tuple[str, str, Any]]) -> None:
+    """File items after the archive's last one: numbered without gaps, so an inventory sees any removal."""
     last = conn.execute(select(func.coalesce(func.max(ITEMS.c.seq), 0)).where(ITEMS.c.archive_id == archive_id)
                         ).scalar_one()
     if items:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from casework import archive_register as register
+from casework.archive_closing import file_unaccepted_case
 
 from .context import HandlerContext
 
@@ -31,6 +32,13 @@ def file_case_records(ctx: HandlerContext, archive_number: str, records: dict[st
     """At the end of a case: file its processing records and feedback documents; `items` = how many."""
     items = register.file_case_records(_connection(ctx), ctx.now, archive_number, records, ctx.instance_id)
     return {"archive_number": archive_number, "items": items}
+
+
+def file_unaccepted_case_records(ctx: HandlerContext, business_type: str, title: str,
+                                 records: dict[str, Any]) -> dict[str, Any]:
+    """A case that ends before acceptance (consultation only, application withdrawn): its own complete archive."""
+    number, items = file_unaccepted_case(_connection(ctx), ctx.now, business_type, title, records, ctx.instance_id)
+    return {"archive_number": number, "items": items}
 
 
 def request_archive_borrowing(ctx: HandlerContext, archive_number: str, purpose: str, days: int) -> dict[str, Any]:

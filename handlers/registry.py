@@ -20,6 +20,7 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "publish_document": publish_document,
         "file_materials": archive.file_materials,
         "file_case_records": archive.file_case_records,
+        "file_unaccepted_case_records": archive.file_unaccepted_case_records,
         "request_archive_borrowing": archive.request_archive_borrowing,
         "grant_archive_borrowing": archive.grant_archive_borrowing,
         "reject_archive_borrowing": archive.reject_archive_borrowing,

@@ -38,7 +38,7 @@ def test_r_2_1_2_missing_materials_are_listed_in_one_notice(desk: Casedesk, mail
     assert "1. " in body and "4. " in body
 
     assert case.titles("ivy") == ["Receive the resubmitted materials"]
-    case.work("ivy", "resubmit_materials", {"materials": ["application_form", "identity_document", "contract",
+    case.work("ivy", "resubmit_materials", {"withdrawn": False, "materials": ["application_form", "identity_document", "contract",
                                                           "authorisation_letter"]})
     assert case.titles("ivy") == ["Pre-review the materials"]
     case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})

@@ -13,7 +13,7 @@ from tests.acceptance.case_support import (  # noqa: F401 - fixtures
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
-QUESTION = {"customer_name": "韓梅梅 Han Meimei", "business_type": "general", "email": "han@example.com",
+QUESTION = {"customer_name": "韓梅梅 Han Meimei", "business_type": "general", "email": "han@example.com", "mobile": "",
             "question": "Which documents prove my address? 哪些文件可證明地址？", "answered_now": False}
 
 
