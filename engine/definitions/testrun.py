@@ -170,17 +170,17 @@ class TestRunner:
                              warm=workflow, resolve=self.resolve)
             step.results, step.steps, step.events = results, steps, events
             workflow = step.workflow
+            starting, first = first, False
             try:
-                if first:
+                if starting:
                     step.record(INPUT, "instance_started", {"process": self.definition.key, "data": script.data},
                                 actor=TEST_ACTOR)
                     step.start(copy.deepcopy(script.data))
-                    first = False
                 else:
                     stop = self._answer_next(step, answers, timer)
                     if stop is not None:
                         break
-                step.finish(is_new=record.event_seq == 0)
+                step.finish(is_new=starting)
             except NoScriptedResult as missing:
                 stop = Stop("service", missing.element, str(missing))
                 break

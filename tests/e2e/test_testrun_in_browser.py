@@ -21,7 +21,7 @@ def test_an_owner_sees_a_test_run_path_on_the_diagram(browser: Any, server: str)
     owner.goto(f"{server}/owner/processes/document_review/1")
     owner.get_by_role("link", name="Test cases and test runs").click()
     owner.locator("textarea[name=script]").fill(json.dumps(SCRIPT))
-    owner.get_by_role("button", name="Run").click()
+    owner.get_by_role("button", name="Run", exact=True).click()
     owner.wait_for_selector("#diagram[data-rendered=true]")
     assert owner.locator("#test-run").get_attribute("data-stop") == "user_task"
     assert owner.locator("#test-run").get_attribute("data-stop-element") == "review"

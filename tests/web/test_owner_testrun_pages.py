@@ -108,3 +108,23 @@ def test_deploying_a_version_from_the_pages_warns_when_a_saved_case_fails_but_de
     assert "Warning: 1 of 1 saved test case(s) of document_review fail on version 2: approve at once." in page
     summary = login_as("process_owner").get("/owner/processes/document_review/2").get_data(as_text=True)
     assert 'id="testcase-summary" data-passed="0" data-failed="1"' in summary
+
+
+def test_an_owner_test_runs_uploaded_files_before_deploying_them(app: Casedesk, login_as: LoginAs) -> None:
+    """A draft: the version's files with the uploaded diagram in place; the path follows the draft's routing."""
+    files = collect_files(PROJECT_ROOT / "processes" / "demo", PROJECT_ROOT / "forms")
+    changed = files["document_review.bpmn"].replace(b"decision == 'approve'", b"False")
+    owner = login_as("process_owner")
+    ran = owner.post(PAGE, data={"script": json.dumps(SCRIPT), "name": "draft case",
+                                 "files": [(io.BytesIO(changed), "document_review.bpmn")]},
+                     content_type="multipart/form-data")
+    page = ran.get_data(as_text=True)
+    assert ran.status_code == 200
+    assert 'data-stop="user_task" data-stop-element="draft"' in page  # approve no longer leads to publish
+    assert 'data-source="draft-diagram"' in page and 'id="draft-diagram"' in page
+    [case] = app.testcases.cases("document_review")
+    assert case.saved_on_version is None and "approved_gateway" in case.expected["path"]
+    assert [v.version for v in app.definitions.list_definitions()] == [1]  # nothing deployed
+    broken = owner.post(PAGE, data={"script": "{}", "files": [(io.BytesIO(b"<nope"), "document_review.bpmn")]},
+                        content_type="multipart/form-data")
+    assert broken.status_code == 422 and 'id="problems"' in broken.get_data(as_text=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.testcases import CaseOutcome
 from engine.definitions.testrun import TestRun, TestScript
 from engine.errors import DefinitionInvalid, DefinitionUnloadable, InvalidInput, NotFound
+from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
 
 from .bundles import main_bpmn_file
@@ -32,9 +34,10 @@ def version_outcomes(key: str, version: int) -> list[CaseOutcome] | str:
 
 
 def _page(key: str, version: int, run: TestRun | None = None, script_text: str = "", name: str = "",
-          error: str = "", field_errors: dict[str, list[str]] | None = None, status: int = 200) -> ResponseReturnValue:
+          error: str = "", field_errors: dict[str, list[str]] | None = None, status: int = 200,
+          draft: dict[str, bytes] | None = None, problems: list[Any] | None = None) -> ResponseReturnValue:
     found = DefinitionCatalog(casedesk().db).version(key, version)
-    files = DefinitionCatalog(casedesk().db).files(key, version)
+    files = draft or DefinitionCatalog(casedesk().db).files(key, version)
     outcomes = version_outcomes(key, version) if found.executable else []
     shown = request.args.get("case")
     if run is None and shown and isinstance(outcomes, list):
@@ -47,7 +50,8 @@ def _page(key: str, version: int, run: TestRun | None = None, script_text: str =
     return render_template(
         "owner/testruns.html", definition=found, outcomes=outcomes, run=run, name=name, error=error,
         field_errors=field_errors or {}, script_text=script_text or json.dumps(EXAMPLE, indent=2),
-        may_run=may_deploy(current_actor()), main_file=main_file,
+        may_run=may_deploy(current_actor()), main_file=main_file, problems=problems or [],
+        draft_xml=files[main_file].decode("utf-8", "replace") if draft and main_file else None,
         completed=(run.path + run.flows) if run is not None else [], waiting=sorted(set(waiting)),
     ), status
 
@@ -73,15 +77,31 @@ def run(key: str, version: int) -> ResponseReturnValue:
     except InvalidInput as exc:
         return _page(key, version, script_text=script_text, name=name, status=422,
                      error=_("The script has errors; nothing was run."), field_errors=exc.field_errors)
-    run_ = casedesk().testcases.run_version(key, version, script)
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    draft = None
+    try:
+        if uploads:
+            draft = with_uploads(DefinitionCatalog(casedesk().db).files(key, version), uploaded_files(uploads))
+            run_ = casedesk().testcases.run_draft(draft, key, script)
+        else:
+            run_ = casedesk().testcases.run_version(key, version, script)
+    except DefinitionInvalid as invalid:
+        return _page(key, version, script_text=script_text, name=name, status=422, problems=invalid.problems,
+                     error=_("The uploaded files have problems; nothing was run."))
     if name:
         try:
             casedesk().testcases.save(key, name, script, run_, current_actor().username)
         except InvalidInput as exc:
-            return _page(key, version, run_, script_text, name, status=422, error=str(exc))
+            return _page(key, version, run_, script_text, name, status=422, error=str(exc), draft=draft)
         flash(_("Saved as test case %(name)s: later versions must take the same path and stop the same way.",
                 name=name))
-    return _page(key, version, run_, script_text, name)
+    return _page(key, version, run_, script_text, name, draft=draft)
+
+
+def with_uploads(stored: dict[str, bytes], uploads: dict[str, bytes]) -> dict[str, bytes]:
+    """The version's files with the uploaded ones in place of those of the same base name (a draft)."""
+    kept = {name: content for name, content in stored.items() if PurePosixPath(name).name not in uploads}
+    return {**kept, **uploads}
 
 
 @bp.post("/processes/<key>/<int:version>/tests/delete")

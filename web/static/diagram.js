@@ -12,8 +12,11 @@
   var viewer = new window.BpmnJS({ container: holder });
 
   function show(url) {
-    fetch(url, { credentials: 'same-origin' })
-      .then(function (response) { return response.text(); })
+    draw(fetch(url, { credentials: 'same-origin' }).then(function (response) { return response.text(); }));
+  }
+
+  function draw(source) {
+    source
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
         var canvas = viewer.get('canvas');
@@ -29,5 +32,7 @@
   document.querySelectorAll('[data-diagram]').forEach(function (button) {
     button.addEventListener('click', function () { show(button.dataset.diagram); });
   });
-  if (holder.dataset.url) { show(holder.dataset.url); }
+  // A diagram not stored anywhere (a test run of uploaded files) comes inline, as a JSON string.
+  var inline = holder.dataset.source ? document.getElementById(holder.dataset.source) : null;
+  if (inline) { draw(Promise.resolve(JSON.parse(inline.textContent))); } else if (holder.dataset.url) { show(holder.dataset.url); }
 })();
