@@ -118,15 +118,22 @@ def print_outcomes(key: str, outcomes: list[CaseOutcome]) -> int:
 
 
 def cmd_test(app: Casedesk, args: argparse.Namespace) -> int:
-    if args.files:
-        outcomes = app.testcases.check_draft(draft_files(args.files), args.key)
-    else:
-        outcomes = app.testcases.check_version(args.key, args.version)
-    if not outcomes:
-        print(f"{args.key}: no saved test cases (save one with casedesk test-run ... --save NAME)")
-        return 0
-    failed = print_outcomes(args.key, outcomes)
-    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    if args.key is None and (args.files or args.version):
+        print("casedesk: --files and --version need a process KEY", file=sys.stderr)
+        return 2
+    keys = [args.key] if args.key else sorted(app.testcases.keys_with_cases())
+    total = failed = 0
+    for key in keys:
+        if args.files:
+            outcomes = app.testcases.check_draft(draft_files(args.files), key)
+        else:
+            outcomes = app.testcases.check_version(key, args.version)
+        if not outcomes:
+            print(f"{key}: no saved test cases (save one with casedesk test-run ... --save NAME)")
+        failed += print_outcomes(key, outcomes)
+        total += len(outcomes)
+    if total:
+        print(f"{total - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
@@ -169,7 +176,7 @@ def register(command: Command) -> None:
     p.add_argument("--json", action="store_true", help="print the run as JSON")
     p.add_argument("--save", metavar="NAME", help="save the script as a test case expecting this run's outcome")
     p.add_argument("--user", help="who saves the test case")
-    p = command("test", cmd_test, "re-run the saved test cases of KEY; exit 1 if any fails")
-    p.add_argument("key")
+    p = command("test", cmd_test, "re-run the saved test cases of KEY (default: of every process); exit 1 if any fails")
+    p.add_argument("key", nargs="?")
     p.add_argument("--version", type=int, help="default: the newest version")
     p.add_argument("--files", nargs="+", metavar="PATH", help="check these files (not deployed) instead")

@@ -60,6 +60,9 @@ def test_saved_case_passes_then_fails_on_changed_routing_and_strict_deploy_stops
     failed = cli("test", "document_review")
     assert failed.code == 1 and "path: expected" in failed.out and "0 passed, 1 failed" in failed.out
     assert cli("test", "document_review", "--version", "1").code == 0
+    every = cli("test")  # every process with saved cases, on its newest version
+    assert every.code == 1 and "FAIL  document_review v2  approve at once" in every.out
+    assert cli("test", "--version", "1").code == 2
 
 
 def test_a_process_without_cases_passes_with_a_hint(app: Casedesk, cli: Cli) -> None:
