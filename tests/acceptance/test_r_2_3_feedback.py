@@ -82,9 +82,10 @@ def test_r_2_3_2_dissatisfaction_is_recorded_and_passed_to_the_department(desk: 
     case = handled_case(desk, "sales")
     with pytest.raises(InvalidInput) as refused:
         case.work("sam", "record_feedback", {"satisfaction": "dissatisfied", "opinion": ""})
-    assert "feedback_problem" in refused.value.field_errors  # the problem must be recorded
+    assert {"feedback_problem", "rectifying_department"} <= set(refused.value.field_errors)  # problem and where it lies
     case.work("sam", "record_feedback", {"satisfaction": "dissatisfied", "opinion": "Too slow.",
-                                         "feedback_problem": "Two units arrived damaged; wants replacements."})
+                                         "feedback_problem": "Two units arrived damaged; wants replacements.",
+                                         "rectifying_department": "sales"})
     assert case.titles("sam") == ["Rectify"]
     assert case.status == "running"
 
@@ -92,7 +93,8 @@ def test_r_2_3_2_dissatisfaction_is_recorded_and_passed_to_the_department(desk: 
 def test_r_2_3_3_rectification_loops_until_the_verifier_confirms_it_is_solved(desk: Casedesk) -> None:
     case = handled_case(desk, "sales")
     case.work("sam", "record_feedback", {"satisfaction": "dissatisfied", "opinion": "",
-                                         "feedback_problem": "Two units arrived damaged."})
+                                         "feedback_problem": "Two units arrived damaged.",
+                                         "rectifying_department": "sales"})
     case.work("sam", "rectify", {"measures": "Sent two replacement units."})
     assert case.titles("sam") == ["Report back to the customer"]
     case.work("sam", "inform_customer", {"customer_response": "One replacement is damaged too."})

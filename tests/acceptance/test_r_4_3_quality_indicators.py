@@ -28,7 +28,7 @@ def a_month_of_work(desk: Casedesk) -> None:
     a problem in it."""
     finished_case(desk, "sales")
     finished_case(desk, "sales", {"satisfaction": "dissatisfied", "opinion": "Late.",
-                                  "feedback_problem": "Delivery two days late."})
+                                  "feedback_problem": "Delivery two days late.", "rectifying_department": "sales"})
     rectified = [c for c in desk.runtime.list_tasks(user="sam") if c.task_spec == "rectify"][0]
     work(desk, rectified, "sam", {"measures": "Express delivery of the rest."})
     [inform] = [t for t in desk.runtime.list_tasks(user="sam") if t.task_spec == "inform_customer"]

@@ -150,7 +150,7 @@ def test_r_5_3_dissatisfied_feedback_and_rectifications_are_counted_from_the_cas
         risk_desk: Casedesk, mailbox: Mailbox) -> None:
     case = handled_case(risk_desk, "sales")
     case.work("sam", "record_feedback", {"satisfaction": "dissatisfied", "opinion": "Too slow.",
-                                         "feedback_problem": "Two units arrived damaged."})
+                                         "feedback_problem": "Two units arrived damaged.", "rectifying_department": "sales"})
     daily_check(risk_desk, 6)
     [raised] = warnings(risk_desk)
     assert (raised.indicator, raised.value) == ("dissatisfaction_rate", 1.0)

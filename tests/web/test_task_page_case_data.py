@@ -76,7 +76,8 @@ def test_r_2_4_the_rectifier_sees_the_verifiers_rejection_note(case_chain: Cased
                  {"outcome": "done", "result": "Contract signed."}, "sam")
     view = _work(case_chain, view, "phone_customer", {"reached": True, "call_note": "Told him."}, "sam")
     view = _work(case_chain, view, "record_feedback", {"satisfaction": "dissatisfied", "opinion": "Late.",
-                                                       "feedback_problem": "Delivery was late."}, "sam")
+                                                       "feedback_problem": "Delivery was late.",
+                                                       "rectifying_department": "sales"}, "sam")
     view = _work(case_chain, view, "rectify", {"measures": "New courier."}, "sam")
     view = _work(case_chain, view, "inform_customer", {"customer_response": "Accepted."}, "sam")
     view = _work(case_chain, view, "verify_rectification",
