@@ -9,7 +9,6 @@ from typing import Any, Callable
 
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
-from engine.definitions.parsing import parse_bundle
 from engine.definitions.service import PROCESS_SUFFIXES, collect_files
 from engine.definitions.testcases import CaseOutcome
 from engine.definitions.testrun import TestRun, TestScript
@@ -142,16 +141,10 @@ def check_before_deploy(app: Casedesk, files: dict[str, bytes], strict: bool) ->
 
     A failing case warns; under `strict` it stops the deploy (returns False). Unchanged processes are
     checked too: the files are what the stored version holds."""
-    tested = app.testcases.keys_with_cases()
-    if not tested:
-        return True
-    failed = 0
-    for key in sorted(tested & set(parse_bundle(files).process_keys())):
-        outcomes = app.testcases.check_draft(files, key)
-        failing = [o for o in outcomes if not o.passed]
-        if failing:
-            print_outcomes(key, failing)
-        failed += len(failing)
+    failing = app.testcases.failing_on_draft(files)
+    failed = sum(len(outcomes) for outcomes in failing.values())
+    for key, outcomes in failing.items():
+        print_outcomes(key, outcomes)
     if failed:
         verdict = "nothing deployed (--strict)" if strict else "deploying anyway (--strict would stop here)"
         print(f"warning: {failed} saved test case(s) fail on these files; {verdict}", file=sys.stderr)

@@ -141,6 +141,18 @@ class TestCaseService:
             outcomes.append(CaseOutcome(case, run, compare(case.expected, run)))
         return outcomes
 
+    def failing_on_draft(self, files: dict[str, bytes]) -> dict[str, list[CaseOutcome]]:
+        """By process key: the saved cases that fail on files about to be deployed (only keys that have cases)."""
+        tested = self.keys_with_cases()
+        if not tested:
+            return {}
+        failing = {}
+        for key in sorted(tested & set(parse_bundle(files).process_keys())):
+            failed = [o for o in self.check_draft(files, key) if not o.passed]
+            if failed:
+                failing[key] = failed
+        return failing
+
     def check_draft(self, files: dict[str, bytes], key: str) -> list[CaseOutcome]:
         """Re-run every saved case of `key` on files not deployed yet (a deploy's check before it stores)."""
         cases = self.cases(key)

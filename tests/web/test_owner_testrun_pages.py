@@ -128,3 +128,27 @@ def test_an_owner_test_runs_uploaded_files_before_deploying_them(app: Casedesk, 
     broken = owner.post(PAGE, data={"script": "{}", "files": [(io.BytesIO(b"<nope"), "document_review.bpmn")]},
                         content_type="multipart/form-data")
     assert broken.status_code == 422 and 'id="problems"' in broken.get_data(as_text=True)
+
+
+def test_the_api_deploy_names_failing_test_cases_and_strict_refuses(app: Casedesk, web: Flask) -> None:
+    run = app.testcases.run_version("document_review", 1, TestScript.from_json(SCRIPT))
+    app.testcases.save("document_review", "approve at once", TestScript.from_json(SCRIPT), run, "owen")
+    client = web.test_client()
+    token = client.post("/api/v1/auth/tokens", json={"username": "u_process_owner", "password": PASSWORD}
+                        ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    files = collect_files(PROJECT_ROOT / "processes" / "demo", PROJECT_ROOT / "forms")
+    files["document_review.bpmn"] = files["document_review.bpmn"].replace(b"decision == 'approve'", b"False")
+
+    def upload() -> dict[str, object]:
+        return {"files": [(io.BytesIO(c), n.rsplit("/", 1)[-1]) for n, c in files.items()]}
+
+    strict = client.post("/api/v1/processes?strict=true", data=upload(), headers=headers,
+                         content_type="multipart/form-data")
+    assert strict.status_code == 422
+    assert "approve at once: path:" in strict.get_json()["error"]["fields"]["test_cases.document_review"][0]
+    assert [v.version for v in app.definitions.list_definitions()] == [1]
+    warned = client.post("/api/v1/processes", data=upload(), headers=headers, content_type="multipart/form-data")
+    assert warned.status_code == 201
+    [result] = [r for r in warned.get_json() if r["key"] == "document_review"]
+    assert result["version"] == 2 and result["failing_test_cases"] == ["approve at once"]

@@ -71,7 +71,9 @@ def deploy_processes(upload: dict[str, Any], options: dict[str, Any]) -> list[An
         raise Forbidden("only process owners deploy definitions")
     files = uploaded_files(upload["files"])
     try:
-        return casedesk().definitions.deploy(files, deployed_by=me.username, origin="upload")
+        failing = test_cases_failing(files, options["strict"])
+        return [{**asdict(r), "failing_test_cases": failing.get(r.key, [])}
+                for r in casedesk().definitions.deploy(files, deployed_by=me.username, origin="upload")]
     except DefinitionInvalid:
         if not options["as_model"]:
             raise
@@ -90,6 +92,22 @@ def set_retired(body: dict[str, Any], key: str) -> dict[str, Any]:
         raise Forbidden("only process owners retire and restore processes")
     changed = casedesk().lifecycle.set_retired(key, body["version"], body["retired"], me.username)
     return {"key": key, "version": body["version"], "retired": body["retired"], "changed": changed}
+
+
+def test_cases_failing(files: dict[str, bytes], strict: bool) -> dict[str, list[str]]:
+    """Names of the saved test cases failing on the files, by process; under `strict` any refuses the deploy."""
+    if not casedesk().testcases.keys_with_cases():
+        return {}
+    try:
+        failing = casedesk().testcases.failing_on_draft(files)
+    except DefinitionInvalid:
+        return {}  # the deploy itself reports every problem of the files
+    names = {key: [o.case.name for o in outcomes] for key, outcomes in failing.items()}
+    if strict and names:
+        raise InvalidInput("saved test cases fail on these files; nothing was deployed (strict)",
+                           {f"test_cases.{key}": [f"{o.case.name}: {'; '.join(o.differences)}" for o in outcomes]
+                            for key, outcomes in failing.items()})
+    return names
 
 
 def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:

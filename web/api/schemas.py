@@ -127,6 +127,8 @@ class DeployOptionsSchema(ma.Schema):
     as_model = fields.Boolean(load_default=False, metadata={
         "description": "when the bundle cannot run, store its well-formed BPMN as view-only model versions "
                        "(with the report of why) instead of refusing it"})
+    strict = fields.Boolean(load_default=False, metadata={
+        "description": "refuse the deploy (422, nothing stored) when a saved test case of a process fails on it"})
 
 
 class DeployedSchema(ma.Schema):
@@ -136,6 +138,8 @@ class DeployedSchema(ma.Schema):
     created = fields.Boolean(required=True, metadata={"description": "false when the content was unchanged"})
     kept_reason = fields.String(metadata={"description": "why nothing was stored although `version` is not "
                                                          "this content's newest version"})
+    failing_test_cases = fields.List(fields.String(), metadata={
+        "description": "saved test cases of the process that fail on this content (a warning; see ?strict)"})
 
 
 class RetirementSchema(ma.Schema):
