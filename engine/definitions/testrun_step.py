@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from SpiffWorkflow.task import Task
 
@@ -11,9 +11,8 @@ from handlers.context import BpmnError
 
 from engine.errors import CasedeskError
 from engine.history.eventlog import canonical_json
-from engine.history.replaystore import NoJobStore
+from engine.runtime.memorystore import MemoryStore, NoJobStore
 from engine.runtime.step import InstanceStep
-from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
 
 __all__ = ["DraftStep", "DraftStore", "NoScriptedResult", "RecordedStep"]
 
@@ -27,52 +26,8 @@ class NoScriptedResult(CasedeskError):
         self.operator = operator
 
 
-class _NoSavepoint:
-    def commit(self) -> None:
-        pass
-
-    def rollback(self) -> None:
-        pass
-
-
-class _NoDatabase:
-    """The step's connection in a test run: handlers are never called, so a savepoint protects nothing."""
-
-    def begin_nested(self) -> _NoSavepoint:
-        return _NoSavepoint()
-
-
-class DraftStore(InstanceStore):
-    """The step's statements answered in memory: the inbox is a dict, events stay with the run."""
-
-    def __init__(self) -> None:
-        super().__init__(conn=_NoDatabase(), lock_rows=False)  # type: ignore[arg-type]
-        self.inbox: dict[str, TaskView] = {}
-
-    def insert_instance(self, record: InstanceRecord) -> None:
-        pass
-
-    def save_instance(self, record: InstanceRecord, outcome_changed: bool = False) -> None:
-        record.lock_version += 1
-
-    def human_tasks(self, instance_id: str) -> dict[str, TaskView]:
-        return dict(self.inbox)
-
-    def delete_human_tasks(self, task_ids: Iterable[str]) -> None:
-        for task_id in task_ids:
-            self.inbox.pop(task_id, None)
-
-    def insert_human_tasks(self, records: list[TaskView]) -> None:
-        self.inbox.update((r.id, r) for r in records)
-
-    def repin_definition(self, instance_id: str, definition_id: int) -> None:
-        pass
-
-    def set_assignee(self, task_id: str, assignee: str | None) -> None:
-        self.inbox[task_id] = replace(self.inbox[task_id], assignee=assignee)
-
-    def insert_events(self, rows: list[dict[str, Any]]) -> None:
-        pass  # the step handed each event to the run as it recorded it
+class DraftStore(MemoryStore):
+    """The in-memory store of a test run; a call activity runs the copy in the draft's own bundle."""
 
     def definition_id(self, key: str, version: int) -> int | None:
         return None
