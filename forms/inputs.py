@@ -48,9 +48,13 @@ def required_when(schema: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
             list(test.get("enum") or []) if isinstance(test, Mapping) else []
         if not values:
             continue
-        needed = [n for n in then.get("required") or [] if isinstance(n, str)]
-        needed += [n for n, node in (then.get("properties") or {}).items()
-                   if isinstance(node, Mapping) and isinstance(node.get("minLength"), int) and node["minLength"] > 0]
+        longer = [n for n, node in (then.get("properties") or {}).items()
+                  if isinstance(node, Mapping) and isinstance(node.get("minLength"), int) and node["minLength"] > 0]
+        # A name the branch only asks to be sent, whose own schema accepts "" (`minLength: 0`), needs no value.
+        fields = schema.get("properties") or {}
+        needed = [n for n in then.get("required") or [] if isinstance(n, str) and
+                  not (isinstance(fields.get(n), Mapping) and may_be_empty(fields[n]) and n not in longer)]
+        needed += [n for n in longer if n not in needed]
         for name in needed:
             known = found.setdefault(name, {}).setdefault(decider, [])
             known.extend(v for v in map(_posted, values) if v not in known)

@@ -84,3 +84,5 @@ def test_fields_needed_in_one_situation_carry_that_situation() -> None:
     assert required_when(application) == {"email": {"preferred_channel": ["email"]},
                                           "mobile": {"preferred_channel": ["sms", "phone"]}}
     assert required_when(consultation)["answer"] == {"answered_now": ["true"]}
+    # A later reply sends both contact boxes, one may stay empty: neither is marked required.
+    assert "mobile" not in required_when(consultation) and "email" not in required_when(consultation)
