@@ -38,8 +38,8 @@ def test_r_2_1_2_missing_materials_are_listed_in_one_notice(desk: Casedesk, mail
     assert "1. " in body and "4. " in body
 
     assert case.titles("ivy") == ["Receive the resubmitted materials"]
-    case.work("ivy", "resubmit_materials", {"withdrawn": False, "materials": ["application_form", "identity_document", "contract",
-                                                          "authorisation_letter"]})
+    case.work("ivy", "resubmit_materials", {"withdrawn": False, "resubmitted_materials": [
+        "application_form", "identity_document", "contract", "authorisation_letter"]})
     assert case.titles("ivy") == ["Pre-review the materials"]
     case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
     assert len(mailbox.messages) == 1

@@ -55,7 +55,7 @@ def withdrawn_case(desk: Casedesk) -> Case:
 
 def test_r_6_1_a_withdrawn_application_is_archived_as_it_stands(desk: Casedesk) -> None:
     case = withdrawn_case(desk)
-    case.work("ivy", "resubmit_materials", {"withdrawn": True,
+    case.work("ivy", "resubmit_materials", {"withdrawn": True, "resubmitted_materials": [],  # as the web form posts it
                                             "withdrawal_reason": "Bought elsewhere. 已在別處採購。"})
     assert case.status == "completed" and case.ready() == []
     assert case.service_results("case_number") == [] and case.service_results("file_materials") == []
@@ -78,3 +78,12 @@ def test_r_6_1_a_withdrawal_needs_its_reason(desk: Casedesk) -> None:
         case.work("ivy", "resubmit_materials", {"withdrawn": True, "withdrawal_reason": ""})
     assert set(refused.value.field_errors) == {"withdrawal_reason"}
     assert case.titles("ivy") == ["Receive the resubmitted materials"]  # nothing was saved
+
+
+def test_r_2_1_2_a_resubmission_that_is_not_a_withdrawal_still_needs_its_materials(desk: Casedesk) -> None:
+    case = withdrawn_case(desk)
+    with pytest.raises(InvalidInput) as refused:
+        case.work("ivy", "resubmit_materials", {"withdrawn": False, "resubmitted_materials": [],
+                                                "withdrawal_reason": ""})
+    assert set(refused.value.field_errors) == {"resubmitted_materials"}
+    assert case.titles("ivy") == ["Receive the resubmitted materials"]
