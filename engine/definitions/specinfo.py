@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from SpiffWorkflow.bpmn.specs.event_definitions import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 
 from engine.definitions.service import LoadedDefinition
@@ -90,3 +91,11 @@ def element_names(definition: LoadedDefinition) -> dict[str, str]:
             if bpmn_id:
                 names[bpmn_id] = getattr(task_spec, "bpmn_name", None) or bpmn_id
     return names
+
+
+def starts_by_hand(spec: Any) -> bool:
+    """Whether a person (or the API) may start the process: it has a plain start event. One that only a
+    timer, a message or a signal starts would otherwise begin by waiting for that event."""
+    events = getattr(spec, "bpmn_start_events", [])
+    return not events or any(isinstance(getattr(e, "event_definition", None), NoneEventDefinition) for e in events)
+

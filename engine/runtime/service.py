@@ -21,6 +21,7 @@ from engine.definitions.lifecycle import not_startable_reason
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 from engine.messaging.delivery import Mailroom
+from engine.definitions.specinfo import starts_by_hand
 from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.step import InstanceStep
 from engine.messaging.signals import SignalPost, starts_only_by_signal
@@ -76,6 +77,9 @@ class Runtime:
             if signals:
                 raise Conflict(f"{key!r} starts when signal {' or '.join(map(repr, signals))} is thrown by another "
                                "process; it cannot be started by hand")
+            if not starts_by_hand(definition.spec):
+                raise Conflict(f"{key!r} starts on its own (its start event waits for a timer or a condition); "
+                               "it cannot be started by hand")
             groups = groups_of(conn, actor)
             starters = start_groups(definition.spec)
             if starters and not starters & groups:

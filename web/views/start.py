@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from engine.access import Actor, may_see_load_errors, may_start, may_work_task
 from engine.errors import DefinitionUnloadable, Forbidden, NotFound
-from engine.messaging.subscriptions import starts_only_by_message
+from engine.definitions.specinfo import starts_by_hand
 from engine.runtime.service import start_groups
 
 from ..auth import casedesk, current_actor
@@ -52,7 +52,7 @@ def startable_and_broken(actor: Actor) -> tuple[list[Startable], list[Unloadable
             broken.append(Unloadable(key, exc.version, exc.reason))
             continue
         groups = start_groups(definition.spec)
-        if may_start(actor, groups) and not starts_only_by_message(definition.spec):  # a message starts those
+        if may_start(actor, groups) and starts_by_hand(definition.spec):  # timers, messages, signals start the others
             found.append(Startable(key, getattr(definition.spec, "description", None) or key, definition.version,
                                    (getattr(definition.spec, "documentation", None) or "").strip(), sorted(groups)))
     return sorted(found, key=lambda s: s.name), broken
