@@ -177,7 +177,10 @@ def test_r_5_3_the_register_page_shows_risks_indicators_and_open_warnings_to_the
         status, html = page(reader)
         assert status == 200, reader
         assert "YJ-2026-0001" in html and "YJ-2026-0002" not in html  # the closed warning is not open
-        assert "overdue_receivables" in html and "0.15" in html
+        assert "Share of receivables overdue" in html and "0.15" in html
+        # Staff read names, never codes: the indicator's key and the department's group code stay hidden.
+        assert "<code>overdue_receivables</code>" not in html
+        assert "Finance / fred" in html and "finance / fred" not in html
         assert 'href="/risk"' in html  # in the main navigation
     client = web.test_client()
     client.post("/login", data={"username": "rex", "password": PASSWORD})
