@@ -102,6 +102,7 @@ def test_r_4_3_the_quality_owner_and_leaders_see_the_page_and_export_the_apprais
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'data-name="sam"' in html and 'data-name="finance"' in html and "50%" in html
+    assert '<th scope="row">Finance</th>' in html  # the department by its name, not its group code
     assert "Ask for originals at intake." in html  # fay's finding is still open, whatever the period
     assert "Ask for originals at intake." in signed_in(quality_desk, "quinn").get("/quality?period=2025").get_data(
         as_text=True)
