@@ -25,6 +25,10 @@ def test_r_2_3_3_a_problem_of_another_department_is_rectified_and_verified_there
     done = {e["element"]: e for e in case.events("task_done") if e["element"] in ("rectify", "verify_rectification")}
     assert set(done) == {"rectify", "verify_rectification"}
     assert case.final_data()["department"] == "sales"  # the case stays the sales department's
+    [records] = [p["params"]["records"] for p in case.events("service_result") if p["operator"] == "file_case_records"]
+    assert records["processing"]["department"] == "sales"  # the archive says who handled and who rectified
+    assert records["feedback"]["rectified_by"] == "finance"
+    assert records["feedback"]["rectification"] == "Credit note issued."
 
 
 def test_r_2_3_3_the_handling_department_rectifies_its_own_problem(desk: Casedesk) -> None:

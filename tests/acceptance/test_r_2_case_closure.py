@@ -23,4 +23,4 @@ def test_r_6_1_closed_case_records_are_filed_in_the_case_archive(desk: Casedesk)
     assert records["processing"]["department"] == "procurement"
     assert records["processing"]["result"] == "Contract signed. 合同已簽訂。"
     assert records["feedback"] == {"channel": "email", "satisfaction": "satisfied", "opinion": "Fine.",
-                                   "rectification": None}
+                                   "rectification": None, "rectified_by": None}
