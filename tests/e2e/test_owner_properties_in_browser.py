@@ -127,6 +127,13 @@ def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_foll
     alice.post(f"/tasks/{review['id']}/complete", {"data": {"body": "A body long enough to pass"}})
     done = alice.get(f"/instances/{instance}")
     assert done["status"] == "completed", done  # approved by the new condition, then published
+
+    # The trial version is retired again, so new cases (and the other browser tests) start from the last one.
+    page.goto(f"{server}/owner/processes")
+    trial = page.locator(f"[data-process=document_review] tr[data-version='{before + 1}']")
+    trial.get_by_role("button", name="Retire").click()
+    page.wait_for_url("**/owner/processes")
+    assert page.locator(f"[data-process=document_review] [data-retired-version='{before + 1}']").count() == 1
     context.close()
 
 
