@@ -206,3 +206,11 @@ RULES.update({
     "api_testruns.run_test": Rule(frozenset({"process_owner"}), "POST", {"script": {}}, auth="bearer"),
     "api_testruns.check_cases": Rule(frozenset({"process_owner"}), auth="bearer"),
 })
+
+# -- form editor (issue 16, item 3): process owners edit a version's forms with a live preview --
+FORM_1 = {"version": "1", "name": "review.schema.json"}
+RULES.update({
+    "owner_forms.edit": Rule(frozenset({"process_owner"}), values=FORM_1),
+    "owner_forms.preview": Rule(frozenset({"process_owner"}), "POST",
+                                {"schema": '{"type": "object"}', "ui_schema": "{}", "sample": "{}"}, values=FORM_1),
+})

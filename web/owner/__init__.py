@@ -10,10 +10,12 @@ from web.nav import add_nav
 from .assets import vendor
 from .views import bp
 from .testruns import bp as testruns_bp
+from .forms_editor import bp as forms_editor_bp
 
 
 def init_owner(app: Flask) -> None:
     app.register_blueprint(vendor)
     app.register_blueprint(bp)
     app.register_blueprint(testruns_bp)
+    app.register_blueprint(forms_editor_bp)
     add_nav(app, "owner.definitions", lambda: str(lazy_gettext("Processes")), may_see_definitions)
