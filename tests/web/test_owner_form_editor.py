@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 from engine.bootstrap import Casedesk
+from engine.config import PROJECT_ROOT
 from engine.definitions.catalog import DefinitionCatalog
+from engine.definitions.service import collect_files
 from tests.web.conftest import LoginAs
+from tests.web.test_owner_diff import DEMO
 
 FORM = "review.schema.json"
 EDITOR = f"/owner/processes/document_review/1/forms/{FORM}"
@@ -101,3 +104,28 @@ def test_only_process_owners_edit_and_preview_forms(login_as: LoginAs) -> None:
         assert client.get(EDITOR).status_code == 403
         assert client.post(f"{EDITOR}/preview", data=data).status_code == 403
         assert client.post(EDITOR, data=data).status_code == 403
+
+
+def test_the_ui_schema_a_task_pairs_with_the_form_is_edited_and_deployed_with_it(app: Casedesk,
+                                                                                 login_as: LoginAs) -> None:
+    files = collect_files(PROJECT_ROOT / "processes" / "demo", PROJECT_ROOT / "forms")
+    paired = files[DEMO].decode().replace(
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="review.schema.json" />',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="review.schema.json" />'
+        '<spiffworkflow:property name="formUiSchemaFilename" value="review.ui.json" />')
+    ui_file = b'{"comment": {"ui:widget": "textarea"}}'
+    app.definitions.deploy(files | {DEMO: paired.encode(), "review.ui.json": ui_file}, "u_process_owner")
+    owner = login_as("process_owner")
+    editor = "/owner/processes/document_review/2/forms/review.schema.json"
+    page = owner.get(editor).get_data(as_text=True)
+    assert "UI schema (review.ui.json)" in page and "ui:widget" in page
+    ui = '{"ui:order": ["comment", "decision"]}'
+    html = owner.post(f"{editor}/preview", data={"schema": json.dumps(stored_form(app, 2)), "ui_schema": ui,
+                                                  "sample": "{}"}).get_json()["html"]
+    assert html.index('data-field="comment"') < html.index('data-field="decision"')
+    response = owner.post(editor, data={"schema": json.dumps(stored_form(app, 2)), "ui_schema": ui})
+    assert response.status_code == 302 and versions(app) == [3, 2, 1]
+    assert DefinitionCatalog(app.db).files("document_review", 3)["review.ui.json"].decode() == ui
+    refused = owner.post(editor, data={"schema": json.dumps(stored_form(app, 2)), "ui_schema": "[]"})
+    assert refused.status_code == 422 and "review.ui.json: must be a JSON object" in refused.get_data(as_text=True)
+    assert versions(app) == [3, 2, 1]
