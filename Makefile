@@ -26,7 +26,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 build/assets/owner-modeler.js: node_modules/.package-lock.json $(wildcard web/owner/js/*.js)
 	node_modules/.bin/esbuild web/owner/js/owner-modeler.js --bundle --minify --format=iife --target=es2019 --outfile=$@ --log-level=warning
 
-assets: node_modules/.package-lock.json build/assets/owner-modeler.js
+# The owner's decision-table editor (dmn-js with its CSS) bundled the same way into build/assets/owner-dmn.{js,css}.
+build/assets/owner-dmn.js: node_modules/.package-lock.json web/owner/js/owner-dmn.js
+	node_modules/.bin/esbuild web/owner/js/owner-dmn.js --bundle --minify --format=iife --target=es2019 --loader:.woff=file --loader:.woff2=file --loader:.eot=file --loader:.ttf=file --loader:.svg=file --asset-names=[name] --outfile=$@ --log-level=warning
+
+assets: node_modules/.package-lock.json build/assets/owner-modeler.js build/assets/owner-dmn.js
 
 db: setup
 	$(BIN)/casedesk migrate

@@ -214,3 +214,8 @@ RULES.update({
     "owner_forms.preview": Rule(frozenset({"process_owner"}), "POST",
                                 {"schema": '{"type": "object"}', "ui_schema": "{}", "sample": "{}"}, values=FORM_1),
 })
+
+# -- decision tables in the browser (dmn helper, issue 16 item 2): process owners only, as the BPMN modeler --
+RULES.update({
+    "owner_decisions.edit": Rule(frozenset({"process_owner"}), values=VERSION_1),
+})

@@ -1,6 +1,7 @@
 """bpmn-js (viewer and modeler bundles, CSS, fonts) served from node_modules under /static/vendor/bpmn-js/,
 the properties panel's CSS, and the owner modeler bundle `make assets` builds (bpmn-js with the properties
-panel and casedesk's provider, from web/owner/js/) under /static/vendor/casedesk/."""
+panel and casedesk's provider, from web/owner/js/) under /static/vendor/casedesk/, with the decision-table
+editor (dmn-js, its CSS and font)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, send_from_directory
@@ -14,7 +15,8 @@ SERVED = ("bpmn-viewer.production.min.js", "bpmn-navigated-viewer.production.min
 PANEL_CSS_DIR = PROJECT_ROOT / "node_modules" / "@bpmn-io" / "properties-panel" / "dist" / "assets"
 PANEL_SERVED = ("properties-panel.css",)
 BUILT_ASSETS = PROJECT_ROOT / "build" / "assets"
-BUILT_SERVED = ("owner-modeler.js",)
+BUILT_SERVED = ("owner-modeler.js", "owner-dmn.js", "owner-dmn.css",
+                "dmn.eot", "dmn.svg", "dmn.ttf", "dmn.woff", "dmn.woff2")
 
 vendor = Blueprint("vendor", __name__)
 
