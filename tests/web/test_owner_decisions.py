@@ -73,3 +73,12 @@ def test_a_bad_table_is_refused_with_the_report_and_nothing_stored(app: Casedesk
     assert empty.status_code == 422 and 'id="problems"' in empty.get_data(as_text=True)
     assert owner.post(URL, data={"file": "other.dmn", "xml": files[TABLE].decode()}).status_code == 404
     assert _versions(app) == [1]
+
+
+def test_the_dmn_js_bundle_its_css_and_font_are_served_locally(app: Casedesk, login_as: LoginAs) -> None:
+    client = login_as("process_owner")
+    assert b"CasedeskDmnModeler" in client.get("/static/vendor/casedesk/owner-dmn.js").get_data()
+    css = client.get("/static/vendor/casedesk/owner-dmn.css").get_data(as_text=True)
+    assert ".tjs-table" in css and "./dmn.woff2" in css
+    assert client.get("/static/vendor/casedesk/dmn.woff2").status_code == 200
+    assert client.get("/static/vendor/casedesk/owner-dmn.js.map").status_code == 404  # only what pages need
