@@ -78,3 +78,12 @@ def test_a_diagram_without_catalogues_is_warned_about_not_refused() -> None:
     warnings = missing_translations(files)
     assert [(w.diagram, w.locale) for w in warnings] == [("lonely.bpmn", "zh-Hans"), ("lonely.bpmn", "zh-Hant")]
     assert "messages" in warnings[0].reason and "no zh-Hant translations" in str(warnings[1])
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "processes").rglob("*.dmn")), ids=lambda p: p.name)
+def test_decision_tables_hold_english_only(path: Path) -> None:
+    # The owner's decision-table editor shows names, labels and descriptions as stored: one language.
+    tree = etree.parse(str(path))
+    texts = [v for e in tree.iter() for k, v in e.attrib.items() if k in ("name", "label")]
+    texts += [e.text or "" for e in tree.iter() if isinstance(e.tag, str) and e.tag.endswith("description")]
+    assert not [t for t in texts if CJK.search(t)]
