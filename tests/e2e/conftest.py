@@ -107,3 +107,13 @@ class Shots:
     def take(self, page: Any, label: str) -> None:
         self.count += 1
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)
+
+
+def sign_in_page(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign `page` in as `username` through the sign-in form, in whatever language the page speaks."""
+    page.goto(f"{base}/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+

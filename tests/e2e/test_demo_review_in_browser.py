@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.config import PROJECT_ROOT
-from tests.e2e.conftest import PASSWORD, Shots
+from tests.e2e.conftest import Shots, sign_in_page
 
 # What a user reads on the buttons, per language: the test clicks what people click.
 UI = {
@@ -36,11 +36,7 @@ def task_title(language: str, english: str) -> str:
 def sign_in(browser: Any, server: str, language: str, username: str) -> Any:
     context = browser.new_context(locale=BROWSER_LOCALE[language], timezone_id="Asia/Shanghai")
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name=UI[language]["sign_in"]).click()
-    page.wait_for_load_state()
+    sign_in_page(page, server, username)
     return page
 
 

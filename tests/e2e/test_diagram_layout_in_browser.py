@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import PROJECT_ROOT
-from tests.e2e.conftest import PASSWORD, Shots
+from tests.e2e.conftest import Shots, sign_in_page
 
 # Overlaps as the reader sees them, computed from what bpmn-js rendered (labels are placed by bpmn-js and
 # then by web/static/layout.js), in diagram coordinates; 1 unit of tolerance for touching edges.
@@ -80,10 +80,7 @@ def test_every_shipped_diagram_is_laid_out_without_overlaps_and_fitted(browser: 
     shots = Shots("diagram-layout")
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.locator("input[name=username]").fill("owen")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
+    sign_in_page(page, server, "owen")
     problems = {}
     for name, key in _keys_by_file(page, server).items():
         page.goto(f"{server}/owner/processes/{key}/1")
@@ -107,10 +104,7 @@ def test_the_modeler_keeps_every_property_of_every_shipped_diagram(browser: Any,
     from engine.definitions.diff import bundle_changes
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.locator("input[name=username]").fill("owen")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
+    sign_in_page(page, server, "owen")
     changed = {}
     for name, key in _keys_by_file(page, server).items():
         page.goto(f"{server}/owner/processes/{key}/1/edit")

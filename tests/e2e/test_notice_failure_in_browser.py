@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.e2e.conftest import Shots
+from tests.e2e.conftest import Shots, sign_in_page
 from tests.support.served import Served, served_casedesk
 
 PASSWORD = "notice-failure-1"
@@ -32,11 +32,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
 
 def sign_in(browser: Any, base: str, language: str, username: str) -> Any:
     page = browser.new_context(locale=LOCALE[language], timezone_id="Asia/Shanghai").new_page()
-    page.goto(f"{base}/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name=TEXT[language]["sign_in"]).click()
-    page.wait_for_load_state()
+    sign_in_page(page, base, username, PASSWORD)
     return page
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import PASSWORD, Shots
+from tests.e2e.conftest import Shots, sign_in_page
 
 QUALITY = "Supplier chosen by the purchase plan; acceptance strictly against the contract (R-3.2.2); 已核對"
 
@@ -17,10 +17,7 @@ def test_owner_edits_a_decision_table_cell_in_dmn_js_and_deploys_a_new_version(b
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server}/login")
-    page.locator("input[name=username]").fill("owen")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
+    sign_in_page(page, server, "owen")
     page.goto(f"{server}/owner/processes")
     before = int(page.locator("[data-process=processing] tr[data-version]").first.get_attribute("data-version") or "0")
     page.goto(f"{server}/owner/processes/processing/{before}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import PASSWORD, Shots
+from tests.e2e.conftest import Shots, sign_in_page
 
 RENAMED = "Published and filed 已發布"
 
@@ -16,10 +16,7 @@ def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, serv
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server}/login")
-    page.locator("input[name=username]").fill("owen")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
+    sign_in_page(page, server, "owen")
     page.goto(f"{server}/owner/processes")
     row = page.locator("[data-process=document_review] tr[data-version]").first
     before = int(row.get_attribute("data-version") or "0")

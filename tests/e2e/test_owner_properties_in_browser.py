@@ -7,18 +7,11 @@ from typing import Any
 
 from lxml import etree
 
-from tests.e2e.conftest import PASSWORD, Shots
+from tests.e2e.conftest import PASSWORD, Shots, sign_in_page
 
 NEW_CONDITION = "len(body) > 10"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-
-
-def _sign_in(page: Any, server: str, user: str) -> None:
-    page.goto(f"{server}/login")
-    page.locator("input[name=username]").fill(user)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("button[type=submit]").click()
 
 
 def _open_casedesk_group(page: Any) -> None:
@@ -64,7 +57,7 @@ def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_foll
     shots = Shots("owner-properties")
     context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    _sign_in(page, server, "owen")
+    sign_in_page(page, server, "owen")
     page.goto(f"{server}/owner/processes")
     before = int(page.locator("[data-process=document_review] tr[data-version]").first.get_attribute("data-version")
                  or "0")
@@ -141,7 +134,7 @@ def test_multi_instance_and_message_settings_are_read_and_written_the_spiffworkf
                                                                                        server: str) -> None:
     context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    _sign_in(page, server, "owen")
+    sign_in_page(page, server, "owen")
 
     page.goto(f"{server}/owner/processes/quality_inspection/1/edit")
     page.wait_for_selector("#modeler[data-rendered=true]")
