@@ -109,11 +109,13 @@ class Shots:
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)
 
 
-def sign_in_page(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
-    """Sign `page` in as `username` through the sign-in form, in whatever language the page speaks."""
+def sign_in_page(page: Any, base: str, username: str, password: str = PASSWORD, button: str | None = None) -> None:
+    """Sign `page` in as `username` through the sign-in form; `button`: the label the sign-in button must
+    carry (a test of the page's language), else whatever it says."""
     page.goto(f"{base}/login")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").click()
+    submit = page.get_by_role("button", name=button) if button else page.locator("form button[type=submit]")
+    submit.click()
     page.wait_for_load_state()
 

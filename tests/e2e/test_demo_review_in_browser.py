@@ -36,7 +36,7 @@ def task_title(language: str, english: str) -> str:
 def sign_in(browser: Any, server: str, language: str, username: str) -> Any:
     context = browser.new_context(locale=BROWSER_LOCALE[language], timezone_id="Asia/Shanghai")
     page = context.new_page()
-    sign_in_page(page, server, username)
+    sign_in_page(page, server, username, button=UI[language]["sign_in"])
     return page
 
 

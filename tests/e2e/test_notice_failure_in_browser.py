@@ -32,7 +32,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
 
 def sign_in(browser: Any, base: str, language: str, username: str) -> Any:
     page = browser.new_context(locale=LOCALE[language], timezone_id="Asia/Shanghai").new_page()
-    sign_in_page(page, base, username, PASSWORD)
+    sign_in_page(page, base, username, PASSWORD, button=TEXT[language]["sign_in"])
     return page
 
 
