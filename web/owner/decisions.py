@@ -3,7 +3,7 @@ DMN with the rest of the version's files through the same deploy path as the BPM
 the validation report on failure, nothing stored) — issue 16, item 2."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -13,7 +13,7 @@ from engine.errors import DefinitionInvalid, NotFound
 from web.auth import casedesk, current_actor, require
 
 from .bundles import replace_file
-from .views import _announce
+from .views import show_deployed
 
 bp = Blueprint("owner_decisions", __name__, url_prefix="/owner")
 DEPLOY = require(may_deploy, "only process owners edit decision tables")
@@ -45,6 +45,4 @@ def edit(key: str, version: int) -> ResponseReturnValue:
         # The owner keeps the edited table; the report says what to fix; nothing is stored.
         return render_template("owner/decision.html", key=key, version=version, file=name, xml=edited,
                                tables=tables, problems=invalid.problems), 422
-    _announce(results)
-    newest = next((r for r in results if r.key == key), None)
-    return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
+    return show_deployed(results, key, version)

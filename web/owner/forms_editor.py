@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -21,7 +21,7 @@ from web.auth import casedesk, current_actor, require
 from ..choices import choices_for
 from ..formmessages import friendly_errors
 from ..i18n import bundle_text, language_tag
-from .views import _announce
+from .views import show_deployed
 
 bp = Blueprint("owner_forms", __name__, url_prefix="/owner")
 EDIT = require(may_deploy, "only process owners edit forms")
@@ -91,9 +91,7 @@ def edit(key: str, version: int, name: str) -> ResponseReturnValue:
         results = casedesk().definitions.deploy(edited, deployed_by=current_actor().username, origin="modeler")
     except DefinitionInvalid as invalid:
         return _page(key, version, name, ui_name, schema_text, ui_text, sample_text, invalid.problems), 422
-    _announce(results)
-    newest = next((r for r in results if r.key == key), None)
-    return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
+    return show_deployed(results, key, version)
 
 
 @bp.post("/processes/<key>/<int:version>/forms/<path:name>/preview")

@@ -121,9 +121,7 @@ def edit(key: str, version: int) -> ResponseReturnValue:
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
                                problems=invalid.problems, model=False, offer_model=True, diagrams=diagrams,
                                form_files=form_files), 422
-    _announce(results)
-    newest = next((r for r in results if r.key == key), None)
-    return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
+    return show_deployed(results, key, version)
 
 
 @bp.get("/modeling/operators")
@@ -210,6 +208,13 @@ def migrate(key: str) -> ResponseReturnValue:
         report = migrations.dry_run(key, source, target, actor)
     return render_template("owner/migrate.html", key=key, versions=numbers, source=source, target=target,
                            report=report)
+
+
+def show_deployed(results: list[Any], key: str, version: int) -> ResponseReturnValue:
+    """After an editor's deploy (diagram, decision table, form): say what happened, show the new version."""
+    _announce(results)
+    newest = next((r for r in results if r.key == key), None)
+    return redirect(url_for("owner.version", key=key, version=newest.version if newest else version))
 
 
 def _announce(results: list[Any]) -> None:
