@@ -34,3 +34,6 @@ def test_the_start_page_does_not_offer_a_timer_started_process(reports: Casedesk
     assert client.post("/login", data={"username": "tom", "password": PASSWORD}).status_code == 302
     page = client.get("/start", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'data-process="weekly_progress"' not in page
+    token = client.post("/api/v1/auth/tokens", json={"username": "tom", "password": PASSWORD}).get_json()["token"]
+    listed = client.get("/api/v1/processes", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [p["can_start"] for p in listed if p["key"] == "weekly_progress"] == [False]  # the API says the same

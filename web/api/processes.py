@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from engine.access import may_deploy, may_migrate, may_see_load_errors, may_start
 from engine.definitions.authoring import CHECKERS, MAX_SOURCE_CHARS, check_code, operator_catalog
 from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, NotFound, Problem
-from engine.messaging.subscriptions import starts_only_by_message
+from engine.definitions.specinfo import starts_by_hand
 from engine.runtime.service import start_groups
 
 from .auth import authenticate_request
@@ -49,7 +49,7 @@ def list_processes() -> list[dict[str, Any]]:
             if definition_id is not None:
                 try:
                     spec = app.definitions.load(definition_id).spec
-                    entry["can_start"] = may_start(me, start_groups(spec)) and not starts_only_by_message(spec)
+                    entry["can_start"] = may_start(me, start_groups(spec)) and starts_by_hand(spec)
                 except DefinitionUnloadable as exc:
                     entry["error"] = str(exc)
         entry["versions"].append(version)
