@@ -10,6 +10,7 @@ from handlers.notify import make_staff_mailer
 from handlers.registry import build_registry, notify_settings
 
 from casework.archive import ArchiveService
+from casework.archive_closing import archive_cancelled_case
 from casework.digest import StaffDigest
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
@@ -66,7 +67,8 @@ def bootstrap(
     if run_migrations:
         migrate(db.engine)
     definitions = DefinitionService(db, operators=set(handlers), clock=clock)
-    runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, form_validator)
+    runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, form_validator,
+                      cancel_hooks={"business_case": archive_cancelled_case})
     digest = StaffDigest(db, make_staff_mailer(notify_settings(settings)),
                          settings.public_url or f"http://{settings.bind}", settings.staff_mail_domain)
     # The application's periodic jobs, by name; the job worker runs each once per interval.

@@ -4,7 +4,8 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterator
+from datetime import datetime
+from typing import Any, Callable, Iterator, Mapping
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from sqlalchemy import Connection, or_, select
@@ -30,6 +31,10 @@ from engine.runtime.state import StateCodec, WarmWorkflows
 
 FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
 FormCompiler = Callable[[dict[str, Any]], FieldErrors]
+# What the regulation does when an instance of a process is cancelled (R-6.1: a cancelled case is archived),
+# by process key: called in the cancelling transaction with (conn, now, instance id, actor, reason); what it
+# returns joins the cancellation event, so the history says where the records went.
+CancelHook = Callable[[Connection, datetime, str, str, str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,10 @@ class InstanceView:
 
 class Runtime:
     def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
-                 handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler):
+                 handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler,
+                 cancel_hooks: Mapping[str, CancelHook] | None = None):
         self.db = db
+        self.cancel_hooks = dict(cancel_hooks or {})
         self.definitions = definitions
         self.environment = environment
         self.handlers = handlers
@@ -154,7 +161,11 @@ class Runtime:
             if "admin" not in groups and actor != record.started_by:
                 raise Forbidden("only an administrator or the starter may cancel an instance")
             step = self._step(conn, record)
-            step.record(INPUT, "instance_cancelled", {"reason": reason}, actor=actor)
+            payload: dict[str, Any] = {"reason": reason}
+            hook = self.cancel_hooks.get(step.definition.key)
+            if hook is not None:
+                payload.update(hook(conn, step.now, record.id, actor, reason))
+            step.record(INPUT, "instance_cancelled", payload, actor=actor)
             step.cancel()
             step.finish()
         return self._committed(step)
