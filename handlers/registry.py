@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.config import Settings
 
-from . import archive, risk
+from . import archive, finance, risk
 from .case_number import make_case_number
 from .consultation import make_notify_reply_deadline
 from .context import Handler
@@ -48,6 +48,9 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "record_warning_measures": risk.record_warning_measures,
         "verify_warning_measures": risk.verify_warning_measures,
         "alert_risk_warning": risk.make_alert_risk_warning(notify_settings(settings)),
+        "finance_review_period": finance.make_finance_review_period(settings.timezone),
+        "check_finance_figures": finance.check_finance_figures,
+        "file_finance_review": finance.file_finance_review,
     }
 
 

@@ -1,0 +1,45 @@
+"""Acceptance plumbing for R-3.2.3: the finance and risk areas deployed on the case desk, the monthly
+timer fired, and the review worked from each person's own inbox, cold from storage."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from engine.bootstrap import Casedesk
+from engine.config import PROJECT_ROOT
+from engine.definitions.service import collect_files
+
+FINANCE_PROCESSES = PROJECT_ROOT / "processes" / "finance"
+FORMS = PROJECT_ROOT / "forms"
+
+
+def deploy_finance(desk: Casedesk) -> Casedesk:
+    """The finance review and, for the warnings it raises, the risk warning process (not the daily checks)."""
+    desk.definitions.deploy(collect_files(FINANCE_PROCESSES, FORMS), "owen")
+    risk = collect_files(PROJECT_ROOT / "processes" / "risk", FORMS)
+    desk.definitions.deploy({name: content for name, content in risk.items()
+                             if not name.endswith((".bpmn", ".i18n.json")) or name.startswith("risk_warning.")},
+                            "owen")
+    return desk
+
+
+def monthly_timer(desk: Casedesk, month: int) -> int:
+    """The third of `month` 2026, 09:00 Beijing time: returns how many jobs ran."""
+    desk.clock.set(datetime(2026, month, 3, 1, 0, tzinfo=timezone.utc))
+    return desk.jobs.run_due(worker="test")
+
+
+def figures(receivables: float = 1_200_000, overdue: float = 60_000, payables: float = 800_000,
+            payables_overdue: float = 0, **changes: Any) -> dict[str, Any]:
+    """What the finance clerk enters: the month's books, reports, receipts and payments, risk analysis."""
+    data: dict[str, Any] = {
+        "books_closed": True, "bookkeeping_note": "",
+        "balance_sheet": "Assets 5.2m, liabilities 2.1m, equity 3.1m. 資產520萬，負債210萬，所有者權益310萬。",
+        "income_statement": "Revenue 1.8m, costs 1.5m, profit 0.3m. 收入180萬，成本150萬，利潤30萬。",
+        "receivables_total": receivables, "receivables_overdue": overdue,
+        "payables_total": payables, "payables_overdue": payables_overdue,
+        "overdue_items": "Huaxin Trading 60,000, 45 days, reminder sent. 華信貿易6萬元，逾期45天，已催收。",
+        "risk_analysis": "Liquidity sound; one customer slow to pay. 流動性良好；一家客戶付款較慢。",
+    }
+    data.update(changes)
+    return data
