@@ -1,0 +1,154 @@
+"""R-6.2 Classification and numbering: every archive is filed in the class of its business type (sales,
+procurement, finance, general), each class numbers its archives in a series of its own, the numbers stay
+gap-free and unique when clerks on different web workers accept cases at the same instant, and the
+archivist lists the register by class."""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from engine.bootstrap import Casedesk, bootstrap
+from engine.errors import HandlerFailed
+from handlers.context import HandlerContext
+from handlers.registry import build_registry
+from tests.acceptance.case_support import (  # noqa: F401 - fixtures
+    PASSWORD, Case, _mail_server, _sms_server, accepted_case, application_data, consult_and_apply, desk, mailbox, sms)
+from tests.acceptance.finance_desk import deploy_finance, figures, monthly_timer
+from tests.acceptance.risk_desk import work
+from web.app import create_app
+
+CONCURRENT = 8
+
+
+def archive_number(case: Case) -> str:
+    """The number the case's archive got at acceptance (R-2.1.3), or when it ended unaccepted."""
+    filed = case.service_results("file_materials") or case.service_results("file_unaccepted_case_records")
+    return str(filed[0]["archive_number"])
+
+
+def at_prereview(desk: Casedesk, business_type: str) -> Case:
+    case = consult_and_apply(desk, business_type)
+    case.work("ivy", "fill_application", application_data(business_type))
+    return case
+
+
+def accept(case: Case) -> str:
+    case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
+    return archive_number(case)
+
+
+def node(desk: Casedesk, **handlers: Any) -> Casedesk:
+    """Another web worker on the same database: its own connection pool, optionally other handlers."""
+    return bootstrap(desk.settings, clock=desk.clock, run_migrations=False,
+                     handlers={**build_registry(desk.settings), **handlers})
+
+
+def test_r_6_2_the_class_follows_the_business_type_and_each_class_numbers_its_own_series(desk: Casedesk) -> None:
+    numbers = [archive_number(accepted_case(desk, business_type))
+               for business_type in ("sales", "finance", "sales", "procurement", "general", "finance")]
+    assert numbers == ["DA-XS-2026-000001", "DA-CW-2026-000001", "DA-XS-2026-000002", "DA-CG-2026-000001",
+                       "DA-ZH-2026-000001", "DA-CW-2026-000002"]
+
+    # The application's business type decides, even when the consultation guessed another one.
+    case = consult_and_apply(desk, "sales")
+    case.work("ivy", "fill_application", application_data("procurement"))
+    assert accept(case) == "DA-CG-2026-000002"
+    assert str(case.service_results("case_number")[0]).startswith("CG-")
+
+    # A case that ends at the consultation, and the monthly finance review, continue their class's series.
+    unaccepted = Case.open(desk)
+    unaccepted.work("ivy", "receive_consultation", {
+        "customer_name": "李雷 Li Lei", "business_type": "finance", "question": "Invoice copy? 發票副本？",
+        "answered_now": True, "answer": "Sent. 已寄出。", "wants_to_apply": False})
+    assert archive_number(unaccepted) == "DA-CW-2026-000003"
+    deploy_finance(desk)
+    monthly_timer(desk, 2)
+    work(desk, "fay", "prepare_review", figures())
+    review = work(desk, "fred", "review_report", {"review_approved": True, "review_note": ""})
+    [filed] = [e.number for e in desk.archives.list_register("ann", archive_class="finance")
+               if e.title.startswith("Finance review")]
+    assert review.status == "completed" and filed == "DA-CW-2026-000004"
+
+    classes = {e.number: e.archive_class for e in desk.archives.list_register("ann")}
+    assert {n: c for n, c in classes.items() if n.startswith("DA-CW-")} == {
+        f"DA-CW-2026-{n:06d}": "finance" for n in range(1, 5)}
+    assert len(classes) == 9 and all(
+        number.split("-")[1] == {"sales": "XS", "procurement": "CG", "finance": "CW", "general": "ZH"}[klass]
+        for number, klass in classes.items())
+
+
+def test_r_6_2_concurrent_acceptances_on_separate_workers_get_gap_free_unique_numbers_per_class(
+        desk: Casedesk) -> None:
+    types = ["sales", "finance"] * (CONCURRENT // 2)
+    cases = [at_prereview(desk, business_type) for business_type in types]
+    workers = [node(desk) for _ in cases]
+    barrier = threading.Barrier(CONCURRENT)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def accept_together(worker: Casedesk, case: Case) -> None:
+        try:
+            barrier.wait(timeout=30)
+            numbers.append(accept(Case(worker, case.view)))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=accept_together, args=pair) for pair in zip(workers, cases)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        for worker in workers:
+            worker.close()
+    assert errors == []
+    half = CONCURRENT // 2
+    assert sorted(numbers) == sorted([f"DA-CW-2026-{n:06d}" for n in range(1, half + 1)]
+                                     + [f"DA-XS-2026-{n:06d}" for n in range(1, half + 1)])
+    register = desk.archives.list_register("ann")
+    assert sorted(e.number for e in register) == sorted(numbers)
+    assert {e.case_number for e in register} == {str(c.service_results("case_number")[0])
+                                                 for c in (Case(desk, c.view) for c in cases)}
+
+
+def test_r_6_2_an_acceptance_that_rolls_back_gives_its_archive_number_back(desk: Casedesk) -> None:
+    real = build_registry(desk.settings)["file_materials"]
+
+    def files_then_fails(ctx: HandlerContext, **params: Any) -> Any:
+        real(ctx, **params)  # the number is taken ...
+        raise ValueError("the archive room refused the materials")  # ... and the step rolls back
+
+    first, second = at_prereview(desk, "sales"), at_prereview(desk, "sales")
+    failing = node(desk, file_materials=files_then_fails)
+    try:
+        with pytest.raises(HandlerFailed, match="refused the materials"):
+            accept(Case(failing, first.view))
+    finally:
+        failing.close()
+    assert desk.archives.list_register("ann") == []
+    assert accept(second) == "DA-XS-2026-000001"
+    assert accept(first) == "DA-XS-2026-000002"
+
+
+def test_r_6_2_the_archivist_lists_the_register_by_class_in_their_language(desk: Casedesk) -> None:
+    for business_type in ("sales", "finance", "procurement"):
+        accepted_case(desk, business_type)
+    web = create_app({"TESTING": True, "CASEDESK": desk, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+    client = web.test_client()
+    assert client.post("/login", data={"username": "ann", "password": PASSWORD}).status_code == 302
+
+    def rows(query: str) -> list[str]:
+        html = client.get(f"/archive/register{query}").get_data(as_text=True)
+        return [part.split('"')[0] for part in html.split('data-archive="')[1:]]
+
+    assert rows("") == ["DA-CG-2026-000001", "DA-CW-2026-000001", "DA-XS-2026-000001"]
+    assert rows("?class=finance") == ["DA-CW-2026-000001"]
+    assert rows("?class=sales") == ["DA-XS-2026-000001"]
+    assert rows("?class=general") == []
+    assert client.get("/archive/register?class=marketing").status_code == 422
+    client.get("/language/zh_Hant")
+    html = client.get("/archive/register?class=procurement").get_data(as_text=True)
+    assert "採購檔案" in html and "DA-CG-2026-000001" in html and "DA-XS-2026-000001" not in html
