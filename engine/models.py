@@ -240,3 +240,4 @@ from casework import outbox as outbox_models  # noqa: E402,F401  (registers its 
 from casework import risk_models  # noqa: E402,F401  (registers its tables on Base.metadata)
 from casework import quality_models  # noqa: E402,F401  (registers its table on Base.metadata)
 from engine.definitions import testcase_models  # noqa: E402,F401  (registers its table on Base.metadata)
+from casework import leave_models  # noqa: E402,F401  (registers its table on Base.metadata)

@@ -18,6 +18,8 @@ class HandlerContext:
     # The step's own transaction: what a handler writes commits or rolls back with the step.
     # None only where no database is involved (the raw-engine benchmark).
     connection: Connection | None = None
+    # Who started the instance (its row is not stored yet while its first step runs).
+    started_by: str | None = None
 
 
 class BpmnError(Exception):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.config import Settings
 
-from . import archive, finance, risk
+from . import archive, finance, leave, risk
 from .case_number import make_case_number
 from .consultation import make_notify_reply_deadline
 from .context import Handler
@@ -51,6 +51,13 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "finance_review_period": finance.make_finance_review_period(settings.timezone),
         "check_finance_figures": finance.check_finance_figures,
         "file_finance_review": finance.file_finance_review,
+        "leave_requester": leave.leave_requester,
+        "record_leave_request": leave.make_record_leave_request(settings.timezone),
+        "decide_leave": leave.decide_leave,
+        "withdraw_leave": leave.withdraw_leave,
+        "return_claimed_tasks": leave.return_claimed_tasks,
+        "tell_leave_requester": leave.make_tell_leave_requester(make_staff_mailer(notify_settings(settings)),
+                                                                settings.staff_mail_domain),
     }
 
 

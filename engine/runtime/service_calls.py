@@ -24,6 +24,7 @@ class ServiceCalls:
         context = HandlerContext(
             instance_id=self.row.id, task_id=str(task.id), task_spec=task.task_spec.name,
             process_key=self.definition.key, now=self.now, connection=self.store.conn,
+            started_by=self.row.started_by,
         )
         policy = retry_policy(task)
         by_default = policy is None and self._after_human_input

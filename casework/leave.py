@@ -1,0 +1,216 @@
+"""Leave (R-3.1): requests and decisions written by the leave process's steps, and who is absent when.
+
+Approved leave makes its requester absent from the first day 00:00 to the day after the last day 00:00,
+in the company's time zone, by the engine clock; the task routing reads `absent_users` (engine/runtime/handover.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Mapping, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy.orm import Session
+
+from casework.leave_models import LeaveRecord
+from engine.access import RESERVED_GROUPS
+from engine.clock import isoformat
+from engine.errors import Conflict, InvalidInput, NotFound
+from engine.models import Group, Membership, ProcessInstance, User
+
+LEAVES = cast(Table, LeaveRecord.__table__)
+INSTANCES = cast(Table, ProcessInstance.__table__)
+USERS, GROUPS, MEMBERS = (cast(Table, m.__table__) for m in (User, Group, Membership))
+LEAVE_TYPES = ("annual", "sick", "personal", "marriage", "maternity", "bereavement")
+HEAD_SUFFIX, LEADER, EVERYONE = "_head", "leader", "staff"
+MAX_LEAVE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Absence:
+    username: str
+    leave_id: str
+    leave_type: str
+    first_day: date
+    last_day: date
+    ends_at: datetime
+
+
+# -- who approves (the superior) ----------------------------------------------------------------
+
+def superior_of(conn: Connection | Session, username: str, leaders: str = LEADER) -> dict[str, Any]:
+    """The requester's superior: the head of their department (`<group>_head`), or the company's leaders
+    for a head, a leader, and staff of a group that has no head."""
+    groups = set(conn.execute(select(GROUPS.c.name).join(MEMBERS, MEMBERS.c.group_id == GROUPS.c.id)
+                              .join(USERS, USERS.c.id == MEMBERS.c.user_id)
+                              .where(USERS.c.username == username, USERS.c.active.is_(True))).scalars())
+    if not groups:
+        raise NotFound(f"no active user {username!r}")
+    heads = sorted(g for g in groups if g.endswith(HEAD_SUFFIX))
+    if heads or leaders in groups:
+        department = heads[0][: -len(HEAD_SUFFIX)] if heads else None
+        return {"username": username, "department": department, "superior_group": leaders}
+    candidates = sorted(groups - RESERVED_GROUPS - {EVERYONE})
+    existing = set(conn.execute(select(GROUPS.c.name).where(
+        GROUPS.c.name.in_([g + HEAD_SUFFIX for g in candidates]))).scalars())
+    departments = [g for g in candidates if g + HEAD_SUFFIX in existing]
+    if departments:
+        return {"username": username, "department": departments[0],
+                "superior_group": departments[0] + HEAD_SUFFIX}
+    return {"username": username, "department": candidates[0] if candidates else None, "superior_group": leaders}
+
+
+def requester_of(conn: Connection, instance_id: str, leaders: str = LEADER) -> dict[str, Any]:
+    """Whoever started the leave request asks for the leave; never a value in the instance's data."""
+    return superior_of(conn, _starter(conn, instance_id), leaders)
+
+
+def _starter(conn: Connection, instance_id: str) -> str:
+    starter = conn.execute(select(INSTANCES.c.started_by).where(INSTANCES.c.id == instance_id)).scalar()
+    if starter is None:
+        raise NotFound(f"no instance {instance_id}")
+    return str(starter)
+
+
+# -- the request and its decision (the steps' writes) ---------------------------------------------
+
+def record_request(conn: Connection, now: datetime, zone: str, leave_id: str, requester: Mapping[str, Any],
+                   leave_type: str, first_day: str, last_day: str, reason: str, cover: str = "") -> dict[str, Any]:
+    """R-3.1: a leave request, made in advance (the first day is not before today); an amended request
+    replaces the rejected one under the same id. `requester` is what `requester_of` found for the instance."""
+    if requester.get("username") != _starter(conn, leave_id):
+        raise InvalidInput("the requester is whoever started the leave request")
+    if leave_type not in LEAVE_TYPES:
+        raise InvalidInput(f"leave_type must be one of {', '.join(LEAVE_TYPES)}", {"leave_type": ["unknown"]})
+    first, last = _day(first_day, "first_day"), _day(last_day, "last_day")
+    tz = ZoneInfo(zone)
+    today = now.astimezone(tz).date()
+    if first < today:
+        raise InvalidInput(f"leave is requested in advance: the first day {first} is before today ({today})",
+                           {"first_day": ["before today"]})
+    if last < first:
+        raise InvalidInput("the last day is before the first day", {"last_day": ["before the first day"]})
+    if (last - first).days + 1 > MAX_LEAVE_DAYS:
+        raise InvalidInput(f"one request covers at most {MAX_LEAVE_DAYS} days", {"last_day": ["too far"]})
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("say why you need the leave", {"leave_reason": ["required"]})
+    cover = (cover or "").strip()
+    if cover:
+        if cover == requester["username"]:
+            raise InvalidInput("someone else covers your work", {"cover": ["that is you"]})
+        known = conn.execute(select(USERS.c.id).where(USERS.c.username == cover, USERS.c.active.is_(True))).scalar()
+        if known is None:
+            raise InvalidInput(f"there is no active user {cover!r} to cover your work", {"cover": ["no such user"]})
+    starts_at = datetime.combine(first, time(0), tz)
+    ends_at = datetime.combine(last + timedelta(days=1), time(0), tz)
+    values = dict(requester=requester["username"], department=requester["department"],
+                  superior_group=requester["superior_group"], leave_type=leave_type, first_day=first, last_day=last,
+                  starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), cover=cover, status="requested",
+                  decision_note="", requested_at=now, decided_at=None)
+    status = conn.execute(select(LEAVES.c.status).where(LEAVES.c.id == leave_id).with_for_update()).scalar()
+    if status is None:
+        conn.execute(insert(LEAVES).values(id=leave_id, **values))
+    elif status == "rejected":
+        conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(**values))
+    else:
+        raise Conflict(f"leave request {leave_id} is {status}; only a rejected request is amended")
+    return {"leave_id": leave_id, "requester": requester["username"], "superior_group": requester["superior_group"],
+            "leave_type": leave_type, "first_day": first.isoformat(), "last_day": last.isoformat(),
+            "starts_at": isoformat(starts_at), "ends_at": isoformat(ends_at)}
+
+
+def decide(conn: Connection, now: datetime, leave_id: str, approved: bool, note: str = "") -> dict[str, Any]:
+    """The superior's decision; approved leave that has already begun says so (`begun`)."""
+    row = _leave(conn, leave_id)
+    if row.status != "requested":
+        raise Conflict(f"leave request {leave_id} was already decided ({row.status})")
+    status = "approved" if approved else "rejected"
+    conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(status=status, decided_at=now,
+                                                                        decision_note=(note or "").strip()))
+    return {"leave_id": leave_id, "status": status, "requester": row.requester, "starts_at": isoformat(row.starts_at),
+            "ends_at": isoformat(row.ends_at), "begun": approved and row.starts_at <= now}
+
+
+def withdraw(conn: Connection, now: datetime, leave_id: str) -> dict[str, Any]:
+    row = _leave(conn, leave_id)
+    if row.status != "rejected":
+        raise Conflict(f"leave request {leave_id} is {row.status}; only a rejected request is withdrawn")
+    conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(status="withdrawn", decided_at=now))
+    return {"leave_id": leave_id, "status": "withdrawn"}
+
+
+def mark_claims_returned(conn: Connection, now: datetime, leave_id: str) -> str:
+    """The moment the leave began and its requester's claimed tasks went back; returns the requester."""
+    row = _leave(conn, leave_id)
+    if row.status != "approved":
+        raise Conflict(f"leave request {leave_id} is {row.status}; only approved leave returns claimed tasks")
+    conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(claims_returned_at=now))
+    return str(row.requester)
+
+
+def leave_facts(conn: Connection, leave_id: str) -> Any:
+    return _leave(conn, leave_id, lock=False)
+
+
+# -- absence (the routing's reads) ---------------------------------------------------------------
+
+def absent_users(conn: Connection | Session, now: datetime, usernames: Iterable[str] | None = None
+                 ) -> dict[str, Absence]:
+    """Who is on approved leave at `now` (of `usernames`, or everyone), with the leave that covers it."""
+    query = select(LEAVES).where(LEAVES.c.status == "approved", LEAVES.c.starts_at <= now, LEAVES.c.ends_at > now)
+    if usernames is not None:
+        query = query.where(LEAVES.c.requester.in_(sorted(set(usernames))))
+    found: dict[str, Absence] = {}
+    for row in conn.execute(query.order_by(LEAVES.c.ends_at)):
+        found[row.requester] = Absence(row.requester, row.id, row.leave_type, row.first_day, row.last_day,
+                                       row.ends_at)
+    return found
+
+
+def group_members(conn: Connection | Session, group: str) -> list[str]:
+    return list(conn.execute(select(USERS.c.username).join(MEMBERS, MEMBERS.c.user_id == USERS.c.id)
+                             .join(GROUPS, GROUPS.c.id == MEMBERS.c.group_id)
+                             .where(GROUPS.c.name == group, USERS.c.active.is_(True))
+                             .order_by(USERS.c.username)).scalars())
+
+
+def all_absent_groups(conn: Connection | Session, groups: Iterable[str], now: datetime) -> dict[str, list[Absence]]:
+    """Of `groups`, those with members and every one of them absent at `now`: group -> their absences."""
+    found: dict[str, list[Absence]] = {}
+    for group in sorted(set(groups)):
+        members = group_members(conn, group)
+        absent = absent_users(conn, now, members) if members else {}
+        if members and len(absent) == len(members):
+            found[group] = [absent[m] for m in members]
+    return found
+
+
+def leave_of(conn: Connection | Session, username: str, limit: int = 50) -> list[Any]:
+    """A person's leave requests, newest first."""
+    return list(conn.execute(select(LEAVES).where(LEAVES.c.requester == username)
+                             .order_by(LEAVES.c.requested_at.desc(), LEAVES.c.id).limit(limit)))
+
+
+def leave_in_groups(conn: Connection | Session, groups: Iterable[str], now: datetime) -> list[Any]:
+    """Approved leave of the members of `groups` that has not ended yet (under way or to come), soonest first."""
+    members = {m for g in set(groups) for m in group_members(conn, g)}
+    if not members:
+        return []
+    return list(conn.execute(select(LEAVES).where(LEAVES.c.requester.in_(sorted(members)),
+                                                  LEAVES.c.status == "approved", LEAVES.c.ends_at > now)
+                             .order_by(LEAVES.c.starts_at, LEAVES.c.requester)))
+
+
+def _leave(conn: Connection, leave_id: str, lock: bool = True) -> Any:
+    query = select(LEAVES).where(LEAVES.c.id == leave_id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound(f"no leave request {leave_id}")
+    return row
+
+
+def _day(value: Any, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", {field: ["not a date"]}) from None
