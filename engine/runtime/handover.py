@@ -3,21 +3,39 @@
 A group's head (member of `<group>_head`) or an administrator reassigns a task of the group to one of
 its members, or releases another user's claim; whoever holds a task may delegate it to a colleague
 of the task's group. The inbox row changes in the same transaction as the event.
+
+Leave (R-3.1): nobody absent by the engine clock is given a task; when a leave begins, the tasks its
+requester held go back to their groups (`release_for_absence`, an input event each instance replays);
+a group whose members are all absent is its head's to work (`unattended`, and the head may take a task over).
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
+
+from casework.leave import Absence, absent_users, all_absent_groups
 
 from engine.access import ADMIN, RESERVED_GROUPS
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.history.eventlog import INPUT, chain_event
 from engine.runtime.service import Runtime
 from engine.models import Group, Membership, User
 from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
 from engine.users import groups_of
 
 HEAD_SUFFIX = "_head"
+
+
+@dataclass(frozen=True)
+class UnattendedGroup:
+    """A group whose members are all absent (R-3.1): its open tasks wait for its head."""
+
+    group: str
+    absences: list[Absence]
+    tasks: list[TaskView]
 
 
 def head_group(task: TaskView) -> str | None:
@@ -42,19 +60,32 @@ class TaskHandover:
             return [task_view(row) for row in session.execute(query.limit(500))]
 
     def members(self, group: str) -> list[str]:
-        """Active members of a group, who may be given its tasks."""
+        """Active members of a group who may be given its tasks: not those absent on leave now (R-3.1)."""
         query = (select(User.username).join(Membership, Membership.user_id == User.id)
                  .join(Group, Group.id == Membership.group_id)
                  .where(Group.name == group, User.active.is_(True)).order_by(User.username))
         with self.runtime.db.unit_of_work(write=False) as session:
-            return list(session.scalars(query))
+            names = list(session.scalars(query))
+            absent = absent_users(session, self.runtime.clock.now(), names)
+        return [name for name in names if name not in absent]
+
+    def absence(self, username: str) -> Absence | None:
+        """The approved leave `username` is on now, if any (R-3.1)."""
+        with self.runtime.db.unit_of_work(write=False) as session:
+            return absent_users(session, self.runtime.clock.now(), [username]).get(username)
+
+    def unattended(self, groups: set[str]) -> list[UnattendedGroup]:
+        """Of `groups`, those whose members are all absent now, with their open tasks (R-3.1)."""
+        with self.runtime.db.unit_of_work(write=False) as session:
+            found = all_absent_groups(session, groups, self.runtime.clock.now())
+        return [UnattendedGroup(group, absences, self.team_tasks({group})) for group, absences in found.items()]
 
     def reassign(self, task_id: str, to: str, actor: str) -> TaskView:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
             if not may_hand_over(actor_groups, human):
                 raise Forbidden(f"only the head of {human.candidate_group or 'the group'} or an administrator "
                                 "may reassign this task")
-            self._check_eligible(store, human, to)
+            self._check_eligible(store, human, to, self.runtime.clock.now())
             return "task_reassigned", {"from": human.assignee or "", "to": to}
         return self._hand_over(task_id, actor, change, lambda human: to)
 
@@ -74,7 +105,7 @@ class TaskHandover:
                 raise Forbidden("claim the task first: only who holds a task delegates it")
             if to == actor:
                 raise InvalidInput("choose a colleague, not yourself", {"to": ["that is you"]})
-            self._check_eligible(store, human, to)
+            self._check_eligible(store, human, to, self.runtime.clock.now())
             return "task_delegated", {"from": actor, "to": to}
         return self._hand_over(task_id, actor, change, lambda human: to)
 
@@ -99,13 +130,48 @@ class TaskHandover:
         return human
 
     @staticmethod
-    def _check_eligible(store: InstanceStore, task: TaskView, to: str) -> None:
+    def _check_eligible(store: InstanceStore, task: TaskView, to: str, now: datetime) -> None:
         try:
             groups = groups_of(store.conn, to)
         except NotFound:
             raise InvalidInput(f"there is no active user {to!r}", {"to": ["no such active user"]}) from None
+        absence = absent_users(store.conn, now, [to]).get(to)
+        if absence is not None:
+            raise InvalidInput(f"{to} is on leave until {absence.last_day.isoformat()} (R-3.1): choose someone "
+                               "who is at work", {"to": [f"on leave until {absence.last_day.isoformat()}"]})
+        group = task.candidate_group
+        if group is not None and group not in groups and group + HEAD_SUFFIX in groups \
+                and all_absent_groups(store.conn, {group}, now):
+            return  # every member is absent: the head takes the task over (R-3.1)
         if task.candidate_group is not None and task.candidate_group not in groups:
             raise InvalidInput(f"{to} is not in group {task.candidate_group!r} of task {task.title!r}",
                                {"to": [f"not in group {task.candidate_group}"]})
         if task.candidate_group is None and not groups - RESERVED_GROUPS:
             raise InvalidInput(f"{to} works no tasks (no staff group)", {"to": ["not staff"]})
+
+
+def release_for_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any],
+                        skip_instance: str | None = None) -> list[TaskView]:
+    """R-3.1: the leave of `username` begins: every task they hold goes back to its group, unclaimed.
+    Each release is a `task_released` input event of its own instance (replay repeats it), written in
+    the caller's transaction (the leave process's step), instance rows locked one by one."""
+    store = InstanceStore(conn, lock_rows=conn.dialect.name == "postgresql")
+    held = [task_view(row) for row in conn.execute(
+        select(HUMAN_TASKS).where(HUMAN_TASKS.c.assignee == username)
+        .order_by(HUMAN_TASKS.c.instance_id, HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id))]
+    released = []
+    for task in held:
+        if task.instance_id == skip_instance:
+            continue
+        record = store.lock_instance(task.instance_id)
+        current = store.human_task(task.id)
+        if record is None or record.status != "running" or current is None or current.assignee != username:
+            continue
+        event = chain_event(record, now, INPUT, "task_released", {"from": username, "reason": "leave", **leave},
+                            actor=username, task_id=task.id, task_spec=task.task_spec)
+        store.set_assignee(task.id, None)
+        record.updated_at = now
+        store.save_instance(record)
+        store.insert_events([event])
+        released.append(replace(current, assignee=None))
+    return released
