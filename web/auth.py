@@ -15,7 +15,7 @@ from engine.bootstrap import Casedesk
 from engine.errors import Forbidden, NotFound
 from engine.throttle import Throttled
 
-from .i18n import safe_next, is_timezone
+from .i18n import LANGUAGES, safe_next, is_timezone
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,12 +85,14 @@ def login() -> ResponseReturnValue:
         if session_id is not None:
             user = _load_user(session_id)
             if user is not None:
-                session.clear()  # a fresh session on sign-in: nothing carried over from before
+                # A fresh session on sign-in: nothing carried over from before but the language the
+                # sign-in page was shown in, so a user who chose Chinese there is not sent on in English.
+                locale = request.form.get("locale") or session.get("locale")
+                session.clear()
                 zone = request.form.get("timezone") or ""
                 if is_timezone(zone):
                     session["timezone"] = zone
-                locale = request.form.get("locale")
-                if locale:
+                if locale in LANGUAGES:
                     session["locale"] = locale
                 login_user(user)
                 return redirect(safe_next(use_referrer=False))
