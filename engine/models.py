@@ -241,3 +241,4 @@ from casework import risk_models  # noqa: E402,F401  (registers its tables on Ba
 from casework import quality_models  # noqa: E402,F401  (registers its table on Base.metadata)
 from engine.definitions import testcase_models  # noqa: E402,F401  (registers its table on Base.metadata)
 from casework import leave_models  # noqa: E402,F401  (registers its table on Base.metadata)
+from casework import training_models  # noqa: E402,F401  (registers its tables on Base.metadata)

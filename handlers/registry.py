@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.config import Settings
 
-from . import archive, finance, leave, risk
+from . import archive, finance, leave, risk, training
 from .case_number import make_case_number
 from .consultation import make_notify_reply_deadline
 from .context import Handler
@@ -58,6 +58,28 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "return_claimed_tasks": leave.return_claimed_tasks,
         "tell_leave_requester": leave.make_tell_leave_requester(make_staff_mailer(notify_settings(settings)),
                                                                 settings.staff_mail_domain),
+        **training_handlers(settings),
+    }
+
+
+def training_handlers(settings: Settings) -> dict[str, Handler]:
+    """R-7: needs analysis, plans, sessions, career plans."""
+    return {
+        "training_survey_respondents": training.training_survey_respondents,
+        "record_survey_answer": training.record_survey_answer,
+        "propose_appraisal_needs": training.make_propose_appraisal_needs(settings.timezone),
+        "record_interview_need": training.record_interview_need,
+        "consolidate_training_needs": training.consolidate_training_needs,
+        "record_training_plan": training.record_training_plan,
+        "decide_training_plan": training.decide_training_plan,
+        "schedule_training_sessions": training.make_schedule_training_sessions(settings.timezone),
+        "record_training_sign_in": training.record_training_sign_in,
+        "record_training_assessment": training.record_training_assessment,
+        "record_absence_follow_up": training.record_absence_follow_up,
+        "enter_career_plan": training.open_career_plan,
+        "record_career_plan": training.record_career_plan,
+        "record_career_agreement": training.agree_career_plan,
+        "record_career_review": training.record_career_review,
     }
 
 

@@ -1,0 +1,66 @@
+"""Acceptance plumbing for R-7: the training area deployed beside the case chain (whose histories feed the
+appraisal results), the demo organisation (leo and gil own training), and steps worked from each person's
+own inbox, cold from storage."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.training_models import CareerPlan, TrainingAttendance, TrainingNeed, TrainingPlan, TrainingSession
+from engine.bootstrap import Casedesk
+from engine.config import PROJECT_ROOT
+from engine.definitions.service import collect_files
+from engine.runtime.service import InstanceView
+from engine.runtime.store import TaskView
+
+TRAINING_PROCESSES = PROJECT_ROOT / "processes" / "training"
+FORMS = PROJECT_ROOT / "forms"
+# The yearly analysis: 10 January 09:00 in Beijing, after the fake clock's start (5 January 2026).
+YEARLY_ANALYSIS = datetime(2026, 1, 10, 1, 0, tzinfo=timezone.utc)
+
+
+def deploy_training(desk: Casedesk) -> Casedesk:
+    desk.definitions.deploy(collect_files(TRAINING_PROCESSES, FORMS), "owen")
+    return desk
+
+
+def tasks(desk: Casedesk, user: str, spec: str, instance_id: str | None = None) -> list[TaskView]:
+    """`user`'s ready tasks of one element (a multi-instance body's spec is "<id> [child]")."""
+    return [t for t in desk.runtime.list_tasks(user=user, instance_id=instance_id)
+            if t.task_spec.split(" [")[0] == spec]
+
+
+def task(desk: Casedesk, user: str, spec: str, instance_id: str | None = None) -> TaskView:
+    found = tasks(desk, user, spec, instance_id)
+    assert len(found) == 1, f"{user} has {[t.task_spec for t in desk.runtime.list_tasks(user=user)]}, not one {spec}"
+    return found[0]
+
+
+def work(desk: Casedesk, user: str, spec: str, data: dict[str, Any], instance_id: str | None = None) -> InstanceView:
+    """Complete the task from the user's inbox after dropping the warm workflows (a cold round trip)."""
+    found = task(desk, user, spec, instance_id)
+    desk.runtime.warm.clear()
+    return desk.runtime.complete_task(found.id, data, actor=user)
+
+
+def rows(desk: Casedesk, model: Any) -> list[Any]:
+    order = {TrainingNeed: TrainingNeed.id, TrainingPlan: TrainingPlan.number, TrainingSession: TrainingSession.number,
+             TrainingAttendance: TrainingAttendance.id, CareerPlan: CareerPlan.number}[model]
+    with desk.db.unit_of_work(write=False) as session:
+        return list(session.scalars(select(model).order_by(order)))
+
+
+PLAN = {"plan_kind": "annual", "plan_title": "Contract review 2026", "plan_goal": "Every seller reviews contracts alone.",
+        "plan_content": "Clauses, risks, approval route. 條款、風險、審批流程。", "plan_method": "classroom",
+        "plan_starts_on": "2026-02-02", "plan_session_count": 2, "plan_every_days": 7, "plan_trainer": "Lawyer Li",
+        "plan_participants": "sam, fay gus", "plan_budget": 6000}
+
+
+def needs_list(desk: Casedesk, round_id: str) -> list[dict[str, Any]]:
+    """The round's consolidated needs (R-7.1), as the confirmation task lists them."""
+    from casework.training import consolidated_needs
+
+    with desk.db.unit_of_work(write=False) as session:
+        return consolidated_needs(session.connection(), round_id)
