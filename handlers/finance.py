@@ -32,19 +32,22 @@ def make_finance_review_period(time_zone: str) -> Handler:
     return finance_review_period
 
 
-def check_finance_figures(ctx: HandlerContext, receivables_total: float, receivables_overdue: float,
-                          payables_total: float, payables_overdue: float) -> dict[str, Any]:
-    """R-3.2.3 timely receipts and payments: the overdue shares, refusing figures that cannot be true."""
-    for name, value in (("receivables_total", receivables_total), ("receivables_overdue", receivables_overdue),
-                        ("payables_total", payables_total), ("payables_overdue", payables_overdue)):
+def check_finance_figures(ctx: HandlerContext, receivables_not_due: float, receivables_overdue: float,
+                          payables_not_due: float, payables_overdue: float) -> dict[str, Any]:
+    """R-3.2.3 timely receipts and payments: the month-end balances and the shares of them overdue.
+
+    The form asks for the part not yet due and the part overdue, so the overdue part can never exceed the
+    whole; a negative or non-numeric amount (only possible past the form) is refused."""
+    amounts = {"receivables_not_due": receivables_not_due, "receivables_overdue": receivables_overdue,
+               "payables_not_due": payables_not_due, "payables_overdue": payables_overdue}
+    for name, value in amounts.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{name} must be an amount of 0 or more")
-    if receivables_overdue > receivables_total:
-        raise ValueError("the overdue receivables cannot exceed the receivables at the end of the period")
-    if payables_overdue > payables_total:
-        raise ValueError("the overdue payables cannot exceed the payables at the end of the period")
-    return {"overdue_receivables_ratio": _share(receivables_overdue, receivables_total),
-            "overdue_payables_ratio": _share(payables_overdue, payables_total)}
+    receivables = round(receivables_not_due + receivables_overdue, 2)
+    payables = round(payables_not_due + payables_overdue, 2)
+    return {"receivables_total": receivables, "payables_total": payables,
+            "overdue_receivables_ratio": _share(receivables_overdue, receivables),
+            "overdue_payables_ratio": _share(payables_overdue, payables)}
 
 
 def file_finance_review(ctx: HandlerContext, title: str, records: dict[str, Any]) -> dict[str, Any]:
