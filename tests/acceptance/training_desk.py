@@ -64,3 +64,21 @@ def needs_list(desk: Casedesk, round_id: str) -> list[dict[str, Any]]:
 
     with desk.db.unit_of_work(write=False) as session:
         return consolidated_needs(session.connection(), round_id)
+
+
+FIRST_SESSION = datetime(2026, 2, 2, 1, 0, tzinfo=timezone.utc)  # 2 February, 09:00 in Beijing
+SECOND_SESSION = datetime(2026, 2, 9, 1, 0, tzinfo=timezone.utc)
+
+
+def approved_plan(desk: Casedesk, **changes: Any) -> str:
+    """R-7.2: gil drafts the plan, leo approves it; its sessions are scheduled."""
+    plan_id = desk.runtime.start_instance("training_plan", {}, actor="gil").id
+    work(desk, "gil", "draft_plan", {**PLAN, **changes}, plan_id)
+    work(desk, "leo", "approve_plan", {"plan_approved": True, "plan_approval_note": ""}, plan_id)
+    return plan_id
+
+
+def session_day(desk: Casedesk, moment: datetime) -> int:
+    """Move the clock to a session's day and fire what is due."""
+    desk.clock.set(moment)  # type: ignore[attr-defined]
+    return desk.jobs.run_due(worker="test")
