@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
+from engine.runtime.summary import KnownSummary
 
 
 class _NoSavepoint:
@@ -69,5 +70,5 @@ class MemoryStore(InstanceStore):
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
         self.inbox[task_id] = replace(self.inbox[task_id], assignee=assignee)
 
-    def insert_events(self, rows: list[dict[str, Any]]) -> None:
-        pass
+    def insert_events(self, rows: list[dict[str, Any]], known: KnownSummary | None = None) -> KnownSummary | None:
+        return known

@@ -13,6 +13,7 @@ from engine.runtime.instructions import ready_task_instructions
 from engine.runtime.routing import route
 from engine.runtime.state import compact, has_unfinished_work, ready_manual_tasks
 from engine.runtime.store import TaskView
+from engine.runtime.summary import KnownSummary
 from engine.runtime.waits import StuckService, Wait, pending_waits, stuck_services
 
 
@@ -64,7 +65,9 @@ class StepProjection:
             self._waits_at_load, self._stuck_at_load = waits, stuck
         self.store.delete_human_tasks(gone)
         self.store.insert_human_tasks(new)
-        self.store.insert_events(self._events)
+        if is_new and self.summary is None:
+            self.summary = KnownSummary()  # nothing stored yet
+        self.summary = self.store.insert_events(self._events, self.summary)
         self._events = []
         if self.mailroom is not None:
             messages = waiting_messages(self.workflow) if self.row.status == "running" else {}

@@ -232,9 +232,10 @@ class Runtime:
     def _step(self, conn: Connection, record: InstanceRecord,
               definition: LoadedDefinition | None = None) -> InstanceStep:
         definition = definition or self.definitions.load(record.definition_id)
+        warm = self.warm.take(record.id, record.lock_version)
         step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
-                            self.clock.now(), warm=self.warm.take(record.id, record.lock_version),
-                            resolve=self.definitions.load)
+                            self.clock.now(), warm=warm.workflow if warm else None, resolve=self.definitions.load,
+                            summary=warm.summary if warm else None)
         step.mailroom = self.mailroom
         step.signals = self.signal_post
         return step
@@ -242,12 +243,12 @@ class Runtime:
     def _committed(self, step: InstanceStep) -> InstanceView:
         """Called once the step's transaction has committed: keep its workflow warm, answer."""
         if step.row.status == "running":
-            self.warm.put(step.row.id, step.row.lock_version, step.workflow)
+            self.warm.put(step.row.id, step.row.lock_version, step.workflow, step.summary)
         return self._view(step)
 
     @contextmanager
     def _locked_task(self, task_id: str, actor: str) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView]]:
-        """Lock the task's instance, then re-read the task and check the actor's group may work it."""
+        """Lock the task and its instance (one statement) and check the actor's group may work it."""
         with self.db.transaction() as conn:
             store = self._store(conn)
             found = store.lock_task(task_id, actor)
@@ -256,12 +257,8 @@ class Runtime:
                 raise self._missing_task(store, task_id)
             if not found.actor_known:
                 raise NotFound(f"no active user {actor!r}")
+            # On PostgreSQL the task row is locked too: after a wait it is as the other step left it.
             human, record = found.task, found.instance
-            if store.lock_rows:  # the wait for the row lock may have let another transaction finish it
-                reread = store.human_task(task_id)
-                if reread is None:
-                    raise Conflict(f"task {task_id} is no longer ready")
-                human = reread
             if record.status != "running":
                 raise Conflict(f"instance {record.id} is {record.status}")
             named = human.assignee == actor  # a task routed to a named user needs no group standing

@@ -35,6 +35,7 @@ from engine.runtime.service_calls import ServiceCalls
 from engine.runtime.state import (StateCodec, compact, drop_orphaned_subprocesses, ready_engine_tasks,
                                   ready_manual_tasks)
 from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
+from engine.runtime.summary import KnownSummary
 from engine.runtime.waits import ServiceParked, hold, pending_waits, stuck_services
 from engine.sandbox.scripting import CasedeskScriptEngine
 
@@ -79,6 +80,7 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
         now: datetime,
         warm: BpmnWorkflow | None = None,
         resolve: Resolver | None = None,
+        summary: KnownSummary | None = None,
     ):
         self.store = store
         self.resolve = resolve  # a stored version's parsed specs by definition id (late-bound calls)
@@ -95,6 +97,8 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
         self._merged_from: dict[UUID, list[str]] = {}
         self._script_engine = CasedeskScriptEngine(environment, self._call_handler, now)
         self.workflow = self._load(warm)
+        # The instance's stored summary when known (kept warm with the workflow): written without a read.
+        self.summary = summary
         self._outcome_at_load = (record.status, record.business_key, record.completed_at)
         self._ready_at_load = {str(t.id) for t in ready_manual_tasks(self.workflow)}
         self._waits_at_load = pending_waits(self.workflow)

@@ -77,7 +77,10 @@ _TASK_WITH_INSTANCE = (
     .where(HUMAN_TASKS.c.id == bindparam("b_id"))
     .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
 )
-_LOCK_TASK_WITH_INSTANCE = _TASK_WITH_INSTANCE.with_for_update(of=INSTANCES)
+# Both rows locked, the instance first (every writer takes the instance before its inbox rows): after
+# waiting for another step, PostgreSQL hands back the task row as that step left it, or no row if it
+# removed the task, so no second read is needed to see whether the task is still there.
+_LOCK_TASK_WITH_INSTANCE = _TASK_WITH_INSTANCE.with_for_update(of=[INSTANCES, HUMAN_TASKS])
 _SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
                  .order_by(HUMAN_TASKS.c.created_at))
 # A step changes these; naming only them keeps SQLite from rewriting the other columns' indexes.
@@ -185,10 +188,14 @@ class InstanceStore:
         if records:
             self.conn.execute(_INSERT_TASK, [_values(r) for r in records])
 
-    def insert_events(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(_INSERT_EVENT, rows)
-            summary.project(self.conn, rows)
+    def insert_events(self, rows: list[dict[str, Any]],
+                      known: summary.KnownSummary | None = None) -> summary.KnownSummary | None:
+        """Append event rows and fold them into the instance's projections; `known`: the instance's
+        summary as stored before them, if the caller knows it (see summary.project). Returns it after."""
+        if not rows:
+            return known
+        self.conn.execute(_INSERT_EVENT, rows)
+        return summary.project(self.conn, rows, known)
 
     def latest_definition_id(self, key: str) -> int | None:
         """The version new instances start from: the newest executable one not retired."""

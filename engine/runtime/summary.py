@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Iterable, cast
 
 from sqlalchemy import Connection, Table, bindparam, select
@@ -16,6 +17,19 @@ PARTICIPANTS = cast(Table, InstanceParticipant.__table__)
 FOLDED = frozenset({"instance_started", "task_done", "instance_completed"})
 
 _SELECT_SUMMARY = select(SUMMARIES.c.data, SUMMARIES.c.completed).where(SUMMARIES.c.instance_id == bindparam("b_id"))
+
+
+@dataclass
+class KnownSummary:
+    """What one instance's `instance_summary` row holds and which participants are stored, as of the
+    instance row version it was computed for. A step that knows it writes the summary without reading it
+    first and adds only new participants; it is kept with the warm workflow, whose row version vouches
+    for it (every write that changes the summary bumps the version). `participants` may fall short of the
+    stored set (a claim adds one without telling), never exceed it."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    completed: dict[str, int] = field(default_factory=dict)
+    participants: set[str] = field(default_factory=set)
 
 
 def fold(data: dict[str, Any], completed: dict[str, int], type_: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -48,8 +62,13 @@ def _upserts(dialect: Any) -> tuple[Any, Any]:
 _UPSERTS = {"postgresql": _upserts(postgresql), "sqlite": _upserts(sqlite)}
 
 
-def project(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Fold freshly appended event rows into `instance_summary` and `instance_participant`."""
+def project(conn: Connection, rows: Iterable[dict[str, Any]],
+            known: KnownSummary | None = None) -> KnownSummary | None:
+    """Fold freshly appended event rows into `instance_summary` and `instance_participant`.
+
+    `known`: the summary of the (single) instance the rows belong to, as stored before them; the
+    summary is then written without reading it. Returns the summary as stored after the rows when it
+    is known (always, once folded events were written), else None."""
     actors: dict[str, set[str]] = defaultdict(set)
     folded: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -57,20 +76,34 @@ def project(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
             actors[row["instance_id"]].add(row["actor"])
         if row["type"] in FOLDED:
             folded[row["instance_id"]].append(row)
-    participants = [{"instance_id": i, "username": a} for i, names in actors.items() for a in sorted(names)]
+    one_instance = len(actors.keys() | folded.keys()) <= 1
+    if known is not None and not one_instance:
+        raise ValueError("a known summary belongs to one instance; these rows name several")
+    stored = known.participants if known is not None else set()
+    participants = [{"instance_id": i, "username": a} for i, names in actors.items() for a in sorted(names)
+                    if a not in stored]
     add_participants, write_summary = _UPSERTS[conn.dialect.name]
     if participants:
         conn.execute(add_participants, participants)
     for instance_id, events in folded.items():
-        _fold_into_summary(conn, write_summary, instance_id, events)
+        known = _fold_into_summary(conn, write_summary, instance_id, events, known)
+    if known is None or not one_instance:
+        return None
+    known.participants.update(*actors.values())
+    return known
 
 
-def _fold_into_summary(conn: Connection, write_summary: Any, instance_id: str, events: list[dict[str, Any]]) -> None:
-    found = conn.execute(_SELECT_SUMMARY, {"b_id": instance_id}).first()
-    data: dict[str, Any] = json.loads(found.data) if found else {}
-    completed: dict[str, int] = json.loads(found.completed) if found else {}
+def _fold_into_summary(conn: Connection, write_summary: Any, instance_id: str, events: list[dict[str, Any]],
+                       known: KnownSummary | None) -> KnownSummary:
+    if known is None:  # a cold step, or a write outside a step: read what is stored
+        found = conn.execute(_SELECT_SUMMARY, {"b_id": instance_id}).first()
+        known = KnownSummary(json.loads(found.data) if found else {}, json.loads(found.completed) if found else {})
+    # Copies: the known summary stays as it was if this transaction rolls back. Values are JSON's own
+    # types already (folded from payloads read back from JSON), so they are stored as a read gives them.
+    data, completed = dict(known.data), dict(known.completed)
     for event in events:
         payload = json.loads(event["payload"])
         data = fold(data, completed, event["type"], payload if isinstance(payload, dict) else {})
     values = {"instance_id": instance_id, "data": canonical_json(data), "completed": canonical_json(completed)}
     conn.execute(write_summary, values)
+    return KnownSummary(data, completed, set(known.participants))
