@@ -214,3 +214,38 @@ def _day(value: Any, field: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", {field: ["not a date"]}) from None
+
+
+# -- the leave page ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LeaveEntry:
+    leave_id: str
+    requester: str
+    leave_type: str
+    first_day: date
+    last_day: date
+    status: str
+    decision_note: str
+    away_now: bool
+
+
+@dataclass(frozen=True)
+class LeavePage:
+    """What the leave page shows one person: their own requests, and for a head who is away in their groups."""
+
+    mine: list[LeaveEntry]
+    groups_away: dict[str, list[LeaveEntry]]  # headed group -> its members' approved leave not yet over
+    all_absent: list[str]  # headed groups whose members are all away now
+
+
+def read_leave_page(session: Session, username: str, headed: Iterable[str], now: datetime) -> LeavePage:
+    headed = sorted(set(headed))
+    away = {g: [_entry(row, now) for row in leave_in_groups(session, [g], now)] for g in headed}
+    return LeavePage([_entry(row, now) for row in leave_of(session, username)], {g: e for g, e in away.items() if e},
+                     sorted(all_absent_groups(session, headed, now)))
+
+
+def _entry(row: Any, now: datetime) -> LeaveEntry:
+    return LeaveEntry(row.id, row.requester, row.leave_type, row.first_day, row.last_day, row.status,
+                      row.decision_note, row.status == "approved" and row.starts_at <= now < row.ends_at)

@@ -219,3 +219,8 @@ RULES.update({
 RULES.update({
     "owner_decisions.edit": Rule(frozenset({"process_owner"}), values=VERSION_1),
 })
+
+# -- leave: every staff member sees their own leave requests (and a head who is away) --
+RULES.update({
+    "leave.index": Rule(frozenset({"clerk", "reviewer", "outsider", "tracker"})),
+})

@@ -9,10 +9,11 @@ from . import admin_ops, admin_users, archive, audit, handover, inbox, instances
 from . import quality
 from . import risk
 from . import account
+from . import leave
 
 BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, replay.bp, handover.bp,
               admin_users.bp, admin_ops.bp, archive.bp, quality.bp, risk.bp,
-              account.bp]
+              account.bp, leave.bp]
 
 
 def register_views(app: Flask) -> None:

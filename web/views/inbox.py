@@ -10,9 +10,10 @@ from engine.access import may_work_task
 from engine.errors import Forbidden
 from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
-from ..auth import current_actor
+from ..auth import casedesk, current_actor
 from ..i18n import bundle_text
 from .common import back_or, now, reads, runtime
+from .handover import headed_groups
 
 bp = Blueprint("inbox", __name__)
 
@@ -26,10 +27,16 @@ def index() -> ResponseReturnValue:
         business_type=args.get("business_type") or None, due=args.get("due") or None,
         sort=args.get("sort") or "due",
     )
-    rows = reads().inbox(current_actor(), query, now())
+    actor = current_actor()
+    rows = reads().inbox(actor, query, now())
+    handover = casedesk().handover
+    # the reader's own leave, and the groups they lead whose members are all away.
+    absence = handover.absence(actor.username) if actor.staff_groups else None
+    unattended = handover.unattended(headed_groups(actor))
     return render_template(
         "inbox.html", rows=rows, query=query, processes=reads().processes(), scopes=INBOX_SCOPES,
         business_types=list(BUSINESS_TYPE_PREFIXES), due_filters=DUE_FILTERS, sorts=INBOX_SORTS,
+        absence=absence, unattended=unattended,
     )
 
 

@@ -1,0 +1,111 @@
+"""Leave in the browser (R-3.1): the absent person's inbox says they are on leave, a head sees the open tasks
+of a group whose members are all away and takes one over, nobody is offered an absent colleague, and the
+leave page lists one's own requests and, for a head, who is away."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.acceptance.leave_desk import PASSWORD, LeaveDesk, leave_desk  # noqa: F401  (fixture)
+from web.app import create_app
+
+MONDAY, FRIDAY = date(2026, 3, 2), date(2026, 3, 6)
+
+
+@pytest.fixture
+def site(leave_desk: LeaveDesk) -> Iterator[Flask]:
+    yield create_app({"TESTING": True, "CASEDESK": leave_desk.app, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+
+
+def sign_in(site: Flask, username: str, language: str = "en") -> FlaskClient:
+    client = site.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
+
+
+def page(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def away(desk: LeaveDesk, *people: str) -> None:
+    for person in people:
+        desk.decide(desk.request(person, MONDAY, FRIDAY), "cleo")
+
+
+def test_r_3_1_the_inbox_of_someone_on_leave_says_so_in_their_language(site: Flask, leave_desk: LeaveDesk) -> None:
+    assert "on-leave" not in page(sign_in(site, "alice"), "/inbox")
+    away(leave_desk, "alice")
+    inbox = page(sign_in(site, "alice"), "/inbox")
+    assert "You are on leave until 2026-03-06." in inbox and "data-on-leave=" in inbox
+    chinese = page(sign_in(site, "alice", "zh-Hans"), "/inbox")
+    assert "您正在休假，至 2026-03-06 止。" in chinese and "You are on leave" not in chinese
+    assert "on-leave" not in page(sign_in(site, "bob"), "/inbox")
+
+
+def test_r_3_1_a_head_sees_the_tasks_of_a_group_all_away_and_works_one(site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    draft = desk.draft_held_by("alice")
+    away(desk, "alice")
+    cleo = sign_in(site, "cleo")
+    assert "all-absent" not in page(cleo, "/inbox")  # bob is still at work
+
+    away(desk, "bob")
+    inbox = page(cleo, "/inbox")
+    assert "All members of clerk are absent (alice, bob)" in inbox
+    assert f'data-task="{draft.id}"' in inbox and "Take over" in inbox
+    assert "所有" not in inbox
+    chinese = page(sign_in(site, "cleo", "zh-Hant"), "/inbox")
+    assert "的成員全部休假（alice, bob）" in chinese and "接手" in chinese
+
+    taken = cleo.post(f"/tasks/{draft.id}/reassign", data={"to": "cleo", "next": "/inbox"})
+    assert taken.status_code == 302 and taken.headers["Location"] == "/inbox"
+    assert "claimed by cleo" in page(cleo, "/inbox")
+    assert 'name="body"' in page(cleo, f"/tasks/{draft.id}")
+    done = cleo.post(f"/tasks/{draft.id}", data={"body": "Prices for 2026"})
+    assert done.status_code == 302, done.get_data(as_text=True)[:500]
+    assert desk.ready(draft.instance_id) == ["review"]
+
+
+def test_r_3_1_an_absent_colleague_is_not_offered_and_is_refused(site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    draft = desk.draft_held_by("bob")
+    desk.app.users.add_user("amy", PASSWORD, ["staff", "clerk"])
+    away(desk, "alice")
+    bob = sign_in(site, "bob")
+    task_page = page(bob, f"/tasks/{draft.id}")
+    assert '<option value="amy">' in task_page and '<option value="alice">' not in task_page
+    refused = bob.post(f"/tasks/{draft.id}/delegate", data={"to": "alice"})
+    assert refused.status_code == 422
+    assert "alice is on leave until 2026-03-06" in refused.get_data(as_text=True)
+    assert desk.task(draft.instance_id, "draft").assignee == "bob"
+
+
+def test_r_3_1_the_leave_page_lists_my_requests_and_who_is_away_in_my_groups(site: Flask,
+                                                                            leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    away(desk, "alice", "bob")
+    later = desk.request("alice", date(2026, 4, 1), date(2026, 4, 3), leave_type="marriage")
+    desk.decide(later, "cleo", "reject", "quarter-end closing")
+
+    mine = page(sign_in(site, "alice"), "/leave")
+    assert "Request leave" in mine and 'action="/start/leave_request"' in mine
+    assert "Approved · <strong>away now</strong>" in mine
+    assert "Marriage leave" in mine and "Not approved: amend or withdraw" in mine and "quarter-end closing" in mine
+    assert "Who is away in the groups I lead" not in mine
+
+    head = page(sign_in(site, "cleo"), "/leave")
+    assert "All members of clerk are absent" in head
+    assert 'data-person="alice"' in head and 'data-person="bob"' in head
+    assert "You have asked for no leave yet." in head
+    assert page(sign_in(site, "cleo", "zh-Hans"), "/leave").count("正在休假") == 2
+
+    start = sign_in(site, "sam").post("/start/leave_request", data={})
+    assert start.status_code == 302 and "/tasks/" in start.headers["Location"]
