@@ -95,3 +95,13 @@ def test_r_3_1_leave_is_requested_in_advance(leave_desk: LeaveDesk) -> None:
         desk.request("sam", NEXT_MONDAY, NEXT_FRIDAY, cover="nobody")
     with pytest.raises(HandlerFailed, match="last day is before the first day"):
         desk.request("sam", NEXT_FRIDAY, NEXT_MONDAY)
+
+
+def test_r_3_1_the_requester_is_told_in_their_language_at_their_address(leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    desk.app.digest.save_setting("sam", True, "sam.wang@example.com", "zh-Hant")
+    leave = desk.request("sam", NEXT_MONDAY, NEXT_FRIDAY, leave_type="marriage")
+    desk.decide(leave, "sue", "reject", "請改到下個月")
+    [notice] = desk.notices("sam.wang@example.com")
+    assert notice.subject == "請假申請：未批准"
+    assert notice.message.startswith("您 2026-03-09 至 2026-03-13 的婚假未獲批准：請改到下個月")
