@@ -12,6 +12,7 @@ from .decisions import bp as decisions_bp
 from .views import bp
 from .testruns import bp as testruns_bp
 from .forms_editor import bp as forms_editor_bp
+from .draft_runs import bp as draft_runs_bp
 
 
 def init_owner(app: Flask) -> None:
@@ -20,4 +21,5 @@ def init_owner(app: Flask) -> None:
     app.register_blueprint(testruns_bp)
     app.register_blueprint(forms_editor_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(draft_runs_bp)
     add_nav(app, "owner.definitions", lambda: str(lazy_gettext("Processes")), may_see_definitions)

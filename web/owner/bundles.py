@@ -25,3 +25,16 @@ def replace_file(files: dict[str, bytes], name: str, text: str) -> dict[str, byt
     if not text.strip():
         raise DefinitionInvalid([Problem(name, "", "", "the edited diagram is empty")])
     return {**files, name: text.encode("utf-8")}
+
+
+def decision_ids(files: dict[str, bytes]) -> list[str]:
+    """The ids of the decisions a version's .dmn files define: what a business rule task may call."""
+    found: set[str] = set()
+    for name in sorted(n for n in files if n.endswith(".dmn")):
+        try:
+            root = parse_xml(files[name], name).getroot()
+        except UnsafeXml:
+            continue
+        found.update(e.get("id") for e in root.iter() if isinstance(e.tag, str)
+                     and e.tag.rsplit("}", 1)[-1] == "decision" and e.get("id"))
+    return sorted(found)

@@ -20,7 +20,8 @@ from web.i18n import announce_missing_translations
 from web.views.common import reads
 from web.security import stored_file
 
-from .bundles import main_bpmn_file, replace_file
+from .bundles import decision_ids, main_bpmn_file, replace_file
+from .draft_runs import sample_script
 from .calls import call_rows
 from .testruns import announce_test_cases
 
@@ -109,7 +110,8 @@ def edit(key: str, version: int) -> ResponseReturnValue:
         # A view-only model opens with the report of why it cannot run, its elements outlined.
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=xml,
                                problems=stored.model_problems or None, model=not stored.executable,
-                               diagrams=diagrams, form_files=form_files)
+                               diagrams=diagrams, form_files=form_files, decisions=decision_ids(files),
+                               test_script=sample_script(xml))
     edited = request.form.get("xml", "")
     try:
         bundle = replace_file(files, name, edited)
@@ -120,7 +122,8 @@ def edit(key: str, version: int) -> ResponseReturnValue:
         # The owner keeps what they drew; the report says what to fix.
         return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
                                problems=invalid.problems, model=False, offer_model=True, diagrams=diagrams,
-                               form_files=form_files), 422
+                               form_files=form_files, decisions=decision_ids(files),
+                               test_script=sample_script(edited)), 422
     return show_deployed(results, key, version)
 
 

@@ -123,6 +123,24 @@ function setCondition(element, value, injector) {
   injector.get('modeling').updateProperties(element, { conditionExpression: expression });
 }
 
+// <spiffworkflow:calledDecisionId>: the decision a business rule task evaluates (SpiffWorkflow's DMN convention).
+function calledDecision(element) {
+  const found = extension(element.businessObject, SPIFF + 'calledDecisionId');
+  return found ? found.value || '' : '';
+}
+
+function setCalledDecision(element, value, injector) {
+  const text = (value || '').trim();
+  const found = extension(element.businessObject, SPIFF + 'calledDecisionId');
+  if (found && text) {
+    injector.get('modeling').updateModdleProperties(element, found, { value: text });
+  } else if (found) {
+    removeExtension(element, found, injector);
+  } else if (text) {
+    ensureExtension(element, SPIFF + 'calledDecisionId', { value: text }, injector);
+  }
+}
+
 // ---- multi-instance and messages ----------------------------------------------------------------
 
 function loopOf(element) {
@@ -321,6 +339,21 @@ function ConditionField(props) {
     setValue: (value) => setCondition(element, value, injector) });
 }
 
+function DecisionSelect(props) {
+  const { element, id, label } = props;
+  const injector = useService('injector');
+  const config = useService('config.casedesk');
+  return SelectEntry({ element: element, id: id, label: label,
+    getValue: () => calledDecision(element),
+    setValue: (value) => setCalledDecision(element, value, injector),
+    getOptions: () => {
+      const current = calledDecision(element);
+      const ids = (config.decisions || []).slice();
+      if (current && ids.indexOf(current) < 0) { ids.push(current); }
+      return [{ value: '', label: config.labels.none }].concat(ids.map((id) => ({ value: id, label: id })));
+    } });
+}
+
 function OperatorSelect(props) {
   const { element, id, label } = props;
   const injector = useService('injector');
@@ -452,6 +485,9 @@ function casedeskEntries(element, config) {
   if (is(element, 'bpmn:SequenceFlow') && bo.sourceRef && (is(bo.sourceRef, 'bpmn:ExclusiveGateway') ||
       is(bo.sourceRef, 'bpmn:InclusiveGateway') || is(bo.sourceRef, 'bpmn:Activity'))) {
     entries.push(entry('casedesk-condition', ConditionField, { label: labels.condition }, isTextAreaEntryEdited));
+  }
+  if (is(element, 'bpmn:BusinessRuleTask')) {
+    entries.push(entry('casedesk-decision', DecisionSelect, { label: labels.decision }, isSelectEntryEdited));
   }
   if (is(element, 'bpmn:ServiceTask')) {
     entries.push(entry('casedesk-operator', OperatorSelect, { label: labels.operator }, isSelectEntryEdited));

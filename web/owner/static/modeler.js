@@ -20,6 +20,7 @@
     checkUrl: holder.dataset.checkUrl,
     csrfToken: holder.dataset.csrfToken,
     formFiles: parsed(holder.dataset.formFiles, []),
+    decisions: parsed(holder.dataset.decisions, []),
     labels: parsed(holder.dataset.labels, {}),
     operators: []
   };
@@ -45,6 +46,128 @@
       holder.dataset.rendered = 'true';
     })
     .catch(function (error) { holder.textContent = String(error); });
+
+  // ---- test run of the draft, marked on this canvas (web/owner/draft_runs.py) ----
+  var trial = document.getElementById('modeler-test-run');
+  var marked = [];
+
+  function cell(row, text, code) {
+    var td = document.createElement('td');
+    if (code) { var c = document.createElement('code'); c.textContent = text; td.appendChild(c); } else { td.textContent = text; }
+    row.appendChild(td);
+    return td;
+  }
+
+  function unmark() {
+    var canvas = modeler.get('canvas');
+    marked.forEach(function (pair) { canvas.removeMarker(pair[0], pair[1]); });
+    marked = [];
+  }
+
+  function mark(ids, marker) {
+    var canvas = modeler.get('canvas');
+    var registry = modeler.get('elementRegistry');
+    ids.forEach(function (id) {
+      if (id && registry.get(id)) { canvas.addMarker(id, marker); marked.push([id, marker]); }
+    });
+  }
+
+  function showRun(run, labels, outcome) {
+    var steps = document.getElementById('modeler-test-steps');
+    var body = steps.querySelector('tbody');
+    body.textContent = '';
+    run.steps.forEach(function (step, index) {
+      var row = document.createElement('tr');
+      row.dataset.element = step.element;
+      cell(row, String(index + 1));
+      var what = cell(row, step.element, true);
+      what.appendChild(document.createTextNode(' ' + (step.name || '') + ' '));
+      var kind = document.createElement('small'); kind.textContent = step.kind; what.appendChild(kind);
+      cell(row, step.came_from || '');
+      cell(row, JSON.stringify(step.changed), true);
+      cell(row, JSON.stringify(step.data), true);
+      body.appendChild(row);
+    });
+    steps.hidden = false;
+    document.getElementById('modeler-test-legend').hidden = false;
+    var stop = document.createElement('p');
+    stop.className = run.stop.kind === 'completed' ? 'notice' : 'error';
+    var strong = document.createElement('strong');
+    strong.textContent = labels.stopped + ' ' + (labels[run.stop.kind] || run.stop.kind) +
+      (run.stop.element ? ' · ' + run.stop.element : '');
+    stop.appendChild(strong);
+    stop.appendChild(document.createElement('br'));
+    stop.appendChild(document.createTextNode(run.stop.message));
+    outcome.appendChild(stop);
+    var flows = document.createElement('p');
+    flows.textContent = labels.flows + ' ';
+    var list = document.createElement('code');
+    list.id = 'modeler-test-flows';
+    list.textContent = run.flows.join(' → ');
+    flows.appendChild(list);
+    outcome.appendChild(flows);
+    if (run.saved) {
+      var saved = document.createElement('p');
+      saved.className = 'notice';
+      saved.id = 'modeler-test-saved';
+      saved.textContent = labels.saved.replace('{name}', run.saved);
+      outcome.appendChild(saved);
+    }
+    unmark();
+    mark(run.path.concat(run.flows), 'cd-completed');
+    mark((run.stop.element ? [run.stop.element] : []).concat(run.waiting || []), 'cd-active');
+    trial.dataset.stop = run.stop.kind;
+  }
+
+  function showRefusal(answer, labels, outcome) {
+    var message = document.createElement('p');
+    message.className = 'error';
+    message.setAttribute('role', 'alert');
+    message.textContent = answer.message || labels.unreachable;
+    outcome.appendChild(message);
+    var lines = (answer.problems || []).map(function (p) {
+      return (p.file || '') + (p.element_id ? ' · ' + p.element_id : '') + ': ' + p.message;
+    });
+    Object.keys(answer.errors || {}).forEach(function (field) {
+      lines.push((field || '(script)') + ': ' + answer.errors[field].join('; '));
+    });
+    if (lines.length) {
+      var list = document.createElement('ul');
+      list.id = 'modeler-test-problems';
+      lines.forEach(function (line) { var li = document.createElement('li'); li.textContent = line; list.appendChild(li); });
+      outcome.appendChild(list);
+    }
+    (answer.problems || []).forEach(function (p) { mark([p.element_id], 'marked-problem'); });
+    trial.dataset.stop = 'refused';
+  }
+
+  if (trial) {
+    var runLabels = parsed(trial.dataset.labels, {});
+    document.getElementById('modeler-test-run-button').addEventListener('click', function () {
+      var outcome = document.getElementById('modeler-test-outcome');
+      outcome.textContent = runLabels.running;
+      delete trial.dataset.stop;
+      unmark();
+      modeler.saveXML({ format: true }).then(function (result) {
+        return fetch(trial.dataset.url, {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-CSRFToken': holder.dataset.csrfToken },
+          body: JSON.stringify({ file: form.querySelector('input[name=file]').value, xml: result.xml,
+            script: document.getElementById('modeler-test-script').value,
+            name: document.getElementById('modeler-test-name').value })
+        });
+      }).then(function (response) {
+        return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; },
+          function () { return { ok: false, answer: {} }; });
+      }).then(function (reply) {
+        outcome.textContent = '';
+        if (reply.ok) { showRun(reply.answer, runLabels, outcome); } else { showRefusal(reply.answer, runLabels, outcome); }
+      }).catch(function () {
+        outcome.textContent = runLabels.unreachable;
+        trial.dataset.stop = 'refused';
+      });
+    });
+  }
 
   var saving = false;
   form.addEventListener('submit', function (event) {
