@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_datetime, get_locale
 from flask_babel import gettext as _
 
-from engine.definitions.translations import BundleMessages, missing_translations
+from engine.definitions.translations import BundleMessages, missing_translations, translated_diagram
 from engine.group_titles import GroupTitles
 from web.owner_text import owner_text
 
@@ -109,6 +109,11 @@ def announce_missing_translations(files: dict[str, bytes]) -> None:
         else:
             flash(_("%(diagram)s has no %(language)s translations (%(catalogue)s), so English is shown instead.",
                     diagram=warning.diagram, language=warning.locale, catalogue=warning.catalogue))
+
+
+def diagram_in_language(content: bytes, filename: str) -> bytes:
+    """A stored BPMN file with its labels in the page's language, for the viewers staff and auditors read."""
+    return content if language_tag() == "en" else translated_diagram(content, bundle_text, filename)
 
 
 def _bundle_messages() -> BundleMessages:

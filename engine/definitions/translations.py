@@ -11,16 +11,20 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
 
+from lxml import etree
+
+from engine.definitions.xmlsafe import parse_xml
 from engine.models import DefinitionFile, ProcessDefinition
 from engine.persistence import Database
 
 LOCALES = ("zh-Hans", "zh-Hant")
+BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SUFFIX = ".i18n.json"
 DIAGRAM_SUFFIXES = (".bpmn",)
 # How long a worker trusts its merged catalogues before asking whether a deploy added any.
@@ -139,3 +143,17 @@ class BundleMessages:
                     merged[locale].update(messages)
                 self._messages, self._stamp = merged, stamp
         self._checked = time.monotonic()
+
+
+def translated_diagram(content: bytes, translate: Callable[[str], str], filename: str = "diagram.bpmn") -> bytes:
+    """A BPMN file with every element's name (tasks, events, gateways, flows, lanes, pools) and every text
+    annotation put through `translate`, for viewers that draw a diagram on a page in another language.
+    Ids and everything the engine reads stay as they are; the stored version is never changed."""
+    tree = parse_xml(content, filename)
+    for element in tree.iter(f"{{{BPMN_MODEL}}}*"):
+        name = element.get("name")
+        if name:
+            element.set("name", translate(name))
+        if etree.QName(element).localname == "text" and element.text:
+            element.text = translate(element.text)
+    return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))

@@ -61,8 +61,9 @@ def test_the_heatmap_counts_cases_per_step_and_flow(app: Casedesk, login_as: Log
     auditor = login_as("auditor")
     assert "/audit/heatmap/document_review" in auditor.get("/audit/heatmap").get_data(as_text=True)
     html = auditor.get("/audit/heatmap/document_review").get_data(as_text=True)
-    assert '<tr data-element="draft"><td>draft</td><td>2</td><td>2</td></tr>' in html
-    assert '<tr data-flow="flow_draft_review"><td>flow_draft_review</td><td>2</td><td>2</td></tr>' in html
+    assert '<tr data-element="draft"><td title="draft">Draft the document</td><td>2</td><td>2</td></tr>' in html
+    assert ('<tr data-flow="flow_draft_review"><td title="flow_draft_review">flow_draft_review</td><td>2</td>'
+            '<td>2</td></tr>') in html
     assert 'id="heatmap-data"' in html and "bpmn:definitions" in html
     assert auditor.get("/audit/heatmap/document_review?version=7").status_code == 404
     assert auditor.get("/audit/heatmap/no_such_process").status_code == 404
@@ -85,6 +86,22 @@ def test_the_replay_and_heatmap_pages_speak_chinese(app: Casedesk, login_as: Log
     assert "回放报告" in replay and "逐步查看历史" in replay and "已验证" in replay
     heatmap = auditor.get("/audit/heatmap/document_review", headers=zh).get_data(as_text=True)
     assert "热力图" in heatmap and "经过次数" in heatmap
+
+
+def test_diagrams_on_chinese_pages_carry_chinese_labels(app: Casedesk, login_as: LoginAs) -> None:
+    """One language per page: the heatmap's title, step table and diagram, and the diagram the instance and
+    replay pages draw, name the steps in the page's language; English pages keep the diagram as deployed."""
+    scenario = Scenario(app)
+    auditor = login_as("auditor")
+    zh = {"Accept-Language": "zh-CN"}
+    heatmap = auditor.get("/audit/heatmap/document_review", headers=zh).get_data(as_text=True)
+    assert "<h1>热力图: 文件审核</h1>" in heatmap and '<td title="draft">起草文件</td>' in heatmap
+    assert 'name=\\"起草文件\\"' in heatmap and "Draft the document" not in heatmap
+    url = f"/instances/{scenario.instance_id}/diagram/document_review.bpmn"
+    chinese = auditor.get(url, headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    assert 'name="起草文件"' in chinese and 'id="draft"' in chinese and "Draft the document" not in chinese
+    english = auditor.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'name="Draft the document"' in english
 
 
 def test_an_auditor_steps_a_case_chain_instance_through_its_stages(app: Casedesk, clock: FakeClock,

@@ -13,6 +13,7 @@ from engine.definitions.specinfo import diagram_files, element_names, waiting_el
 
 from ..auth import casedesk, current_actor
 from ..casedata import case_page_data
+from ..i18n import diagram_in_language
 from ..security import stored_file
 from .common import reads, runtime
 
@@ -71,7 +72,7 @@ def diagram(instance_id: str, filename: str) -> ResponseReturnValue:
     files = reads().definition_files(detail.definition_id)
     if filename not in files or not filename.endswith(".bpmn"):
         abort(404)
-    return stored_file(files[filename], filename, "application/xml")
+    return stored_file(diagram_in_language(files[filename], filename), filename, "application/xml")
 
 
 @bp.post("/instances/<instance_id>/cancel")

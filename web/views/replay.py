@@ -11,10 +11,11 @@ from werkzeug.exceptions import NotFound
 
 from engine.access import may_audit
 from engine.history.heatmap import HeatmapService
-from engine.definitions.specinfo import diagram_files
+from engine.definitions.specinfo import diagram_files, element_names
 from engine.runtime.readmodel import event_payload
 
 from ..auth import casedesk, require
+from ..i18n import diagram_in_language
 from ..nav import add_nav
 from .common import reads
 
@@ -66,9 +67,10 @@ def heatmap(key: str) -> ResponseReturnValue:
     definition_id = _definition_id(key, version) or ids[key]
     files = reads().definition_files(definition_id)
     definition = casedesk().definitions.load(definition_id)
-    diagrams = [(name, title, files[name].decode("utf-8")) for name, title in diagram_files(definition, files)]
+    diagrams = [(name, title, diagram_in_language(files[name], name).decode("utf-8"))
+                for name, title in diagram_files(definition, files)]
     return render_template("heatmap.html", key=key, version=version, activity=activity, diagrams=diagrams,
-                           counts=activity.as_dict())
+                           counts=activity.as_dict(), names=element_names(definition))
 
 
 def _definition_id(key: str, version: int | None) -> int | None:
