@@ -4,12 +4,16 @@ gap-free and unique when clerks on different web workers accept cases at the sam
 archivist lists the register by class."""
 from __future__ import annotations
 
+import multiprocessing
 import threading
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from engine.bootstrap import Casedesk, bootstrap
+from engine.clock import FakeClock
+from engine.config import Settings
 from engine.errors import HandlerFailed
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
@@ -20,6 +24,8 @@ from tests.acceptance.risk_desk import work
 from web.app import create_app
 
 CONCURRENT = 8
+PROCESSES = 4
+PREREVIEWED = {"missing_items": [], "review_remarks": ""}
 
 
 def archive_number(case: Case) -> str:
@@ -35,7 +41,7 @@ def at_prereview(desk: Casedesk, business_type: str) -> Case:
 
 
 def accept(case: Case) -> str:
-    case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
+    case.work("ivy", "prereview_materials", PREREVIEWED)
     return archive_number(case)
 
 
@@ -112,6 +118,50 @@ def test_r_6_2_concurrent_acceptances_on_separate_workers_get_gap_free_unique_nu
     assert sorted(e.number for e in register) == sorted(numbers)
     assert {e.case_number for e in register} == {str(c.service_results("case_number")[0])
                                                  for c in (Case(desk, c.view) for c in cases)}
+
+
+def accept_in_own_process(settings: Settings, now: str, task_id: str, barrier: Any, outcomes: Any) -> None:
+    """Child process body: a server process of its own, released with the others, accepts one case."""
+    try:
+        server = bootstrap(settings, clock=FakeClock(datetime.fromisoformat(now)), run_migrations=False)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
+        barrier.abort()
+        outcomes.put(f"bootstrap {type(exc).__name__}: {exc}")
+        return
+    try:
+        barrier.wait(timeout=60)
+        server.runtime.complete_task(task_id, PREREVIEWED, actor="ivy")
+        outcomes.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        outcomes.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_r_6_2_four_server_processes_accepting_at_once_on_postgresql_number_each_class_without_gaps(
+        desk: Casedesk, database_url: str) -> None:
+    cases = [at_prereview(desk, business_type) for business_type in ["sales", "procurement"] * (PROCESSES // 2)]
+    task_ids = [case.task("ivy", "prereview_materials").id for case in cases]
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(PROCESSES)
+    outcomes = context.Queue()
+    servers = [context.Process(target=accept_in_own_process,
+                               args=(desk.settings, desk.clock.now().isoformat(), task_id, barrier, outcomes))
+               for task_id in task_ids]
+    for server in servers:
+        server.start()
+    try:
+        reports = [outcomes.get(timeout=180) for _ in servers]
+    finally:
+        for server in servers:
+            server.join(timeout=60)
+            if server.is_alive():
+                server.kill()
+    assert reports == ["ok"] * PROCESSES
+    numbers = sorted(archive_number(Case(desk, case.view)) for case in cases)
+    assert numbers == [f"DA-CG-2026-{n:06d}" for n in range(1, 3)] + [f"DA-XS-2026-{n:06d}" for n in range(1, 3)]
+    assert sorted(e.number for e in desk.archives.list_register("ann")) == numbers
 
 
 def test_r_6_2_an_acceptance_that_rolls_back_gives_its_archive_number_back(desk: Casedesk) -> None:
