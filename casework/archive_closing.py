@@ -12,7 +12,7 @@ from typing import Any, Mapping, cast
 
 from sqlalchemy import Connection, Table, insert, select, update
 
-from casework.archive_register import ARCHIVES, ArchiveClass, add_items, archive_class, archive_number
+from casework.archive_register import ARCHIVES, CLASSES, ArchiveClass, add_items, archive_class, archive_number
 from casework.numbering import next_number
 from engine.errors import InvalidInput
 from engine.models import InstanceSummary
@@ -53,7 +53,7 @@ def file_cancelled_case(conn: Connection, now: datetime, instance_id: str, data:
 
     An accepted case files its records into the archive opened at acceptance (R-2.1.3); a case cancelled
     before acceptance gets an archive of its own in the class of its business type (general when none
-    was chosen yet). Either way the archive's status is `cancelled` and its last item says who and why."""
+    was chosen yet, or the type has no class). Either way the archive's status is `cancelled` and its last item says who and why."""
     records: dict[str, Any] = {stage: found for stage, names in CASE_RECORDS.items()
                                if (found := {n: data[n] for n in names if n in data})}
     records["cancellation"] = {"cancelled_by": cancelled_by, "reason": reason,
@@ -65,8 +65,10 @@ def file_cancelled_case(conn: Connection, now: datetime, instance_id: str, data:
                   [("case_record", name, value) for name, value in sorted(records.items())])
         conn.execute(update(ARCHIVES).where(ARCHIVES.c.id == opened.id).values(status=CANCELLED, completed_at=now))
         return str(opened.number)
+    # A cancel must never be refused for want of a class: a type without an archive class of its own
+    # (or none chosen yet) is filed under general.
     business_type = data.get("business_type")
-    klass = archive_class(business_type if isinstance(business_type, str) and business_type else "general")
+    klass = CLASSES.get(business_type if isinstance(business_type, str) else "") or CLASSES["general"]
     title = _title(data)
     number, _items = file_complete_archive(conn, now, klass, title, records, instance_id,
                                            case_number=_text(data.get("case_number")), status=CANCELLED)

@@ -98,3 +98,14 @@ def test_r_6_1_a_case_the_starter_cancels_is_archived_too_and_a_refused_cancel_f
     cancel(case, actor="ivy", reason="Customer withdrew by phone before applying. 客戶來電撤回。")
     [entry] = desk.archives.list_register("ann")
     assert (entry.archive_class, entry.status) == ("general", "cancelled")
+
+
+def test_r_6_1_a_case_cancelled_before_its_business_type_has_a_class_is_filed_under_general(desk: Casedesk) -> None:
+    case = Case(desk, desk.runtime.start_instance("business_case", {"business_type": "export"}, actor="ivy"))
+    cancel(case, reason="Started for a business type we do not do. 非本公司業務。")
+    [cancelled] = case.events("instance_cancelled")
+    assert cancelled["archived_as"].startswith("DA-ZH-")
+    record = desk.archives.register_record(cancelled["archived_as"], "ann")
+    assert (record.entry.archive_class, record.entry.status, record.entry.title) == (
+        "general", "cancelled", "Cancelled case")
+    assert [i.name for i in record.items] == ["cancellation", "consultation"]
