@@ -224,3 +224,8 @@ RULES.update({
 RULES.update({
     "leave.index": Rule(frozenset({"clerk", "reviewer", "outsider", "tracker"})),
 })
+
+# -- the training page (training helper, R-7): every staff member (their own records), auditors and administrators --
+RULES.update({
+    "training.index": Rule(SIGNED_IN - {"process_owner"}),
+})

@@ -10,10 +10,11 @@ from . import quality
 from . import risk
 from . import account
 from . import leave
+from . import training
 
 BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, replay.bp, handover.bp,
               admin_users.bp, admin_ops.bp, archive.bp, quality.bp, risk.bp,
-              account.bp, leave.bp]
+              account.bp, leave.bp, training.bp]
 
 
 def register_views(app: Flask) -> None:
