@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from engine.config import Settings
 
-from . import archive, finance, leave, risk, training
+from . import archive, finance, leave, risk, trade, training
 from .case_number import make_case_number
 from .consultation import make_notify_reply_deadline
 from .context import Handler
@@ -59,6 +59,7 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "tell_leave_requester": leave.make_tell_leave_requester(make_staff_mailer(notify_settings(settings)),
                                                                 settings.staff_mail_domain),
         **training_handlers(settings),
+        **trade_handlers(settings),
     }
 
 
@@ -80,6 +81,22 @@ def training_handlers(settings: Settings) -> dict[str, Handler]:
         "record_career_plan": training.record_career_plan,
         "record_career_agreement": training.agree_career_plan,
         "record_career_review": training.record_career_review,
+    }
+
+
+def trade_handlers(settings: Settings) -> dict[str, Handler]:
+    """R-3.2.1 sales contracts and R-3.2.2 purchases."""
+    return {
+        "number_sales_contract": trade.number_sales_contract,
+        "clear_sales_contract": trade.make_clear_sales_contract(settings.timezone),
+        "record_sales_signing": trade.make_record_sales_signing(settings.timezone),
+        "number_purchase": trade.number_purchase,
+        "record_purchase_plan": trade.record_purchase_plan,
+        "record_supplier_selection": trade.record_supplier_selection,
+        "record_purchase_contract": trade.record_purchase_contract,
+        "check_contract_item": trade.check_contract_item,
+        "conclude_acceptance": trade.conclude_acceptance,
+        "file_trade_archive": trade.file_trade_archive,
     }
 
 
