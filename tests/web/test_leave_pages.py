@@ -109,3 +109,24 @@ def test_r_3_1_the_leave_page_lists_my_requests_and_who_is_away_in_my_groups(sit
 
     start = sign_in(site, "sam").post("/start/leave_request", data={})
     assert start.status_code == 302 and "/tasks/" in start.headers["Location"]
+
+
+def test_r_3_1_leave_is_requested_and_approved_through_the_task_pages(site: Flask, leave_desk: LeaveDesk) -> None:
+    sam = sign_in(site, "sam", "zh-Hans")
+    started = sam.post("/start/leave_request", data={})
+    form_url = started.headers["Location"]
+    form = page(sam, form_url)
+    assert "申请请假" in form and "请假类别" in form and "年假" in form and "Kind of leave" not in form
+    assert 'type="date"' in form
+    sent = sam.post(form_url, data={"leave_type": "sick", "first_day": "2026-03-09", "last_day": "2026-03-10",
+                                    "leave_reason": "operation 手术", "cover": "sid"})
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:800]
+
+    sue = sign_in(site, "sue")
+    [review] = [t for t in leave_desk.app.runtime.list_tasks(user="sue") if t.task_spec == "superior_review"]
+    shown = page(sue, f"/tasks/{review.id}")
+    assert "Approve the leave request" in shown and "Sick leave" in shown and "operation 手术" in shown
+    assert sue.post(f"/tasks/{review.id}", data={"superior_decision": "approve", "superior_note": ""}
+                    ).status_code == 302
+    assert "Sick leave" in page(sign_in(site, "sam"), "/leave")
+    assert leave_desk.record(review.instance_id).status == "approved"
