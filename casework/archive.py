@@ -8,12 +8,14 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, select
 
+from casework.archive_documents import FiledDocument, archive_documents
 from casework.archive_inventory import InventoryReport, take_inventory
 from casework.archive_listings import AccessFilter, FiledItemName, Loan, access_query, filed_item_names, loans
 from casework.archive_listings import register_search
 from casework.archive_models import ArchiveAccess
 from casework.archive_register import ARCHIVES, BORROWINGS, CLASSES, INSTANCES, ITEMS
 from engine.clock import Clock
+from engine.documents.service import StoredDocument, content_of
 from engine.errors import Forbidden, NotFound
 from engine.persistence import Database
 from engine.users import groups_of
@@ -41,6 +43,7 @@ class ArchiveRecord:
     entry: RegisterEntry
     items: list[FiledItemName]
     loans: list[Loan]
+    documents: list[FiledDocument]
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class ArchiveContent:
     status: str
     borrowing_id: str
     items: list[FiledItem]
+    documents: list[FiledDocument]
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,26 @@ class ArchiveService:
             raise (NotFound if decision.missing else Forbidden)(decision.reason)
         return content
 
+    def read_document(self, number: str, sha256: str, user: str) -> StoredDocument:
+        """One attached file of the archive's case, under the same guard as `read` and recorded the same way,
+        the record naming the file (R-6.4). A file the archive does not hold is refused like a missing archive."""
+        now = self.clock.now()
+        with self.db.transaction() as conn:
+            decision = self._decide(conn, number, user, now)
+            filed = next((d for d in archive_documents(conn, number) if d.sha256 == sha256), None) \
+                if decision.granted else None
+            if decision.granted and filed is None:
+                decision = _Decision(False, decision.borrowing_id, f"archive {number} holds no document "
+                                                                   f"{sha256[:12]}", missing=True)
+            what = f"document {filed.name!r} ({sha256[:12]}): " if filed is not None else f"document {sha256[:12]}: "
+            conn.execute(insert(ACCESSES).values(
+                at=now, username=user[:80], archive_number=number[:40], borrowing_id=decision.borrowing_id,
+                outcome="granted" if decision.granted else "refused", reason=(what + decision.reason)[:400]))
+            document = content_of(conn, sha256) if decision.granted else None
+        if document is None:
+            raise (NotFound if decision.missing else Forbidden)(decision.reason)
+        return document
+
     def list_register(self, actor: str, archive_class: str | None = None,
                       search: str | None = None) -> list[RegisterEntry]:
         """The register, by number; of one class, and/or whose number, title or case number contains `search`."""
@@ -142,7 +166,8 @@ class ArchiveService:
             items = filed_item_names(conn, archive.id)
             entry = RegisterEntry(archive.number, archive.archive_class, archive.title, archive.status,
                                   archive.case_number, len(items), archive.opened_at)
-            return ArchiveRecord(entry, items, loans(conn, self.clock.now(), archive_id=archive.id))
+            return ArchiveRecord(entry, items, loans(conn, self.clock.now(), archive_id=archive.id),
+                                 archive_documents(conn, number))
 
     def loans(self, actor: str, state: str | None = None) -> list[Loan]:
         """Borrowings open, overdue, returned or pending (R-6.4), for the archivist and the auditor."""
@@ -211,7 +236,8 @@ class ArchiveService:
         items = conn.execute(select(ITEMS).where(ITEMS.c.archive_id == archive.id).order_by(ITEMS.c.seq))
         return ArchiveContent(archive.number, archive.archive_class, archive.title, archive.status,
                               borrowing_id or "",
-                              [FiledItem(i.seq, i.kind, i.name, json.loads(i.content), i.filed_at) for i in items])
+                              [FiledItem(i.seq, i.kind, i.name, json.loads(i.content), i.filed_at) for i in items],
+                              archive_documents(conn, number))
 
     @staticmethod
     def _require_register_reader(conn: Connection, actor: str, what: str) -> None:

@@ -17,6 +17,7 @@ from engine.config import Settings
 from engine.definitions.lifecycle import DefinitionLifecycle
 from engine.definitions.service import DefinitionService
 from engine.definitions.testcases import TestCaseService
+from engine.documents.service import DocumentService
 from engine.history.service import HistoryService
 from engine.jobs.incidents import IncidentService
 from engine.jobs.periodic import PeriodicJob
@@ -49,6 +50,7 @@ class Casedesk:
     handover: TaskHandover
     digest: StaffDigest
     testcases: TestCaseService
+    documents: DocumentService
 
     def close(self) -> None:
         self.db.engine.dispose()
@@ -86,4 +88,5 @@ def bootstrap(
         handover=TaskHandover(runtime),
         digest=digest,
         testcases=TestCaseService(db, definitions, runtime.environment, runtime.compile_form, clock),
+        documents=DocumentService(db, clock),
     )

@@ -242,3 +242,4 @@ from casework import quality_models  # noqa: E402,F401  (registers its table on 
 from engine.definitions import testcase_models  # noqa: E402,F401  (registers its table on Base.metadata)
 from casework import leave_models  # noqa: E402,F401  (registers its table on Base.metadata)
 from casework import training_models  # noqa: E402,F401  (registers its tables on Base.metadata)
+from engine.documents import models as document_models  # noqa: E402,F401  (registers its tables on Base.metadata)

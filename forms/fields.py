@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
+from . import documents
 from .inputs import datetime_from_input, datetime_input_value, input_attributes, may_be_empty, required_when
 from .schema import CHOICES_FROM_KEYWORD, TITLE_KEYWORDS
 
@@ -27,6 +29,7 @@ def N_(message: str) -> str:
 
 NOT_INTEGER, NOT_NUMBER = N_("Enter a whole number."), N_("Enter a number.")
 NOT_DATE_TIME = N_("Enter a date and time.")
+NOT_A_DOCUMENT = N_("An attached file could not be read back; attach it again.")
 WIDGETS = ("text", "textarea", "number", "integer", "checkbox", "select", "radio", "checkboxes", "date",
            "datetime", "email", "tel")
 
@@ -103,6 +106,8 @@ def _enum_title(titles: Any, index: int, value: Any) -> str:
 def _widget(node: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
     requested = ui.get("ui:widget")
     kind = node.get("type")
+    if documents.is_document_field(node):
+        return "file"
     if kind == "array":
         return "checkboxes"
     if requested in WIDGETS:
@@ -146,9 +151,19 @@ def build_fields(schema: Mapping[str, Any], ui_schema: Mapping[str, Any] | None,
             description=translate(str(ui.get("ui:help") or node.get("description") or "")),
             options=options, value=datetime_input_value(value, zone) if widget == "datetime" else value,
             errors=list(errors.get(name, [])), readonly=bool(ui.get("ui:readonly") or node.get("readOnly")),
-            attributes=input_attributes(node, widget), required_when=conditional.get(name, {}),
+            attributes=_file_attributes(node) if widget == "file" else input_attributes(node, widget),
+            required_when=conditional.get(name, {}),
         ))
     return fields
+
+
+def _file_attributes(node: Mapping[str, Any]) -> dict[str, str]:
+    """A file box: what it accepts and how large a file may be (the server checks both on the content)."""
+    attributes = {"type": "file", "accept": documents.accept_attribute(node),
+                  "data-max-size": str(documents.max_size(node))}
+    if documents.is_list_field(node):
+        attributes["multiple"] = "multiple"
+    return attributes
 
 
 def parse_submission(schema: Mapping[str, Any], form: FormData,
@@ -163,6 +178,16 @@ def parse_submission(schema: Mapping[str, Any], form: FormData,
         node = node if isinstance(node, Mapping) else {}
         kind = node.get("type")
         raw = [v for v in form.getlist(name)]
+        if documents.is_document_field(node):
+            # Files attached on an earlier, refused post come back as their references (the upload is web's).
+            kept, broken = _kept_references(raw)
+            if broken:
+                problems[name] = [NOT_A_DOCUMENT]
+            if documents.is_list_field(node):
+                data[name] = kept
+            elif kept:
+                data[name] = kept[-1]
+            continue
         if kind == "array":
             item_kind = (node.get("items") or {}).get("type")
             try:
@@ -186,6 +211,22 @@ def parse_submission(schema: Mapping[str, Any], form: FormData,
             data[name] = text  # kept so the page shows what was typed
             problems[name] = [str(exc)]
     return data, problems
+
+
+def _kept_references(raw: list[str]) -> tuple[list[dict[str, Any]], bool]:
+    kept, broken = [], False
+    for text in raw:
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if documents.is_reference(value):
+            kept.append(dict(value))
+        else:
+            broken = True
+    return kept, broken
 
 
 def _coerce(kind: Any, text: str) -> Any:

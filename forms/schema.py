@@ -11,6 +11,7 @@ from jsonschema.validators import extend, validator_for
 from referencing.exceptions import Unresolvable
 
 from . import bounds
+from . import documents
 
 # Schemas carry `title` in English and `x-title-zh` for zh-Hans; JSON Schema ignores unknown
 # keywords, so both (and `errorMessage`) pass the metaschema without registration.
@@ -85,6 +86,7 @@ def check_schema(schema: dict[str, Any]) -> list[str]:
                  for name, node in (schema.get("properties") if isinstance(schema.get("properties"), dict) else {}).items()
                  if isinstance(node, dict) and CHOICES_FROM_KEYWORD in node
                  and node[CHOICES_FROM_KEYWORD] not in CHOICE_SOURCES]
+    problems += documents.schema_problems(schema)
     problems += [f"{where}: {problem}" for where, pattern in _patterns(schema)
                  if (problem := bounds.pattern_problem(pattern))]
     return problems
@@ -202,6 +204,8 @@ def _format_checker(validator_class: Any) -> FormatChecker:
     if "date-time" not in checker.checkers:
         # jsonschema only checks date-time when an optional package is installed.
         checker.checks("date-time", raises=ValueError)(_is_date_time)
+    # A file field's value: a reference to stored content (forms/documents.py).
+    checker.checks(documents.DOCUMENT_FORMAT)(documents.check_reference_format)
     return checker
 
 

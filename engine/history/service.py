@@ -13,9 +13,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.history.coverage import sequence_flows
+from engine.documents.service import verify_documents
 from engine.definitions.service import LoadedDefinition, content_hash
 from engine.errors import NotFound
-from engine.history.eventlog import ChainReport, list_events, verify_chain, verify_events
+from engine.history.eventlog import INPUT, ChainReport, list_events, verify_chain, verify_events
 from engine.runtime.store import HUMAN_TASKS
 from engine.models import DefinitionFile, InstanceEvent, ProcessDefinition, ProcessInstance
 from engine.definitions.parsing import parse_bundle
@@ -25,6 +26,7 @@ from engine.history.replaycheck import Divergence, RecordedEvent, canonical_stat
 from engine.sandbox.policy import SandboxEnvironment
 from engine.history.timetravel import StateAt, state_at
 from engine.runtime.state import StateCodec
+from forms.documents import references_in
 
 
 @dataclass
@@ -104,8 +106,21 @@ class HistoryService:
             report.divergence = Divergence(None, "pinned definition changed", stored.definition_problem)
             return report
         replay = self.replayer(stored)
-        report.divergence = replay.run() or self._final_divergence(stored, replay)
+        report.divergence = (replay.run() or self._final_divergence(stored, replay)
+                             or self._document_divergence(stored))
         return report
+
+    def _document_divergence(self, stored: StoredInstance) -> Divergence | None:
+        """Every file an input attached must still be stored with the content its recorded SHA-256 names."""
+        with self.db.transaction() as conn:
+            for event in stored.events:
+                data = event.payload.get("data")
+                if event.category != INPUT or not isinstance(data, dict):
+                    continue
+                problems = verify_documents(conn, [ref for _name, ref in references_in(data)])
+                if problems:
+                    return Divergence(event.seq, "document changed", "; ".join(problems))
+        return None
 
     def state_at(self, instance_id: str, seq: int) -> StateAt:
         """Tokens, completed elements, data and actors as of event `seq` (replayed, so exact)."""
