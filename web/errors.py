@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from engine.documents.service import DocumentTooLarge, DocumentTypeRefused
 from engine.errors import (
     CasedeskError,
     Conflict,
@@ -32,6 +33,8 @@ STATUS_OF: list[tuple[type[CasedeskError], int]] = [
     (Conflict, 409),
     (DefinitionUnloadable, 409),  # the version's state on this server, not the request, is at fault
     (DefinitionInvalid, 422),
+    (DocumentTooLarge, 413),
+    (DocumentTypeRefused, 415),
     (InvalidInput, 422),
     (ScriptRejected, 422),
 ]

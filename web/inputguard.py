@@ -59,8 +59,14 @@ def _refuse_unstorable_request() -> None:
     texts = [request.path, *request.args.keys(), *request.args.values()]
     if any(_UNSTORABLE.search(text) for text in texts):
         abort(400, description="the address contains a NUL character or a lone surrogate")
-    if request.method not in ("POST", "PUT", "PATCH") or request.mimetype == "multipart/form-data":
-        return  # uploads are bounded by MAX_CONTENT_LENGTH and checked file by file at deploy
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.mimetype == "multipart/form-data":
+        # Files are bounded by MAX_CONTENT_LENGTH and checked one by one; the text beside them (a task form
+        # with a file field) must still be storable.
+        if any(_UNSTORABLE.search(text) for text in [*request.form.keys(), *request.form.values()]):
+            abort(400, description="the form contains a NUL character or a lone surrogate")
+        return
     if (request.content_length or 0) > MAX_DATA_BYTES:
         abort(413, description=f"request data may have at most {MAX_DATA_BYTES} bytes")
     if request.is_json:

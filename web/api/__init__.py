@@ -11,6 +11,7 @@ from engine.bootstrap import Casedesk
 
 from . import auth, instances, messages, processes, replay, tasks, users
 from . import testruns
+from . import documents
 from .context import ApiServices
 from .errors import ErrorSchema, install_error_handlers
 
@@ -19,7 +20,7 @@ PREFIX = "/api/v1"
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (auth.blp, "/auth"), (processes.blp, "/processes"), (instances.blp, "/instances"), (tasks.blp, "/tasks"),
     (replay.blp, "/instances"), (users.blp, "/users"), (messages.blp, "/messages"),
-    (testruns.blp, "/processes"),
+    (testruns.blp, "/processes"), (documents.blp, "/documents"),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 fallback = install_error_handlers(Blueprint("api_fallback", __name__))

@@ -11,6 +11,7 @@ from engine.definitions.specinfo import element_info
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.runtime.instructions import shown_instructions
 from engine.runtime.store import TaskView
+from forms.documents import references_in
 
 from ..choices import choices_for, refused_choices
 from .auth import authenticate_request
@@ -83,10 +84,12 @@ def unclaim_task(task_id: str) -> TaskView:
 @blp.response(200, InstanceSchema)
 def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the task's form; 422 with messages per field (nothing saved) when the data is invalid,
-    409 when the task is no longer ready."""
+    409 when the task is no longer ready. A file field takes the reference `POST /documents` answered
+    (or a list of them); a reference to content the caller did not upload, or over the field's limits, is a 422."""
     task = _workable_task(task_id)
     _check_choices_from_data(task, body["data"])
-    casedesk().runtime.complete_task(task_id, body["data"], caller().username)
+    data = _resolved_documents(task, body["data"])
+    casedesk().runtime.complete_task(task_id, data, caller().username)
     return instance_body(visible_instance(task.instance_id))
 
 
@@ -97,6 +100,19 @@ def _check_choices_from_data(task: TaskView, data: Any) -> None:
     refused = refused_choices(schema, data, choices_for(schema, caller())) if isinstance(data, dict) else {}
     if refused:
         raise InvalidInput("the form has errors; nothing was saved", refused)
+
+
+def _resolved_documents(task: TaskView, data: Any) -> Any:
+    """The data with each file reference as stored; refused references are messages on their fields."""
+    if not isinstance(data, dict):
+        return data
+    detail = visible_instance(task.instance_id)
+    schema = casedesk().definitions.load(detail.definition_id).forms.get(task.form_file or "") or {}
+    held = {ref["sha256"] for _name, ref in references_in(detail.data)}
+    resolved, problems = casedesk().documents.resolve(schema, data, caller().username, held)
+    if problems:
+        raise InvalidInput("the form has errors; nothing was saved", problems)
+    return resolved
 
 
 def _visible_task(task_id: str) -> TaskView:

@@ -18,6 +18,7 @@ from engine.access import Actor, is_staff
 from engine.errors import Forbidden, InvalidInput, NotFound
 
 from ..auth import casedesk, current_actor, require
+from ..documents import download
 from ..i18n import select_timezone
 from ..nav import add_nav
 
@@ -67,6 +68,22 @@ def read(number: str) -> ResponseReturnValue:
         raise Forbidden(_refusal(number, archives().borrowings_of(username))) from None
     return render_template("archive/read.html", content=content, class_title=_class_title(content.archive_class),
                            loan=archives().borrowing(content.borrowing_id))
+
+
+@bp.get("/archive/read/<number>/documents/<sha256>")
+@require(_anyone_signed_in, SIGN_IN)
+def read_document(number: str, sha256: str) -> ResponseReturnValue:
+    """R-6.1, R-6.4: a file filed with the archive's case, only under an approved, unexpired borrowing;
+    the guard records the attempt, naming the file, whether it is granted or refused."""
+    username = current_actor().username
+    try:
+        document = archives().read_document(number, sha256, username)
+    except (Forbidden, NotFound):
+        mine = archives().borrowings_of(username)
+        if any(loan.archive_number == number and _readable(loan) for loan in mine):
+            raise NotFound(_("Archive %(number)s holds no such document.", number=number)) from None
+        raise Forbidden(_refusal(number, mine)) from None
+    return download(document)
 
 
 def _readable(loan: Loan) -> bool:

@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.access import may_cancel, may_see_instance, may_work_task
-from engine.errors import Forbidden
+from casework.archive_documents import CaseArchive, archive_of_instance
+from engine.errors import Forbidden, NotFound
 from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery, event_payload
 from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
 from ..casedata import case_page_data
 from ..i18n import diagram_in_language
+from ..documents import case_documents, download, readable_size
 from ..security import stored_file
 from .common import reads, runtime
 
@@ -29,6 +31,9 @@ def index() -> ResponseReturnValue:
     return render_template("instances.html", rows=reads().instances(current_actor(), query), query=query,
                            statuses=INSTANCE_STATUSES, processes=reads().processes())
 
+
+# File sizes in the page's language ("12 KB", "3.4 MB", "15 字节") wherever a page lists documents.
+bp.add_app_template_filter(readable_size, "document_size")
 
 TIMELINE_PAGE = 50  # events shown on the instance page at a time
 
@@ -53,6 +58,7 @@ def show(instance_id: str) -> ResponseReturnValue:
     return render_template(
         "instance.html", detail=detail, instance=detail.row, diagrams=diagrams,
         data_rows=case_page_data(actor, definition.forms, detail.data),
+        documents=case_documents(definition.forms, detail.data), case_archive=_case_archive(instance_id),
         timeline=[(e, event_payload(e)) for e in reads().history(instance_id, after, TIMELINE_PAGE)],
         earlier_after=max(after - TIMELINE_PAGE, 0) if after > 0 else None,
         later_after=after + TIMELINE_PAGE if after < latest else None,
@@ -73,6 +79,27 @@ def diagram(instance_id: str, filename: str) -> ResponseReturnValue:
     if filename not in files or not filename.endswith(".bpmn"):
         abort(404)
     return stored_file(diagram_in_language(files[filename], filename), filename, "application/xml")
+
+
+@bp.get("/instances/<instance_id>/documents/<sha256>")
+@login_required
+def document(instance_id: str, sha256: str) -> ResponseReturnValue:
+    """A file the case holds, for those who may see the case — until the case is archived: from then on
+    only the archive guard serves it, under an approved borrowing, and records the reading (R-6.4)."""
+    detail = visible_instance(instance_id)
+    attached = next((d for d in case_documents({}, detail.data) if d.sha256 == sha256), None)
+    if attached is None:
+        raise NotFound(_("This case holds no such document."))
+    archive = _case_archive(instance_id)
+    if archive is not None and archive.guarded:
+        raise Forbidden(_("The case is archived as %(number)s: read its documents through an approved borrowing "
+                          "of the archive (R-6.4).", number=archive.number))
+    return download(casedesk().documents.get(sha256), attached.name)
+
+
+def _case_archive(instance_id: str) -> CaseArchive | None:
+    with casedesk().db.transaction() as conn:
+        return archive_of_instance(conn, instance_id)
 
 
 @bp.post("/instances/<instance_id>/cancel")

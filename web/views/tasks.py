@@ -10,15 +10,18 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.access import is_admin, is_auditor, may_see_instance, may_see_task, may_work_task
+from engine.documents.service import DocumentRefused, checked
 from engine.errors import Conflict, Forbidden, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
 from engine.runtime.instructions import shown_instructions
+from forms import documents as convention
 from forms.fields import build_fields, parse_submission, translated_title
 
 from ..auth import casedesk, current_actor
 from ..casedata import full_case_data, task_case_data
 from ..choices import choices_for, refused_choices
+from ..documents import posted_uploads, refusal_message, refusal_status
 from ..formmessages import friendly_errors
 from ..i18n import bundle_text, language_tag, select_timezone
 from .common import now, reads, runtime
@@ -49,6 +52,21 @@ def complete(task_id: str) -> ResponseReturnValue:
     data, problems = parse_submission(schema, request.form, _zone())
     # Choices drawn from data are checked against what this user was offered, before anything is stored.
     problems = {**refused_choices(schema, data, choices_for(schema, current_actor())), **problems}
+    uploads, upload_problems = posted_uploads(schema)
+    if upload_problems:
+        return _render(task, data, {**problems, **upload_problems}), 422
+    # A refused file refuses the post before anything is stored: the page comes back with what was typed.
+    for upload in uploads:
+        try:
+            checked(upload)
+        except DocumentRefused as refused:
+            return _render(task, data, {**problems, upload.field: [refusal_message(refused, upload.filename)]},
+                           raw_errors={upload.field}), refusal_status(refused)
+    # Accepted files are kept even when another field is wrong: the page offers them again, attached.
+    data = _with_uploads(schema, data, casedesk().documents.store(uploads, current_actor().username), uploads)
+    data, refused_refs = casedesk().documents.resolve(schema, data, current_actor().username,
+                                                      _case_hashes(task))
+    problems = {**refused_refs, **problems}
     if problems:
         return _render(task, data, problems), 422
     try:
@@ -69,6 +87,25 @@ def complete(task_id: str) -> ResponseReturnValue:
         if may_work_task(current_actor(), ready):
             return redirect(url_for("tasks.show", task_id=ready.id))
     return redirect(url_for("inbox.index"))
+
+
+def _with_uploads(schema: dict[str, Any], data: dict[str, Any], references: list[dict[str, Any]],
+                  uploads: list[Any]) -> dict[str, Any]:
+    """The form's data with each stored upload's reference in its field (after the files kept from before)."""
+    fields = convention.document_fields(schema)
+    data = dict(data)
+    for upload, reference in zip(uploads, references):
+        if convention.is_list_field(fields[upload.field]):
+            kept = data.get(upload.field) or []
+            data[upload.field] = kept + [reference] if reference["sha256"] not in {r["sha256"] for r in kept} else kept
+        else:
+            data[upload.field] = reference
+    return data
+
+
+def _case_hashes(task: TaskView) -> set[str]:
+    """The files the case already holds: anyone working it may send their references on."""
+    return {ref["sha256"] for _name, ref in convention.references_in(reads().instance(task.instance_id).data)}
 
 
 def _finished(task_id: str, status: int) -> ResponseReturnValue:
@@ -101,7 +138,8 @@ def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, ui
 
 
-def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]]) -> str:
+def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]],
+            raw_errors: frozenset[str] | set[str] = frozenset()) -> str:
     """The task page; a first view pre-fills the form with the case's data of the same names
     (what the customer told intake appears again on the application), a failed post shows what was typed."""
     detail = reads().instance(task.instance_id)
@@ -110,7 +148,9 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     if values is None:
         values = {name: value for name, value in detail.data.items() if name in (schema.get("properties") or {})}
     tag = language_tag()
-    shown = friendly_errors(errors)
+    # Messages already worded for the page (a refused file) are shown as they are.
+    shown = {**friendly_errors({k: v for k, v in errors.items() if k not in raw_errors}),
+             **{k: v for k, v in errors.items() if k in raw_errors}}
     fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text,
                           choices=choices_for(schema, current_actor()), zone=_zone())
     form_errors = shown.get("", [])
@@ -125,6 +165,7 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         may_work=may_work_task(current_actor(), task), colleagues=_colleagues(task),
         shown=task_case_data(schema, definition.forms, detail.data),
         data_rows=full_case_data(current_actor(), definition.forms, detail.data),
+        multipart=bool(convention.document_fields(schema)),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
 

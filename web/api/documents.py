@@ -1,0 +1,51 @@
+"""API: upload a file for a form's file field; the answer is the reference the task's data then carries."""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from engine.documents.service import Upload
+from engine.errors import InvalidInput
+from forms.documents import ACCEPTED_TYPES, DOCUMENT_FORMAT, MAX_DOCUMENT_BYTES
+
+from .auth import authenticate_request
+from .context import caller, casedesk
+from .errors import install_error_handlers
+
+blp = install_error_handlers(Blueprint("api_documents", __name__, description="Documents attached to forms"))
+blp.before_request(authenticate_request)
+
+
+class DocumentUploadSchema(ma.Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "the file; its type is read from its content"})
+
+
+class DocumentReferenceSchema(ma.Schema):
+    sha256 = fields.String(required=True, metadata={"description": "SHA-256 of the content, hex"})
+    name = fields.String(required=True, metadata={"description": "the file's name, without folders"})
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    media_type = fields.String(required=True, metadata={"description": "the type read from the content",
+                                                        "enum": list(ACCEPTED_TYPES)})
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(operationId="uploadDocument", description=(
+    f"Upload one file (multipart/form-data, part `file`) before completing the task whose form has a file field "
+    f"(a property with `\"format\": \"{DOCUMENT_FORMAT}\"`, or an array of them). The content is stored once by "
+    f"SHA-256; the answer is the reference to put in the task's data as the field's value "
+    f"(`POST /tasks/{{id}}/complete`), where it is recorded in the instance's event log. The type is read from the "
+    f"content ({', '.join(ACCEPTED_TYPES)}) and must agree with the file's name; at most {MAX_DOCUMENT_BYTES} bytes. "
+    f"413 when larger, 415 when of another type, nothing stored. The field's own limits (`x-casedesk-accept`, "
+    f"`x-casedesk-max-size`) are checked when the task is completed (422 naming the field)."))
+@blp.arguments(DocumentUploadSchema, location="files")
+@blp.response(201, DocumentReferenceSchema)
+def upload_document(upload: dict[str, Any]) -> dict[str, Any]:
+    part = upload["file"]
+    if not getattr(part, "filename", None):
+        raise InvalidInput("`file` must be a file with a name", {"file": ["not a file"]})
+    (reference,) = casedesk().documents.store([Upload("file", part.filename, part.read())], caller().username)
+    return reference
