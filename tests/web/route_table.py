@@ -27,6 +27,7 @@ class Rule:
     values: dict[str, str] = field(default_factory=dict)  # URL values beyond the scenario's
     answers: int | None = None  # every role gets exactly this status (e.g. the API's 404 for unknown paths)
     upload: bool = False  # send the demo process's files as a multipart upload
+    document: bool = False  # send one small text file as the multipart part `file`
 
 
 RULES: dict[str, Rule] = {
@@ -228,4 +229,13 @@ RULES.update({
 # -- the training page (training helper, R-7): every staff member (their own records), auditors and administrators --
 RULES.update({
     "training.index": Rule(SIGNED_IN - {"process_owner"}),
+})
+
+# -- documents attached to forms (attach helper, issue 15 item 6): staff upload; a case's files go to those who
+# see the case (none here: the demo case holds no file), an archived case's only under a borrowing (R-6.4) --
+RULES.update({
+    "api_documents.upload_document": Rule(frozenset({"clerk", "reviewer", "outsider", "tracker"}), "POST",
+                                          auth="bearer", document=True),
+    "instances.document": Rule(frozenset(), values={"sha256": "0" * 64}),
+    "archive.read_document": Rule(frozenset(), values={"number": "DA-XS-2026-000001", "sha256": "0" * 64}),
 })

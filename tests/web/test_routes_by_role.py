@@ -87,6 +87,9 @@ def _call_api(web: Flask, token: str | None, url: str, rule: Rule) -> TestRespon
     if rule.upload:
         files: dict[str, Any] = {"files": [(io.BytesIO(p.read_bytes()), p.name) for p in DEMO_FILES]}
         return client.open(url, method=rule.method, data=files, headers=headers, content_type="multipart/form-data")
+    if rule.document:
+        note = {"file": (io.BytesIO("meeting notes 會議記錄\n".encode()), "notes.txt")}
+        return client.open(url, method=rule.method, data=note, headers=headers, content_type="multipart/form-data")
     if rule.method == "GET":
         return client.open(url, method="GET", headers=headers)
     return client.open(url, method=rule.method, json=rule.data, headers=headers)

@@ -129,7 +129,7 @@ def test_the_case_page_lists_the_files_and_serves_them_as_safe_downloads_until_a
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in download.headers["Content-Security-Policy"]
     # Only files the case holds are served through it, and only to those who may see the case.
-    assert ivy.get(f"/instances/{case.id}/documents/{'0' * 64}").status_code == 404
+    assert ivy.get(f"/instances/{case.id}/documents/{'0' * 64}").status_code == 403
     assert sign_in(case_web, "pat").get(f"/instances/{case.id}/documents/{sha}").status_code == 403
 
     # The case goes on to its end; its archive is complete and guards the file from now on.

@@ -7,8 +7,9 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from engine.access import is_staff
 from engine.documents.service import Upload
-from engine.errors import InvalidInput
+from engine.errors import Forbidden, InvalidInput
 from forms.documents import ACCEPTED_TYPES, DOCUMENT_FORMAT, MAX_DOCUMENT_BYTES
 
 from .auth import authenticate_request
@@ -40,10 +41,13 @@ class DocumentReferenceSchema(ma.Schema):
     f"(`POST /tasks/{{id}}/complete`), where it is recorded in the instance's event log. The type is read from the "
     f"content ({', '.join(ACCEPTED_TYPES)}) and must agree with the file's name; at most {MAX_DOCUMENT_BYTES} bytes. "
     f"413 when larger, 415 when of another type, nothing stored. The field's own limits (`x-casedesk-accept`, "
-    f"`x-casedesk-max-size`) are checked when the task is completed (422 naming the field)."))
+    f"`x-casedesk-max-size`) are checked when the task is completed (422 naming the field). Staff only: "
+    f"those who work tasks."))
 @blp.arguments(DocumentUploadSchema, location="files")
 @blp.response(201, DocumentReferenceSchema)
 def upload_document(upload: dict[str, Any]) -> dict[str, Any]:
+    if not is_staff(caller()):
+        raise Forbidden("only staff, who work tasks, upload files for them")
     part = upload["file"]
     if not getattr(part, "filename", None):
         raise InvalidInput("`file` must be a file with a name", {"file": ["not a file"]})

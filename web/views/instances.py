@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from engine.access import may_cancel, may_see_instance, may_work_task
 from casework.archive_documents import CaseArchive, archive_of_instance
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden
 from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, InstanceQuery, event_payload
 from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
@@ -88,8 +88,8 @@ def document(instance_id: str, sha256: str) -> ResponseReturnValue:
     only the archive guard serves it, under an approved borrowing, and records the reading (R-6.4)."""
     detail = visible_instance(instance_id)
     attached = next((d for d in case_documents({}, detail.data) if d.sha256 == sha256), None)
-    if attached is None:
-        raise NotFound(_("This case holds no such document."))
+    if attached is None:  # other content is not this case's to hand out, whether or not it is stored
+        raise Forbidden(_("This case holds no such document."))
     archive = _case_archive(instance_id)
     if archive is not None and archive.guarded:
         raise Forbidden(_("The case is archived as %(number)s: read its documents through an approved borrowing "
