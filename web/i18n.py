@@ -113,7 +113,14 @@ def announce_missing_translations(files: dict[str, bytes]) -> None:
 
 def diagram_in_language(content: bytes, filename: str) -> bytes:
     """A stored BPMN file with its labels in the page's language, for the viewers staff and auditors read."""
-    return content if language_tag() == "en" else translated_diagram(content, bundle_text, filename)
+    if language_tag() == "en":
+        return content
+    # A lane named by its group's code ("archivist") reads as the group's title, like everywhere else.
+    return translated_diagram(content, lambda text: _label_or_group(bundle_text(text), text), filename)
+
+
+def _label_or_group(translated: str, text: str) -> str:
+    return translated if translated != text else group_label(text)
 
 
 def _bundle_messages() -> BundleMessages:

@@ -9,6 +9,7 @@ from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
+from engine.group_titles import GroupTitles
 from casework.demo_org import seed_demo_org
 from engine.models import InstanceEvent
 from tests.web.conftest import LoginAs, Scenario
@@ -92,14 +93,17 @@ def test_diagrams_on_chinese_pages_carry_chinese_labels(app: Casedesk, login_as:
     """One language per page: the heatmap's title, step table and diagram, and the diagram the instance and
     replay pages draw, name the steps in the page's language; English pages keep the diagram as deployed."""
     scenario = Scenario(app)
+    GroupTitles(app.db).set_titles("clerk", {"zh-Hant": "文件起草人"})
     auditor = login_as("auditor")
     zh = {"Accept-Language": "zh-CN"}
     heatmap = auditor.get("/audit/heatmap/document_review", headers=zh).get_data(as_text=True)
+    assert "文件审核" in auditor.get("/audit/heatmap", headers=zh).get_data(as_text=True)
     assert "<h1>热力图: 文件审核</h1>" in heatmap and '<td title="draft">起草文件</td>' in heatmap
     assert 'name=\\"起草文件\\"' in heatmap and "Draft the document" not in heatmap
     url = f"/instances/{scenario.instance_id}/diagram/document_review.bpmn"
     chinese = auditor.get(url, headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
     assert 'name="起草文件"' in chinese and 'id="draft"' in chinese and "Draft the document" not in chinese
+    assert 'id="lane_clerk" name="文件起草人"' in chinese  # the lane shows the group's title, not its code
     english = auditor.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'name="Draft the document"' in english
 
