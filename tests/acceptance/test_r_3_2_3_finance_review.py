@@ -175,3 +175,14 @@ def test_r_3_2_3_the_finance_staff_work_the_review_in_their_language(finance_des
     html = client.get(f"/tasks/{prepare.id}").get_data(as_text=True)
     assert "资产负债表" in html and "月末应收账款：已逾期（人民币元）" in html
     assert "Monthly finance review" not in client.get("/start").get_data(as_text=True)
+
+    work(finance_desk, "fay", "prepare_review", figures())
+    head = web.test_client()
+    assert head.post("/login", data={"username": "fred", "password": PASSWORD}).status_code == 302
+    review = task(finance_desk, "fred", "review_report")
+    html = head.get(f"/tasks/{review.id}").get_data(as_text=True)  # what the head reviews: the figures computed
+    assert "Receivables at the end of the month (CNY)" in html and "1,200,000" in html
+    assert "Share of receivables overdue" in html and "0.05" in html and "Liquidity sound" in html
+    head.get("/language/zh_Hant")
+    html = head.get(f"/tasks/{review.id}").get_data(as_text=True)
+    assert "審核每月財務報告" in html and "逾期應收賬款比例" in html and "月末應收賬款（人民幣元）" in html
