@@ -1,10 +1,14 @@
-"""Which file of a stored version holds a process, and a version's files with one diagram replaced."""
+"""Which file of a stored version holds a process, a version's files with one diagram replaced, the decisions
+its tables define, and new tables carried along until deployed."""
 from __future__ import annotations
+
+import re
 
 from engine.errors import DefinitionInvalid, Problem
 from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NEW_TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,80}\.dmn$")
 
 
 def main_bpmn_file(files: dict[str, bytes], key: str) -> str:
@@ -38,3 +42,15 @@ def decision_ids(files: dict[str, bytes]) -> list[str]:
         found.update(e.get("id") for e in root.iter() if isinstance(e.tag, str)
                      and e.tag.rsplit("}", 1)[-1] == "decision" and e.get("id"))
     return sorted(found)
+
+
+def carried_tables(names: list[str], texts: list[str], files: dict[str, bytes]) -> dict[str, bytes]:
+    """New decision tables a page carries along (name → DMN) until they are deployed with a diagram: only new
+    .dmn files of a plain name, never one that would replace a file of the version."""
+    carried: dict[str, bytes] = {}
+    for name, text in zip(names, texts):
+        base = name.rsplit("/", 1)[-1]
+        if name in files or not NEW_TABLE_NAME.match(base) or ".." in name or name.startswith("/"):
+            raise DefinitionInvalid([Problem(name, "", "", "a new decision table needs a new file name ending in .dmn")])
+        carried[name] = text.encode("utf-8")
+    return carried

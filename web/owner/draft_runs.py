@@ -18,7 +18,7 @@ from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.auth import casedesk, current_actor, require
 
-from .bundles import BPMN_NS, replace_file
+from .bundles import BPMN_NS, carried_tables, replace_file
 from .testruns import EXAMPLE
 
 bp = Blueprint("owner_draft_runs", __name__, url_prefix="/owner")
@@ -28,7 +28,7 @@ RUN = require(may_deploy, "only process owners run and save test cases")
 @bp.post("/processes/<key>/<int:version>/edit/test-run")
 @RUN
 def run_draft(key: str, version: int) -> ResponseReturnValue:
-    """JSON `{"file", "xml", "script", "name"}` (CSRF token in X-CSRFToken): the run of the process the edited
+    """JSON `{"file", "xml", "script", "name", "carried": {new table: DMN}}` (CSRF token in X-CSRFToken): the run of the process the edited
     diagram draws (a version also holds the processes it calls, each editable) as the API answers it, or the
     validation report (422) or the script's errors (400); nothing of the draft is stored."""
     body = request.get_json(silent=True)
@@ -49,8 +49,10 @@ def run_draft(key: str, version: int) -> ResponseReturnValue:
         return jsonify({"message": _("The script has errors; nothing was run."), "errors": exc.field_errors}), 400
     xml = str(body.get("xml") or "")
     process = drawn_process(xml, key)
+    carried = body.get("carried") if isinstance(body.get("carried"), dict) else {}
     try:
-        run = casedesk().testcases.run_draft(replace_file(files, name, xml), process, script)
+        tables = carried_tables([str(n) for n in carried], [str(t) for t in carried.values()], files)
+        run = casedesk().testcases.run_draft(replace_file({**files, **tables}, name, xml), process, script)
     except DefinitionInvalid as invalid:
         return jsonify({"message": _("The draft has problems; nothing was run."),
                         "problems": [asdict(problem) for problem in invalid.problems]}), 422

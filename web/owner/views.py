@@ -20,7 +20,7 @@ from web.i18n import announce_missing_translations
 from web.views.common import reads
 from web.security import stored_file
 
-from .bundles import decision_ids, main_bpmn_file, replace_file
+from .bundles import carried_tables, decision_ids, main_bpmn_file, replace_file
 from .draft_runs import sample_script
 from .calls import call_rows
 from .testruns import announce_test_cases
@@ -97,34 +97,44 @@ def deploy() -> ResponseReturnValue:
 @DEPLOY
 def edit(key: str, version: int) -> ResponseReturnValue:
     """The bpmn-js modeler on one version; saving deploys the edited diagram as a new version
-    (or, asked to, stores it as a view-only model when it cannot run yet)."""
+    (or, asked to, stores it as a view-only model when it cannot run yet). New decision tables the owner
+    drew on the way travel with the diagram until it is deployed."""
     stored = catalog().version(key, version)
     files = catalog().files(key, version)
     name = request.values.get("file") or main_bpmn_file(files, key)
     if name not in files or not name.endswith(".bpmn"):
         raise NotFound(_("Version %(v)s of %(key)s has no diagram %(name)s.", v=version, key=key, name=name))
-    diagrams = sorted(n for n in files if n.endswith(".bpmn"))
-    form_files = sorted(n for n in files if n.endswith(".json") and not n.endswith(".i18n.json"))
-    xml = files[name].decode("utf-8", errors="replace")
     if request.method == "GET":
         # A view-only model opens with the report of why it cannot run, its elements outlined.
-        return render_template("owner/modeler.html", key=key, version=version, file=name, xml=xml,
-                               problems=stored.model_problems or None, model=not stored.executable,
-                               diagrams=diagrams, form_files=form_files, decisions=decision_ids(files),
-                               test_script=sample_script(xml))
+        return modeler_page(key, version, files, name, files[name].decode("utf-8", errors="replace"),
+                            problems=stored.model_problems or None, model=not stored.executable)
     edited = request.form.get("xml", "")
+    carried: dict[str, bytes] = {}
     try:
-        bundle = replace_file(files, name, edited)
+        carried = carried_tables(request.form.getlist("carried_name"), request.form.getlist("carried_xml"), files)
+        bundle = replace_file({**files, **carried}, name, edited)
         results = casedesk().definitions.deploy(bundle, deployed_by=current_actor().username, origin="modeler")
     except DefinitionInvalid as invalid:
         if request.form.get("as_model") and edited.strip():
-            return _store_model(replace_file(files, name, edited), "modeler", invalid.problems)
+            return _store_model(replace_file({**files, **carried}, name, edited), "modeler", invalid.problems)
         # The owner keeps what they drew; the report says what to fix.
-        return render_template("owner/modeler.html", key=key, version=version, file=name, xml=edited,
-                               problems=invalid.problems, model=False, offer_model=True, diagrams=diagrams,
-                               form_files=form_files, decisions=decision_ids(files),
-                               test_script=sample_script(edited)), 422
+        return modeler_page(key, version, files, name, edited, problems=invalid.problems, offer_model=True,
+                            carried=carried, status=422)
     return show_deployed(results, key, version)
+
+
+def modeler_page(key: str, version: int, files: dict[str, bytes], name: str, xml: str, *,
+                 problems: list[Any] | None = None, model: bool = False, offer_model: bool = False,
+                 carried: dict[str, bytes] | None = None, status: int = 200) -> ResponseReturnValue:
+    """The modeler on diagram `name` of a version, with what the panel offers: the bundle's form files and
+    decision ids (with those of the new tables `carried` along), and a test-run script to start from."""
+    carried = carried or {}
+    return render_template(
+        "owner/modeler.html", key=key, version=version, file=name, xml=xml, problems=problems, model=model,
+        offer_model=offer_model, diagrams=sorted(n for n in files if n.endswith(".bpmn")),
+        form_files=sorted(n for n in files if n.endswith(".json") and not n.endswith(".i18n.json")),
+        decisions=decision_ids({**files, **carried}), test_script=sample_script(xml),
+        carried={n: content.decode("utf-8", errors="replace") for n, content in carried.items()}), status
 
 
 @bp.get("/modeling/operators")

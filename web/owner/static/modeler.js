@@ -141,6 +141,15 @@
     trial.dataset.stop = 'refused';
   }
 
+  // New decision tables carried along until deployed run with the draft too.
+  function carried() {
+    var tables = {};
+    var names = form.querySelectorAll('input[name=carried_name]');
+    var texts = form.querySelectorAll('textarea[name=carried_xml]');
+    for (var i = 0; i < names.length; i++) { tables[names[i].value] = texts[i].value; }
+    return tables;
+  }
+
   if (trial) {
     var runLabels = parsed(trial.dataset.labels, {});
     document.getElementById('modeler-test-run-button').addEventListener('click', function () {
@@ -153,7 +162,7 @@
           method: 'POST', credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json', 'X-CSRFToken': holder.dataset.csrfToken },
           body: JSON.stringify({ file: form.querySelector('input[name=file]').value, xml: result.xml,
-            script: document.getElementById('modeler-test-script').value,
+            script: document.getElementById('modeler-test-script').value, carried: carried(),
             name: document.getElementById('modeler-test-name').value })
         });
       }).then(function (response) {
