@@ -208,5 +208,8 @@ def event_label(event_type: str) -> str:
         "instance_completed": _("Case completed"), "business_key_set": _("Case number given"),
         "instance_migrated": _("Moved to another version"),
         "timer_fired": _("Timer fired"), "instance_failed": _("Case failed"),
+        # engine/runtime/handover.py (a head's release, and a leave beginning, R-3.1)
+        "task_released": _("Task released"), "task_reassigned": _("Task reassigned"),
+        "task_delegated": _("Task delegated"),
     }
     return labels.get(event_type, event_type)

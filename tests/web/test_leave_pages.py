@@ -3,6 +3,7 @@ of a group whose members are all away and takes one over, nobody is offered an a
 leave page lists one's own requests and, for a head, who is away."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Iterator
 
@@ -130,3 +131,12 @@ def test_r_3_1_leave_is_requested_and_approved_through_the_task_pages(site: Flas
                     ).status_code == 302
     assert "Sick leave" in page(sign_in(site, "sam"), "/leave")
     assert leave_desk.record(review.instance_id).status == "approved"
+
+
+def test_r_3_1_the_auditor_reads_the_release_at_leave_in_the_case_history(site: Flask, leave_desk: LeaveDesk) -> None:
+    draft = leave_desk.draft_held_by("alice")
+    away(leave_desk, "alice")
+    leave_desk.app.users.add_user("aud", PASSWORD, ["auditor"])
+    history = page(sign_in(site, "aud", "zh-Hant"), f"/audit/{draft.instance_id}")
+    [row] = re.findall(r'<tr[^>]*data-type="task_released">.*?</tr>', history, re.S)
+    assert "任務已退回組內" in row and "alice" in row
