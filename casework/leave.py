@@ -92,6 +92,12 @@ def record_request(conn: Connection, now: datetime, zone: str, leave_id: str, re
         raise InvalidInput("the last day is before the first day", {"last_day": ["before the first day"]})
     if (last - first).days + 1 > MAX_LEAVE_DAYS:
         raise InvalidInput(f"one request covers at most {MAX_LEAVE_DAYS} days", {"last_day": ["too far"]})
+    overlapping = conn.execute(select(LEAVES.c.first_day, LEAVES.c.last_day).where(
+        LEAVES.c.requester == requester["username"], LEAVES.c.id != leave_id,
+        LEAVES.c.status.in_(("requested", "approved")), LEAVES.c.first_day <= last, LEAVES.c.last_day >= first)).first()
+    if overlapping is not None:
+        raise InvalidInput(f"you already asked for leave from {overlapping.first_day} to {overlapping.last_day}",
+                           {"first_day": ["overlaps another request"]})
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInput("say why you need the leave", {"leave_reason": ["required"]})
     cover = (cover or "").strip()

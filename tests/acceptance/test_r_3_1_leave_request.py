@@ -95,6 +95,9 @@ def test_r_3_1_leave_is_requested_in_advance(leave_desk: LeaveDesk) -> None:
         desk.request("sam", NEXT_MONDAY, NEXT_FRIDAY, cover="nobody")
     with pytest.raises(HandlerFailed, match="last day is before the first day"):
         desk.request("sam", NEXT_FRIDAY, NEXT_MONDAY)
+    desk.request("sam", NEXT_MONDAY, NEXT_FRIDAY)
+    with pytest.raises(HandlerFailed, match="already asked for leave from 2026-03-09 to 2026-03-13"):
+        desk.request("sam", NEXT_FRIDAY, date(2026, 3, 16))
 
 
 def test_r_3_1_the_requester_is_told_in_their_language_at_their_address(leave_desk: LeaveDesk) -> None:
