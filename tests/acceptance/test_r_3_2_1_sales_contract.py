@@ -12,7 +12,7 @@ from engine.errors import HandlerFailed, InvalidInput
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
     _mail_server, _sms_server, data, desk, filed_records, inbox, mailbox, register, sms, start, task, trade_desk, work)
 
-TERMS = {"customer_name": "Hengda Trading", "contract_subject": "500 office chairs", "contract_amount": 80000,
+TERMS = {"customer_name": "Hengda Trading", "contract_subject": "500 office chairs", "contract_amount": 79999.99,
          "contract_terms": "160 per chair; 30% on signing, 70% within 30 days of delivery; delivery to the "
                            "customer's warehouse; a defective chair is replaced within 7 days.",
          "delivery_date": "2026-11-20"}
@@ -62,7 +62,7 @@ def test_r_3_2_1_a_signed_contract_is_followed_until_complete_and_filed_in_the_s
     assert "HT-2026-0001" in entry.title and "Hengda Trading" in entry.title
     records = filed_records(trade_desk, entry.number)
     assert sorted(records) == ["contract", "order", "review", "signing"]
-    assert records["contract"]["amount"] == 80000 and records["signing"]["signing_date"] == "2026-11-02"
+    assert records["contract"]["amount"] == 79999.99 and records["signing"]["signing_date"] == "2026-11-02"
     assert records["review"]["approvals"] == ["sales_head"]
     assert [(f["goods_delivered"], f["payment_received"]) for f in records["order"]] == [(True, False), (True, True)]
 

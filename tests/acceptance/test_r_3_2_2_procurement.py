@@ -16,11 +16,11 @@ PLAN = {"purchase_title": "Laptops for the new sales office",
         "purchase_items": "Laptop | 14-inch, 16 GB memory, 512 GB disk | 10\nDocking station | USB-C, two screens | 10",
         "purchase_budget": 30000, "needed_by": "2026-12-01", "purchase_reason": "Ten new sales staff start in December."}
 APPROVED = {"plan_approved": True, "plan_note": ""}
-QUOTES = "Acme Computers | 28500 | delivery in 10 days\nBeta Office | 27900 | delivery in 20 days\nGamma IT | 29800"
+QUOTES = "Acme Computers | 28,500.50 | delivery in 10 days\nBeta Office | 27900 | delivery in 20 days\nGamma IT | 29800"
 SELECTED = {"supplier_quotes": QUOTES, "chosen_supplier": "Acme Computers",
             "selection_reason": "Delivers in time for December; Beta cannot."}
 CONTRACT = {"supplier_contract_number": "ACME-2026-117", "contract_items": PLAN["purchase_items"],
-            "contract_price": 27800, "contract_delivery_date": "2026-11-25",
+            "contract_price": 27799.99, "contract_delivery_date": "2026-11-25",
             "quality_terms": "New, sealed, with a three-year warranty.", "negotiation_note": "Matched Beta's price."}
 
 
@@ -72,14 +72,14 @@ def test_r_3_2_2_a_supplier_is_chosen_from_at_least_the_quotes_the_table_asks_fo
         work(trade_desk, "pat", "select_supplier", {**SELECTED, "chosen_supplier": "Delta Supplies"}, purchase)
     with pytest.raises(HandlerFailed, match="exceeds the approved budget"):
         work(trade_desk, "pat", "select_supplier",
-             {**SELECTED, "supplier_quotes": QUOTES.replace("28500", "31000")}, purchase)
+             {**SELECTED, "supplier_quotes": QUOTES.replace("28,500.50", "31,000")}, purchase)
     with pytest.raises(InvalidInput):  # the reason is required
         work(trade_desk, "pat", "select_supplier", {**SELECTED, "selection_reason": ""}, purchase)
 
     work(trade_desk, "pat", "select_supplier", SELECTED, purchase)
     chosen = data(trade_desk, purchase)["supplier"]
     assert (chosen["supplier"], chosen["price"], chosen["lowest_price"], len(chosen["quotes"])) == (
-        "Acme Computers", 28500, 27900, 3)
+        "Acme Computers", 28500.5, 27900, 3)
     # The contract starts from the plan's items.
     assert data(trade_desk, purchase)["contract_items"] == PLAN["purchase_items"]
     assert inbox(trade_desk, "pat", purchase) == ["negotiate_contract"]
@@ -101,7 +101,7 @@ def test_r_3_2_2_the_negotiated_price_stays_within_the_budget(trade_desk: Casede
         work(trade_desk, "pat", "negotiate_contract", {**CONTRACT, "contract_price": 30500}, purchase)
     work(trade_desk, "pat", "negotiate_contract", CONTRACT, purchase)
     contract = data(trade_desk, purchase)["contract"]
-    assert (contract["price"], len(contract["items"]), contract["delivery_date"]) == (27800, 2, "2026-11-25")
+    assert (contract["price"], len(contract["items"]), contract["delivery_date"]) == (27799.99, 2, "2026-11-25")
     assert inbox(trade_desk, "pat", purchase) == ["receive_goods"]
 
 
