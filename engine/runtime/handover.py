@@ -23,10 +23,12 @@ from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.history.eventlog import INPUT, chain_event
 from engine.runtime.service import Runtime
 from engine.models import Group, Membership, User
-from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
+from engine.runtime.store import EVENTS, HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
 from engine.users import groups_of
 
 HEAD_SUFFIX = "_head"
+# The events by which a person came to hold a task (rather than the process routing it to them).
+HANDED_TO_A_PERSON = ("task_claimed", "task_reassigned", "task_delegated")
 
 
 @dataclass(frozen=True)
@@ -152,9 +154,10 @@ class TaskHandover:
 
 def release_for_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any],
                         skip_instance: str | None = None) -> list[TaskView]:
-    """R-3.1: the leave of `username` begins: every task they hold goes back to its group, unclaimed.
-    Each release is a `task_released` input event of its own instance (replay repeats it), written in
-    the caller's transaction (the leave process's step), instance rows locked one by one."""
+    """R-3.1: the leave of `username` begins: every task they claimed (or were given by a person) goes back
+    to its group, unclaimed. A task the process itself routed to them by name stays theirs: nobody else
+    may work it. Each release is a `task_released` input event of its own instance (replay repeats it),
+    written in the caller's transaction (the leave process's step), instance rows locked one by one."""
     store = InstanceStore(conn, lock_rows=conn.dialect.name == "postgresql")
     held = [task_view(row) for row in conn.execute(
         select(HUMAN_TASKS).where(HUMAN_TASKS.c.assignee == username)
@@ -167,6 +170,9 @@ def release_for_absence(conn: Connection, username: str, now: datetime, leave: d
         current = store.human_task(task.id)
         if record is None or record.status != "running" or current is None or current.assignee != username:
             continue
+        if conn.execute(select(EVENTS.c.id).where(EVENTS.c.task_id == task.id, EVENTS.c.type.in_(HANDED_TO_A_PERSON))
+                        .limit(1)).first() is None:
+            continue  # routed to them by the process (an `assignee` property), never claimed
         event = chain_event(record, now, INPUT, "task_released", {"from": username, "reason": "leave", **leave},
                             actor=username, task_id=task.id, task_spec=task.task_spec)
         store.set_assignee(task.id, None)

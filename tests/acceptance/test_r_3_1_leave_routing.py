@@ -101,3 +101,17 @@ def test_r_3_1_a_group_all_absent_is_shown_to_its_head_who_works_its_tasks(leave
     # Bob is back on Wednesday: the group has a member at work again.
     desk.app.clock.set(beijing_midnight(date(2026, 3, 4)))  # type: ignore[attr-defined]
     assert desk.app.handover.unattended({"clerk"}) == []
+
+
+def test_r_3_1_a_task_the_process_named_for_the_absent_person_stays_theirs(leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    draft = desk.draft_held_by("alice")
+    refused = desk.request("alice", date(2026, 3, 16), date(2026, 3, 20))
+    desk.decide(refused, "cleo", "reject", "the audit is that week")
+    assert desk.task(refused, "amend_or_withdraw").assignee == "alice"  # routed to the requester by name
+
+    desk.decide(desk.request("alice", MONDAY, FRIDAY), "cleo")
+    assert desk.task(draft.instance_id, "draft").assignee is None  # claimed: back to the clerks
+    assert desk.task(refused, "amend_or_withdraw").assignee == "alice"  # only she may amend her request
+    assert desk.events(refused, "task_released") == []
+    assert ("amend_or_withdraw", "alice") not in desk.inbox("bob")
