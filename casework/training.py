@@ -9,15 +9,16 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select
 
-from engine.runtime.store import GROUPS, MEMBERSHIPS, USERS
+from engine.runtime.store import GROUPS, INSTANCES, MEMBERSHIPS, USERS
 
 from .quality_indicators import Period, compute_indicators
-from .training_models import TrainingNeed
+from .training_models import CareerPlan, TrainingNeed
 
 NEEDS = cast(Table, TrainingNeed.__table__)
+CAREERS = cast(Table, CareerPlan.__table__)
 DEPARTMENTS = ("sales", "procurement", "finance", "general")
 PRIORITIES = ("high", "medium", "low")
-SOURCES = ("survey", "interview", "appraisal")
+SOURCES = ("survey", "interview", "appraisal", "career_plan")
 # R-4.3 appraisal results that propose training: an on-time rate under this, or at least this many findings.
 ON_TIME_FLOOR = 0.8
 FINDINGS_CEILING = 2
@@ -145,3 +146,26 @@ def consolidated_needs(conn: Connection, instance_id: str) -> list[dict[str, Any
             if value and value not in entry[field]:
                 entry[field].append(value)
     return sorted(grouped.values(), key=lambda e: (PRIORITIES.index(e["priority"]), -len(e["people"]), e["skill"]))
+
+
+def career_plan_needs(conn: Connection, now: datetime, instance_id: str) -> list[dict[str, str]]:
+    """R-7.4.2 into R-7.1: the trainings that the career plans in force name become needs of their people."""
+    needs = []
+    plans = conn.execute(select(CAREERS.c.number, CAREERS.c.person, CAREERS.c.planned_trainings)
+                         .where(CAREERS.c.status == "active").order_by(CAREERS.c.number))
+    for plan in list(plans):
+        department = department_of(groups_of_users(conn, [plan.person]).get(plan.person, set()))
+        for skill in (s.strip() for s in _SKILL_LINES.split(plan.planned_trainings or "")):
+            if skill:
+                needs.append(_add_need(conn, now, instance_id, plan.person, department, skill, "medium",
+                                       "career_plan", plan.number))
+    return needs
+
+
+def latest_needs(conn: Connection) -> list[dict[str, Any]]:
+    """R-7.1 into R-7.2: the needs list of the latest finished needs analysis (empty when none has finished)."""
+    latest = conn.execute(select(NEEDS.c.instance_id)
+                          .select_from(NEEDS.join(INSTANCES, INSTANCES.c.id == NEEDS.c.instance_id))
+                          .where(INSTANCES.c.status == "completed")
+                          .order_by(INSTANCES.c.completed_at.desc(), NEEDS.c.id.desc()).limit(1)).scalar()
+    return consolidated_needs(conn, latest) if latest else []

@@ -71,6 +71,7 @@ def training_handlers(settings: Settings) -> dict[str, Handler]:
         "propose_appraisal_needs": training.make_propose_appraisal_needs(settings.timezone),
         "record_interview_need": training.record_interview_need,
         "consolidate_training_needs": training.consolidate_training_needs,
+        "latest_training_needs": training.latest_training_needs,
         "record_training_plan": training.record_training_plan,
         "decide_training_plan": training.decide_training_plan,
         "schedule_training_sessions": training.make_schedule_training_sessions(settings.timezone),

@@ -41,8 +41,14 @@ def record_interview_need(ctx: HandlerContext, person: str, skill: str, priority
 
 
 def consolidate_training_needs(ctx: HandlerContext) -> list[dict[str, Any]]:
-    """R-7.1: the round's needs from every source, by skill."""
+    """R-7.1: the round's needs from every source, the career plans in force (R-7.4) included, by skill."""
+    training.career_plan_needs(_connection(ctx), ctx.now, ctx.instance_id)
     return training.consolidated_needs(_connection(ctx), ctx.instance_id)
+
+
+def latest_training_needs(ctx: HandlerContext) -> list[dict[str, Any]]:
+    """R-7.2.1: the needs list a plan is drawn up from."""
+    return training.latest_needs(_connection(ctx))
 
 
 def make_propose_appraisal_needs(zone: str) -> Handler:

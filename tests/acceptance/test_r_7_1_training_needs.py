@@ -14,23 +14,13 @@ from engine.errors import CasedeskError, Forbidden, InvalidInput
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     _mail_server, _sms_server, accepted_case, desk, mailbox, sms)
 from tests.acceptance.quality_support import SATISFIED, finished_case
-from tests.acceptance.training_desk import YEARLY_ANALYSIS, deploy_training, needs_list, rows, task, tasks, work
-
-SURVEYED = ("fay", "fred", "gil", "gus", "pat", "peg", "sam", "sue")
-INTERVIEW = {"interviewee": "sam", "interview_skill": "Negotiation", "interview_priority": "medium",
-             "interview_notes": "Wants to close larger deals. 希望談成更大的訂單。", "more_interviews": False}
+from tests.acceptance.training_desk import (INTERVIEW, SURVEYED, YEARLY_ANALYSIS, answer_all, deploy_training,
+                                            needs_list, rows, task, tasks, work)
 
 
 @pytest.fixture
 def training_desk(desk: Casedesk) -> Iterator[Casedesk]:  # noqa: F811
     yield deploy_training(desk)
-
-
-def answer_all(desk: Casedesk, round_id: str) -> None:
-    for person in SURVEYED:
-        skills = "Contract law\nNegotiation" if person in ("sam", "sue") else "Excel"
-        work(desk, person, "answer_survey", {"needed_skills": skills, "skills_priority": "high" if person == "sue" else "low",
-                                             "survey_comment": ""}, round_id)
 
 
 def test_r_7_1_1_the_yearly_analysis_surveys_every_member_of_every_department_in_their_own_inbox(

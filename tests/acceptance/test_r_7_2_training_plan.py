@@ -13,7 +13,7 @@ from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, Forbidden, InvalidInput
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
 from tests.acceptance.training_desk import (FIRST_SESSION, PLAN, SECOND_SESSION, approved_plan, deploy_training,
-                                            rows, session_day, task, tasks, work)
+                                            finished_needs_round, rows, session_day, task, tasks, work)
 
 
 @pytest.fixture
@@ -79,3 +79,16 @@ def test_r_7_2_a_plan_naming_someone_who_is_no_user_is_refused_and_nothing_is_re
 def test_r_7_2_only_the_training_owner_plans_training(training_desk: Casedesk) -> None:
     with pytest.raises(Forbidden):
         training_desk.runtime.start_instance("training_plan", {}, actor="sue")
+
+
+def test_r_7_2_1_a_plan_is_drawn_up_from_the_latest_finished_needs_analysis(training_desk: Casedesk) -> None:
+    first = training_desk.runtime.start_instance("training_plan", {}, actor="gil").id
+    assert task(training_desk, "gil", "draft_plan", first).instructions is None  # no analysis finished yet
+    finished_needs_round(training_desk)
+    unfinished = training_desk.runtime.start_instance("training_needs", {}, actor="leo").id
+    work(training_desk, "sam", "answer_survey", {"needed_skills": "Public speaking", "skills_priority": "high",
+                                                 "survey_comment": ""}, unfinished)
+    plan_id = training_desk.runtime.start_instance("training_plan", {}, actor="gil").id
+    shown = task(training_desk, "gil", "draft_plan", plan_id).instructions or ""
+    assert "**Contract law** · high · sam, sue" in shown and "**Excel** · low" in shown
+    assert shown.index("Contract law") < shown.index("Excel") and "Public speaking" not in shown

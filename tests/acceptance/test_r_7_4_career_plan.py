@@ -13,7 +13,7 @@ from casework.training_records import TrainingRecords
 from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, Forbidden
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
-from tests.acceptance.training_desk import deploy_training, rows, task, tasks, work
+from tests.acceptance.training_desk import deploy_training, finished_needs_round, needs_list, rows, task, tasks, work
 
 OPEN = {"career_employee": "sam", "career_superior": "sue", "review_every_months": 6}
 DRAFT = {"target_position": "Key account manager 大客戶經理", "career_goals": "Lead three key accounts by 2028.",
@@ -94,3 +94,17 @@ def test_r_7_4_a_plan_needs_two_different_users_and_only_the_training_owner_open
     with pytest.raises(CasedeskError, match="no active user named 'boss'"):
         work(training_desk, "leo", "open_career_plan", {**OPEN, "career_superior": "boss"}, career_id)
     assert rows(training_desk, CareerPlan) == []
+
+
+def test_r_7_4_2_the_trainings_of_a_plan_in_force_join_the_next_needs_analysis(training_desk: Casedesk) -> None:
+    career_id = training_desk.runtime.start_instance("career_plan", {}, actor="gil").id
+    work(training_desk, "gil", "open_career_plan", {**OPEN, "career_employee": "pat", "career_superior": "peg"},
+         career_id)
+    work(training_desk, "pat", "draft_career_plan", {**DRAFT, "planned_trainings": "Supplier audits\nNegotiation"},
+         career_id)
+    work(training_desk, "peg", "agree_career_plan", {"career_agreed": True, "career_note": ""}, career_id)
+    round_id = finished_needs_round(training_desk)
+    by_skill = {n["skill"]: n for n in needs_list(training_desk, round_id)}
+    assert (by_skill["Supplier audits"]["people"], by_skill["Supplier audits"]["sources"]) == (["pat"], ["career_plan"])
+    assert by_skill["Negotiation"]["people"] == ["sam", "sue", "pat"]
+    assert "career_plan" in by_skill["Negotiation"]["sources"]

@@ -82,3 +82,25 @@ def session_day(desk: Casedesk, moment: datetime) -> int:
     """Move the clock to a session's day and fire what is due."""
     desk.clock.set(moment)  # type: ignore[attr-defined]
     return desk.jobs.run_due(worker="test")
+
+
+SURVEYED = ("fay", "fred", "gil", "gus", "pat", "peg", "sam", "sue")  # the members and heads of the departments
+INTERVIEW = {"interviewee": "sam", "interview_skill": "Negotiation", "interview_priority": "medium",
+             "interview_notes": "Wants to close larger deals. 希望談成更大的訂單。", "more_interviews": False}
+
+
+def answer_all(desk: Casedesk, round_id: str) -> None:
+    """Every surveyed person answers: sales wants contract law and negotiation (sue urgently), the rest Excel."""
+    for person in SURVEYED:
+        skills = "Contract law\nNegotiation" if person in ("sam", "sue") else "Excel"
+        work(desk, person, "answer_survey", {"needed_skills": skills, "skills_priority": "high" if person == "sue"
+                                             else "low", "survey_comment": ""}, round_id)
+
+
+def finished_needs_round(desk: Casedesk, starter: str = "gil") -> str:
+    """R-7.1 run through: surveys, one interview, the list confirmed."""
+    round_id = desk.runtime.start_instance("training_needs", {}, actor=starter).id
+    answer_all(desk, round_id)
+    work(desk, starter, "record_interview", INTERVIEW, round_id)
+    work(desk, starter, "confirm_needs", {"needs_conclusion": "Contract law first."}, round_id)
+    return round_id
