@@ -8,6 +8,8 @@ import { Group, SelectEntry, TextAreaEntry, TextFieldEntry, isSelectEntryEdited,
   isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { is } from 'bpmn-js/lib/util/ModelUtil';
+import { collaborationOf, keysText, messagesText, propertiesText, setKeys, setMessages,
+  setProperties } from './collaboration-messages';
 
 const SPIFF = 'spiffworkflow:';
 
@@ -456,6 +458,14 @@ function CorrelationField(props) {
     setValue: (value) => setCorrelation(element, value, injector) });
 }
 
+function DiagramTextField(props) {
+  const { element, id, label, read, write } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return TextAreaEntry({ element: element, id: id, label: label, debounce: debounce, monospace: true, rows: 3,
+    autoResize: true, getValue: () => read(element), setValue: (value) => write(element, value, injector) });
+}
+
 function entry(id, component, props, isEdited) {
   return Object.assign({ id: id, component: component, isEdited: isEdited || isTextFieldEntryEdited }, props);
 }
@@ -528,6 +538,16 @@ function casedeskEntries(element, config) {
       entries.push(entry('casedesk-message-variable', MessageVariableField, { label: labels.messageVariable }));
     }
     entries.push(entry('casedesk-correlation', CorrelationField, { label: labels.correlation }, isTextAreaEntryEdited));
+  }
+  if (is(element, 'bpmn:Collaboration') || is(element, 'bpmn:Participant') || is(element, 'bpmn:Process')) {
+    entries.push(entry('casedesk-messages', DiagramTextField, { label: labels.messages, read: messagesText,
+      write: setMessages }, isTextAreaEntryEdited));
+    entries.push(entry('casedesk-correlation-properties', DiagramTextField, { label: labels.correlationProperties,
+      read: propertiesText, write: setProperties }, isTextAreaEntryEdited));
+    if (collaborationOf(element)) {
+      entries.push(entry('casedesk-correlation-keys', DiagramTextField, { label: labels.correlationKeys,
+        read: keysText, write: setKeys }, isTextAreaEntryEdited));
+    }
   }
   return entries;
 }
