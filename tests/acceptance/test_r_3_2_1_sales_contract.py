@@ -10,7 +10,9 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.errors import HandlerFailed, InvalidInput
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, data, desk, filed_records, inbox, mailbox, register, sms, start, task, trade_desk, work)
+    _mail_server, _sms_server, attach, data, desk, filed_records, inbox, mailbox, register, sms, start, task, trade_desk,
+    work)
+from tests.support.sample_files import pdf
 
 TERMS = {"customer_name": "Hengda Trading", "contract_subject": "500 office chairs", "contract_amount": 79999.99,
          "contract_terms": "160 per chair; 30% on signing, 70% within 30 days of delivery; delivery to the "
@@ -20,6 +22,12 @@ CONFIRMED = {"terms_lawful": True, "terms_reasonable": True, "terms_clear": True
 SIGNED = {"signing_date": "2026-11-02", "customer_signatory": "Li Wei, purchasing manager"}
 COMPLETE = {"goods_delivered": True, "invoice_issued": True, "payment_received": True, "order_problem": "",
             "follow_up_note": "Paid in full."}
+
+
+def signing(desk: Casedesk, **changes: Any) -> dict[str, Any]:
+    """The signing form with the signed contract attached as a PDF."""
+    scan = attach(desk, "sam", "HT-2026-0001 signed.pdf", pdf("contract signed by Hengda Trading"))
+    return {**SIGNED, "signed_contract_documents": [scan], **changes}
 
 
 def drafted(desk: Casedesk, **changes: Any) -> str:
@@ -47,7 +55,10 @@ def test_r_3_2_1_a_signed_contract_is_followed_until_complete_and_filed_in_the_s
         trade_desk: Casedesk) -> None:
     contract = drafted(trade_desk)
     work(trade_desk, "sue", "review_terms", CONFIRMED, contract)
-    work(trade_desk, "sam", "sign_contract", SIGNED, contract)
+    with pytest.raises(InvalidInput):  # the signed contract itself is filed: no signing without it
+        work(trade_desk, "sam", "sign_contract", SIGNED, contract)
+    signed = signing(trade_desk)
+    work(trade_desk, "sam", "sign_contract", signed, contract)
     assert inbox(trade_desk, "sam", contract) == ["follow_up_order"]
 
     work(trade_desk, "sam", "follow_up_order", {**COMPLETE, "invoice_issued": False, "payment_received": False,
@@ -65,6 +76,10 @@ def test_r_3_2_1_a_signed_contract_is_followed_until_complete_and_filed_in_the_s
     assert records["contract"]["amount"] == 79999.99 and records["signing"]["signing_date"] == "2026-11-02"
     assert records["review"]["approvals"] == ["sales_head"]
     assert [(f["goods_delivered"], f["payment_received"]) for f in records["order"]] == [(True, False), (True, True)]
+    # The signed contract is one of the archive's documents, read like any other only under a borrowing (R-6.4).
+    documents = trade_desk.archives.register_record(entry.number, "ann").documents
+    assert [(d.variable, d.name, d.sha256) for d in documents] == [
+        ("signed_contract_documents", "HT-2026-0001 signed.pdf", signed["signed_contract_documents"][0]["sha256"])]
 
 
 def test_r_3_2_1_a_term_not_confirmed_sends_the_contract_back_to_sales_to_amend(trade_desk: Casedesk) -> None:
@@ -130,8 +145,8 @@ def test_r_3_2_1_a_signing_date_before_the_review_or_in_the_future_is_refused(tr
     contract = drafted(trade_desk)
     work(trade_desk, "sue", "review_terms", CONFIRMED, contract)
     with pytest.raises(HandlerFailed, match="before its review"):
-        work(trade_desk, "sam", "sign_contract", {**SIGNED, "signing_date": "2026-11-01"}, contract)
+        work(trade_desk, "sam", "sign_contract", signing(trade_desk, signing_date="2026-11-01"), contract)
     with pytest.raises(HandlerFailed, match="in the future"):
-        work(trade_desk, "sam", "sign_contract", {**SIGNED, "signing_date": "2026-11-03"}, contract)
+        work(trade_desk, "sam", "sign_contract", signing(trade_desk, signing_date="2026-11-03"), contract)
     assert inbox(trade_desk, "sam", contract) == ["sign_contract"]  # nothing was recorded
     assert "signed" not in data(trade_desk, contract)

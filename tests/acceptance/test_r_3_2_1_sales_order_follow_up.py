@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from engine.bootstrap import Casedesk
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
     _mail_server, _sms_server, data, desk, inbox, mailbox, register, sms, start, task, trade_desk, work)
-from tests.acceptance.test_r_3_2_1_sales_contract import COMPLETE, CONFIRMED, SIGNED, drafted
+from tests.acceptance.test_r_3_2_1_sales_contract import COMPLETE, CONFIRMED, drafted, signing
 
 IN_PROGRESS = {**COMPLETE, "goods_delivered": False, "invoice_issued": False, "payment_received": False,
                "follow_up_note": "Chairs in production."}
@@ -19,7 +19,7 @@ DELIVERY_DUE = datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)
 def signed_contract(desk: Casedesk) -> str:
     contract = drafted(desk)
     work(desk, "sue", "review_terms", CONFIRMED, contract)
-    work(desk, "sam", "sign_contract", SIGNED, contract)
+    work(desk, "sam", "sign_contract", signing(desk), contract)
     return contract
 
 

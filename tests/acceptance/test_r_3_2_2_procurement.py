@@ -10,7 +10,8 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.errors import HandlerFailed, InvalidInput
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, data, desk, inbox, mailbox, sms, start, trade_desk, work)
+    _mail_server, _sms_server, attach, data, desk, inbox, mailbox, sms, start, trade_desk, work)
+from tests.support.sample_files import pdf
 
 PLAN = {"purchase_title": "Laptops for the new sales office",
         "purchase_items": "Laptop | 14-inch, 16 GB memory, 512 GB disk | 10\nDocking station | USB-C, two screens | 10",
@@ -24,6 +25,12 @@ CONTRACT = {"supplier_contract_number": "ACME-2026-117", "contract_items": PLAN[
             "quality_terms": "New, sealed, with a three-year warranty.", "negotiation_note": "Matched Beta's price."}
 
 
+def signed_contract(desk: Casedesk, **changes: Any) -> dict[str, Any]:
+    """The negotiated contract with the signed copy attached as a PDF."""
+    scan = attach(desk, "pat", "ACME-2026-117.pdf", pdf("purchase contract ACME-2026-117"))
+    return {**CONTRACT, "purchase_contract_documents": [scan], **changes}
+
+
 def planned(desk: Casedesk, **changes: Any) -> str:
     purchase = start(desk, "procurement", "pat")
     work(desk, "pat", "draft_purchase_plan", {**PLAN, **changes}, purchase)
@@ -35,7 +42,7 @@ def contracted(desk: Casedesk) -> str:
     purchase = planned(desk)
     work(desk, "peg", "approve_plan", APPROVED, purchase)
     work(desk, "pat", "select_supplier", SELECTED, purchase)
-    work(desk, "pat", "negotiate_contract", CONTRACT, purchase)
+    work(desk, "pat", "negotiate_contract", signed_contract(desk), purchase)
     return purchase
 
 
@@ -98,8 +105,10 @@ def test_r_3_2_2_the_negotiated_price_stays_within_the_budget(trade_desk: Casede
     work(trade_desk, "peg", "approve_plan", APPROVED, purchase)
     work(trade_desk, "pat", "select_supplier", SELECTED, purchase)
     with pytest.raises(HandlerFailed, match="exceeds the approved budget"):
-        work(trade_desk, "pat", "negotiate_contract", {**CONTRACT, "contract_price": 30500}, purchase)
-    work(trade_desk, "pat", "negotiate_contract", CONTRACT, purchase)
+        work(trade_desk, "pat", "negotiate_contract", signed_contract(trade_desk, contract_price=30500), purchase)
+    with pytest.raises(InvalidInput):  # the signed contract is filed with the purchase: no contract without it
+        work(trade_desk, "pat", "negotiate_contract", CONTRACT, purchase)
+    work(trade_desk, "pat", "negotiate_contract", signed_contract(trade_desk), purchase)
     contract = data(trade_desk, purchase)["contract"]
     assert (contract["price"], len(contract["items"]), contract["delivery_date"]) == (27799.99, 2, "2026-11-25")
     assert inbox(trade_desk, "pat", purchase) == ["receive_goods"]

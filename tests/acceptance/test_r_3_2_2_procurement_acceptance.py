@@ -11,7 +11,7 @@ from tests.acceptance.test_r_3_2_2_procurement import contracted
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
     _mail_server, _sms_server, data, desk, filed_records, inbox, mailbox, register, sms, task, trade_desk, work)
 
-RECEIVED = {"received_on": "2026-11-24", "delivery_note_number": "DN-5531"}
+RECEIVED = {"received_on": "2026-11-24", "delivery_note_number": "DN-5531", "delivery_documents": []}
 LAPTOPS_OK = {"quantity_received": 10, "specification_matches": True, "quality_matches": True, "inspection_remark": ""}
 DOCKS_OK = dict(LAPTOPS_OK)
 
@@ -43,6 +43,8 @@ def test_r_3_2_2_each_contract_item_is_inspected_and_matching_goods_are_accepted
     assert records["supplier"]["supplier"] == "Acme Computers" and len(records["supplier"]["quotes"]) == 3
     assert records["plan"]["approved_by"] == ["procurement_head"]
     assert register(trade_desk, "sales") == []
+    documents = trade_desk.archives.register_record(entry.number, "ann").documents
+    assert [(d.variable, d.name) for d in documents] == [("purchase_contract_documents", "ACME-2026-117.pdf")]
 
 
 def test_r_3_2_2_a_short_delivery_goes_back_to_the_supplier_until_it_matches_the_contract(
@@ -63,7 +65,7 @@ def test_r_3_2_2_a_short_delivery_goes_back_to_the_supplier_until_it_matches_the
     work(trade_desk, "peg", "return_to_supplier",
          {"supplier_outcome": "redeliver", "return_note": "Acme sends the full ten by Friday."}, purchase)
     assert inbox(trade_desk, "pat", purchase) == ["receive_goods"]
-    work(trade_desk, "pat", "receive_goods", {"received_on": "2026-11-27", "delivery_note_number": "DN-5560"},
+    work(trade_desk, "pat", "receive_goods", {"received_on": "2026-11-27", "delivery_note_number": "DN-5560", "delivery_documents": []},
          purchase)
     assert data(trade_desk, purchase)["current_item"]["name"] == "Laptop"  # inspected from the start again
     done = work(trade_desk, "pat", "inspect_item", LAPTOPS_OK, purchase)

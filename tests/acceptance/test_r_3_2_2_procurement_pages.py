@@ -32,7 +32,8 @@ def test_r_3_2_2_procurement_starts_a_purchase_from_the_start_page_and_sales_can
 
 def test_r_3_2_2_the_inspectors_page_names_the_contract_item_to_check(trade_desk: Casedesk, site: Flask) -> None:
     purchase = contracted(trade_desk)
-    work(trade_desk, "pat", "receive_goods", {"received_on": "2026-11-24", "delivery_note_number": "DN-1"}, purchase)
+    work(trade_desk, "pat", "receive_goods", {"received_on": "2026-11-24", "delivery_note_number": "DN-1",
+                                                "delivery_documents": []}, purchase)
     inspection = task(trade_desk, "pat", "inspect_item", purchase)
     page = signed_in(site, "pat").get(f"/tasks/{inspection.id}", headers=HANS).get_data(as_text=True)
     for text in ("按合同验收物品", "合同规格", "14-inch, 16 GB memory, 512 GB disk", "实收数量",

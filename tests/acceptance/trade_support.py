@@ -14,6 +14,7 @@ from casework.archive_register import ARCHIVES, ITEMS
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
+from engine.documents.service import Upload
 from engine.runtime.readmodel import ReadModel
 from engine.runtime.service import InstanceView
 from engine.runtime.store import TaskView
@@ -52,6 +53,12 @@ def work(desk: Casedesk, user: str, spec: str, data: dict[str, Any], instance_id
     found = task(desk, user, spec, instance_id)
     desk.runtime.warm.clear()
     return desk.runtime.complete_task(found.id, data, actor=user)
+
+
+def attach(desk: Casedesk, user: str, name: str, content: bytes) -> dict[str, Any]:
+    """A file uploaded by `user` as a form's file field takes it: the reference the form submits."""
+    (reference,) = desk.documents.store([Upload("file", name, content)], user)
+    return reference
 
 
 def data(desk: Casedesk, instance_id: str) -> dict[str, Any]:
