@@ -22,6 +22,9 @@ SOURCES = ("survey", "interview", "appraisal", "career_plan")
 # appraisal results that propose training: an on-time rate under this, or at least this many findings.
 ON_TIME_FLOOR = 0.8
 FINDINGS_CEILING = 2
+# What the appraisal proposes is written by the system, not a person: named in both of the staff's languages.
+TIMELINESS = "Timely case handling 按時辦理業務"
+QUALITY = "Handling to the quality standards 按質量標準辦理業務"
 _SKILL_LINES = re.compile(r"[\n;；]+")
 
 
@@ -120,10 +123,10 @@ def appraisal_needs(conn: Connection, now: datetime, instance_id: str, zone: str
         reasons, skills = [], []
         if late:
             reasons.append(f"on-time rate {rate:.0%}")
-            skills.append("Timely case handling")
+            skills.append(TIMELINESS)
         if flawed:
             reasons.append(f"{figures.findings} inspection findings")
-            skills.append("Handling to the quality standards")
+            skills.append(QUALITY)
         severe = (rate is not None and rate < ON_TIME_FLOOR / 2) or figures.findings > FINDINGS_CEILING
         proposed.append(_add_need(conn, now, instance_id, figures.name,
                                   department_of(people.get(figures.name, set())), " / ".join(skills),

@@ -8,6 +8,7 @@ from typing import Iterator
 
 import pytest
 
+from casework.training import TIMELINESS
 from casework.training_models import TrainingNeed
 from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, Forbidden, InvalidInput
@@ -54,20 +55,22 @@ def test_r_7_1_2_surveys_interviews_and_appraisal_results_become_one_needs_list_
     round_id = training_desk.runtime.start_instance("training_needs", {}, actor="gil").id
     answer_all(training_desk, round_id)
     interview = task(training_desk, "gil", "record_interview", round_id)
-    assert "**fay**" in interview.instructions and "**sam**" not in interview.instructions  # fay was late
+    assert interview.instructions is not None
+    assert f"**fay**: {TIMELINESS} ★★★" in interview.instructions  # fay was late
+    assert "**sam**" not in interview.instructions
     work(training_desk, "gil", "record_interview", {**INTERVIEW, "more_interviews": True}, round_id)
     with pytest.raises(CasedeskError, match="no active user named 'nobody'"):
         work(training_desk, "gil", "record_interview", {**INTERVIEW, "interviewee": "nobody"}, round_id)
     work(training_desk, "gil", "record_interview", {**INTERVIEW, "interviewee": "fay",
-                                                    "interview_skill": "Timely case handling",
+                                                    "interview_skill": TIMELINESS,
                                                     "interview_priority": "low"}, round_id)
     confirm = task(training_desk, "gil", "confirm_needs", round_id)
     needs = needs_list(training_desk, round_id)
     by_skill = {n["skill"]: n for n in needs}
     assert by_skill["Negotiation"]["priority"] == "high" and by_skill["Negotiation"]["people"] == ["sam", "sue"]
     assert by_skill["Negotiation"]["sources"] == ["survey", "interview"]
-    assert by_skill["Timely case handling"]["people"] == ["fay"]
-    assert by_skill["Timely case handling"]["sources"] == ["appraisal", "interview"]
+    assert by_skill[TIMELINESS]["people"] == ["fay"]
+    assert by_skill[TIMELINESS]["sources"] == ["appraisal", "interview"]
     assert needs[0]["priority"] == "high"
     assert confirm.instructions is not None
     assert confirm.instructions.index("**Negotiation**") < confirm.instructions.index("**Excel**")

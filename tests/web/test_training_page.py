@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 
 from casework.demo_org import seed_demo_org
 from engine.bootstrap import Casedesk
-from tests.acceptance.training_desk import (FIRST_SESSION, approved_plan, deploy_training, session_day, tasks,
-                                            work)
+from tests.acceptance.training_desk import (FIRST_SESSION, PLAN, approved_plan, deploy_training, session_day, task,
+                                            tasks, work)
 from tests.web.conftest import PASSWORD
 
 
@@ -67,3 +67,15 @@ def test_the_page_speaks_one_language(app: Casedesk, web: Flask) -> None:
     assert "职业发展规划" in hans and "缺勤" in hans and "年度培训计划" in hans and "Career development plans" not in hans
     hant = client(web, "leo", "zh_Hant").get("/training").get_data(as_text=True)
     assert "職業發展規劃" in hant and "年度培訓計劃" in hant and "Annual plan" not in hant
+
+
+def test_the_leader_approves_a_plan_shown_labelled_in_the_page_s_language(app: Casedesk, web: Flask) -> None:
+    seed_demo_org(app.db, app.clock, PASSWORD)
+    deploy_training(app)
+    plan_id = app.runtime.start_instance("training_plan", {}, actor="gil").id
+    work(app, "gil", "draft_plan", PLAN, plan_id)
+    approval = task(app, "leo", "approve_plan", plan_id)
+    hans = client(web, "leo", "zh_Hans").get(f"/tasks/{approval.id}").get_data(as_text=True)
+    assert "PX-2026-0001" in hans and "课堂培训" in hans and "年度培训计划" in hans and "Lawyer Li" in hans
+    assert "6,000" in hans and "classroom" not in hans
+    assert client(web, "sam").get(f"/tasks/{approval.id}").status_code in (403, 404)
