@@ -90,3 +90,23 @@ def test_r_7_1_only_the_training_owner_starts_an_analysis_and_a_survey_needs_an_
         work(training_desk, "sam", "answer_survey", {"needed_skills": "", "skills_priority": "high",
                                                      "survey_comment": ""}, round_id)
     assert rows(training_desk, TrainingNeed) == []
+
+
+def test_r_7_1_2_the_survey_closes_after_fourteen_days_and_the_analysis_goes_on_with_the_answers_in(
+        training_desk: Casedesk) -> None:
+    round_id = training_desk.runtime.start_instance("training_needs", {}, actor="gil").id
+    for person in ("sam", "sue"):
+        work(training_desk, person, "answer_survey", {"needed_skills": "Negotiation", "skills_priority": "medium",
+                                                      "survey_comment": ""}, round_id)
+    training_desk.clock.advance(timedelta(days=13, hours=23))  # type: ignore[attr-defined]
+    training_desk.jobs.run_due(worker="test")
+    assert len(tasks(training_desk, "fay", "answer_survey", round_id)) == 1
+    assert tasks(training_desk, "gil", "record_interview", round_id) == []
+    training_desk.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    training_desk.jobs.run_due(worker="test")
+    assert all(tasks(training_desk, person, "answer_survey", round_id) == [] for person in SURVEYED)
+    work(training_desk, "gil", "record_interview", {**INTERVIEW, "interviewee": "fay", "interview_skill": "Excel"},
+         round_id)
+    work(training_desk, "gil", "confirm_needs", {"needs_conclusion": "Negotiation."}, round_id)
+    assert [(n["skill"], n["people"]) for n in needs_list(training_desk, round_id)] == [
+        ("Negotiation", ["sam", "sue"]), ("Excel", ["fay"])]
