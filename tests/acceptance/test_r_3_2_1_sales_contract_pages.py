@@ -43,7 +43,7 @@ def test_r_3_2_1_the_review_page_shows_the_contract_and_the_checklist_in_the_rea
     assert "Lawful: the terms comply with the law and regulations" in english and "審核" not in english
 
 
-def test_r_3_2_1_sales_can_neither_review_its_own_contract_nor_sign_it_before_the_review(
+def test_r_3_2_1_sales_can_neither_review_its_own_contract_nor_sign_it_before_the_head_of_sales_did(
         trade_desk: Casedesk, site: Flask) -> None:
     contract = drafted(trade_desk)
     review = task(trade_desk, "sue", "review_terms", contract)
@@ -54,4 +54,11 @@ def test_r_3_2_1_sales_can_neither_review_its_own_contract_nor_sign_it_before_th
     assert response.status_code == 403
     assert inbox(trade_desk, "sue", contract) == ["review_terms"]  # nothing was recorded
     assert inbox(trade_desk, "sam", contract) == []
-    assert "Sign the contract" not in sam.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Sign the contract" not in sam.get("/inbox", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    sue = signed_in(site, "sue")
+    response = sue.post(f"/tasks/{review.id}", data={"terms_lawful": "true", "terms_reasonable": "true",
+                                                     "terms_clear": "true", "review_note": ""},
+                        headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    assert "Sign the contract" in sam.get("/inbox", headers={"Accept-Language": "en"}).get_data(as_text=True)
