@@ -161,3 +161,15 @@ def record_follow_up(conn: Connection, session_number: str, person: str, outcome
                                           ATTENDANCE.c.person == person)
                  .values(follow_up=one_of("outcome", outcome, FOLLOW_UPS), follow_up_note=text("note", note)))
     return {"person": person, "follow_up": outcome}
+
+
+def person_record(conn: Connection, person: str) -> list[dict[str, Any]]:
+    """One person's training record, oldest session first: attended, score, passed (R-7.3, read for R-7.4)."""
+    rows = conn.execute(select(ATTENDANCE.c.session_number, ATTENDANCE.c.attended, ATTENDANCE.c.score,
+                               ATTENDANCE.c.passed, SESSIONS.c.starts_at, PLANS.c.title)
+                        .select_from(ATTENDANCE.join(SESSIONS, SESSIONS.c.number == ATTENDANCE.c.session_number)
+                                     .join(PLANS, PLANS.c.number == SESSIONS.c.plan_number))
+                        .where(ATTENDANCE.c.person == person, SESSIONS.c.status == "held")
+                        .order_by(SESSIONS.c.starts_at, SESSIONS.c.number))
+    return [{"session": r.session_number, "title": r.title, "starts_at": isoformat(r.starts_at),
+             "attended": bool(r.attended), "score": r.score, "passed": r.passed} for r in rows]

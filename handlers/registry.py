@@ -78,6 +78,7 @@ def training_handlers(settings: Settings) -> dict[str, Handler]:
         "record_training_sign_in": training.record_training_sign_in,
         "record_training_assessment": training.record_training_assessment,
         "record_absence_follow_up": training.record_absence_follow_up,
+        "person_training_record": training.person_training_record,
         "enter_career_plan": training.open_career_plan,
         "record_career_plan": training.record_career_plan,
         "record_career_agreement": training.agree_career_plan,

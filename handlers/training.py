@@ -103,6 +103,11 @@ def record_absence_follow_up(ctx: HandlerContext, session: str, person: str, out
     return training_plans.record_follow_up(_connection(ctx), session, person, outcome, note)
 
 
+def person_training_record(ctx: HandlerContext, person: str) -> list[dict[str, Any]]:
+    """R-7.4: the sessions a person was on, for their superior's review."""
+    return training_plans.person_record(_connection(ctx), person)
+
+
 def open_career_plan(ctx: HandlerContext, person: str, superior: str, review_months: int) -> dict[str, Any]:
     """R-7.4: a career plan opened for a person."""
     return training_careers.open_plan(_connection(ctx), ctx.now, ctx.instance_id, person, superior,

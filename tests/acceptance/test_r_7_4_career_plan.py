@@ -13,7 +13,8 @@ from casework.training_records import TrainingRecords
 from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, Forbidden
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
-from tests.acceptance.training_desk import deploy_training, finished_needs_round, needs_list, rows, task, tasks, work
+from tests.acceptance.training_desk import (FIRST_SESSION, approved_plan, deploy_training, finished_needs_round,
+                                            needs_list, rows, session_day, task, tasks, work)
 
 OPEN = {"career_employee": "sam", "career_superior": "sue", "review_every_months": 6}
 DRAFT = {"target_position": "Key account manager 大客戶經理", "career_goals": "Lead three key accounts by 2028.",
@@ -108,3 +109,20 @@ def test_r_7_4_2_the_trainings_of_a_plan_in_force_join_the_next_needs_analysis(t
     assert (by_skill["Supplier audits"]["people"], by_skill["Supplier audits"]["sources"]) == (["pat"], ["career_plan"])
     assert by_skill["Negotiation"]["people"] == ["sam", "sue", "pat"]
     assert "career_plan" in by_skill["Negotiation"]["sources"]
+
+
+def test_r_7_4_the_superior_reviews_the_plan_with_the_employee_s_training_record_in_view(
+        training_desk: Casedesk) -> None:
+    plan_id = approved_plan(training_desk, plan_session_count=1, plan_participants="sam")
+    session_day(training_desk, FIRST_SESSION)
+    work(training_desk, "gil", "confirm_sign_in", {"absentees": "", "session_record": "Clauses 1-12."}, plan_id)
+    work(training_desk, "gil", "assess_participant", {"training_score": 85, "assessment_remark": ""}, plan_id)
+    career_id = training_desk.runtime.start_instance("career_plan", {}, actor="gil").id
+    work(training_desk, "gil", "open_career_plan", OPEN, career_id)
+    work(training_desk, "sam", "draft_career_plan", DRAFT, career_id)
+    work(training_desk, "sue", "agree_career_plan", {"career_agreed": True, "career_note": ""}, career_id)
+    training_desk.clock.set(datetime(2026, 8, 2, 1, 0, tzinfo=timezone.utc))  # type: ignore[attr-defined]
+    training_desk.jobs.run_due(worker="test")
+    review = task(training_desk, "sue", "review_career_plan", career_id)
+    assert review.instructions is not None
+    assert "- PX-2026-0001-1 · Contract review 2026 · 85 ✓" in review.instructions
