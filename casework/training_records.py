@@ -41,6 +41,7 @@ class PlanRow:
     participants: list[str]
     budget: float
     status: str
+    instance_id: str
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class CareerRow:
     status: str
     reviews: int
     next_review_at: datetime | None
+    instance_id: str
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class TrainingRecords:
         with self.db.unit_of_work(write=False) as session:
             conn = session.connection()
             plans = [PlanRow(r.number, r.kind, r.title, r.method, r.starts_on, r.session_count, r.trainer,
-                             json.loads(r.participants), r.budget, r.status)
+                             json.loads(r.participants), r.budget, r.status, r.instance_id)
                      for r in conn.execute(select(PLANS).order_by(PLANS.c.number.desc()))]
             titles = {p.number: p.title for p in plans}
             attendance: dict[str, list[AttendanceRow]] = {}
@@ -133,7 +135,7 @@ class TrainingRecords:
                               reverse=True):
                 records.setdefault(row.person, []).append(row)
             careers = [CareerRow(r.number, r.person, r.superior, r.target_position, r.goals, r.planned_trainings,
-                                 r.status, r.reviews, r.next_review_at)
+                                 r.status, r.reviews, r.next_review_at, r.instance_id)
                        for r in conn.execute(select(CAREER_PLANS).order_by(CAREER_PLANS.c.number.desc()))
                        if scope.shows(r.person) or scope.shows(r.superior)]
         if scope.people is not None:

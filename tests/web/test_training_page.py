@@ -45,13 +45,15 @@ def test_training_owners_and_leaders_see_every_plan_session_record_and_career_pl
     assert 'data-career="ZY-2026-0001"' in html
     assert '<span data-person="gus">gus: absent</span>' in html and "<td>85</td>" in html
     assert 'href="/training"' in html  # the navigation names the page
+    plan_link = html.split('data-plan="PX-2026-0001"><th scope="row"><a href="')[1].split('"')[0]
+    assert plan_link.startswith("/instances/") and client(web, "leo").get(plan_link).status_code == 200
 
 
 def test_staff_see_only_their_own_record_and_heads_their_department(app: Casedesk, web: Flask) -> None:
     a_held_session(app)
     own = client(web, "sam").get("/training").get_data(as_text=True)
     assert 'data-record="sam"' in own and 'data-record="fay"' not in own and 'data-person="gus"' not in own
-    assert "<td>85</td>" in own and "ZY-2026-0001" not in own
+    assert "<td>85</td>" in own and "ZY-2026-0001" not in own and 'href="/instances/' not in own
     head = client(web, "gil").get("/training").get_data(as_text=True)  # a training owner sees everyone
     assert 'data-record="sam"' in head
     fred = client(web, "fred").get("/training").get_data(as_text=True)  # finance head: fay, and the plan he guides
