@@ -1,0 +1,74 @@
+"""Files on a task page in a real browser (issue 15 item 6, R-6.1): the intake clerk attaches a page dressed
+as a PDF and is refused with everything typed still there; attaches the real scan, leaves a required field
+empty and finds the scan still attached; completes; the case page lists the scan and downloads it."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Shots
+from tests.e2e.test_demo_review_in_browser import UI, sign_in
+from tests.support.sample_files import HTML, pdf
+
+REFUSED = {"en": "is not a kind of file this field takes", "zh-Hans": "不是此栏接受的文件类型",
+           "zh-Hant": "不是此欄接受的文件類型"}
+ATTACHED = {"en": "Attached: ", "zh-Hans": "已附：", "zh-Hant": "已附："}
+
+
+def complete(page: Any, language: str) -> None:
+    page.get_by_role("button", name=UI[language]["complete"], exact=True).click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("language", ["zh-Hant", "en"])
+def test_the_clerk_attaches_the_application_scan_and_the_case_page_serves_it(
+        browser: Any, server: str, language: str) -> None:
+    ui, shots = UI[language], Shots(f"documents-{language}")
+    scan = pdf(f"application scan {language}")
+    clerk = sign_in(browser, server, language, "ivy")
+    clerk.goto(f"{server}/start")
+    clerk.locator("[data-process=business_case]").get_by_role("button", name=ui["start"]).click()
+    clerk.wait_for_url("**/tasks/*")
+    clerk.locator("[name=customer_name]").fill(f"Wang Xiaoming {language}")
+    clerk.locator("[name=business_type]").select_option("sales")
+    clerk.locator("[name=question]").fill("How do I order?")
+    clerk.locator("[name=answered_now]").check()
+    clerk.locator("[name=answer]").fill("Fill in the application.")
+    clerk.locator("[name=wants_to_apply]").check()
+    complete(clerk, language)
+
+    clerk.locator("[name=mobile]").fill("+86 138 0000 0001")
+    clerk.locator("[name=preferred_channel][value=phone]").check()
+    clerk.locator("[name=title]").fill("Order 500 units")
+    clerk.locator("[name=description]").fill("Delivery in December.")
+    clerk.locator("[name=materials][value=application_form]").check()
+    box = clerk.locator("input[type=file][name=application_documents]")
+    box.set_input_files([{"name": "application.pdf", "mimeType": "application/pdf", "buffer": HTML}])
+    complete(clerk, language)
+    assert REFUSED[language] in clerk.locator("[data-field=application_documents] .field-error").inner_text()
+    assert clerk.locator("[name=title]").input_value() == "Order 500 units"  # what was typed is kept
+    assert clerk.locator("[name=materials][value=application_form]").is_checked()
+    shots.take(clerk, "refused-file")
+
+    clerk.locator("input[type=file][name=application_documents]").set_input_files(
+        [{"name": "application.pdf", "mimeType": "application/pdf", "buffer": scan}])
+    clerk.locator("[name=title]").fill("")
+    complete(clerk, language)
+    assert ui["form_error"] in clerk.locator(".error").first.inner_text()
+    kept = clerk.locator("[data-field=application_documents] label.attached")
+    assert ATTACHED[language] + "application.pdf" in kept.inner_text()
+    assert kept.locator("input[type=checkbox]").is_checked()
+    shots.take(clerk, "file-kept")
+    clerk.locator("[name=title]").fill("Order 500 units")
+    complete(clerk, language)  # on to the pre-review, the same clerk's next form
+
+    clerk.locator(".crumbs a[href*='/instances/']").first.click()
+    clerk.wait_for_load_state()
+    link = clerk.locator(".case-documents a", has_text="application.pdf")
+    shots.take(clerk, "case-documents")
+    with clerk.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "application.pdf"
+    assert open(download.value.path(), "rb").read() == scan
+    clerk.context.close()
