@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping, Protocol
 
+from .documents import is_reference
 from .fields import Translate, field_label, option_labels
 from .schema import SHOW_KEYWORD
 
@@ -109,6 +110,8 @@ def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: 
     else:
         label = field_label(node, locale, _readable(name), translate)
     kind = entry.get("format") or _format_of(node, value)
+    if is_reference(value):
+        value = [value]  # one attached file reads as a list of one
     if kind == "list" or isinstance(value, (list, Mapping)):
         items_node = node.get("items")
         options = option_labels(items_node, locale, translate) if isinstance(items_node, Mapping) else {}
@@ -159,6 +162,8 @@ def _written(value: Any, options: Mapping[str, str], kind: str, entry: Mapping[s
 
 
 def _plain(value: Any) -> str:
+    if is_reference(value):  # an attached file: its name and the start of its hash (the case page lists it fully)
+        return f"{value['name']} · {value['sha256'][:12]}"
     if isinstance(value, Mapping):
         return "; ".join(f"{_readable(str(k))}: {_plain(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):

@@ -118,3 +118,20 @@ def test_files_attached_on_a_refused_post_come_back_with_the_typed_values() -> N
     assert data == {"title": "Order 500 units", "scans": [A_REFERENCE], "signed": A_REFERENCE}
     data, problems = parse_submission(FORM, MultiDict([("title", "t"), ("scans", "{not json")]))
     assert "scans" in problems and data["scans"] == []
+
+
+def test_case_data_shows_an_attached_file_by_its_name_not_as_a_record() -> None:
+    from forms.display import labelled_data
+
+    class Plain:
+        def date(self, value): return str(value)  # noqa: E704
+        def date_time(self, value): return str(value)  # noqa: E704
+        def money(self, value, currency): return str(value)  # noqa: E704
+        def number(self, value): return str(value)  # noqa: E704
+        def yes_no(self, value): return str(value)  # noqa: E704
+        def duration(self, value): return value  # noqa: E704
+
+    shown = {v.name: v for v in labelled_data({"f.json": FORM}, {"scans": [A_REFERENCE], "signed": A_REFERENCE},
+                                               "en", Plain())}
+    assert shown["scans"].items == ["contract.pdf · aaaaaaaaaaaa"]
+    assert shown["signed"].items == ["contract.pdf · aaaaaaaaaaaa"]

@@ -62,11 +62,12 @@ def complete(task_id: str) -> ResponseReturnValue:
         except DocumentRefused as refused:
             return _render(task, data, {**problems, upload.field: [refusal_message(refused, upload.filename)]},
                            raw_errors={upload.field}), refusal_status(refused)
-    # Accepted files are kept even when another field is wrong: the page offers them again, attached.
-    data = _with_uploads(schema, data, casedesk().documents.store(uploads, current_actor().username), uploads)
-    data, refused_refs = casedesk().documents.resolve(schema, data, current_actor().username,
-                                                      _case_hashes(task))
-    problems = {**refused_refs, **problems}
+    if convention.document_fields(schema):
+        # Accepted files are kept even when another field is wrong: the page offers them again, attached.
+        stored = casedesk().documents.store(uploads, current_actor().username) if uploads else []
+        data, refused_refs = casedesk().documents.resolve(schema, _with_uploads(schema, data, stored, uploads),
+                                                          current_actor().username, _case_hashes(task))
+        problems = {**refused_refs, **problems}
     if problems:
         return _render(task, data, problems), 422
     try:
