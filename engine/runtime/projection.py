@@ -12,6 +12,7 @@ from engine.runtime.bpmn_errors import drop_uncaught_escalations
 from engine.runtime.instructions import ready_task_instructions
 from engine.runtime.routing import route
 from engine.runtime.state import compact, has_unfinished_work, ready_manual_tasks
+from engine.runtime.step_write import StepWrite, write_step
 from engine.runtime.store import TaskView
 from engine.runtime.summary import KnownSummary
 from engine.runtime.waits import StuckService, Wait, pending_waits, stuck_services
@@ -26,7 +27,8 @@ class StepProjection:
     """Mixed into InstanceStep: everything `finish` writes besides the state, in the caller's transaction."""
 
     def finish(self, is_new: bool = False) -> None:
-        """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction."""
+        """Compact, project ready user tasks into the inbox, set the status, save — all in the caller's transaction.
+        The instance row, inbox rows, events and projections go in one write (step_write), then jobs and incidents."""
         sent = take_sent_messages(self.workflow)
         for message in sent:
             self.record(EFFECT, "message_sent", {"name": message.name, "element": message.element,
@@ -46,13 +48,15 @@ class StepProjection:
             self.record(EFFECT, "instance_completed", {"data": self.workflow.data})
         self.row.state = self.codec.dump(self.workflow)
         self.row.updated_at = self.now
-        if is_new:
-            self.store.insert_instance(self.row)
-        else:
-            outcome = (self.row.status, self.row.business_key, self.row.completed_at)
-            self.store.save_instance(self.row, outcome_changed=outcome != self._outcome_at_load)
-            if self.row.definition_id != self._definition_at_load:
-                self.store.repin_definition(self.row.id, self.row.definition_id)
+        outcome = (self.row.status, self.row.business_key, self.row.completed_at)
+        if is_new and self.summary is None:
+            self.summary = KnownSummary()  # nothing stored yet
+        self.summary = write_step(self.store, StepWrite(
+            self.row, is_new, outcome_changed=outcome != self._outcome_at_load, gone=gone, new=new,
+            events=self._events, known=self.summary))
+        self._events = []
+        if not is_new and self.row.definition_id != self._definition_at_load:
+            self.store.repin_definition(self.row.id, self.row.definition_id)
         if self.failure is not None and self.row.status == "failed":
             self._job_store().open_failure_incident(self.row.id, self.failure, self.now)
         elif self._outcome_at_load[0] == "failed" and self.row.status != "failed":
@@ -63,12 +67,6 @@ class StepProjection:
             jobs.sync_incidents(self.row.id, self._stuck_at_load, stuck, self.now, self.incidents_resolved_by,
                                 ended=self.row.status in ("cancelled", "failed"))
             self._waits_at_load, self._stuck_at_load = waits, stuck
-        self.store.delete_human_tasks(gone)
-        self.store.insert_human_tasks(new)
-        if is_new and self.summary is None:
-            self.summary = KnownSummary()  # nothing stored yet
-        self.summary = self.store.insert_events(self._events, self.summary)
-        self._events = []
         if self.mailroom is not None:
             messages = waiting_messages(self.workflow) if self.row.status == "running" else {}
             self.mailroom.project(self.store.conn, self.row.id, self._messages_at_load, messages)

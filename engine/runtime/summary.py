@@ -62,13 +62,22 @@ def _upserts(dialect: Any) -> tuple[Any, Any]:
 _UPSERTS = {"postgresql": _upserts(postgresql), "sqlite": _upserts(sqlite)}
 
 
-def project(conn: Connection, rows: Iterable[dict[str, Any]],
-            known: KnownSummary | None = None) -> KnownSummary | None:
-    """Fold freshly appended event rows into `instance_summary` and `instance_participant`.
+@dataclass
+class ProjectionWrites:
+    """The rows a batch of events adds to the projections, worked out before anything is written (so
+    that PostgreSQL can write them in the statement that appends the events)."""
 
-    `known`: the summary of the (single) instance the rows belong to, as stored before them; the
-    summary is then written without reading it. Returns the summary as stored after the rows when it
-    is known (always, once folded events were written), else None."""
+    participants: list[dict[str, Any]]  # instance_participant rows to add (ON CONFLICT DO NOTHING)
+    summaries: list[dict[str, Any]]  # instance_summary rows to write (upsert)
+    known: KnownSummary | None  # the single instance's summary once these are written, if known
+
+
+def projection_writes(conn: Connection, rows: Iterable[dict[str, Any]],
+                      known: KnownSummary | None = None) -> ProjectionWrites:
+    """What appending `rows` adds to `instance_summary` and `instance_participant`.
+
+    `known`: the summary of the (single) instance the rows belong to, as stored before them; nothing
+    is read then. Otherwise each summary the rows change is read first."""
     actors: dict[str, set[str]] = defaultdict(set)
     folded: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -82,19 +91,37 @@ def project(conn: Connection, rows: Iterable[dict[str, Any]],
     stored = known.participants if known is not None else set()
     participants = [{"instance_id": i, "username": a} for i, names in actors.items() for a in sorted(names)
                     if a not in stored]
-    add_participants, write_summary = _UPSERTS[conn.dialect.name]
-    if participants:
-        conn.execute(add_participants, participants)
+    summaries = []
     for instance_id, events in folded.items():
-        known = _fold_into_summary(conn, write_summary, instance_id, events, known)
-    if known is None or not one_instance:
-        return None
-    known.participants.update(*actors.values())
-    return known
+        values, after = _folded_summary(conn, instance_id, events, known if one_instance else None)
+        summaries.append(values)
+        known = after if one_instance else None
+    if known is not None and one_instance:
+        known.participants.update(*actors.values())
+    return ProjectionWrites(participants, summaries, known if one_instance else None)
 
 
-def _fold_into_summary(conn: Connection, write_summary: Any, instance_id: str, events: list[dict[str, Any]],
-                       known: KnownSummary | None) -> KnownSummary:
+def write_projections(conn: Connection, writes: ProjectionWrites) -> None:
+    add_participants, write_summary = _UPSERTS[conn.dialect.name]
+    if writes.participants:
+        conn.execute(add_participants, writes.participants)
+    for values in writes.summaries:
+        conn.execute(write_summary, values)
+
+
+def project(conn: Connection, rows: Iterable[dict[str, Any]],
+            known: KnownSummary | None = None) -> KnownSummary | None:
+    """Fold freshly appended event rows into `instance_summary` and `instance_participant`; returns the
+    single instance's summary as stored after them when it is known (always, once folded events were
+    written), else None."""
+    writes = projection_writes(conn, rows, known)
+    write_projections(conn, writes)
+    return writes.known
+
+
+def _folded_summary(conn: Connection, instance_id: str, events: list[dict[str, Any]],
+                    known: KnownSummary | None) -> tuple[dict[str, Any], KnownSummary]:
+    """The summary row after `events`, and what is then known."""
     if known is None:  # a cold step, or a write outside a step: read what is stored
         found = conn.execute(_SELECT_SUMMARY, {"b_id": instance_id}).first()
         known = KnownSummary(json.loads(found.data) if found else {}, json.loads(found.completed) if found else {})
@@ -105,5 +132,4 @@ def _fold_into_summary(conn: Connection, write_summary: Any, instance_id: str, e
         payload = json.loads(event["payload"])
         data = fold(data, completed, event["type"], payload if isinstance(payload, dict) else {})
     values = {"instance_id": instance_id, "data": canonical_json(data), "completed": canonical_json(completed)}
-    conn.execute(write_summary, values)
-    return KnownSummary(data, completed, set(known.participants))
+    return values, KnownSummary(data, completed, set(known.participants))

@@ -25,9 +25,9 @@ from engine.runtime.readmodel import ReadModel
 from tests.integration.test_instance_projections import folded_from_log
 
 # Statements (round trips besides BEGIN and COMMIT) of one call by someone already taking part, by database.
-COMPLETION_BUDGET = {"sqlite": 6, "postgresql": 6}
-COLD_COMPLETION_BUDGET = {"sqlite": 8, "postgresql": 8}  # the summary read, participants re-added: once
-START_BUDGET = {"sqlite": 9, "postgresql": 9}
+COMPLETION_BUDGET = {"sqlite": 6, "postgresql": 2}
+COLD_COMPLETION_BUDGET = {"sqlite": 8, "postgresql": 3}  # the summary read, participants re-added: once
+START_BUDGET = {"sqlite": 9, "postgresql": 5}
 
 
 @contextmanager
