@@ -31,9 +31,11 @@ from bench.drivers import (  # noqa: E402
 )
 from bench.sandbox_cost import print_sandbox_cost  # noqa: E402
 from engine.bootstrap import Casedesk  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 GOAL_THROUGHPUT = 0.25
+GOAL_POSTGRES_THROUGHPUT = 0.10
 # Tasks an instance has completed once it is created (start event, `prepare`) and per user step:
 # `draft` completes itself; `review` completes itself and the gateway.
 START_AGE = 2
@@ -98,6 +100,27 @@ class Throughput:
     sqlite: float
     postgres: float | None
     postgres_note: str = ""
+    # Statements sent by one start and by one completion, per database (load-independent evidence).
+    statements: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def count_statements(app: Casedesk) -> tuple[int, int]:
+    """Statements of one start and of one completion of a warm instance (BEGIN and COMMIT come on top)."""
+    seen: list[str] = []
+
+    def record(*_: object) -> None:
+        seen.append("")
+
+    driver = CasedeskDriver(app, "Counted document")  # the version is loaded, the instance warm
+    event.listen(app.db.engine, "before_cursor_execute", record)
+    try:
+        CasedeskDriver(app, "Counted start")
+        start = len(seen)
+        seen.clear()
+        driver.step(form_data("draft", 0, rounds=1))
+        return start, len(seen)
+    finally:
+        event.remove(app.db.engine, "before_cursor_execute", record)
 
 
 def print_throughput(result: Throughput, plan: Plan) -> None:
@@ -118,9 +141,15 @@ def print_throughput(result: Throughput, plan: Plan) -> None:
         print(f"  {label:<44} {shown} {ratio:>13}")
     if result.postgres_note:
         print(f"  (d) {result.postgres_note}")
+    for variant, (start, completion) in result.statements.items():
+        print(f"  ({variant}) statements: {start} per start, {completion} per completion (+ BEGIN and COMMIT)")
     ratio = result.sqlite / result.raw
     verdict = "MET" if ratio >= GOAL_THROUGHPUT else "NOT MET"
     print(f"  goal (c)/(a) >= {GOAL_THROUGHPUT}: {ratio:.3f} -> {verdict}")
+    if result.postgres is not None:
+        ratio = result.postgres / result.raw
+        verdict = "MET" if ratio >= GOAL_POSTGRES_THROUGHPUT else "NOT MET"
+        print(f"  goal (d)/(a) >= {GOAL_POSTGRES_THROUGHPUT}: {ratio:.3f} -> {verdict}")
 
 
 # -- step cost by age ---------------------------------------------------------------------------
@@ -311,7 +340,8 @@ def measure_throughput(plan: Plan, spec: RawSpec, app: Casedesk) -> Throughput:
         if pg_app is not None:
             variants["d"] = casedesk_factory(pg_app)
         rates = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
-    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note)
+        statements = {"c": count_statements(app), **({"d": count_statements(pg_app)} if pg_app is not None else {})}
+    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

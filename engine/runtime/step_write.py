@@ -4,21 +4,25 @@ Each statement is a round trip to a PostgreSQL server, and a clerk waits for eve
 instance update, the inbox rows that go and come, the appended events, new participants and the summary
 are independent rows of one transaction, so PostgreSQL takes them as data-modifying CTEs of a single
 statement; the instance update (or insert) is the main statement and returns the row, so a lost
-update is still a Conflict. SQLite (no DML in WITH, and no network between) and the in-memory store
-write them one by one through the store's own methods.
+update is still a Conflict. Rows travel as one array per column (`unnest`), so the statement's text is
+the same whatever the number of rows: SQLAlchemy compiles it once and psycopg prepares it on the server.
+SQLite (no DML in WITH, and no network between) and the in-memory store write row by row through the
+store's own methods.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import Column, String, Table, Text, TypeDecorator, any_, bindparam, delete, func, insert, select, \
+    update
 from sqlalchemy.dialects import postgresql
 
-from engine.errors import Conflict
+from engine.column_limits import UnstorableValue
 from engine.runtime import summary
 from engine.runtime.store import _OUTCOME, _PROGRESS, EVENTS, HUMAN_TASKS, INSTANCES, InstanceRecord, InstanceStore, \
     TaskView, _values
+from engine.errors import Conflict
 from engine.runtime.summary import KnownSummary
 
 
@@ -36,49 +40,124 @@ class StepWrite:
 def write_step(store: InstanceStore, write: StepWrite) -> KnownSummary | None:
     """Store the step's end; returns the instance's summary as stored after it, when known."""
     if store.lock_rows and not set(write.gone) & {task.id for task in write.new}:
-        return _in_one_statement(store, write)
-    # Row by row; also on PostgreSQL when a row is removed and added again (a migration re-derives the
-    # inbox): the parts of one statement see the same snapshot, so the insert would find the old row.
+        projections = summary.projection_writes(store.conn, write.events, write.known)  # reads only if not known
+        if len(projections.summaries) <= 1:
+            _in_one_statement(store, write, projections)
+            return projections.known
+        summary.write_projections(store.conn, projections)  # several instances' rows: never from one step
+        return _row_by_row(store, write, with_events=False)
+    # Row by row also on PostgreSQL when a row is removed and added again (a migration re-derives the
+    # inbox): the parts of one statement see one snapshot, so the insert would still find the old row.
+    return _row_by_row(store, write)
+
+
+def _row_by_row(store: InstanceStore, write: StepWrite, with_events: bool = True) -> KnownSummary | None:
     if write.is_new:
         store.insert_instance(write.record)
     else:
         store.save_instance(write.record, outcome_changed=write.outcome_changed)
     store.delete_human_tasks(write.gone)
     store.insert_human_tasks(write.new)
-    return store.insert_events(write.events, write.known)
-
-
-_SUMMARY = postgresql.insert(summary.SUMMARIES)
-_WRITE_SUMMARY = _SUMMARY.on_conflict_do_update(index_elements=[summary.SUMMARIES.c.instance_id],
-                                                set_={"data": _SUMMARY.excluded.data,
-                                                      "completed": _SUMMARY.excluded.completed})
-
-
-def _in_one_statement(store: InstanceStore, write: StepWrite) -> KnownSummary | None:
-    record = write.record
-    projections = summary.projection_writes(store.conn, write.events, write.known)  # reads only when not known
-    parts = []
-    if write.gone:
-        parts.append(delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id.in_(write.gone)).cte("gone"))
-    if write.new:
-        parts.append(insert(HUMAN_TASKS).values([_values(task) for task in write.new]).cte("came"))
+    if with_events:
+        return store.insert_events(write.events, write.known)
     if write.events:
-        parts.append(insert(EVENTS).values(write.events).cte("appended"))
-    if projections.participants:
-        parts.append(postgresql.insert(summary.PARTICIPANTS).values(projections.participants)
-                     .on_conflict_do_nothing().cte("took_part"))
-    for i, values in enumerate(projections.summaries):
-        parts.append(_WRITE_SUMMARY.values(values).cte(f"summed_{i}"))
+        store.conn.execute(insert(EVENTS), write.events)
+    return None
+
+
+# -- the statement ------------------------------------------------------------------------------------
+
+def _wide(column: Column[Any]) -> Any:
+    """An array element type that never truncates: an explicit cast to VARCHAR(n) would cut a long
+    text silently, where the insert's own assignment refuses it (and _refuse_unstorable names it first)."""
+    if isinstance(column.type, TypeDecorator):
+        return column.type
+    return Text() if isinstance(column.type, String) else column.type
+
+
+def _unnested_insert(table: Table, prefix: str, columns: list[Column[Any]]) -> Any:
+    arrays = [func.unnest(bindparam(f"{prefix}{c.name}", type_=postgresql.ARRAY(_wide(c)))) for c in columns]
+    return insert(table).from_select([c.name for c in columns], select(*arrays))
+
+
+_TASK_COLUMNS = list(HUMAN_TASKS.c)
+_EVENT_COLUMNS = [c for c in EVENTS.c if c.name != "id"]
+_GONE = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == any_(bindparam("w_gone", type_=postgresql.ARRAY(Text())))) \
+    .cte("gone")
+_CAME = _unnested_insert(HUMAN_TASKS, "t_", _TASK_COLUMNS).cte("came")
+_APPENDED = _unnested_insert(EVENTS, "e_", _EVENT_COLUMNS).cte("appended")
+_TOOK_PART = (postgresql.insert(summary.PARTICIPANTS)
+              .from_select(["instance_id", "username"],
+                           select(bindparam("w_instance", type_=Text()),
+                                  func.unnest(bindparam("w_participants", type_=postgresql.ARRAY(Text())))))
+              .on_conflict_do_nothing().cte("took_part"))
+_SUMMARY_ROW = postgresql.insert(summary.SUMMARIES).values(
+    instance_id=bindparam("s_instance"), data=bindparam("s_data"), completed=bindparam("s_completed"))
+_SUMMED = _SUMMARY_ROW.on_conflict_do_update(
+    index_elements=[summary.SUMMARIES.c.instance_id],
+    set_={"data": _SUMMARY_ROW.excluded.data, "completed": _SUMMARY_ROW.excluded.completed}).cte("summed")
+
+
+def _main(is_new: bool, outcome_changed: bool) -> Any:
+    if is_new:
+        return insert(INSTANCES).values({c.name: bindparam(f"i_{c.name}") for c in INSTANCES.c}) \
+            .returning(INSTANCES.c.lock_version)
+    columns = _OUTCOME if outcome_changed else _PROGRESS
+    return (update(INSTANCES)
+            .where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.lock_version == bindparam("b_expected"))
+            .values({**{name: bindparam(name) for name in columns}, "lock_version": bindparam("b_next")})
+            .returning(INSTANCES.c.lock_version))
+
+
+# Built once per shape: a statement's construction and cache key cost more than its execution.
+_STATEMENTS = {(is_new, outcome, summed): _main(is_new, outcome).add_cte(
+    _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else []))
+    for is_new in (False, True) for outcome in (False, True) for summed in (False, True)}
+
+
+def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summary.ProjectionWrites) -> None:
+    record = write.record
+    tasks = [_values(task) for task in write.new]
+    params: dict[str, Any] = {
+        "w_gone": list(write.gone),
+        **{f"t_{c.name}": [task[c.name] for task in tasks] for c in _TASK_COLUMNS},
+        **{f"e_{c.name}": [event[c.name] for event in write.events] for c in _EVENT_COLUMNS},
+        "w_instance": record.id,
+        "w_participants": [row["username"] for row in projections.participants],
+    }
+    _refuse_unstorable(params)
+    summed = bool(projections.summaries)
+    if summed:
+        (row,) = projections.summaries
+        params.update(s_instance=row["instance_id"], s_data=row["data"], s_completed=row["completed"])
     if write.is_new:
-        main: Any = insert(INSTANCES).values(_values(record)).returning(INSTANCES.c.lock_version)
+        params.update({f"i_{c.name}": getattr(record, c.name) for c in INSTANCES.c})
     else:
-        columns = _OUTCOME if write.outcome_changed else _PROGRESS
-        main = (update(INSTANCES)
-                .where(INSTANCES.c.id == record.id, INSTANCES.c.lock_version == record.lock_version)
-                .values({**{name: getattr(record, name) for name in columns}, "lock_version": record.lock_version + 1})
-                .returning(INSTANCES.c.lock_version))
-    if store.conn.execute(main.add_cte(*parts)).first() is None:
+        params.update({name: getattr(record, name) for name in (_OUTCOME if write.outcome_changed else _PROGRESS)})
+        params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
+    statement = _STATEMENTS[(write.is_new, write.outcome_changed, summed)]
+    if store.conn.execute(statement, params).first() is None:
         raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
     if not write.is_new:
         record.lock_version += 1
-    return projections.known
+
+
+_LIMITS = {**{f"t_{c.name}": (c, "human_task") for c in _TASK_COLUMNS},
+           **{f"e_{c.name}": (c, "instance_event") for c in _EVENT_COLUMNS},
+           "w_participants": (summary.PARTICIPANTS.c.username, "instance_participant")}
+
+
+def _refuse_unstorable(params: dict[str, Any]) -> None:
+    """Array parameters escape engine.column_limits (it checks text values): the same rule, row by row."""
+    for name, values in params.items():
+        column, table = _LIMITS.get(name, (None, ""))
+        length = getattr(column.type, "length", None) if column is not None else None
+        for value in values if isinstance(values, list) else ():
+            if type(value) is not str:
+                continue
+            if "\x00" in value:
+                raise UnstorableValue("a text cannot hold a NUL character; nothing was changed")
+            if length is not None and len(value) > length:
+                where = f"{table}.{column.name}"  # type: ignore[union-attr]
+                raise UnstorableValue(f"{where} holds at most {length} characters (this value has {len(value)}); "
+                                      "nothing was changed", {where: [f"at most {length} characters"]})
