@@ -80,6 +80,11 @@ def test_a_carried_table_never_replaces_a_file_of_the_version(processing: Casede
                                               "carried_name": "assignment.dmn", "carried_xml": "<x/>"})
     assert answer.status_code == 422 and "new file name ending in .dmn" in answer.get_data(as_text=True)
     assert files["assignment.dmn"] == DefinitionCatalog(processing.db).files("processing", 1)["assignment.dmn"]
+    many = [f"t{n}.dmn" for n in range(21)]
+    flood = owner.post(f"{BASE}/edit/test-run", json={
+        "file": "processing.bpmn", "xml": files["processing.bpmn"].decode(), "script": {},
+        "carried": {name: "<x/>" for name in many}})
+    assert flood.status_code == 422 and "at most 20" in flood.get_json()["problems"][0]["message"]
 
 
 def test_unusable_names_are_refused_field_by_field_and_nothing_opens(processing: Casedesk,

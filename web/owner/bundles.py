@@ -8,6 +8,7 @@ from engine.errors import DefinitionInvalid, Problem
 from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+MAX_CARRIED = 20  # new tables one diagram carries along before it is deployed
 NEW_TABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,80}\.dmn$")
 
 
@@ -47,10 +48,13 @@ def decision_ids(files: dict[str, bytes]) -> list[str]:
 def carried_tables(names: list[str], texts: list[str], files: dict[str, bytes]) -> dict[str, bytes]:
     """New decision tables a page carries along (name → DMN) until they are deployed with a diagram: only new
     .dmn files of a plain name, never one that would replace a file of the version."""
+    if len(names) > MAX_CARRIED or len(names) != len(texts):
+        raise DefinitionInvalid([Problem("", "", "", f"at most {MAX_CARRIED} new decision tables, each with its name")])
     carried: dict[str, bytes] = {}
     for name, text in zip(names, texts):
         base = name.rsplit("/", 1)[-1]
         if name in files or not NEW_TABLE_NAME.match(base) or ".." in name or name.startswith("/"):
-            raise DefinitionInvalid([Problem(name, "", "", "a new decision table needs a new file name ending in .dmn")])
+            raise DefinitionInvalid([Problem(name, "", "", "a new decision table needs a new file name ending in "
+                                                           ".dmn")])
         carried[name] = text.encode("utf-8")
     return carried

@@ -28,9 +28,9 @@ RUN = require(may_deploy, "only process owners run and save test cases")
 @bp.post("/processes/<key>/<int:version>/edit/test-run")
 @RUN
 def run_draft(key: str, version: int) -> ResponseReturnValue:
-    """JSON `{"file", "xml", "script", "name", "carried": {new table: DMN}}` (CSRF token in X-CSRFToken): the run of the process the edited
-    diagram draws (a version also holds the processes it calls, each editable) as the API answers it, or the
-    validation report (422) or the script's errors (400); nothing of the draft is stored."""
+    """JSON `{"file", "xml", "script", "name", "carried": {new table: DMN}}` (CSRF token in X-CSRFToken): the
+    run of the process the edited diagram draws (a version also holds the processes it calls, each editable)
+    as the API answers it, or the validation report (422) or the script's errors (400); nothing is stored."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify({"message": _("Send a JSON object with the diagram and the script.")}), 400

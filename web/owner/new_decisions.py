@@ -71,7 +71,8 @@ def blank_table(decision_id: str, name: str, inputs: list[str], outputs: list[st
                 for output in outputs]
     body = "\n".join(columns)
     return f'''<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="{DMN_NS}" id="{decision_id}_definitions" name={quoteattr(name)} namespace="http://casedesk.example/dmn">
+<definitions xmlns="{DMN_NS}" id="{decision_id}_definitions" name={quoteattr(name)}
+             namespace="http://casedesk.example/dmn">
   <decision id="{decision_id}" name={quoteattr(name)}>
     <decisionTable id="{decision_id}_table" hitPolicy="UNIQUE">
 {body}
