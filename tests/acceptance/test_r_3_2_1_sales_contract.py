@@ -9,6 +9,7 @@ import pytest
 
 from engine.bootstrap import Casedesk
 from engine.errors import HandlerFailed, InvalidInput
+from tests.acceptance.case_support import accepted_case
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
     _mail_server, _sms_server, attach, data, desk, filed_records, inbox, mailbox, register, sms, start, task, trade_desk,
     work)
@@ -17,7 +18,7 @@ from tests.support.sample_files import pdf
 TERMS = {"customer_name": "Hengda Trading", "contract_subject": "500 office chairs", "contract_amount": 79999.99,
          "contract_terms": "160 per chair; 30% on signing, 70% within 30 days of delivery; delivery to the "
                            "customer's warehouse; a defective chair is replaced within 7 days.",
-         "delivery_date": "2026-11-20"}
+         "delivery_date": "2026-11-20", "case_number": ""}
 CONFIRMED = {"terms_lawful": True, "terms_reasonable": True, "terms_clear": True, "review_note": ""}
 SIGNED = {"signing_date": "2026-11-02", "customer_signatory": "Li Wei, purchasing manager"}
 COMPLETE = {"goods_delivered": True, "invoice_issued": True, "payment_received": True, "order_problem": "",
@@ -150,3 +151,22 @@ def test_r_3_2_1_a_signing_date_before_the_review_or_in_the_future_is_refused(tr
         work(trade_desk, "sam", "sign_contract", signing(trade_desk, signing_date="2026-11-03"), contract)
     assert inbox(trade_desk, "sam", contract) == ["sign_contract"]  # nothing was recorded
     assert "signed" not in data(trade_desk, contract)
+
+
+def test_r_3_2_1_a_contract_serving_a_sales_case_is_found_in_the_register_beside_the_cases_archive(
+        trade_desk: Casedesk) -> None:
+    case = accepted_case(trade_desk, "sales")
+    [case_number] = case.service_results("case_number")
+    contract = start(trade_desk, "sales_contract", "sam")
+    with pytest.raises(InvalidInput):  # not a sales case number
+        work(trade_desk, "sam", "draft_contract", {**TERMS, "case_number": "CG-20261102-0001"}, contract)
+    work(trade_desk, "sam", "draft_contract", {**TERMS, "case_number": case_number}, contract)
+    work(trade_desk, "sue", "review_terms", CONFIRMED, contract)
+    work(trade_desk, "sam", "sign_contract", signing(trade_desk), contract)
+    work(trade_desk, "sam", "follow_up_order", COMPLETE, contract)
+
+    found = trade_desk.archives.list_register("ann", search=case_number)
+    assert [(e.archive_class, e.case_number, e.status) for e in found] == [
+        ("sales", case_number, "open"), ("sales", None, "complete")]
+    assert f"(case {case_number})" in found[1].title
+    assert filed_records(trade_desk, found[1].number)["contract"]["case_number"] == case_number

@@ -15,7 +15,8 @@ from tests.support.sample_files import pdf
 
 PLAN = {"purchase_title": "Laptops for the new sales office",
         "purchase_items": "Laptop | 14-inch, 16 GB memory, 512 GB disk | 10\nDocking station | USB-C, two screens | 10",
-        "purchase_budget": 30000, "needed_by": "2026-12-01", "purchase_reason": "Ten new sales staff start in December."}
+        "purchase_budget": 30000, "needed_by": "2026-12-01", "purchase_reason": "Ten new sales staff start in December.",
+        "case_number": ""}
 APPROVED = {"plan_approved": True, "plan_note": ""}
 QUOTES = "Acme Computers | 28,500.50 | delivery in 10 days\nBeta Office | 27900 | delivery in 20 days\nGamma IT | 29800"
 SELECTED = {"supplier_quotes": QUOTES, "chosen_supplier": "Acme Computers",
@@ -65,6 +66,8 @@ def test_r_3_2_2_a_plan_that_cannot_be_read_is_refused_line_by_line(trade_desk: 
     with pytest.raises(HandlerFailed, match="line 2"):
         work(trade_desk, "pat", "draft_purchase_plan",
              {**PLAN, "purchase_items": "Laptop | 14-inch | 10\nDocking station | ten"}, purchase)
+    with pytest.raises(InvalidInput):  # a purchase serves a procurement case, not a sales case
+        work(trade_desk, "pat", "draft_purchase_plan", {**PLAN, "case_number": "XS-20261102-0001"}, purchase)
     assert inbox(trade_desk, "pat", purchase) == ["draft_purchase_plan"]
     assert inbox(trade_desk, "peg", purchase) == []
 
