@@ -25,6 +25,7 @@ from engine.messaging.delivery import Mailroom
 from engine.definitions.specinfo import starts_by_hand
 from engine.messaging.subscriptions import starts_only_by_message
 from engine.runtime.step import InstanceStep
+from engine.runtime.step_write import StepWrite, write_step
 from engine.messaging.signals import SignalPost, starts_only_by_signal
 from engine.users import groups_of
 from engine.runtime.state import StateCodec, WarmWorkflows
@@ -287,10 +288,8 @@ class Runtime:
         version, now = record.lock_version, self.clock.now()
         event = chain_event(record, now, INPUT, type_, payload or {}, actor=actor, task_id=human.id,
                             task_spec=human.task_spec)
-        store.set_assignee(human.id, human.assignee)
         record.updated_at = now
-        store.save_instance(record)
-        store.insert_events([event])
+        write_step(store, StepWrite(record, is_new=False, events=[event], assign=(human.id, human.assignee)))
         return version
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""What a step writes at its end (instance row, inbox rows, events, projections), in one statement on PostgreSQL.
+"""What a step (or a claim) writes at its end (instance row, inbox rows, events, projections), in one statement
+on PostgreSQL.
 
 Each statement is a round trip to a PostgreSQL server, and a clerk waits for every one of them. The
 instance update, the inbox rows that go and come, the appended events, new participants and the summary
@@ -35,6 +36,7 @@ class StepWrite:
     new: list[TaskView] = field(default_factory=list)  # inbox rows to add
     events: list[dict[str, Any]] = field(default_factory=list)
     known: KnownSummary | None = None  # the instance's stored summary before the events, if known
+    assign: tuple[str, str | None] | None = None  # (task id, who holds it now): a claim, unclaim or handover
 
 
 def write_step(store: InstanceStore, write: StepWrite) -> KnownSummary | None:
@@ -52,6 +54,8 @@ def write_step(store: InstanceStore, write: StepWrite) -> KnownSummary | None:
 
 
 def _row_by_row(store: InstanceStore, write: StepWrite, with_events: bool = True) -> KnownSummary | None:
+    if write.assign is not None:
+        store.set_assignee(*write.assign)
     if write.is_new:
         store.insert_instance(write.record)
     else:
@@ -91,6 +95,9 @@ _TOOK_PART = (postgresql.insert(summary.PARTICIPANTS)
                            select(bindparam("w_instance", type_=Text()),
                                   func.unnest(bindparam("w_participants", type_=postgresql.ARRAY(Text())))))
               .on_conflict_do_nothing().cte("took_part"))
+# A statement without a claim names no task (NULL matches no row).
+_ASSIGNED = update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("a_task", type_=Text())) \
+    .values(assignee=bindparam("a_who")).cte("assigned")
 _SUMMARY_ROW = postgresql.insert(summary.SUMMARIES).values(
     instance_id=bindparam("s_instance"), data=bindparam("s_data"), completed=bindparam("s_completed"))
 _SUMMED = _SUMMARY_ROW.on_conflict_do_update(
@@ -111,7 +118,7 @@ def _main(is_new: bool, outcome_changed: bool) -> Any:
 
 # Built once per shape: a statement's construction and cache key cost more than its execution.
 _STATEMENTS = {(is_new, outcome, summed): _main(is_new, outcome).add_cte(
-    _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else []))
+    _ASSIGNED, _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else []))
     for is_new in (False, True) for outcome in (False, True) for summed in (False, True)}
 
 
@@ -124,6 +131,8 @@ def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summa
         **{f"e_{c.name}": [event[c.name] for event in write.events] for c in _EVENT_COLUMNS},
         "w_instance": record.id,
         "w_participants": [row["username"] for row in projections.participants],
+        "a_task": write.assign[0] if write.assign is not None else None,
+        "a_who": write.assign[1] if write.assign is not None else None,
     }
     _refuse_unstorable(params)
     summed = bool(projections.summaries)

@@ -28,6 +28,7 @@ from tests.integration.test_instance_projections import folded_from_log
 COMPLETION_BUDGET = {"sqlite": 6, "postgresql": 2}
 COLD_COMPLETION_BUDGET = {"sqlite": 8, "postgresql": 3}  # the summary read, participants re-added: once
 START_BUDGET = {"sqlite": 9, "postgresql": 5}
+CLAIM_BUDGET = {"sqlite": 5, "postgresql": 2}
 
 
 @contextmanager
@@ -95,6 +96,24 @@ def test_a_completion_takes_the_budgeted_statements_and_reads_no_summary(app: Ca
         assert not [s for s in seen if s.startswith("INSERT INTO instance_participant")], seen
     assert not [s for seen in counts for s in seen if "FROM instance_summary" in s]
     assert ready_task(app, started.id).task_spec == "draft"  # sent back twice: a third draft
+    assert_projections_match_the_log(app, started.id)
+
+
+def test_claiming_and_releasing_a_task_take_the_budgeted_statements(app: Casedesk) -> None:
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
+    draft = ready_task(app, started.id)
+    with statements(app) as claimed:
+        app.runtime.claim_task(draft.id, "bob")
+    assert len(claimed) <= CLAIM_BUDGET[dialect(app)], claimed
+    assert ready_task(app, started.id).assignee == "bob"
+    assert app.runtime.list_tasks(user="alice", instance_id=started.id) == []  # bob holds it now
+    with statements(app) as released:
+        app.runtime.unclaim_task(draft.id, "bob")
+    assert len(released) <= CLAIM_BUDGET[dialect(app)], released
+    assert ready_task(app, started.id).assignee is None
+    assert [e.type for e in app.history.events(started.id)][-2:] == ["task_claimed", "task_unclaimed"]
+    complete_ready(app, started.id, {"body": "first text"}, "alice")  # the claims left the workflow warm
+    assert ReadModel(app.db).instance(started.id).facts.actors == {"alice", "bob"}
     assert_projections_match_the_log(app, started.id)
 
 
