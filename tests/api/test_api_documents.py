@@ -90,3 +90,29 @@ def test_a_task_takes_the_uploaded_reference_and_refuses_one_the_caller_never_up
                        json={"data": {**APPLICATION, "application_documents": [dict(mine, size=1)]}})
     assert done.status_code == 200, done.json
     assert done.json["data"]["application_documents"] == [mine]  # size and type as stored, not as sent
+
+
+def test_a_case_file_is_read_through_the_case_until_the_archive_guards_it(
+        app: Casedesk, clock: FakeClock, client: FlaskClient) -> None:
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "case", PROJECT_ROOT / "forms"), "owen")
+    seed_demo_org(app.db, clock, DEMO_PASSWORD)
+    case = consult_and_apply(app)
+    ivy, pat = demo_token(client, "ivy"), demo_token(client, "pat")
+    scan = pdf("the application")
+    mine = upload(client, ivy, "application.pdf", scan).json
+    case.work("ivy", "fill_application", {**APPLICATION, "application_documents": [mine]})
+    url = f"/api/v1/instances/{case.id}/documents/{mine['sha256']}"
+
+    got = client.get(url, headers=ivy)
+    assert got.status_code == 200 and got.data == scan
+    assert got.headers["Content-Disposition"].startswith("attachment;")
+    assert got.headers["X-Content-Type-Options"] == "nosniff" and got.headers["Content-Type"] == "application/pdf"
+    assert client.get(url, headers=pat).status_code == 404  # not a case pat may see
+    assert client.get(f"/api/v1/instances/{case.id}/documents/{'0' * 64}", headers=ivy).status_code == 404
+
+    case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
+    case.work("sam", "handle_case", {"outcome": "done", "result": "Contract signed."})
+    case.work("sam", "phone_customer", {"reached": True, "call_note": "Told Mr Wang."})
+    case.work("sam", "record_feedback", {"satisfaction": "satisfied", "opinion": "Fine."})
+    archived = client.get(url, headers=ivy)
+    assert archived.status_code == 403 and "archive" in error_of(archived)["message"]

@@ -237,5 +237,6 @@ RULES.update({
     "api_documents.upload_document": Rule(frozenset({"clerk", "reviewer", "outsider", "tracker"}), "POST",
                                           auth="bearer", document=True),
     "instances.document": Rule(frozenset(), values={"sha256": "0" * 64}),
+    "api_case_documents.get_case_document": Rule(frozenset(), auth="bearer", values={"sha256": "0" * 64}),
     "archive.read_document": Rule(frozenset(), values={"number": "DA-XS-2026-000001", "sha256": "0" * 64}),
 })

@@ -21,6 +21,7 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (auth.blp, "/auth"), (processes.blp, "/processes"), (instances.blp, "/instances"), (tasks.blp, "/tasks"),
     (replay.blp, "/instances"), (users.blp, "/users"), (messages.blp, "/messages"),
     (testruns.blp, "/processes"), (documents.blp, "/documents"),
+    (documents.case_blp, "/instances"),
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 fallback = install_error_handlers(Blueprint("api_fallback", __name__))

@@ -9,15 +9,21 @@ from marshmallow import fields
 
 from engine.access import is_staff
 from engine.documents.service import Upload
-from engine.errors import Forbidden, InvalidInput
-from forms.documents import ACCEPTED_TYPES, DOCUMENT_FORMAT, MAX_DOCUMENT_BYTES
+from casework.archive_documents import archive_of_instance
+from engine.errors import Forbidden, InvalidInput, NotFound
+from forms.documents import ACCEPTED_TYPES, DOCUMENT_FORMAT, MAX_DOCUMENT_BYTES, references_in
 
+from ..documents import download
 from .auth import authenticate_request
+from .common import visible_instance
 from .context import caller, casedesk
 from .errors import install_error_handlers
 
 blp = install_error_handlers(Blueprint("api_documents", __name__, description="Documents attached to forms"))
 blp.before_request(authenticate_request)
+# A case's files, beside the case: mounted under /instances.
+case_blp = install_error_handlers(Blueprint("api_case_documents", __name__, description="Documents of a case"))
+case_blp.before_request(authenticate_request)
 
 
 class DocumentUploadSchema(ma.Schema):
@@ -53,3 +59,24 @@ def upload_document(upload: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("`file` must be a file with a name", {"file": ["not a file"]})
     (reference,) = casedesk().documents.store([Upload("file", part.filename, part.read())], caller().username)
     return reference
+
+
+
+@case_blp.route("/<instance_id>/documents/<sha256>", methods=["GET"])
+@case_blp.doc(operationId="getCaseDocument", description=(
+    "The content of a file the case holds, as an attachment, for those who may see the case; 404 for content the "
+    "case does not hold. Once the case's archive is complete (R-6.1) the file is read only through the archive "
+    "guard, under an approved borrowing (R-6.4): 403 here."), responses={"200": {
+        "description": "the file", "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                        "format": "binary"}}}}})
+def get_case_document(instance_id: str, sha256: str) -> Any:
+    detail = visible_instance(instance_id)
+    held = next((ref for _name, ref in references_in(detail.data) if ref["sha256"] == sha256), None)
+    if held is None:
+        raise NotFound(f"case {instance_id} holds no document {sha256[:64]}")
+    with casedesk().db.transaction() as conn:
+        archive = archive_of_instance(conn, instance_id)
+    if archive is not None and archive.guarded:
+        raise Forbidden(f"the case is archived as {archive.number}: read its documents through an approved "
+                        "borrowing of the archive (R-6.4)")
+    return download(casedesk().documents.get(sha256), held["name"])
