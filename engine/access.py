@@ -88,7 +88,7 @@ def may_start(actor: Actor, start_groups: AbstractSet[str]) -> bool:
 
 def may_see_instance(actor: Actor, instance: InstanceFacts) -> bool:
     """Confidentiality (R-3.1): auditors, admins and trackers see every case; staff see the cases
-    they started or worked on and those waiting for one of their groups."""
+    they started or worked on, those in their hands and those waiting, unclaimed, for one of their groups."""
     if is_admin(actor) or is_auditor(actor) or may_track(actor):
         return True
     if actor.username == instance.started_by or actor.username in instance.actors:

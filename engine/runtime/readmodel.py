@@ -161,7 +161,7 @@ def list_instances(session: Session, actor: Actor, query: InstanceQuery) -> list
         acted = select(InstanceParticipant.instance_id).where(InstanceParticipant.username == actor.username)
         waiting = select(HUMAN_TASKS.c.instance_id).where(or_(
             HUMAN_TASKS.c.assignee == actor.username,
-            HUMAN_TASKS.c.candidate_group.in_(sorted(actor.staff_groups))))
+            HUMAN_TASKS.c.assignee.is_(None) & HUMAN_TASKS.c.candidate_group.in_(sorted(actor.staff_groups))))
         statement = statement.where(or_(inst.started_by == actor.username, inst.id.in_(acted), inst.id.in_(waiting)))
     if query.status:
         statement = statement.where(inst.status == query.status)
@@ -222,7 +222,9 @@ def instance_detail(session: Session, instance_id: str) -> InstanceDetail:
     facts = InstanceFacts(
         started_by=row.started_by,
         actors=frozenset(actors),
-        ready_groups=frozenset(t.candidate_group for t in ready),
+        # A task in someone's hands waits for them, not for their group: colleagues do not read a case
+        # (a leave request, a career plan) because it sits in a person's inbox (R-3.1 confidentiality).
+        ready_groups=frozenset(t.candidate_group for t in ready if t.assignee is None),
         ready_assignees=frozenset(t.assignee for t in ready if t.assignee),
     )
     return InstanceDetail(_instance_row(row, key, name, version), row.definition_id, facts, ready,

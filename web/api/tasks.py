@@ -129,7 +129,8 @@ def _visible_task(task_id: str) -> TaskView:
 def _workable_task(task_id: str) -> TaskView:
     """The task if the caller's groups may work it; who holds the claim is the runtime's call
     (claiming a task someone else just claimed is a lost race: 409)."""
-    task = _visible_task(task_id)
-    if not may_work_task(caller(), replace(task, assignee=None)):
-        raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
-    return task
+    task = services().reads.task(task_id)
+    if may_work_task(caller(), replace(task, assignee=None)):
+        return task  # one of the task's group: a colleague's claim is theirs to hear of (409), not a 404
+    _visible_task(task_id)
+    raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")

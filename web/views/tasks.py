@@ -1,6 +1,7 @@
 """The task page: instructions (the element's documentation and its instructionsForEndUser) and the form."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,9 @@ def _visible_task(task_id: str) -> TaskView:
     task = reads().task(task_id)
     actor = current_actor()
     if not may_see_task(actor, task) and not may_see_instance(actor, reads().instance(task.instance_id).facts):
+        if task.assignee is not None and may_work_task(actor, replace(task, assignee=None)):
+            # A colleague's claimed task: who holds it, not what it holds (R-3.1 confidentiality).
+            raise Forbidden(_("%(user)s has claimed this task.", user=task.assignee))
         raise Forbidden(_("This task belongs to another group."))
     return task
 
