@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.config import PROJECT_ROOT
+
 ROLES = ("anonymous", "clerk", "reviewer", "outsider", "tracker", "process_owner", "auditor", "admin")
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -28,6 +30,7 @@ class Rule:
     answers: int | None = None  # every role gets exactly this status (e.g. the API's 404 for unknown paths)
     upload: bool = False  # send the demo process's files as a multipart upload
     document: bool = False  # send one small text file as the multipart part `file`
+    as_json: bool = False  # a session POST whose page script sends JSON (with its CSRF header)
 
 
 RULES: dict[str, Rule] = {
@@ -97,6 +100,7 @@ RULES.update({
 # -- process-owner pages (api helper): definitions are read by owners, auditors and admins; only owners deploy --
 DEFINITION_READERS = frozenset({"process_owner", "auditor", "admin"})
 VERSION_1 = {"version": "1", "name": "document_review.bpmn"}
+DEMO_DIAGRAM = (PROJECT_ROOT / "processes" / "demo" / "document_review.bpmn").read_text(encoding="utf-8")
 RULES.update({
     "owner.static": Rule(EVERYONE, values={"filename": "owner.css"}),
     "owner.definitions": Rule(DEFINITION_READERS),
@@ -219,6 +223,11 @@ RULES.update({
 # -- decision tables in the browser (dmn helper, issue 16 item 2): process owners only, as the BPMN modeler --
 RULES.update({
     "owner_decisions.edit": Rule(frozenset({"process_owner"}), values=VERSION_1),
+    "owner_decisions.create": Rule(frozenset({"process_owner"}), "POST", {
+        "file": "extra.dmn", "decision_id": "extra", "decision_name": "Extra", "inputs": "title", "outputs": "level"},
+        values=VERSION_1),
+    "owner_draft_runs.run_draft": Rule(frozenset({"process_owner"}), "POST", {
+        "file": "document_review.bpmn", "xml": DEMO_DIAGRAM, "script": "{}"}, values=VERSION_1, as_json=True),
 })
 
 # -- leave: every staff member sees their own leave requests (and a head who is away) --

@@ -58,7 +58,9 @@ def test_every_route_answers_each_role_as_the_policy_says(web: Flask, app: Cased
                 response = _call_api(web, tokens[role], _url(web, endpoint, rule, scenario), rule)
             else:
                 client = sessions[role] if endpoint != "auth.logout" else login_as(role)
-                response = client.open(_url(web, endpoint, rule, scenario), method=rule.method, data=rule.data)
+                url = _url(web, endpoint, rule, scenario)
+                response = (client.open(url, method=rule.method, json=rule.data) if rule.as_json
+                            else client.open(url, method=rule.method, data=rule.data))
             problem = _judge(response, rule, role)
             if problem:
                 wrong.append(f"{rule.method} {endpoint} as {role}: {problem}")
