@@ -1,5 +1,5 @@
-"""Files on a task page in a real browser (issue 15 item 6, R-6.1): the intake clerk attaches a page dressed
-as a PDF and is refused with everything typed still there; attaches the real scan, leaves a required field
+"""Files on a task page in a real browser (issue 15 item 6, R-6.1): a file too large for the field is caught
+before the upload; the intake clerk attaches a page dressed as a PDF and is refused with everything typed still there; attaches the real scan, leaves a required field
 empty and finds the scan still attached; completes; the case page lists the scan and downloads it."""
 from __future__ import annotations
 
@@ -44,7 +44,14 @@ def test_the_clerk_attaches_the_application_scan_and_the_case_page_serves_it(
     clerk.locator("[name=description]").fill("Delivery in December.")
     clerk.locator("[name=materials][value=application_form]").check()
     box = clerk.locator("input[type=file][name=application_documents]")
+    # Too large for the field: caught before the upload, the page stays as it is.
+    box.set_input_files([{"name": "huge.pdf", "mimeType": "application/pdf", "buffer": pdf() + b" " * 10485760}])
+    address = clerk.url
+    clerk.get_by_role("button", name=ui["complete"], exact=True).click()
+    assert "huge.pdf" in clerk.locator("[data-field=application_documents] .file-limit").inner_text()
+    assert clerk.url == address and clerk.locator("[name=title]").input_value() == "Order 500 units"
     box.set_input_files([{"name": "application.pdf", "mimeType": "application/pdf", "buffer": HTML}])
+    assert clerk.locator("[data-field=application_documents] .file-limit").count() == 0
     complete(clerk, language)
     assert REFUSED[language] in clerk.locator("[data-field=application_documents] .field-error").inner_text()
     assert clerk.locator("[name=title]").input_value() == "Order 500 units"  # what was typed is kept
