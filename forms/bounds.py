@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator
 
 import re2
@@ -43,6 +44,21 @@ def pattern_keyword(validator: Any, pattern: str, instance: Any, schema: dict[st
         matched = False  # refused at deploy; a stored older schema fails closed
     if not matched:
         yield ValidationError(f"{instance[:80]!r} does not match {pattern!r}")
+
+
+def multiple_of_keyword(validator: Any, multiple: Any, instance: Any,
+                        schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """JSON Schema `multipleOf` in decimal: 19.99 is a multiple of 0.01 as a clerk reads it, where binary
+    floating point (19.99 / 0.01 = 1998.9999…) would refuse an ordinary amount of money."""
+    if not validator.is_type(instance, "number"):
+        return
+    try:
+        quotient = Decimal(str(instance)) / Decimal(str(multiple))
+        whole = quotient == quotient.to_integral_value()
+    except (InvalidOperation, ArithmeticError):
+        whole = False  # an infinite or absurd value is no multiple of anything
+    if not whole:
+        yield ValidationError(f"{instance!r} is not a multiple of {multiple}")
 
 
 def depth(value: Any, limit: int = MAX_SCHEMA_DEPTH) -> int:

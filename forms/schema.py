@@ -134,7 +134,7 @@ def _patterns(node: Any, where: str = "(root)") -> Iterator[tuple[str, Any]]:
 def form_validator(schema: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, list[str]]]:
     """A reusable checker for one schema (building the validator is most of the cost)."""
     base_class = validator_for(schema, default=Draft202012Validator)
-    validator_class = extend(base_class, {"pattern": bounds.pattern_keyword})
+    validator_class = extend(base_class, {"pattern": bounds.pattern_keyword, "multipleOf": bounds.multiple_of_keyword})
     validator = validator_class(schema, format_checker=_format_checker(base_class))
 
     def field_errors(data: dict[str, Any]) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from forms.schema import FormSchemaError, check_schema, load_schema, schema_title, validate_submission
+from forms.schema import FormSchemaError, check_schema, form_validator, load_schema, schema_title, validate_submission
 
 CLEAN = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn" / "review_bundle"
 
@@ -125,3 +125,15 @@ def test_schema_title_falls_back_to_english() -> None:
     assert schema_title(schema, "zh-Hans") == "审核案件"
     assert schema_title(schema, "en") == "Review the case"
     assert schema_title({"title": "Only English"}, "zh-Hans") == "Only English"
+
+
+@pytest.mark.parametrize("amount", [19.99, 80000.07, 0.1 + 0.2 - 0.3 + 1.01, 12, 0])
+def test_an_amount_in_cents_is_a_multiple_of_one_cent(amount: float) -> None:
+    check = form_validator({"type": "object", "properties": {"amount": {"type": "number", "multipleOf": 0.01}}})
+    assert check({"amount": round(amount, 2)}) == {}
+
+
+@pytest.mark.parametrize("amount", [19.995, 0.001, 3.14159])
+def test_a_fraction_of_a_cent_is_refused_for_its_field(amount: float) -> None:
+    check = form_validator({"type": "object", "properties": {"amount": {"type": "number", "multipleOf": 0.01}}})
+    assert list(check({"amount": amount})) == ["amount"]
