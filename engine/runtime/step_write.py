@@ -5,17 +5,20 @@ Each statement is a round trip to a PostgreSQL server, and a clerk waits for eve
 instance update, the inbox rows that go and come, the appended events, new participants and the summary
 are independent rows of one transaction, so PostgreSQL takes them as data-modifying CTEs of a single
 statement; the instance update (or insert) is the main statement and returns the row, so a lost
-update is still a Conflict. Rows travel as one array per column (`unnest`), so the statement's text is
-the same whatever the number of rows: SQLAlchemy compiles it once and psycopg prepares it on the server.
+update is still a Conflict. Rows travel as one JSON array per table (`json_populate_recordset`), so the
+statement's text is the same whatever the number of rows: SQLAlchemy compiles it once and psycopg
+prepares it on the server.
 SQLite (no DML in WITH, and no network between) and the in-memory store write row by row through the
 store's own methods.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, String, Table, Text, TypeDecorator, any_, bindparam, delete, func, insert, select, \
+from sqlalchemy import Column, Table, Text, any_, bindparam, cast, delete, func, insert, literal_column, select, \
     update
 from sqlalchemy.dialects import postgresql
 
@@ -24,6 +27,7 @@ from engine.runtime import summary
 from engine.runtime.store import _OUTCOME, _PROGRESS, EVENTS, HUMAN_TASKS, INSTANCES, InstanceRecord, InstanceStore, \
     TaskView, _values
 from engine.errors import Conflict
+from engine.models import UTCDateTime
 from engine.runtime.summary import KnownSummary
 
 
@@ -71,25 +75,32 @@ def _row_by_row(store: InstanceStore, write: StepWrite, with_events: bool = True
 
 # -- the statement ------------------------------------------------------------------------------------
 
-def _wide(column: Column[Any]) -> Any:
-    """An array element type that never truncates: an explicit cast to VARCHAR(n) would cut a long
-    text silently, where the insert's own assignment refuses it (and _refuse_unstorable names it first)."""
-    if isinstance(column.type, TypeDecorator):
-        return column.type
-    return Text() if isinstance(column.type, String) else column.type
+def _from_json(table: Table, columns: list[Column[Any]], param: str) -> Any:
+    """INSERT … SELECT from one JSON array of rows: one parameter, however many rows, that the driver
+    sends as one string (per-element array encoding costs more than the rows' own JSON)."""
+    rows = func.json_populate_recordset(literal_column(f"NULL::{table.name}"),
+                                       cast(bindparam(param, type_=Text()), postgresql.JSON)).alias("r")
+    return insert(table).from_select([c.name for c in columns],
+                                     select(*[literal_column(f"r.{c.name}") for c in columns]).select_from(rows))
 
 
-def _unnested_insert(table: Table, prefix: str, columns: list[Column[Any]]) -> Any:
-    arrays = [func.unnest(bindparam(f"{prefix}{c.name}", type_=postgresql.ARRAY(_wide(c)))) for c in columns]
-    return insert(table).from_select([c.name for c in columns], select(*arrays))
+def _json_rows(rows: list[dict[str, Any]], columns: list[Column[Any]]) -> str:
+    return json.dumps([{c.name: _stored(row[c.name]) for c in columns} for row in rows], ensure_ascii=False)
+
+
+def _stored(value: Any) -> Any:
+    # What UTCDateTime stores: naive UTC.
+    if isinstance(value, datetime):
+        return UTCDateTime().process_bind_param(value, None).isoformat()  # type: ignore[union-attr]
+    return value
 
 
 _TASK_COLUMNS = list(HUMAN_TASKS.c)
 _EVENT_COLUMNS = [c for c in EVENTS.c if c.name != "id"]
 _GONE = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == any_(bindparam("w_gone", type_=postgresql.ARRAY(Text())))) \
     .cte("gone")
-_CAME = _unnested_insert(HUMAN_TASKS, "t_", _TASK_COLUMNS).cte("came")
-_APPENDED = _unnested_insert(EVENTS, "e_", _EVENT_COLUMNS).cte("appended")
+_CAME = _from_json(HUMAN_TASKS, _TASK_COLUMNS, "w_tasks").cte("came")
+_APPENDED = _from_json(EVENTS, _EVENT_COLUMNS, "w_events").cte("appended")
 _TOOK_PART = (postgresql.insert(summary.PARTICIPANTS)
               .from_select(["instance_id", "username"],
                            select(bindparam("w_instance", type_=Text()),
@@ -125,16 +136,18 @@ _STATEMENTS = {(is_new, outcome, summed): _main(is_new, outcome).add_cte(
 def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summary.ProjectionWrites) -> None:
     record = write.record
     tasks = [_values(task) for task in write.new]
+    _refuse_unstorable(tasks, _TASK_COLUMNS, "human_task")
+    _refuse_unstorable(write.events, _EVENT_COLUMNS, "instance_event")
+    _refuse_unstorable(projections.participants, [summary.PARTICIPANTS.c.username], "instance_participant")
     params: dict[str, Any] = {
         "w_gone": list(write.gone),
-        **{f"t_{c.name}": [task[c.name] for task in tasks] for c in _TASK_COLUMNS},
-        **{f"e_{c.name}": [event[c.name] for event in write.events] for c in _EVENT_COLUMNS},
+        "w_tasks": _json_rows(tasks, _TASK_COLUMNS),
+        "w_events": _json_rows(write.events, _EVENT_COLUMNS),
         "w_instance": record.id,
         "w_participants": [row["username"] for row in projections.participants],
         "a_task": write.assign[0] if write.assign is not None else None,
         "a_who": write.assign[1] if write.assign is not None else None,
     }
-    _refuse_unstorable(params)
     summed = bool(projections.summaries)
     if summed:
         (row,) = projections.summaries
@@ -151,22 +164,17 @@ def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summa
         record.lock_version += 1
 
 
-_LIMITS = {**{f"t_{c.name}": (c, "human_task") for c in _TASK_COLUMNS},
-           **{f"e_{c.name}": (c, "instance_event") for c in _EVENT_COLUMNS},
-           "w_participants": (summary.PARTICIPANTS.c.username, "instance_participant")}
-
-
-def _refuse_unstorable(params: dict[str, Any]) -> None:
-    """Array parameters escape engine.column_limits (it checks text values): the same rule, row by row."""
-    for name, values in params.items():
-        column, table = _LIMITS.get(name, (None, ""))
-        length = getattr(column.type, "length", None) if column is not None else None
-        for value in values if isinstance(values, list) else ():
+def _refuse_unstorable(rows: list[dict[str, Any]], columns: list[Column[Any]], table: str) -> None:
+    """Rows sent as JSON escape engine.column_limits (it checks each bound text): the same rule, row by row."""
+    limits = [(c.name, getattr(c.type, "length", None)) for c in columns]
+    for row in rows:
+        for name, length in limits:
+            value = row[name]
             if type(value) is not str:
                 continue
             if "\x00" in value:
                 raise UnstorableValue("a text cannot hold a NUL character; nothing was changed")
             if length is not None and len(value) > length:
-                where = f"{table}.{column.name}"  # type: ignore[union-attr]
+                where = f"{table}.{name}"
                 raise UnstorableValue(f"{where} holds at most {length} characters (this value has {len(value)}); "
                                       "nothing was changed", {where: [f"at most {length} characters"]})
