@@ -173,6 +173,9 @@ class HumanTask(Base):
     # The instance's version when the row was projected: the tracker counts tasks per stage from this
     # table alone (a migrated instance's rows are projected again).
     definition_id: Mapped[int | None] = mapped_column(Integer)
+    # The version whose files hold the task's forms: a late-bound called process's own version, which may
+    # be newer than the instance's; None for rows projected before it was kept (the instance's version).
+    form_definition_id: Mapped[int | None] = mapped_column(Integer)
 
 class InstanceEvent(Base):
     """Append-only, hash-chained history of one instance; no code updates or deletes a row."""

@@ -84,3 +84,17 @@ class BoundSubWorkflowConverter(BpmnSubWorkflowConverter):
         self.set_default_attributes(subprocess, dct)
         return subprocess
 
+
+
+def bound_version(task: Task) -> int | None:
+    """The definition id of the version the nearest late-bound call around `task` runs (its forms and
+    documentation live there), or None when the task runs in its instance's own version."""
+    workflow = task.workflow
+    top = workflow.top_workflow if hasattr(workflow, "top_workflow") else workflow
+    while workflow is not top and getattr(workflow, "parent_task_id", None) is not None:
+        caller = top.get_task_from_id(workflow.parent_task_id)
+        bound = caller.internal_data.get(BOUND)
+        if bound is not None:
+            return int(bound)
+        workflow = caller.workflow
+    return None

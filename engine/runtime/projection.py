@@ -8,6 +8,7 @@ from engine.history.eventlog import EFFECT
 from engine.jobs.store import JobStore
 from engine.messaging.signals import drop_signal_events, waiting_signals
 from engine.messaging.subscriptions import take_sent_messages, waiting_messages
+from engine.runtime.binding import bound_version
 from engine.runtime.bpmn_errors import drop_uncaught_escalations
 from engine.runtime.instructions import ready_task_instructions
 from engine.runtime.routing import route
@@ -130,6 +131,7 @@ class StepProjection:
                 created_at=kept.created_at if kept is not None else self.now, due_at=routing.due_at,
                 instructions=ready_task_instructions(task.task_spec, task.data),
                 definition_id=self.row.definition_id,
+                form_definition_id=bound_version(task) or self.row.definition_id,
             ))
             payload = {"element": task.task_spec.bpmn_id, "process": task.workflow.spec.name,
                        "from": task.internal_data.get(CAME_FROM),

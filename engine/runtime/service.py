@@ -141,7 +141,9 @@ class Runtime:
             _require_claimer(human, actor)
             definition = self.definitions.load(record.definition_id)
             if human.form_file is not None:
-                errors = self._form_errors(definition, human.form_file, data)
+                # A late-bound called process's task is checked against its own version's form.
+                forms = self.definitions.load(human.forms_version(record.definition_id))
+                errors = self._form_errors(forms, human.form_file, data)
                 if errors:
                     raise InvalidInput("the form has errors; nothing was saved", errors)
             step = self._step(store.conn, record, definition)

@@ -57,6 +57,11 @@ class TaskView:
     due_at: datetime | None = None
     instructions: str | None = None  # Markdown from the task's own data when it became ready, if it rendered
     definition_id: int | None = None  # the instance's version when this row was projected
+    form_definition_id: int | None = None  # the version holding its forms (a late-bound call's own)
+
+    def forms_version(self, instance_version: int) -> int:
+        """The definition id whose forms this task shows and checks (its instance's when none was kept)."""
+        return self.form_definition_id if self.form_definition_id is not None else instance_version
 
 
 # Built once: constructing and cache-keying a statement costs more than running it on a short step.

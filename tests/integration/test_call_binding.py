@@ -13,8 +13,9 @@ from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
-from engine.errors import DefinitionInvalid
+from engine.errors import DefinitionInvalid, InvalidInput
 from engine.runtime.service import InstanceView
+from web.app import create_app
 
 CASE = PROJECT_ROOT / "processes" / "case"
 FORMS = PROJECT_ROOT / "forms"
@@ -157,3 +158,55 @@ def test_migrating_the_caller_keeps_the_version_its_running_call_bound(cases: Ca
     done = cases.runtime.complete_task(reply.id, {"answer": "Yes.", "wants_to_apply": False}, actor="ivy")
     assert done.status == "completed" and done.version == 2
     assert cases.history.replay(view.id).verified
+
+
+def edit_reply_form(app: Casedesk) -> None:
+    """The owner adds a required "reply channel" to the reply form of Consultation and deploys Consultation alone."""
+    files = {n: c for n, c in case_files().items() if n == "consultation.bpmn" or n.endswith(".json")}
+    form = json.loads(files["reply_consultation.schema.json"])
+    form["properties"]["reply_channel"] = {"type": "string", "title": "Replied by", "enum": ["phone", "email"]}
+    form["required"].append("reply_channel")
+    files["reply_consultation.schema.json"] = json.dumps(form).encode()
+    results = {r.key: r for r in app.definitions.deploy(files, "owen")}
+    assert results["consultation"].version == 2 and results["consultation"].created
+
+
+def test_a_called_stage_shows_and_checks_the_form_of_the_version_it_bound(cases: Casedesk) -> None:
+    """An owner's form edit in a called process reaches the cases that call it (and only those started after):
+    the task page shows the new field and the submission is checked against it, warm or restored."""
+    before = received(cases)
+    edit_reply_form(cases)
+    after = received(cases, cold=True)
+    cases.runtime.warm.clear()
+    answer = {"answer": "Yes.", "wants_to_apply": False}
+    for view, fields in ((before, {"answer", "wants_to_apply"}),
+                         (after, {"answer", "wants_to_apply", "reply_channel"})):
+        reply = cases.runtime.list_tasks(instance_id=view.id)[0]
+        assert reply.form_definition_id is not None  # the version the call bound, kept on the inbox row
+        form = cases.definitions.load(reply.form_definition_id).forms[reply.form_file or ""]
+        assert set(form["properties"]) == fields
+    new_reply = cases.runtime.list_tasks(instance_id=after.id)[0]
+    with pytest.raises(InvalidInput) as refused:
+        cases.runtime.complete_task(new_reply.id, answer, actor="ivy")
+    assert "reply_channel" in refused.value.field_errors
+    old_reply = cases.runtime.list_tasks(instance_id=before.id)[0]
+    with pytest.raises(InvalidInput):
+        cases.runtime.complete_task(old_reply.id, {**answer, "reply_channel": "phone"}, actor="ivy")
+    assert cases.runtime.complete_task(new_reply.id, {**answer, "reply_channel": "phone"}, actor="ivy").status == \
+        "completed"
+    assert cases.runtime.complete_task(old_reply.id, answer, actor="ivy").status == "completed"
+    for view in (before, after):
+        report = cases.history.replay(view.id)
+        assert report.verified, report.as_dict()
+
+
+def test_the_task_page_of_a_called_stage_renders_the_bound_versions_form(cases: Casedesk) -> None:
+    edit_reply_form(cases)
+    view = received(cases)
+    site = create_app({"TESTING": True, "CASEDESK": cases, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False})
+    client = site.test_client()
+    assert client.post("/login", data={"username": "ivy", "password": "demo-pass-2026"}).status_code == 302
+    page = client.get(f"/tasks/{view.ready_tasks[0].id}").get_data(as_text=True)
+    assert 'name="reply_channel"' in page and "Replied by" in page
+    typed = client.post(f"/tasks/{view.ready_tasks[0].id}", data={"answer": "Yes.", "wants_to_apply": "false"})
+    assert typed.status_code == 422 and "Yes." in typed.get_data(as_text=True)  # refused, and nothing lost

@@ -49,7 +49,7 @@ def get_task(task_id: str) -> dict[str, Any]:
     rendered over the task's data when it became ready); 409 once it is no longer ready."""
     task = _visible_task(task_id)
     detail = visible_instance(task.instance_id)
-    definition = casedesk().definitions.load(detail.definition_id)
+    definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     instructions = shown_instructions(task.instructions, element_info(definition, task.task_spec).instructions,
                                       detail.data)
     return asdict(task) | {
@@ -95,7 +95,7 @@ def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
 
 def _check_choices_from_data(task: TaskView, data: Any) -> None:
     """A field whose choices come from data (`x-choices-from`) takes only what its source offers the caller."""
-    definition = casedesk().definitions.load(visible_instance(task.instance_id).definition_id)
+    definition = casedesk().definitions.load(task.forms_version(visible_instance(task.instance_id).definition_id))
     schema = definition.forms.get(task.form_file or "") or {}
     refused = refused_choices(schema, data, choices_for(schema, caller())) if isinstance(data, dict) else {}
     if refused:
@@ -107,7 +107,7 @@ def _resolved_documents(task: TaskView, data: Any) -> Any:
     if not isinstance(data, dict):
         return data
     detail = visible_instance(task.instance_id)
-    schema = casedesk().definitions.load(detail.definition_id).forms.get(task.form_file or "") or {}
+    schema = casedesk().definitions.load(task.forms_version(detail.definition_id)).forms.get(task.form_file or "") or {}
     held = {ref["sha256"] for _name, ref in references_in(detail.data)}
     resolved, problems = casedesk().documents.resolve(schema, data, caller().username, held)
     if problems:

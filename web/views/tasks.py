@@ -137,7 +137,7 @@ def _visible_task(task_id: str) -> TaskView:
 
 def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
     detail = reads().instance(task.instance_id)
-    definition = casedesk().definitions.load(detail.definition_id)
+    definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     schema = definition.forms.get(task.form_file or "", {"type": "object", "properties": {}})
     ui = definition.forms.get(task.ui_form_file or "", {})
     return schema, ui
@@ -148,7 +148,7 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     """The task page; a first view pre-fills the form with the case's data of the same names
     (what the customer told intake appears again on the application), a failed post shows what was typed."""
     detail = reads().instance(task.instance_id)
-    definition = casedesk().definitions.load(detail.definition_id)
+    definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     schema, ui = _form_of(task)
     if values is None:
         values = {name: value for name, value in detail.data.items() if name in (schema.get("properties") or {})}
