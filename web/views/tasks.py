@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from engine.access import is_admin, is_auditor, may_see_instance, may_see_task, may_work_task
 from engine.documents.service import DocumentRefused, checked
-from engine.errors import Conflict, Forbidden, InvalidInput
+from engine.errors import Conflict, Forbidden, HandlerFailed, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
 from engine.runtime.instructions import shown_instructions
@@ -75,6 +75,11 @@ def complete(task_id: str) -> ResponseReturnValue:
         view = runtime().complete_task(task_id, data, actor=current_actor().username)
     except InvalidInput as exc:
         return _render(task, data, exc.field_errors), 422
+    except HandlerFailed as failed:
+        # A step after the form refused what was typed (no such colleague to cover, …): nothing was saved,
+        # and the page comes back with what was typed and why, never an error page that loses it.
+        errors = handler_refusal(failed, set((schema.get("properties") or {})))
+        return _render(task, data, errors, raw_errors=set(errors)), 422
     except Conflict:
         if reads().finished_task(task_id) is None:
             raise  # claimed by someone else, or the case stopped: the error page says so
@@ -89,6 +94,16 @@ def complete(task_id: str) -> ResponseReturnValue:
         if may_work_task(current_actor(), ready):
             return redirect(url_for("tasks.show", task_id=ready.id))
     return redirect(url_for("inbox.index"))
+
+
+def handler_refusal(failed: HandlerFailed, fields: set[str]) -> dict[str, list[str]]:
+    """The messages of a handler that refused a submission: on the fields it named, and why at the top."""
+    cause = failed.cause
+    named = cause.field_errors if isinstance(cause, InvalidInput) else {}
+    errors = {field: messages for field, messages in named.items() if field in fields}
+    errors[""] = [_("The step after this form refused it, so nothing was saved; correct it and submit again: "
+                    "%(reason)s", reason=str(cause))]
+    return errors
 
 
 def _with_uploads(schema: dict[str, Any], data: dict[str, Any], references: list[dict[str, Any]],

@@ -1,0 +1,39 @@
+"""Never lose what a person typed: when the step after a form refuses the submission (R-3.1: the colleague named
+to cover does not exist), the form comes back with every typed value and the reason, and nothing is saved."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from casework.demo_org import seed_demo_org
+from engine.bootstrap import Casedesk
+from engine.clock import FakeClock
+from engine.config import PROJECT_ROOT
+from engine.definitions.service import collect_files
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def test_a_refused_cover_brings_the_leave_form_back_as_typed(app: Casedesk, clock: FakeClock, web: Flask) -> None:
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "hr", PROJECT_ROOT / "forms"), "owen")
+    seed_demo_org(app.db, clock, DEMO_PASSWORD)
+    view = app.runtime.start_instance("leave_request", {}, actor="gus")
+    (request,) = view.ready_tasks
+    events_before = len(app.history.events(view.id))
+    client = web.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert client.post("/login", data={"username": "gus", "password": DEMO_PASSWORD}).status_code == 302
+    first = (clock.now() + timedelta(days=7)).date().isoformat()
+    last = (clock.now() + timedelta(days=9)).date().isoformat()
+    typed = {"leave_type": "annual", "first_day": first, "last_day": last,
+             "leave_reason": "回老家探亲 family visit", "cover": "nobody_here"}
+    response = client.post(f"/tasks/{request.id}", data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "回老家探亲 family visit" in page and 'value="nobody_here"' in page and first in page
+    assert "此表单之后的步骤拒绝了它，因此没有保存任何内容" in page and "nobody_here" in page
+    assert len(app.history.events(view.id)) == events_before  # nothing was saved
+    assert [t.id for t in app.runtime.list_tasks(instance_id=view.id)] == [request.id]
+    fixed = client.post(f"/tasks/{request.id}", data={**typed, "cover": "gil"})
+    assert fixed.status_code == 302
