@@ -164,6 +164,9 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     (what the customer told intake appears again on the application), a failed post shows what was typed."""
     detail = reads().instance(task.instance_id)
     definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
+    # The case's data is labelled by the forms of the instance's whole bundle (the stages it passed), and the
+    # task's own version's forms over them.
+    case_forms = {**casedesk().definitions.load(detail.definition_id).forms, **definition.forms}
     schema, ui = _form_of(task)
     if values is None:
         values = {name: value for name, value in detail.data.items() if name in (schema.get("properties") or {})}
@@ -183,8 +186,8 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         form_title=translated_title(schema, tag, bundle_text) or bundle_text(task.title),
         form_description=bundle_text(schema.get("description") or ""),
         may_work=may_work_task(current_actor(), task), colleagues=_colleagues(task),
-        shown=task_case_data(schema, definition.forms, detail.data),
-        data_rows=full_case_data(current_actor(), definition.forms, detail.data),
+        shown=task_case_data(schema, case_forms, detail.data),
+        data_rows=full_case_data(current_actor(), case_forms, detail.data),
         multipart=bool(convention.document_fields(schema)),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
