@@ -1,7 +1,8 @@
 """Leave (R-3.1): requests and decisions written by the leave process's steps, and who is absent when.
 
 Approved leave makes its requester absent from the first day 00:00 to the day after the last day 00:00,
-in the company's time zone, by the engine clock; the task routing reads `absent_users` (engine/runtime/handover.py)."""
+in the company's time zone, by the engine clock; the task routing asks `LeaveAbsences` (the engine's absence
+policy, wired in engine/bootstrap.py) who is absent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from engine.access import RESERVED_GROUPS
 from engine.clock import isoformat
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import Group, Membership, ProcessInstance, User
+from engine.runtime.absence import Absence, all_absent_groups as groups_all_absent, group_members
 
 LEAVES = cast(Table, LeaveRecord.__table__)
 INSTANCES = cast(Table, ProcessInstance.__table__)
@@ -24,16 +26,6 @@ USERS, GROUPS, MEMBERS = (cast(Table, m.__table__) for m in (User, Group, Member
 LEAVE_TYPES = ("annual", "sick", "personal", "marriage", "maternity", "bereavement")
 HEAD_SUFFIX, LEADER, EVERYONE = "_head", "leader", "staff"
 MAX_LEAVE_DAYS = 180
-
-
-@dataclass(frozen=True)
-class Absence:
-    username: str
-    leave_id: str
-    leave_type: str
-    first_day: date
-    last_day: date
-    ends_at: datetime
 
 
 # -- who approves (the superior) ----------------------------------------------------------------
@@ -173,22 +165,17 @@ def absent_users(conn: Connection | Session, now: datetime, usernames: Iterable[
     return found
 
 
-def group_members(conn: Connection | Session, group: str) -> list[str]:
-    return list(conn.execute(select(USERS.c.username).join(MEMBERS, MEMBERS.c.user_id == USERS.c.id)
-                             .join(GROUPS, GROUPS.c.id == MEMBERS.c.group_id)
-                             .where(GROUPS.c.name == group, USERS.c.active.is_(True))
-                             .order_by(USERS.c.username)).scalars())
-
-
 def all_absent_groups(conn: Connection | Session, groups: Iterable[str], now: datetime) -> dict[str, list[Absence]]:
-    """Of `groups`, those with members and every one of them absent at `now`: group -> their absences."""
-    found: dict[str, list[Absence]] = {}
-    for group in sorted(set(groups)):
-        members = group_members(conn, group)
-        absent = absent_users(conn, now, members) if members else {}
-        if members and len(absent) == len(members):
-            found[group] = [absent[m] for m in members]
-    return found
+    """Of `groups`, those with members and every one of them on leave at `now`: group -> their absences."""
+    return groups_all_absent(LeaveAbsences(), conn, groups, now)
+
+
+class LeaveAbsences:
+    """The engine's absence policy (engine/runtime/absence.py) read from the leave register: approved leave."""
+
+    def absent(self, conn: Connection | Session, now: datetime,
+               usernames: Iterable[str] | None = None) -> dict[str, Absence]:
+        return absent_users(conn, now, usernames)
 
 
 def leave_of(conn: Connection | Session, username: str, limit: int = 50) -> list[Any]:

@@ -12,6 +12,7 @@ from handlers.registry import build_registry, notify_settings
 from casework.archive import ArchiveService
 from casework.archive_closing import archive_cancelled_case
 from casework.digest import StaffDigest
+from casework.leave import LeaveAbsences
 from engine.clock import Clock, SystemClock
 from engine.config import Settings
 from engine.definitions.lifecycle import DefinitionLifecycle
@@ -24,6 +25,7 @@ from engine.jobs.periodic import PeriodicJob
 from engine.jobs.runner import JobRunner
 from engine.messaging.service import MessageService
 from engine.persistence import Database, make_engine, migrate
+from engine.runtime.absence import AbsencePolicy
 from engine.runtime.handover import TaskHandover
 from engine.runtime.migration import InstanceMigration
 from engine.runtime.service import Runtime
@@ -61,6 +63,7 @@ def bootstrap(
     clock: Clock | None = None,
     handlers: HandlerRegistry | None = None,
     run_migrations: bool = True,
+    absences: AbsencePolicy | None = None,
 ) -> Casedesk:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
@@ -69,8 +72,10 @@ def bootstrap(
     if run_migrations:
         migrate(db.engine)
     definitions = DefinitionService(db, operators=set(handlers), clock=clock)
+    # Who is away: approved leave in the leave register; the engine only asks the policy.
+    absences = LeaveAbsences() if absences is None else absences
     runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, form_validator,
-                      cancel_hooks={"business_case": archive_cancelled_case})
+                      cancel_hooks={"business_case": archive_cancelled_case}, absences=absences)
     digest = StaffDigest(db, make_staff_mailer(notify_settings(settings)),
                          settings.public_url or f"http://{settings.bind}", settings.staff_mail_domain)
     # The application's periodic jobs, by name; the job worker runs each once per interval.
@@ -85,7 +90,7 @@ def bootstrap(
         lifecycle=DefinitionLifecycle(db, clock, definitions),
         migrations=InstanceMigration(db, runtime, definitions),
         messages=MessageService(db, runtime),
-        handover=TaskHandover(runtime),
+        handover=TaskHandover(runtime, absences),
         digest=digest,
         testcases=TestCaseService(db, definitions, runtime.environment, runtime.compile_form, clock),
         documents=DocumentService(db, clock),

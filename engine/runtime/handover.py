@@ -4,8 +4,9 @@ A group's head (member of `<group>_head`) or an administrator reassigns a task o
 its members, or releases another user's claim; whoever holds a task may delegate it to a colleague
 of the task's group. The inbox row changes in the same transaction as the event.
 
-Leave (R-3.1): nobody absent by the engine clock is given a task; when a leave begins, the tasks its
-requester held go back to their groups (`release_for_absence`, an input event each instance replays);
+Absence (R-3.1 leave, told by the injected `AbsencePolicy`): nobody absent by the engine clock is given a task;
+when an absence begins, the tasks its person held go back to their groups (`release_for_absence`, an input event
+each instance replays) and when it ends early the ones nobody took since come back (`restore_after_absence`);
 a group whose members are all absent is its head's to work (`unattended`, and the head may take a task over).
 """
 from __future__ import annotations
@@ -16,13 +17,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from casework.leave import Absence, absent_users, all_absent_groups
-
 from engine.access import ADMIN, RESERVED_GROUPS
+from engine.runtime.absence import Absence, AbsencePolicy, all_absent_groups, group_members
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.history.eventlog import INPUT, chain_event
 from engine.runtime.service import Runtime
-from engine.models import Group, Membership, User
 from engine.runtime.store import EVENTS, HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
 from engine.users import groups_of
 
@@ -50,8 +49,9 @@ def may_hand_over(actor_groups: set[str], task: TaskView) -> bool:
 
 
 class TaskHandover:
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Runtime, absences: AbsencePolicy):
         self.runtime = runtime
+        self.absences = absences
 
     def team_tasks(self, groups: set[str] | None) -> list[TaskView]:
         """Ready tasks of these groups (every task for None: administrators), claimed ones first."""
@@ -63,23 +63,20 @@ class TaskHandover:
 
     def members(self, group: str) -> list[str]:
         """Active members of a group who may be given its tasks: not those absent on leave now (R-3.1)."""
-        query = (select(User.username).join(Membership, Membership.user_id == User.id)
-                 .join(Group, Group.id == Membership.group_id)
-                 .where(Group.name == group, User.active.is_(True)).order_by(User.username))
         with self.runtime.db.unit_of_work(write=False) as session:
-            names = list(session.scalars(query))
-            absent = absent_users(session, self.runtime.clock.now(), names)
+            names = group_members(session, group)
+            absent = self.absences.absent(session, self.runtime.clock.now(), names)
         return [name for name in names if name not in absent]
 
     def absence(self, username: str) -> Absence | None:
         """The approved leave `username` is on now, if any (R-3.1)."""
         with self.runtime.db.unit_of_work(write=False) as session:
-            return absent_users(session, self.runtime.clock.now(), [username]).get(username)
+            return self.absences.absent(session, self.runtime.clock.now(), [username]).get(username)
 
     def unattended(self, groups: set[str]) -> list[UnattendedGroup]:
         """Of `groups`, those whose members are all absent now, with their open tasks (R-3.1)."""
         with self.runtime.db.unit_of_work(write=False) as session:
-            found = all_absent_groups(session, groups, self.runtime.clock.now())
+            found = all_absent_groups(self.absences, session, groups, self.runtime.clock.now())
         return [UnattendedGroup(group, absences, self.team_tasks({group})) for group, absences in found.items()]
 
     def reassign(self, task_id: str, to: str, actor: str) -> TaskView:
@@ -131,19 +128,18 @@ class TaskHandover:
         runtime.warm.rekey(record.id, version, record.lock_version)
         return human
 
-    @staticmethod
-    def _check_eligible(store: InstanceStore, task: TaskView, to: str, now: datetime) -> None:
+    def _check_eligible(self, store: InstanceStore, task: TaskView, to: str, now: datetime) -> None:
         try:
             groups = groups_of(store.conn, to)
         except NotFound:
             raise InvalidInput(f"there is no active user {to!r}", {"to": ["no such active user"]}) from None
-        absence = absent_users(store.conn, now, [to]).get(to)
+        absence = self.absences.absent(store.conn, now, [to]).get(to)
         if absence is not None:
             raise InvalidInput(f"{to} is on leave until {absence.last_day.isoformat()} (R-3.1): choose someone "
                                "who is at work", {"to": [f"on leave until {absence.last_day.isoformat()}"]})
         group = task.candidate_group
         if group is not None and group not in groups and group + HEAD_SUFFIX in groups \
-                and all_absent_groups(store.conn, {group}, now):
+                and all_absent_groups(self.absences, store.conn, {group}, now):
             return  # every member is absent: the head takes the task over (R-3.1)
         if task.candidate_group is not None and task.candidate_group not in groups:
             raise InvalidInput(f"{to} is not in group {task.candidate_group!r} of task {task.title!r}",

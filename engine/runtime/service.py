@@ -16,6 +16,7 @@ from engine.clock import Clock
 from engine.definitions.service import DefinitionService, LoadedDefinition
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.history.eventlog import GENESIS, INPUT, chain_event
+from engine.runtime.absence import AbsencePolicy, NobodyAbsent
 from engine.runtime.references import assign_reference
 from engine.runtime.store import HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
 from engine.definitions.lifecycle import not_startable_reason
@@ -54,8 +55,10 @@ class InstanceView:
 class Runtime:
     def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
                  handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler,
-                 cancel_hooks: Mapping[str, CancelHook] | None = None):
+                 cancel_hooks: Mapping[str, CancelHook] | None = None, absences: AbsencePolicy | None = None):
         self.db = db
+        # Who is away: an absent person takes no task from a group and is offered none.
+        self.absences: AbsencePolicy = absences if absences is not None else NobodyAbsent()
         self.cancel_hooks = dict(cancel_hooks or {})
         self.definitions = definitions
         self.environment = environment
@@ -107,11 +110,12 @@ class Runtime:
                 query = query.where(HUMAN_TASKS.c.instance_id == instance_id)
             if user is not None:
                 groups = groups_of(session, user)
-                query = query.where(or_(
-                    HUMAN_TASKS.c.assignee == user,
-                    HUMAN_TASKS.c.assignee.is_(None) & or_(HUMAN_TASKS.c.candidate_group.in_(groups),
-                                                           HUMAN_TASKS.c.candidate_group.is_(None)),
-                ))
+                offered = HUMAN_TASKS.c.assignee.is_(None) & or_(HUMAN_TASKS.c.candidate_group.in_(groups),
+                                                                 HUMAN_TASKS.c.candidate_group.is_(None))
+                if self.absences.absent(session, self.clock.now(), [user]):
+                    query = query.where(HUMAN_TASKS.c.assignee == user)  # away: only what is named theirs
+                else:
+                    query = query.where(or_(HUMAN_TASKS.c.assignee == user, offered))
             return [task_view(row) for row in session.execute(query)]
 
     def claim_task(self, task_id: str, actor: str) -> TaskView:
@@ -120,6 +124,7 @@ class Runtime:
                 return human
             if human.assignee is not None:
                 raise Conflict(f"task {task_id} is already claimed by {human.assignee}")
+            self._refuse_if_absent(store.conn, actor)
             human = replace(human, assignee=actor)
             version = self._record_claim(store, record, human, "task_claimed", actor)
         self.warm.rekey(record.id, version, record.lock_version)
@@ -268,6 +273,12 @@ class Runtime:
             if human.candidate_group is not None and not found.actor_in_group and not named:
                 raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
             yield store, record, human
+
+    def _refuse_if_absent(self, conn: Connection, actor: str) -> None:
+        absence = self.absences.absent(conn, self.clock.now(), [actor]).get(actor)
+        if absence is not None:
+            raise Conflict(f"{actor} is on leave until {absence.last_day.isoformat()} (R-3.1, leave "
+                           f"{absence.leave_id}): nobody takes a task while away; end the leave early to work again")
 
     @staticmethod
     def _lock_instance(store: InstanceStore, instance_id: str, also: tuple[str, ...] = ()) -> InstanceRecord:

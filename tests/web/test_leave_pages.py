@@ -89,6 +89,29 @@ def test_r_3_1_an_absent_colleague_is_not_offered_and_is_refused(site: Flask, le
     assert desk.task(draft.instance_id, "draft").assignee == "bob"
 
 
+def test_r_3_1_someone_on_leave_is_offered_no_group_task_and_cannot_claim_one(site: Flask,
+                                                                             leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    desk.app.runtime.start_instance("document_review", {"title": "Price list"}, actor="bob")
+    [draft] = [t for t in desk.app.runtime.list_tasks(user="bob") if t.task_spec == "draft"]
+    assert f'data-task="{draft.id}"' in page(sign_in(site, "alice"), "/inbox")
+    away(desk, "alice")
+    alice = sign_in(site, "alice", "zh-Hans")
+    assert f'data-task="{draft.id}"' not in page(alice, "/inbox")
+    refused = alice.post(f"/tasks/{draft.id}/claim", data={})
+    assert refused.status_code == 409
+    assert "您正在休假，至 2026-03-06 止，休假期间不能认领任务" in refused.get_data(as_text=True)
+    api = site.test_client()
+    token = api.post("/api/v1/auth/tokens", json={"username": "alice", "password": PASSWORD})
+    assert token.status_code == 201, token.get_data(as_text=True)
+    bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    answer = api.post(f"/api/v1/tasks/{draft.id}/claim", headers=bearer)
+    assert answer.status_code == 409
+    assert "alice is on leave until 2026-03-06" in answer.get_json()["error"]["message"]
+    assert desk.task(draft.instance_id, "draft").assignee is None
+    assert f'data-task="{draft.id}"' in page(sign_in(site, "bob"), "/inbox")
+
+
 def test_r_3_1_the_leave_page_lists_my_requests_and_who_is_away_in_my_groups(site: Flask,
                                                                             leave_desk: LeaveDesk) -> None:
     desk = leave_desk

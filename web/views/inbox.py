@@ -1,13 +1,15 @@
 """Staff inbox: my tasks and my groups' tasks, with due marks, filters and sorting; claim and unclaim."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.access import may_work_task
-from engine.errors import Forbidden
+from engine.errors import Conflict, Forbidden
 from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
 from ..auth import casedesk, current_actor
@@ -28,10 +30,11 @@ def index() -> ResponseReturnValue:
         sort=args.get("sort") or "due",
     )
     actor = current_actor()
-    rows = reads().inbox(actor, query, now())
     handover = casedesk().handover
     # R-3.1: the reader's own leave, and the groups they lead whose members are all away.
     absence = handover.absence(actor.username) if actor.staff_groups else None
+    # Away, a person is offered no group task: only what is named theirs (their own leave request).
+    rows = reads().inbox(actor, replace(query, scope="mine") if absence else query, now())
     unattended = handover.unattended(headed_groups(actor))
     return render_template(
         "inbox.html", rows=rows, query=query, processes=reads().processes(), scopes=INBOX_SCOPES,
@@ -44,6 +47,11 @@ def index() -> ResponseReturnValue:
 @login_required
 def claim(task_id: str) -> ResponseReturnValue:
     _require_work(task_id)
+    absence = casedesk().handover.absence(current_actor().username)
+    if absence is not None:  # the runtime refuses too; the page says it in the reader's language
+        raise Conflict(_("You are on leave until %(day)s and take no task while away. To work again, cancel or "
+                         "shorten your leave (task “Cancel or shorten the leave” in your inbox).",
+                         day=absence.last_day.isoformat()))
     task = runtime().claim_task(task_id, actor=current_actor().username)
     flash(_("You claimed “%(title)s”.", title=bundle_text(task.title)))
     return redirect(back_or("inbox.index"))

@@ -1,0 +1,62 @@
+"""Who is away from work, as the task routing needs to know it: the absence policy the composition root injects.
+
+The engine knows nothing of how absence is decided (R-3.1's leave register lives in `casework.leave`);
+it only asks a policy who is absent at a moment, and keeps absent people from holding or taking tasks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable, Protocol
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from engine.models import Group, Membership, User
+
+
+@dataclass(frozen=True)
+class Absence:
+    """One person away from `first_day` to `last_day` (inclusive) under the record `leave_id`; back at `ends_at`."""
+
+    username: str
+    leave_id: str
+    leave_type: str
+    first_day: date
+    last_day: date
+    ends_at: datetime
+
+
+class AbsencePolicy(Protocol):
+    def absent(self, conn: Connection | Session, now: datetime,
+               usernames: Iterable[str] | None = None) -> dict[str, Absence]:
+        """Of `usernames` (everyone for None), who is away at `now`, with the absence that covers it."""
+        ...
+
+
+class NobodyAbsent:
+    """The policy of a deployment that records no absence: everyone is at work."""
+
+    def absent(self, conn: Connection | Session, now: datetime,
+               usernames: Iterable[str] | None = None) -> dict[str, Absence]:
+        return {}
+
+
+def group_members(conn: Connection | Session, group: str) -> list[str]:
+    """Active members of `group`, by name."""
+    return list(conn.execute(select(User.username).join(Membership, Membership.user_id == User.id)
+                             .join(Group, Group.id == Membership.group_id)
+                             .where(Group.name == group, User.active.is_(True))
+                             .order_by(User.username)).scalars())
+
+
+def all_absent_groups(policy: AbsencePolicy, conn: Connection | Session, groups: Iterable[str],
+                      now: datetime) -> dict[str, list[Absence]]:
+    """Of `groups`, those with members and every one of them absent at `now`: group -> their absences."""
+    found: dict[str, list[Absence]] = {}
+    for group in sorted(set(groups)):
+        members = group_members(conn, group)
+        absent = policy.absent(conn, now, members) if members else {}
+        if members and len(absent) == len(members):
+            found[group] = [absent[m] for m in members]
+    return found
