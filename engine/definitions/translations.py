@@ -5,6 +5,7 @@
 The English source strings are the diagram's element names and documentation and the titles,
 enum labels and error messages of the forms its tasks use. A catalogue is deployed and stored with
 every version whose diagrams it translates, so a version keeps the words it was deployed with.
+The modeler's panel edits the element names of a catalogue (`edited_catalogues`); the rest is edited as a file.
 """
 from __future__ import annotations
 
@@ -44,6 +45,16 @@ def catalogue_files(names: Iterable[str], files: Collection[str]) -> set[str]:
     """The catalogues present in `files` for the diagrams among `names`."""
     return {catalogue_name(name, locale) for name in names if name.endswith(DIAGRAM_SUFFIXES)
             for locale in LOCALES if catalogue_name(name, locale) in files}
+
+
+def normalized(text: str) -> str:
+    """How a catalogue keys a text that wraps over lines in a diagram: single spaces."""
+    return " ".join(text.split())
+
+
+def lookup(messages: Mapping[str, str], text: str) -> str:
+    """The translation of `text` in one catalogue's messages, or "" when it has none."""
+    return messages.get(text) or messages.get(normalized(text)) or ""
 
 
 def read_catalogue(content: bytes) -> tuple[str, dict[str, str]]:
@@ -157,3 +168,111 @@ def translated_diagram(content: bytes, translate: Callable[[str], str], filename
         if etree.QName(element).localname == "text" and element.text:
             element.text = translate(element.text)
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+
+
+def element_names(content: bytes, filename: str = "diagram.bpmn") -> dict[str, str]:
+    """id -> name of every named BPMN element of a diagram: the process, pools, lanes, tasks, events, gateways,
+    flows, and the messages, signals and errors they refer to."""
+    tree = parse_xml(content, filename)
+    return {str(e.get("id")): str(e.get("name")) for e in tree.iter(f"{{{BPMN_MODEL}}}*")
+            if e.get("id") and e.get("name")}
+
+
+def diagram_messages(files: Mapping[str, bytes], diagram: str) -> dict[str, dict[str, str]]:
+    """locale -> English -> translation of `diagram`'s catalogues (empty for a missing or unreadable one)."""
+    found: dict[str, dict[str, str]] = {}
+    for locale in LOCALES:
+        try:
+            found[locale] = read_catalogue(files[catalogue_name(diagram, locale)])[1]
+        except (KeyError, ValueError):
+            found[locale] = {}
+    return found
+
+
+def edited_catalogues(files: Mapping[str, bytes], diagram: str, edited: bytes,
+                      names: Mapping[str, Mapping[str, str]]) -> dict[str, bytes]:
+    """The catalogues of `diagram` that change when the modeler saves `edited` over the version's `files`,
+    by file name. `names` is locale -> element id -> the translation the owner gave that element's name
+    ("" for none), already checked as plain text; an element it does not mention keeps its translation.
+    An element whose English name changed takes its translation to the new name, and the old entry goes
+    unless another element, a documentation or a form of the bundle still shows that text; every other
+    entry stays as it was. ValueError when a catalogue to change is not readable."""
+    old = element_names(files[diagram], diagram) if diagram in files else {}
+    new = element_names(edited, diagram)
+    still_shown = {normalized(text) for text in (*new.values(), *_diagram_texts(edited, diagram), *_form_texts(files))}
+    changed: dict[str, bytes] = {}
+    for locale in LOCALES:
+        catalogue = catalogue_name(diagram, locale)
+        given = names.get(locale, {})
+        try:
+            messages = read_catalogue(files[catalogue])[1] if catalogue in files else {}
+        except ValueError as exc:
+            if any(text.strip() for text in given.values()):
+                raise ValueError(f"{catalogue}: {exc}") from None
+            continue
+        result = dict(messages)
+        renamed: dict[str, str] = {}
+        for element, name in old.items():
+            if normalized(new.get(element, "")) == normalized(name):
+                continue
+            renamed[element] = lookup(messages, name)
+            if normalized(name) not in still_shown:
+                result.pop(name, None)
+                result.pop(normalized(name), None)
+        for name, text in _decided(new, old, given, renamed, messages).items():
+            if text:
+                result[name if name in result else normalized(name)] = text
+            else:
+                result.pop(name, None)
+                result.pop(normalized(name), None)
+        if result != messages:
+            changed[catalogue] = (json.dumps({"locale": locale, "messages": dict(sorted(result.items()))},
+                                             ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return changed
+
+
+def _decided(new: Mapping[str, str], old: Mapping[str, str], given: Mapping[str, str], renamed: Mapping[str, str],
+             messages: Mapping[str, str]) -> dict[str, str]:
+    """English name -> translation for every named element: what the owner gave wins, then what an element
+    that kept its name has, then what a renamed element brings along (elements sharing a name share an entry)."""
+    ranked: dict[str, tuple[int, str, str]] = {}
+    for element, name in sorted(new.items()):
+        if element in given:
+            rank, text = 0, given[element].strip()
+        elif element in renamed:
+            rank, text = 2, renamed[element] or lookup(messages, name)
+        else:
+            rank, text = 1, lookup(messages, name)
+        key = normalized(name)
+        if key not in ranked or rank < ranked[key][0]:
+            ranked[key] = (rank, name, text)
+    return {name: text for _rank, name, text in ranked.values()}
+
+
+def _diagram_texts(content: bytes, filename: str) -> list[str]:
+    """Documentation and text annotations: texts a catalogue translates that are not element names."""
+    tree = parse_xml(content, filename)
+    return [e.text for e in tree.iter(f"{{{BPMN_MODEL}}}documentation", f"{{{BPMN_MODEL}}}text") if e.text]
+
+
+def _form_texts(files: Mapping[str, bytes]) -> list[str]:
+    """Every string value of the bundle's forms: a catalogue entry one of them shows is never dropped."""
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name, content in files.items():
+        if name.endswith(".json") and not is_catalogue(name):
+            try:
+                walk(json.loads(content))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+    return texts

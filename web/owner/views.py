@@ -13,7 +13,9 @@ from engine.access import may_deploy, may_migrate, may_see_definitions
 from engine.definitions.authoring import check_code, operator_catalog
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.diff import diff_versions
-from engine.errors import DefinitionInvalid, InvalidInput, NotFound
+from engine.definitions.translations import LOCALES, diagram_messages, edited_catalogues
+from engine.definitions.xmlsafe import UnsafeXml
+from engine.errors import DefinitionInvalid, InvalidInput, NotFound, Problem
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
 from web.i18n import announce_missing_translations
@@ -23,6 +25,7 @@ from web.security import stored_file
 from .bundles import carried_tables, decision_ids, main_bpmn_file, replace_file
 from .draft_runs import sample_script
 from .calls import call_rows
+from .names import MAX_CHARS, Names, error_problems, name_errors, posted_names
 from .testruns import announce_test_cases
 
 bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
@@ -98,7 +101,8 @@ def deploy() -> ResponseReturnValue:
 def edit(key: str, version: int) -> ResponseReturnValue:
     """The bpmn-js modeler on one version; saving deploys the edited diagram as a new version
     (or, asked to, stores it as a view-only model when it cannot run yet). New decision tables the owner
-    drew on the way travel with the diagram until it is deployed."""
+    drew on the way travel with the diagram until it is deployed; the names the owner gave elements in
+    other languages go into the diagram's catalogues, and a renamed element's translations follow it."""
     stored = catalog().version(key, version)
     files = catalog().files(key, version)
     name = request.values.get("file") or main_bpmn_file(files, key)
@@ -109,31 +113,53 @@ def edit(key: str, version: int) -> ResponseReturnValue:
         return modeler_page(key, version, files, name, files[name].decode("utf-8", errors="replace"),
                             problems=stored.model_problems or None, model=not stored.executable)
     edited = request.form.get("xml", "")
+    names = posted_names(request.form.get("names"))
+    refused = name_errors(names, name, edited)
+    if refused:
+        # Nothing is stored; the drawing and every typed name come back, each refused field saying why.
+        return modeler_page(key, version, files, name, edited, problems=error_problems(refused, name, edited),
+                            names=names, name_errors=refused, status=422)
     carried: dict[str, bytes] = {}
+    bundle: dict[str, bytes] = {}
     try:
         carried = carried_tables(request.form.getlist("carried_name"), request.form.getlist("carried_xml"), files)
-        bundle = replace_file({**files, **carried}, name, edited)
+        bundle = with_names(replace_file({**files, **carried}, name, edited), files, name, names)
         results = casedesk().definitions.deploy(bundle, deployed_by=current_actor().username, origin="modeler")
     except DefinitionInvalid as invalid:
         if request.form.get("as_model") and edited.strip():
-            return _store_model(replace_file({**files, **carried}, name, edited), "modeler", invalid.problems)
+            return _store_model(bundle or replace_file({**files, **carried}, name, edited), "modeler",
+                                invalid.problems)
         # The owner keeps what they drew; the report says what to fix.
         return modeler_page(key, version, files, name, edited, problems=invalid.problems, offer_model=True,
-                            carried=carried, status=422)
+                            carried=carried, names=names, status=422)
     return show_deployed(results, key, version)
+
+
+def with_names(bundle: dict[str, bytes], files: dict[str, bytes], name: str, names: Names) -> dict[str, bytes]:
+    """The bundle with diagram `name`'s catalogues brought up to date with the edit (names checked already)."""
+    try:
+        return {**bundle, **edited_catalogues(files, name, bundle[name], names)}
+    except ValueError as exc:  # an unreadable catalogue the owner's names would overwrite
+        raise DefinitionInvalid([Problem(name, "", "", str(exc))]) from None
+    except UnsafeXml:
+        return bundle  # not a diagram: the deploy reports why
 
 
 def modeler_page(key: str, version: int, files: dict[str, bytes], name: str, xml: str, *,
                  problems: list[Any] | None = None, model: bool = False, offer_model: bool = False,
-                 carried: dict[str, bytes] | None = None, status: int = 200) -> ResponseReturnValue:
+                 carried: dict[str, bytes] | None = None, names: Names | None = None,
+                 name_errors: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     """The modeler on diagram `name` of a version, with what the panel offers: the bundle's form files and
-    decision ids (with those of the new tables `carried` along), and a test-run script to start from."""
+    decision ids (with those of the new tables `carried` along), the diagram's names in other languages
+    (as stored, and as typed when a save was refused), and a test-run script to start from."""
     carried = carried or {}
+    translations = {"locales": list(LOCALES), "catalogue": diagram_messages(files, name), "max": MAX_CHARS,
+                    "typed": names if names is not None else None, "errors": name_errors or {}}
     return render_template(
         "owner/modeler.html", key=key, version=version, file=name, xml=xml, problems=problems, model=model,
         offer_model=offer_model, diagrams=sorted(n for n in files if n.endswith(".bpmn")),
         form_files=sorted(n for n in files if n.endswith(".json") and not n.endswith(".i18n.json")),
-        decisions=decision_ids({**files, **carried}), test_script=sample_script(xml),
+        decisions=decision_ids({**files, **carried}), test_script=sample_script(xml), translations=translations,
         carried={n: content.decode("utf-8", errors="replace") for n, content in carried.items()}), status
 
 

@@ -10,6 +10,7 @@ import { useService } from 'bpmn-js-properties-panel';
 import { is } from 'bpmn-js/lib/util/ModelUtil';
 import { collaborationOf, keysText, messagesText, propertiesText, setKeys, setMessages,
   setProperties } from './collaboration-messages';
+import { CasedeskNames, nameEntries } from './names';
 
 const SPIFF = 'spiffworkflow:';
 
@@ -553,8 +554,9 @@ function casedeskEntries(element, config) {
 }
 
 class CasedeskPropertiesProvider {
-  constructor(propertiesPanel, injector, config) {
+  constructor(propertiesPanel, injector, config, casedeskNames) {
     this._config = config;
+    this._names = casedeskNames;
     propertiesPanel.registerProvider(400, this);
   }
 
@@ -566,13 +568,21 @@ class CasedeskPropertiesProvider {
         const at = groups.findIndex((group) => group.id === 'general') + 1;
         groups.splice(at, 0, { id: 'casedesk', label: this._config.labels.group, entries: entries, component: Group });
       }
+      const names = nameEntries(element, this._names, this._config.labels);
+      if (names.length) {
+        const after = groups.findIndex((group) => group.id === 'casedesk') + 1 ||
+          groups.findIndex((group) => group.id === 'general') + 1;
+        groups.splice(after, 0, { id: 'casedesk-names', label: this._config.labels.namesGroup, entries: names,
+          component: Group });
+      }
       return groups;
     };
   }
 }
-CasedeskPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.casedesk'];
+CasedeskPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.casedesk', 'casedeskNames'];
 
 export default {
-  __init__: ['casedeskPropertiesProvider'],
+  __init__: ['casedeskNames', 'casedeskPropertiesProvider'],
+  casedeskNames: ['type', CasedeskNames],
   casedeskPropertiesProvider: ['type', CasedeskPropertiesProvider]
 };

@@ -1,5 +1,6 @@
 // Modeler page: edit the diagram with bpmn-js and its properties panel (casedesk's provider, built into
-// /static/vendor/casedesk/owner-modeler.js); deploying posts the saved XML as a new version.
+// /static/vendor/casedesk/owner-modeler.js); deploying posts the saved XML as a new version, with the
+// elements' names in other languages from the panel.
 (function () {
   var holder = document.getElementById('modeler');
   var panel = document.getElementById('properties');
@@ -22,6 +23,7 @@
     formFiles: parsed(holder.dataset.formFiles, []),
     decisions: parsed(holder.dataset.decisions, []),
     labels: parsed(holder.dataset.labels, {}),
+    translations: parsed(holder.dataset.translations, {}),
     operators: []
   };
   var modeler = new window.CasedeskModeler(holder, panel, casedesk);
@@ -187,6 +189,8 @@
     if (asModel) { asModel.value = event.submitter && event.submitter.dataset.asModel ? '1' : ''; }
     modeler.saveXML({ format: true }).then(function (result) {
       source.value = result.xml;
+      // The names in other languages go along; the server writes them into the diagram's catalogues.
+      document.getElementById('modeler-names').value = JSON.stringify(modeler.get('casedeskNames').collect());
       saving = true;
       form.submit();
     }).catch(function (error) { alert(String(error)); });
