@@ -11,16 +11,14 @@ import pytest
 
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
-from engine.config import PROJECT_ROOT
-from engine.definitions.service import collect_files
 from casework.demo_org import seed_demo_org
 from engine.runtime.store import TaskView
 from engine.runtime.service import InstanceView
 from tests.support.notify_servers import Mailbox, SmsGateway, sms_gateway, smtp_server
+from tests.support.steps import FORMS, PROCESSES, complete_cold, deploy_area  # noqa: F401 - FORMS, for tests deploying
 
 PASSWORD = "demo-pass-2026"
-CASE_PROCESSES = PROJECT_ROOT / "processes" / "case"
-FORMS = PROJECT_ROOT / "forms"
+CASE_PROCESSES = PROCESSES / "case"
 SENDER = "casedesk@example.com"
 
 
@@ -55,7 +53,7 @@ def desk(app: Casedesk, clock: FakeClock, mailbox: Mailbox, sms: SmsGateway) -> 
     settings = replace(app.settings, smtp_host="127.0.0.1", smtp_port=mailbox.port, smtp_from=SENDER,
                        sms_gateway_url=sms.url, sms_gateway_token=sms.token)
     casedesk = bootstrap(settings, clock=clock, run_migrations=False)
-    casedesk.definitions.deploy(collect_files(CASE_PROCESSES, FORMS), "owen")
+    deploy_area(casedesk, "case")
     seed_demo_org(casedesk.db, clock, PASSWORD)
     yield casedesk
     casedesk.close()
@@ -92,9 +90,7 @@ class Case:
     def work(self, user: str, spec: str, data: dict[str, Any]) -> InstanceView:
         """Complete the task from the user's own inbox, after dropping every warm workflow so
         that each step starts from the serialized state (the round trip a restart would make)."""
-        task = self.task(user, spec)
-        self.desk.runtime.warm.clear()
-        self.view = self.desk.runtime.complete_task(task.id, data, actor=user)
+        self.view = complete_cold(self.desk, self.task(user, spec), user, data)
         return self.view
 
     @property
@@ -144,12 +140,22 @@ def application_data(business_type: str = "sales", channel: str = "email", **cha
     return data
 
 
-def accepted_case(desk: Casedesk, business_type: str = "sales", channel: str = "email") -> Case:
-    """R-2.1.2, R-2.1.3: applied with complete materials and accepted."""
+def case_at_prereview(desk: Casedesk, business_type: str = "sales", channel: str = "email") -> Case:
+    """R-2.1.2: applied with complete materials; the intake clerk's pre-review is next."""
     case = consult_and_apply(desk, business_type)
     case.work("ivy", "fill_application", application_data(business_type, channel))
+    return case
+
+
+def accept(case: Case) -> Case:
+    """R-2.1.3: the intake clerk finds the materials complete and accepts the case."""
     case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
     return case
+
+
+def accepted_case(desk: Casedesk, business_type: str = "sales", channel: str = "email") -> Case:
+    """R-2.1.2, R-2.1.3: applied with complete materials and accepted."""
+    return accept(case_at_prereview(desk, business_type, channel))
 
 
 def handled_case(desk: Casedesk, business_type: str = "sales", channel: str = "email") -> Case:

@@ -6,27 +6,18 @@ from datetime import datetime, timezone
 from typing import Any
 
 from engine.bootstrap import Casedesk
-from engine.config import PROJECT_ROOT
-from engine.definitions.service import collect_files
-
-FINANCE_PROCESSES = PROJECT_ROOT / "processes" / "finance"
-FORMS = PROJECT_ROOT / "forms"
+from tests.support.steps import deploy_area, run_due_at
 
 
 def deploy_finance(desk: Casedesk) -> Casedesk:
     """The finance review and, for the warnings it raises, the risk warning process (not the daily checks)."""
-    desk.definitions.deploy(collect_files(FINANCE_PROCESSES, FORMS), "owen")
-    risk = collect_files(PROJECT_ROOT / "processes" / "risk", FORMS)
-    desk.definitions.deploy({name: content for name, content in risk.items()
-                             if not name.endswith((".bpmn", ".i18n.json")) or name.startswith("risk_warning.")},
-                            "owen")
-    return desk
+    deploy_area(desk, "finance")
+    return deploy_area(desk, "risk", "risk_warning")
 
 
 def monthly_timer(desk: Casedesk, month: int) -> int:
     """The third of `month` 2026, 09:00 Beijing time: returns how many jobs ran."""
-    desk.clock.set(datetime(2026, month, 3, 1, 0, tzinfo=timezone.utc))
-    return desk.jobs.run_due(worker="test")
+    return run_due_at(desk, datetime(2026, month, 3, 1, 0, tzinfo=timezone.utc))
 
 
 def figures(receivables: float = 1_200_000, overdue: float = 60_000, payables: float = 800_000,

@@ -10,14 +10,11 @@ from sqlalchemy import select
 
 from casework.quality import FINDINGS
 from engine.bootstrap import Casedesk
-from engine.config import PROJECT_ROOT
-from engine.definitions.service import collect_files
 from engine.runtime.store import TaskView
 from tests.acceptance.case_support import CASE_PROCESSES, DEPARTMENT_STAFF, Case, handled_case
+from tests.support.steps import area_files, complete_cold, rows, run_due_at, tasks
 
-QUALITY_PROCESSES = PROJECT_ROOT / "processes" / "quality"
 STANDARDS = "quality_standards.dmn"  # R-4.1, in processes/case: the case chain and the inspections read it
-FORMS = PROJECT_ROOT / "forms"
 SATISFIED = {"satisfaction": "satisfied", "opinion": "Fine. 很好。", "feedback_problem": ""}
 # First occurrences after the fake clock's deployment (2026-01-05 09:00 UTC), 09:00 in Beijing.
 PEER_CHECK = datetime(2026, 1, 10, 1, 0, tzinfo=timezone.utc)
@@ -35,8 +32,7 @@ def quality_desk(desk: Casedesk) -> Iterator[Casedesk]:
 
 def quality_bundle(**changed: bytes) -> dict[str, bytes]:
     """processes/quality with the standards table it shares with the case chain (processes/case)."""
-    files = {**collect_files(QUALITY_PROCESSES, FORMS), STANDARDS: (CASE_PROCESSES / STANDARDS).read_bytes()}
-    return {**files, **changed}
+    return {**area_files("quality"), STANDARDS: (CASE_PROCESSES / STANDARDS).read_bytes(), **changed}
 
 
 def finished_case(desk: Casedesk, business_type: str = "sales", feedback: dict[str, Any] | None = None) -> Case:
@@ -49,23 +45,20 @@ def finished_case(desk: Casedesk, business_type: str = "sales", feedback: dict[s
 def fire(desk: Casedesk, moment: datetime, process_key: str) -> str:
     """Move the clock to `moment`, run what is due, and return the one instance of `process_key` it started."""
     before = {view.id for view in desk.runtime.list_instances(process_key=process_key)}
-    desk.clock.set(moment)  # type: ignore[attr-defined]
-    desk.jobs.run_due("test")
+    run_due_at(desk, moment)
     started = [view.id for view in desk.runtime.list_instances(process_key=process_key) if view.id not in before]
     assert len(started) == 1, f"{process_key}: {len(started)} instances started at {moment}"
     return started[0]
 
 
 def tasks_of(desk: Casedesk, instance_id: str, user: str, spec: str) -> list[TaskView]:
-    return [t for t in desk.runtime.list_tasks(user=user, instance_id=instance_id) if t.task_spec == spec]
+    return tasks(desk, user, spec, instance_id)
 
 
 def work(desk: Casedesk, task: TaskView, user: str, data: dict[str, Any]) -> None:
     """Complete the task cold (no warm workflow), as after a restart."""
-    desk.runtime.warm.clear()
-    desk.runtime.complete_task(task.id, data, actor=user)
+    complete_cold(desk, task, user, data)
 
 
 def findings_register(desk: Casedesk) -> list[Any]:
-    with desk.db.unit_of_work(write=False) as session:
-        return list(session.execute(select(FINDINGS).order_by(FINDINGS.c.recorded_at, FINDINGS.c.id)))
+    return rows(desk, select(FINDINGS).order_by(FINDINGS.c.recorded_at, FINDINGS.c.id))

@@ -11,9 +11,9 @@ from engine.bootstrap import Casedesk
 from engine.errors import HandlerFailed, InvalidInput
 from tests.acceptance.case_support import accepted_case
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, attach, data, desk, filed_records, inbox, mailbox, register, sms, start, task, trade_desk,
-    work)
+    _mail_server, _sms_server, attach, data, desk, filed_records, inbox, mailbox, register, sms, start, trade_desk)
 from tests.support.sample_files import pdf
+from tests.support.steps import work
 
 TERMS = {"customer_name": "Hengda Trading", "contract_subject": "500 office chairs", "contract_amount": 79999.99,
          "contract_terms": "160 per chair; 30% on signing, 70% within 30 days of delivery; delivery to the "

@@ -12,7 +12,8 @@ from engine.bootstrap import Casedesk
 from tests.acceptance.case_support import PASSWORD
 from tests.acceptance.test_r_3_2_1_sales_contract import drafted
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, desk, inbox, mailbox, sms, task, trade_desk)
+    _mail_server, _sms_server, desk, inbox, mailbox, sms, trade_desk)
+from tests.support.steps import task
 from web.app import create_app
 
 

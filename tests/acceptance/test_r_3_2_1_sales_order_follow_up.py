@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from engine.bootstrap import Casedesk
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, data, desk, inbox, mailbox, register, sms, start, task, trade_desk, work)
+    _mail_server, _sms_server, data, desk, inbox, mailbox, register, sms, start, trade_desk)
 from tests.acceptance.test_r_3_2_1_sales_contract import COMPLETE, CONFIRMED, drafted, signing
+from tests.support.steps import work
 
 IN_PROGRESS = {**COMPLETE, "goods_delivered": False, "invoice_issued": False, "payment_received": False,
                "follow_up_note": "Chairs in production."}

@@ -10,8 +10,9 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.errors import HandlerFailed, InvalidInput
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, attach, data, desk, inbox, mailbox, sms, start, trade_desk, work)
+    _mail_server, _sms_server, attach, data, desk, inbox, mailbox, sms, start, trade_desk)
 from tests.support.sample_files import pdf
+from tests.support.steps import work
 
 PLAN = {"purchase_title": "Laptops for the new sales office",
         "purchase_items": "Laptop | 14-inch, 16 GB memory, 512 GB disk | 10\nDocking station | USB-C, two screens | 10",

@@ -9,7 +9,8 @@ from engine.bootstrap import Casedesk
 from engine.errors import InvalidInput
 from tests.acceptance.test_r_3_2_2_procurement import contracted
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, data, desk, filed_records, inbox, mailbox, register, sms, task, trade_desk, work)
+    _mail_server, _sms_server, data, desk, filed_records, inbox, mailbox, register, sms, trade_desk)
+from tests.support.steps import work
 
 RECEIVED = {"received_on": "2026-11-24", "delivery_note_number": "DN-5531", "delivery_documents": []}
 LAPTOPS_OK = {"quantity_received": 10, "specification_matches": True, "quality_matches": True, "inspection_remark": ""}

@@ -10,7 +10,8 @@ from engine.bootstrap import Casedesk
 from tests.acceptance.test_r_3_2_1_sales_contract_pages import signed_in, site  # noqa: F401 - fixture
 from tests.acceptance.test_r_3_2_2_procurement import contracted
 from tests.acceptance.trade_support import (  # noqa: F401 - fixtures
-    _mail_server, _sms_server, desk, inbox, mailbox, sms, task, trade_desk, work)
+    _mail_server, _sms_server, desk, inbox, mailbox, sms, trade_desk)
+from tests.support.steps import task, work
 
 HANS = {"Accept-Language": "zh-Hans"}
 

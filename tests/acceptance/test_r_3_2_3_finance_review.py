@@ -19,8 +19,9 @@ from engine.models import ProcessInstance
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     PASSWORD, _mail_server, _sms_server, desk, mailbox, sms)
 from tests.acceptance.finance_desk import deploy_finance, figures, monthly_timer
-from tests.acceptance.risk_desk import task, warnings, work
+from tests.acceptance.risk_desk import (warnings)
 from tests.support.notify_servers import Mailbox
+from tests.support.steps import task, work
 from web.app import create_app
 
 

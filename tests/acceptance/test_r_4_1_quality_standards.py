@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 from engine.bootstrap import Casedesk
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
-    CASE_PROCESSES, DEPARTMENT_STAFF, PASSWORD, Case, _mail_server, _sms_server, application_data, consult_and_apply,
+    DEPARTMENT_STAFF, PASSWORD, Case, _mail_server, _sms_server, application_data, consult_and_apply,
     desk, mailbox, sms)
 from tests.acceptance.quality_support import (  # noqa: F401 - fixtures
-    FORMS, SELF_CHECK, finished_case, fire, quality_bundle, quality_desk, tasks_of, work)
-from engine.definitions.service import collect_files
+    SELF_CHECK, finished_case, fire, quality_bundle, quality_desk, tasks_of, work)
+from tests.support.steps import area_files
 from web.app import create_app
 
 STANDARDS = {  # one phrase of each standard, per business type and stage
@@ -57,7 +57,7 @@ def test_r_4_1_the_quality_owner_edits_the_standards_and_new_cases_and_inspectio
         quality_desk: Casedesk) -> None:
     assert {"quality", "process_owner"} <= quality_desk.users.groups("quinn")  # may change definitions
     table = "quality_standards.dmn"
-    files = {**collect_files(CASE_PROCESSES, FORMS), **quality_bundle()}
+    files = {**area_files("case"), **quality_bundle()}
     edited = files[table].decode().replace("Contract terms lawful, reasonable, clear; done within 3 days",
                                            "Contract reviewed by legal; done within 2 days")
     assert edited != files[table].decode()

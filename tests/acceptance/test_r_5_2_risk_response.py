@@ -9,7 +9,8 @@ import pytest
 from engine.bootstrap import Casedesk
 from engine.errors import InvalidInput
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
-from tests.acceptance.risk_desk import ASSESSED, IDENTIFIED, PLANNED, deploy_risk, risks, start_round, task, work
+from tests.acceptance.risk_desk import (ASSESSED, IDENTIFIED, PLANNED, deploy_risk, risks, start_round)
+from tests.support.steps import task, work
 
 
 @pytest.fixture

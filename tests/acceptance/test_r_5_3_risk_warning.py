@@ -15,8 +15,9 @@ from engine.errors import InvalidInput
 from engine.models import ProcessInstance
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     PASSWORD, _mail_server, _sms_server, accepted_case, desk, handled_case, mailbox, sms)
-from tests.acceptance.risk_desk import deploy_risk, task, warnings, work
+from tests.acceptance.risk_desk import (deploy_risk, warnings)
 from tests.support.notify_servers import Mailbox
+from tests.support.steps import task, work
 from web.app import create_app
 
 

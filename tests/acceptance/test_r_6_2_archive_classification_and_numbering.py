@@ -5,7 +5,6 @@ archivist lists the register by class."""
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +17,11 @@ from engine.errors import HandlerFailed
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.acceptance.case_support import (  # noqa: F401 - fixtures
-    PASSWORD, Case, _mail_server, _sms_server, accepted_case, application_data, consult_and_apply, desk, mailbox, sms)
+    PASSWORD, Case, _mail_server, _sms_server, accept, accepted_case, application_data, case_at_prereview,
+    consult_and_apply, desk, mailbox, sms)
 from tests.acceptance.finance_desk import deploy_finance, figures, monthly_timer
-from tests.acceptance.risk_desk import work
+from tests.support.steps import work
+from tests.support.together import all_at_once
 from web.app import create_app
 
 CONCURRENT = 8
@@ -34,15 +35,9 @@ def archive_number(case: Case) -> str:
     return str(filed[0]["archive_number"])
 
 
-def at_prereview(desk: Casedesk, business_type: str) -> Case:
-    case = consult_and_apply(desk, business_type)
-    case.work("ivy", "fill_application", application_data(business_type))
-    return case
-
-
-def accept(case: Case) -> str:
-    case.work("ivy", "prereview_materials", PREREVIEWED)
-    return archive_number(case)
+def accepted_on(worker: Casedesk, case: Case) -> str:
+    """`worker` accepts the case (R-2.1.3), as the clerk's request landing there would: the archive's number."""
+    return archive_number(accept(Case(worker, case.view)))
 
 
 def node(desk: Casedesk, **handlers: Any) -> Casedesk:
@@ -60,7 +55,7 @@ def test_r_6_2_the_class_follows_the_business_type_and_each_class_numbers_its_ow
     # The application's business type decides, even when the consultation guessed another one.
     case = consult_and_apply(desk, "sales")
     case.work("ivy", "fill_application", application_data("procurement"))
-    assert accept(case) == "DA-CG-2026-000002"
+    assert archive_number(accept(case)) == "DA-CG-2026-000002"
     assert str(case.service_results("case_number")[0]).startswith("CG-")
 
     # A case that ends at the consultation, and the monthly finance review, continue their class's series.
@@ -88,25 +83,11 @@ def test_r_6_2_the_class_follows_the_business_type_and_each_class_numbers_its_ow
 def test_r_6_2_concurrent_acceptances_on_separate_workers_get_gap_free_unique_numbers_per_class(
         desk: Casedesk) -> None:
     types = ["sales", "finance"] * (CONCURRENT // 2)
-    cases = [at_prereview(desk, business_type) for business_type in types]
+    cases = [case_at_prereview(desk, business_type) for business_type in types]
     workers = [node(desk) for _ in cases]
-    barrier = threading.Barrier(CONCURRENT)
-    numbers: list[str] = []
-    errors: list[BaseException] = []
-
-    def accept_together(worker: Casedesk, case: Case) -> None:
-        try:
-            barrier.wait(timeout=30)
-            numbers.append(accept(Case(worker, case.view)))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=accept_together, args=pair) for pair in zip(workers, cases)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        numbers, errors = all_at_once([lambda worker=worker, case=case: accepted_on(worker, case)
+                                       for worker, case in zip(workers, cases)])
     finally:
         for worker in workers:
             worker.close()
@@ -141,7 +122,7 @@ def accept_in_own_process(settings: Settings, now: str, task_id: str, barrier: A
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_r_6_2_four_server_processes_accepting_at_once_on_postgresql_number_each_class_without_gaps(
         desk: Casedesk, database_url: str) -> None:
-    cases = [at_prereview(desk, business_type) for business_type in ["sales", "procurement"] * (PROCESSES // 2)]
+    cases = [case_at_prereview(desk, business_type) for business_type in ["sales", "procurement"] * (PROCESSES // 2)]
     task_ids = [case.task("ivy", "prereview_materials").id for case in cases]
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(PROCESSES)
@@ -171,16 +152,16 @@ def test_r_6_2_an_acceptance_that_rolls_back_gives_its_archive_number_back(desk:
         real(ctx, **params)  # the number is taken ...
         raise ValueError("the archive room refused the materials")  # ... and the step rolls back
 
-    first, second = at_prereview(desk, "sales"), at_prereview(desk, "sales")
+    first, second = case_at_prereview(desk, "sales"), case_at_prereview(desk, "sales")
     failing = node(desk, file_materials=files_then_fails)
     try:
         with pytest.raises(HandlerFailed, match="refused the materials"):
-            accept(Case(failing, first.view))
+            accepted_on(failing, first)
     finally:
         failing.close()
     assert desk.archives.list_register("ann") == []
-    assert accept(second) == "DA-XS-2026-000001"
-    assert accept(first) == "DA-XS-2026-000002"
+    assert accepted_on(desk, second) == "DA-XS-2026-000001"
+    assert accepted_on(desk, first) == "DA-XS-2026-000002"
 
 
 def test_r_6_2_the_archivist_lists_the_register_by_class_in_their_language(desk: Casedesk) -> None:

@@ -16,7 +16,8 @@ from tests.acceptance.case_support import (  # noqa: F401 - fixtures
     _mail_server, _sms_server, accepted_case, desk, mailbox, sms)
 from tests.acceptance.quality_support import SATISFIED, finished_case
 from tests.acceptance.training_desk import (INTERVIEW, SURVEYED, YEARLY_ANALYSIS, answer_all, deploy_training,
-                                            needs_list, rows, task, tasks, work)
+                                            needs_list, rows)
+from tests.support.steps import task, tasks, work
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, Forbidden, InvalidInput
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
 from tests.acceptance.training_desk import (FIRST_SESSION, PLAN, SECOND_SESSION, approved_plan, deploy_training,
-                                            finished_needs_round, rows, session_day, task, tasks, work)
+                                            finished_needs_round, rows, session_day)
+from tests.support.steps import task, tasks, work
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, InvalidInput
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
 from tests.acceptance.training_desk import (FIRST_SESSION, SECOND_SESSION, approved_plan, deploy_training, rows,
-                                            session_day, task, tasks, work)
+                                            session_day)
+from tests.support.steps import task, tasks, work
 
 FIRST, SECOND = "PX-2026-0001-1", "PX-2026-0001-2"
 RECORD = {"absentees": "gus", "session_record": "Clauses 1-12, two case studies. 第1至12條，兩個案例。"}

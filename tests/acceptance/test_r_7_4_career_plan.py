@@ -14,7 +14,8 @@ from engine.bootstrap import Casedesk
 from engine.errors import CasedeskError, Forbidden
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
 from tests.acceptance.training_desk import (FIRST_SESSION, approved_plan, deploy_training, finished_needs_round,
-                                            needs_list, rows, session_day, task, tasks, work)
+                                            needs_list, rows, session_day)
+from tests.support.steps import task, tasks, work
 
 OPEN = {"career_employee": "sam", "career_superior": "sue", "review_every_months": 6}
 DRAFT = {"target_position": "Key account manager 大客戶經理", "career_goals": "Lead three key accounts by 2028.",

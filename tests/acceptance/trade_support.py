@@ -12,23 +12,17 @@ from sqlalchemy import select
 from casework.archive import RegisterEntry
 from casework.archive_register import ARCHIVES, ITEMS
 from engine.bootstrap import Casedesk
-from engine.config import PROJECT_ROOT
-from engine.definitions.service import collect_files
 from engine.documents.service import Upload
 from engine.runtime.readmodel import ReadModel
-from engine.runtime.service import InstanceView
-from engine.runtime.store import TaskView
 from tests.acceptance.case_support import _mail_server, _sms_server, desk, mailbox, sms  # noqa: F401 - fixtures
-
-TRADE_PROCESSES = PROJECT_ROOT / "processes" / "trade"
-FORMS = PROJECT_ROOT / "forms"
+from tests.support.steps import deploy_area
 # Monday 2 November 2026, 10:00 in Beijing.
 MORNING = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def trade_desk(desk: Casedesk) -> Iterator[Casedesk]:  # noqa: F811
-    desk.definitions.deploy(collect_files(TRADE_PROCESSES, FORMS), "owen")
+    deploy_area(desk, "trade")
     desk.clock.set(MORNING)
     yield desk
 
@@ -40,19 +34,6 @@ def start(desk: Casedesk, key: str, user: str) -> str:
 def inbox(desk: Casedesk, user: str, instance_id: str | None = None) -> list[str]:
     """The task specs in `user`'s inbox (of one instance)."""
     return sorted(t.task_spec for t in desk.runtime.list_tasks(user=user, instance_id=instance_id))
-
-
-def task(desk: Casedesk, user: str, spec: str, instance_id: str | None = None) -> TaskView:
-    found = [t for t in desk.runtime.list_tasks(user=user, instance_id=instance_id) if t.task_spec == spec]
-    assert len(found) == 1, f"{user} has {inbox(desk, user, instance_id)}, not one {spec}"
-    return found[0]
-
-
-def work(desk: Casedesk, user: str, spec: str, data: dict[str, Any], instance_id: str | None = None) -> InstanceView:
-    """Complete the task from the user's inbox after dropping the warm workflows (a cold round trip)."""
-    found = task(desk, user, spec, instance_id)
-    desk.runtime.warm.clear()
-    return desk.runtime.complete_task(found.id, data, actor=user)
 
 
 def attach(desk: Casedesk, user: str, name: str, content: bytes) -> dict[str, Any]:

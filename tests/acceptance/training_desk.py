@@ -10,46 +10,20 @@ from sqlalchemy import select
 
 from casework.training_models import CareerPlan, TrainingAttendance, TrainingNeed, TrainingPlan, TrainingSession
 from engine.bootstrap import Casedesk
-from engine.config import PROJECT_ROOT
-from engine.definitions.service import collect_files
-from engine.runtime.service import InstanceView
-from engine.runtime.store import TaskView
-
-TRAINING_PROCESSES = PROJECT_ROOT / "processes" / "training"
-FORMS = PROJECT_ROOT / "forms"
+from tests.support.steps import deploy_area, objects, run_due_at, work
 # The yearly analysis: 10 January 09:00 in Beijing, after the fake clock's start (5 January 2026).
 YEARLY_ANALYSIS = datetime(2026, 1, 10, 1, 0, tzinfo=timezone.utc)
 
 
 def deploy_training(desk: Casedesk) -> Casedesk:
-    desk.definitions.deploy(collect_files(TRAINING_PROCESSES, FORMS), "owen")
-    return desk
-
-
-def tasks(desk: Casedesk, user: str, spec: str, instance_id: str | None = None) -> list[TaskView]:
-    """`user`'s ready tasks of one element (a multi-instance body's spec is "<id> [child]")."""
-    return [t for t in desk.runtime.list_tasks(user=user, instance_id=instance_id)
-            if t.task_spec.split(" [")[0] == spec]
-
-
-def task(desk: Casedesk, user: str, spec: str, instance_id: str | None = None) -> TaskView:
-    found = tasks(desk, user, spec, instance_id)
-    assert len(found) == 1, f"{user} has {[t.task_spec for t in desk.runtime.list_tasks(user=user)]}, not one {spec}"
-    return found[0]
-
-
-def work(desk: Casedesk, user: str, spec: str, data: dict[str, Any], instance_id: str | None = None) -> InstanceView:
-    """Complete the task from the user's inbox after dropping the warm workflows (a cold round trip)."""
-    found = task(desk, user, spec, instance_id)
-    desk.runtime.warm.clear()
-    return desk.runtime.complete_task(found.id, data, actor=user)
+    return deploy_area(desk, "training")
 
 
 def rows(desk: Casedesk, model: Any) -> list[Any]:
+    """A training register's rows in the order its page lists them."""
     order = {TrainingNeed: TrainingNeed.id, TrainingPlan: TrainingPlan.number, TrainingSession: TrainingSession.number,
              TrainingAttendance: TrainingAttendance.id, CareerPlan: CareerPlan.number}[model]
-    with desk.db.unit_of_work(write=False) as session:
-        return list(session.scalars(select(model).order_by(order)))
+    return objects(desk, select(model).order_by(order))
 
 
 PLAN = {"plan_kind": "annual", "plan_title": "Contract review 2026", "plan_goal": "Every seller reviews contracts alone.",
@@ -80,8 +54,7 @@ def approved_plan(desk: Casedesk, **changes: Any) -> str:
 
 def session_day(desk: Casedesk, moment: datetime) -> int:
     """Move the clock to a session's day and fire what is due."""
-    desk.clock.set(moment)  # type: ignore[attr-defined]
-    return desk.jobs.run_due(worker="test")
+    return run_due_at(desk, moment)
 
 
 SURVEYED = ("fay", "fred", "gil", "gus", "pat", "peg", "sam", "sue")  # the members and heads of the departments

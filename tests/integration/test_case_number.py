@@ -2,7 +2,6 @@
 also under concurrent acceptances and when a step rolls back."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
@@ -14,9 +13,9 @@ from engine.config import Settings
 from engine.errors import HandlerFailed
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
-from tests.acceptance.case_support import (
-    CASE_PROCESSES, FORMS, PASSWORD, Case, application_data, consult_and_apply)
-from engine.definitions.service import collect_files
+from tests.acceptance.case_support import PASSWORD, Case, accept, case_at_prereview
+from tests.support.steps import deploy_area
+from tests.support.together import all_at_once
 from casework.demo_org import seed_demo_org
 
 CONCURRENT = 8
@@ -30,45 +29,29 @@ def make_desk(database_url: str, clock: FakeClock, **handlers: Any) -> Casedesk:
 @pytest.fixture
 def desk(database_url: str, clock: FakeClock) -> Iterator[Casedesk]:
     casedesk = make_desk(database_url, clock)
-    casedesk.definitions.deploy(collect_files(CASE_PROCESSES, FORMS), "owen")
+    deploy_area(casedesk, "case")
     seed_demo_org(casedesk.db, clock, PASSWORD)
     yield casedesk
     casedesk.close()
 
 
-def at_prereview(desk: Casedesk, business_type: str = "sales") -> Case:
-    case = consult_and_apply(desk, business_type)
-    case.work("ivy", "fill_application", application_data(business_type))
-    return case
-
-
-def accept(desk: Casedesk, case: Case) -> str:
-    case.desk = desk
-    case.work("ivy", "prereview_materials", {"missing_items": [], "review_remarks": ""})
+def case_number(case: Case) -> str:
+    """The number the case got at acceptance (R-2.1.3)."""
     return str(case.service_results("case_number")[0])
+
+
+def accept_on(node: Casedesk, case: Case) -> str:
+    """`node` accepts the case, as the clerk's request landing on that worker would."""
+    return case_number(accept(Case(node, case.view)))
 
 
 def test_eight_concurrent_acceptances_get_numbers_0001_to_0008(desk: Casedesk, database_url: str,
                                                                 clock: FakeClock) -> None:
-    cases = [at_prereview(desk) for _ in range(CONCURRENT)]
+    cases = [case_at_prereview(desk) for _ in range(CONCURRENT)]
     nodes = [make_desk(database_url, clock) for _ in range(CONCURRENT)]  # one per "gunicorn worker"
-    barrier = threading.Barrier(CONCURRENT)
-    numbers: list[str] = []
-    errors: list[BaseException] = []
-
-    def accept_together(node: Casedesk, case: Case) -> None:
-        try:
-            barrier.wait(timeout=30)
-            numbers.append(accept(node, Case(node, case.view)))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=accept_together, args=pair) for pair in zip(nodes, cases)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        numbers, errors = all_at_once([lambda node=node, case=case: accept_on(node, case)
+                                       for node, case in zip(nodes, cases)])
     finally:
         for node in nodes:
             node.close()
@@ -82,21 +65,21 @@ def test_a_rolled_back_acceptance_gives_its_number_back(desk: Casedesk, database
         # A refusal (not an outage, which would wait for a retry with the number kept): the step rolls back.
         raise ValueError("archive class closed, unreachable for filing")
 
-    first, second = at_prereview(desk), at_prereview(desk)
+    first, second = case_at_prereview(desk), case_at_prereview(desk)
     failing = make_desk(database_url, clock, file_materials=archive_down)
     try:
         with pytest.raises(HandlerFailed, match="unreachable"):
-            accept(failing, Case(failing, first.view))
+            accept_on(failing, first)
     finally:
         failing.close()
-    assert accept(desk, second) == "XS-20260105-0001"
-    assert accept(desk, first) == "XS-20260105-0002"
+    assert accept_on(desk, second) == "XS-20260105-0001"
+    assert accept_on(desk, first) == "XS-20260105-0002"
 
 
 def test_the_date_is_the_companys_not_utc(desk: Casedesk, clock: FakeClock) -> None:
-    case = at_prereview(desk, "finance")
+    case = case_at_prereview(desk, "finance")
     clock.advance(datetime(2026, 1, 5, 16, 0, tzinfo=timezone.utc) - clock.now())  # 00:00 in Shanghai
-    assert accept(desk, case) == "CW-20260106-0001"
+    assert accept_on(desk, case) == "CW-20260106-0001"
 
 
 def test_an_unknown_business_type_is_refused(desk: Casedesk) -> None:

@@ -8,9 +8,9 @@ from flask.testing import FlaskClient
 
 from casework.demo_org import seed_demo_org
 from engine.bootstrap import Casedesk
-from tests.acceptance.training_desk import (FIRST_SESSION, PLAN, approved_plan, deploy_training, session_day, task,
-                                            tasks, work)
+from tests.acceptance.training_desk import (FIRST_SESSION, PLAN, approved_plan, deploy_training, session_day)
 from tests.web.conftest import PASSWORD
+from tests.support.steps import task, tasks, work
 
 
 def client(web: Flask, user: str, language: str = "en") -> FlaskClient:
