@@ -26,6 +26,17 @@ from tests.support.served import wait_until_healthy
 CHROMIUM = os.environ.get("CASEDESK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 PASSWORD = "e2e-password-1"
+# What a user reads on the buttons, per language: the tests click what people click.
+UI = {
+    "en": {"sign_in": "Sign in", "start": "Start", "complete": "Complete", "claim": "Claim", "audit": "Audit",
+           "form_error": "The form has errors", "chain_ok": "Hash chain intact", "inbox": "Inbox"},
+    "zh-Hans": {"sign_in": "登录", "start": "发起", "complete": "提交", "claim": "认领", "audit": "审计",
+                "form_error": "表单有错误", "chain_ok": "哈希链完整", "inbox": "待办"},
+    "zh-Hant": {"sign_in": "登錄", "start": "發起", "complete": "提交", "claim": "認領", "audit": "審計",
+                "form_error": "表單有錯誤", "chain_ok": "哈希鏈完整", "inbox": "待辦"},
+}
+BROWSER_LOCALE = {"en": "en-US", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}
+WIDE = {"width": 1400, "height": 900}  # room for the modeler's canvas beside its properties panel
 
 
 def _cannot_run(message: str) -> None:
@@ -119,3 +130,50 @@ def sign_in_page(page: Any, base: str, username: str, password: str = PASSWORD, 
     submit.click()
     page.wait_for_load_state()
 
+
+
+def sign_in(browser: Any, base: str, language: str, username: str, password: str = PASSWORD,
+            viewport: dict[str, int] | None = None, errors: list[str] | None = None, console: bool = False) -> Any:
+    """A page of a fresh browser context in `language` on Beijing time, signed in as `username` with the sign-in
+    button read in that language. `errors` collects the page's uncaught errors from before the sign-in on (with
+    `console`, its console errors too)."""
+    options: dict[str, Any] = {"locale": BROWSER_LOCALE[language], "timezone_id": "Asia/Shanghai"}
+    page = browser.new_context(**options, **({"viewport": viewport} if viewport else {})).new_page()
+    if errors is not None:
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        if console:
+            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in_page(page, base, username, password, button=UI[language]["sign_in"])
+    return page
+
+
+def complete(page: Any, language: str) -> None:
+    """Press the task form's Complete button as it reads in `language`, and let the next page load."""
+    page.get_by_role("button", name=UI[language]["complete"], exact=True).click()
+    page.wait_for_load_state()
+
+
+def start_consultation(page: Any, base: str, language: str, customer: str, question: str = "How do I order?",
+                       answer: str = "Fill in the application.") -> None:
+    """The intake clerk starts a business case and fills its consultation (R-2.1.1) as answered on the spot for a
+    sales customer who wants to apply; it is left for the caller to complete."""
+    page.goto(f"{base}/start")
+    page.locator("[data-process=business_case]").get_by_role("button", name=UI[language]["start"]).click()
+    page.wait_for_url("**/tasks/*")
+    page.locator("[name=customer_name]").fill(customer)
+    page.locator("[name=business_type]").select_option("sales")
+    page.locator("[name=question]").fill(question)
+    page.locator("[name=answered_now]").check()
+    page.locator("[name=answer]").fill(answer)
+    page.locator("[name=wants_to_apply]").check()
+
+
+def fill_application(page: Any, mobile: str, channel: str, title: str, description: str,
+                     materials: tuple[str, ...] = ("application_form",)) -> None:
+    """The application form (R-2.1.2) as the clerk fills it; it is left for the caller to complete."""
+    page.locator("[name=mobile]").fill(mobile)
+    page.locator(f"[name=preferred_channel][value={channel}]").check()  # a radio group (UI schema)
+    page.locator("[name=title]").fill(title)
+    page.locator("[name=description]").fill(description)
+    for material in materials:
+        page.locator(f"[name=materials][value={material}]").check()

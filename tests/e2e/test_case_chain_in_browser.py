@@ -9,13 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Shots
-from tests.e2e.test_demo_review_in_browser import UI, sign_in, task_title
-
-
-def complete(page: Any, language: str) -> None:
-    page.get_by_role("button", name=UI[language]["complete"], exact=True).click()
-    page.wait_for_load_state()
+from tests.e2e.conftest import UI, Shots, complete, fill_application, sign_in, start_consultation
+from tests.e2e.test_demo_review_in_browser import task_title
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])
@@ -24,27 +19,16 @@ def test_case_from_consultation_to_feedback_and_audit(browser: Any, server: str,
     customer = f"Wang Xiaoming {language}"
 
     clerk = sign_in(browser, server, language, "ivy")
-    clerk.goto(f"{server}/start")
-    clerk.locator("[data-process=business_case]").get_by_role("button", name=ui["start"]).click()
-    clerk.wait_for_url("**/tasks/*")
     # the question is answered on the spot and the customer applies.
-    clerk.locator("[name=customer_name]").fill(customer)
-    clerk.locator("[name=business_type]").select_option("sales")
-    clerk.locator("[name=question]").fill("How do I order? 如何下单？")
-    clerk.locator("[name=answered_now]").check()
-    clerk.locator("[name=answer]").fill("Fill in the application. 填写申请表。")
-    clerk.locator("[name=wants_to_apply]").check()
+    start_consultation(clerk, server, language, customer, question="How do I order? 如何下单？",
+                       answer="Fill in the application. 填写申请表。")
     shots.take(clerk, "consultation")
     complete(clerk, language)
 
     # the application, first with a mobile number that is not one.
     assert clerk.locator("[name=customer_name]").input_value() == customer  # carried over from the consultation
-    clerk.locator("[name=mobile]").fill("call me")
-    clerk.locator("[name=preferred_channel][value=phone]").check()  # a radio group (UI schema)
-    clerk.locator("[name=title]").fill("Order 500 units 订购500件")
-    clerk.locator("[name=description]").fill("Delivery in December.")
-    for material in ("application_form", "identity_document", "contract"):
-        clerk.locator(f"[name=materials][value={material}]").check()
+    fill_application(clerk, "call me", "phone", "Order 500 units 订购500件", "Delivery in December.",
+                     ("application_form", "identity_document", "contract"))
     complete(clerk, language)
     assert ui["form_error"] in clerk.locator(".error").inner_text()
     assert clerk.locator("[data-field=mobile].has-error .field-error").is_visible()

@@ -8,18 +8,7 @@ from typing import Any
 import pytest
 
 from engine.config import PROJECT_ROOT
-from tests.e2e.conftest import Shots, sign_in_page
-
-# What a user reads on the buttons, per language: the test clicks what people click.
-UI = {
-    "en": {"sign_in": "Sign in", "start": "Start", "complete": "Complete", "claim": "Claim", "audit": "Audit",
-           "form_error": "The form has errors", "chain_ok": "Hash chain intact", "inbox": "Inbox"},
-    "zh-Hans": {"sign_in": "登录", "start": "发起", "complete": "提交", "claim": "认领", "audit": "审计",
-                "form_error": "表单有错误", "chain_ok": "哈希链完整", "inbox": "待办"},
-    "zh-Hant": {"sign_in": "登錄", "start": "發起", "complete": "提交", "claim": "認領", "audit": "審計",
-                "form_error": "表單有錯誤", "chain_ok": "哈希鏈完整", "inbox": "待辦"},
-}
-BROWSER_LOCALE = {"en": "en-US", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}
+from tests.e2e.conftest import UI, Shots, sign_in
 
 
 def task_title(language: str, english: str) -> str:
@@ -31,13 +20,6 @@ def task_title(language: str, english: str) -> str:
         if translated:
             return str(translated)
     return english
-
-
-def sign_in(browser: Any, server: str, language: str, username: str) -> Any:
-    context = browser.new_context(locale=BROWSER_LOCALE[language], timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    sign_in_page(page, server, username, button=UI[language]["sign_in"])
-    return page
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])

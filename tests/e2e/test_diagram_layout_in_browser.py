@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import PROJECT_ROOT
-from tests.e2e.conftest import Shots, sign_in_page
+from tests.e2e.conftest import Shots, sign_in
+from tests.support.modeler import open_modeler
 
 # Overlaps as the reader sees them, computed from what bpmn-js rendered (labels are placed by bpmn-js and
 # then by web/static/layout.js), in diagram coordinates; 1 unit of tolerance for touching edges.
@@ -78,23 +79,20 @@ def _keys_by_file(page: Any, server: str) -> dict[str, str]:
 
 def test_every_shipped_diagram_is_laid_out_without_overlaps_and_fitted(browser: Any, server: str) -> None:
     shots = Shots("diagram-layout")
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport={"width": 1280, "height": 900})
     problems = {}
     for name, key in _keys_by_file(page, server).items():
         page.goto(f"{server}/owner/processes/{key}/1")
         page.wait_for_selector("#owner-diagram[data-rendered=true]")
         found = page.evaluate(f"() => ({OVERLAPS})(window.casedeskViewer)")
-        page.goto(f"{server}/owner/processes/{key}/1/edit")
-        page.wait_for_selector("#modeler[data-rendered=true]")
+        open_modeler(page, server, key, 1)
         found += [f"modeler: {p}" for p in page.evaluate(f"() => ({OVERLAPS})(window.casedeskModeler)")]
         if not page.evaluate(f"() => ({PALETTE_CLEAR})(window.casedeskModeler)"):
             found.append("modeler: the palette covers the diagram")
         shots.take(page, key)
         if found:
             problems[name] = found
-    context.close()
+    page.context.close()
     assert not problems, "\n".join(f"{name}: {found}" for name, found in problems.items())
 
 
@@ -102,17 +100,14 @@ def test_the_modeler_keeps_every_property_of_every_shipped_diagram(browser: Any,
     """Opened in the modeler (with casedesk's spiffworkflow descriptor) and saved untouched, no shipped diagram
     loses or changes an element or a property casedesk reads: the semantic diff finds nothing."""
     from engine.definitions.diff import bundle_changes
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport={"width": 1280, "height": 900})
     changed = {}
     for name, key in _keys_by_file(page, server).items():
-        page.goto(f"{server}/owner/processes/{key}/1/edit")
-        page.wait_for_selector("#modeler[data-rendered=true]")
+        open_modeler(page, server, key, 1)
         saved = page.evaluate("() => window.casedeskModeler.saveXML({ format: true }).then((r) => r.xml)")
         original = (PROJECT_ROOT / "processes" / name).read_bytes()
         changes = bundle_changes({name: original}, {name: saved.encode()})
         if changes:
             changed[name] = [(c.element_id, [(d.name, d.old, d.new) for d in c.details]) for c in changes]
-    context.close()
+    page.context.close()
     assert not changed, changed

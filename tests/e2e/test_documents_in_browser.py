@@ -7,18 +7,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Shots
-from tests.e2e.test_demo_review_in_browser import UI, sign_in
+from tests.e2e.conftest import UI, Shots, complete, fill_application, sign_in, start_consultation
 from tests.support.sample_files import HTML, pdf
 
 REFUSED = {"en": "is not a kind of file this field takes", "zh-Hans": "不是此栏接受的文件类型",
            "zh-Hant": "不是此欄接受的文件類型"}
 ATTACHED = {"en": "Attached: ", "zh-Hans": "已附：", "zh-Hant": "已附："}
-
-
-def complete(page: Any, language: str) -> None:
-    page.get_by_role("button", name=UI[language]["complete"], exact=True).click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("language", ["zh-Hant", "en"])
@@ -27,22 +21,10 @@ def test_the_clerk_attaches_the_application_scan_and_the_case_page_serves_it(
     ui, shots = UI[language], Shots(f"documents-{language}")
     scan = pdf(f"application scan {language}")
     clerk = sign_in(browser, server, language, "ivy")
-    clerk.goto(f"{server}/start")
-    clerk.locator("[data-process=business_case]").get_by_role("button", name=ui["start"]).click()
-    clerk.wait_for_url("**/tasks/*")
-    clerk.locator("[name=customer_name]").fill(f"Wang Xiaoming {language}")
-    clerk.locator("[name=business_type]").select_option("sales")
-    clerk.locator("[name=question]").fill("How do I order?")
-    clerk.locator("[name=answered_now]").check()
-    clerk.locator("[name=answer]").fill("Fill in the application.")
-    clerk.locator("[name=wants_to_apply]").check()
+    start_consultation(clerk, server, language, f"Wang Xiaoming {language}")
     complete(clerk, language)
 
-    clerk.locator("[name=mobile]").fill("+86 138 0000 0001")
-    clerk.locator("[name=preferred_channel][value=phone]").check()
-    clerk.locator("[name=title]").fill("Order 500 units")
-    clerk.locator("[name=description]").fill("Delivery in December.")
-    clerk.locator("[name=materials][value=application_form]").check()
+    fill_application(clerk, "+86 138 0000 0001", "phone", "Order 500 units", "Delivery in December.")
     box = clerk.locator("input[type=file][name=application_documents]")
     # Too large for the field: caught before the upload, the page stays as it is.
     box.set_input_files([{"name": "huge.pdf", "mimeType": "application/pdf", "buffer": pdf() + b" " * 10485760}])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.test_demo_review_in_browser import sign_in
+from tests.e2e.conftest import sign_in
 
 
 def test_an_owner_previews_an_edited_form_with_the_messages_of_sample_data(browser: Any, server: str) -> None:

@@ -8,17 +8,13 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.e2e.conftest import Shots, sign_in_page
+from tests.e2e.conftest import Shots, complete, fill_application, sign_in, start_consultation
 from tests.support.served import Served, served_casedesk
 
 PASSWORD = "notice-failure-1"
-LOCALE = {"en": "en-US", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}
-TEXT = {"en": {"sign_in": "Sign in", "start": "Start", "complete": "Complete", "saved": "Your input is saved.",
-               "jobs": "Scheduled jobs", "retry": "Retry"},
-        "zh-Hans": {"sign_in": "登录", "start": "发起", "complete": "提交", "saved": "您填写的内容已保存",
-                    "jobs": "计划作业", "retry": "重试"},
-        "zh-Hant": {"sign_in": "登錄", "start": "發起", "complete": "提交", "saved": "您填寫的內容已保存",
-                    "jobs": "計劃作業", "retry": "重試"}}
+TEXT = {"en": {"saved": "Your input is saved.", "jobs": "Scheduled jobs", "retry": "Retry"},
+        "zh-Hans": {"saved": "您填写的内容已保存", "jobs": "计划作业", "retry": "重试"},
+        "zh-Hant": {"saved": "您填寫的內容已保存", "jobs": "計劃作業", "retry": "重試"}}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -30,37 +26,14 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
         yield running
 
 
-def sign_in(browser: Any, base: str, language: str, username: str) -> Any:
-    page = browser.new_context(locale=LOCALE[language], timezone_id="Asia/Shanghai").new_page()
-    sign_in_page(page, base, username, PASSWORD, button=TEXT[language]["sign_in"])
-    return page
-
-
-def complete(page: Any, language: str) -> None:
-    page.get_by_role("button", name=TEXT[language]["complete"], exact=True).click()
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])
 def test_a_failing_sms_notice_keeps_the_pre_review_and_the_administrator_sees_it(
         browser: Any, served: Served, language: str) -> None:
     base, text, shots = served.base_url, TEXT[language], Shots(f"notice-failure-{language}")
-    clerk = sign_in(browser, base, language, "ivy")
-    clerk.goto(f"{base}/start")
-    clerk.locator("[data-process=business_case]").get_by_role("button", name=text["start"]).click()
-    clerk.wait_for_url("**/tasks/*")
-    clerk.locator("[name=customer_name]").fill(f"Li Lei {language}")
-    clerk.locator("[name=business_type]").select_option("sales")
-    clerk.locator("[name=question]").fill("How do I order?")
-    clerk.locator("[name=answered_now]").check()
-    clerk.locator("[name=answer]").fill("Apply.")
-    clerk.locator("[name=wants_to_apply]").check()
+    clerk = sign_in(browser, base, language, "ivy", PASSWORD)
+    start_consultation(clerk, base, language, f"Li Lei {language}", answer="Apply.")
     complete(clerk, language)
-    clerk.locator("[name=mobile]").fill("+86 138 0000 0002")
-    clerk.locator("[name=preferred_channel][value=sms]").check()
-    clerk.locator("[name=title]").fill("Order 20 units")
-    clerk.locator("[name=description]").fill("Soon.")
-    clerk.locator("[name=materials][value=application_form]").check()
+    fill_application(clerk, "+86 138 0000 0002", "sms", "Order 20 units", "Soon.")
     complete(clerk, language)
     clerk.locator("[name=missing_items][value=identity_document]").check()  # the notice must go by SMS
     complete(clerk, language)
@@ -70,7 +43,7 @@ def test_a_failing_sms_notice_keeps_the_pre_review_and_the_administrator_sees_it
     assert text["saved"] in body
     assert "notify_customer" not in body and "CASEDESK_SMS_GATEWAY_URL" not in body and not UUID.search(body)
 
-    admin = sign_in(browser, base, language, "root")
+    admin = sign_in(browser, base, language, "root", PASSWORD)
     admin.goto(f"{base}/admin/jobs")
     assert text["jobs"] in admin.locator("h1").inner_text()
     rows = admin.locator("table.jobs tr", has_text="send_notice").all()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.conftest import Shots, sign_in_page
-from tests.e2e.test_owner_properties_in_browser import Api, _open_casedesk_group, _select, _verdict
+from tests.e2e.conftest import PASSWORD, WIDE, Shots, sign_in
+from tests.support.modeler import Api, show_in_panel, verdict
 
 NEW_CONDITION = "outcome in ('problem', 'unclear')"
 UNCLEAR = "Unclear: ask the company leader"
@@ -49,11 +49,8 @@ def _tasks(api: Api, instance: str) -> list[tuple[str, str | None]]:
 def test_owner_changes_form_decision_group_and_condition_test_runs_and_a_new_case_follows(browser: Any,
                                                                                            server: str) -> None:
     shots = Shots("owner-changes-routing")
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport=WIDE, errors=errors)
     before = {key: _newest(page, server, key) for key in ("business_case", "processing")}
     trial = [before["business_case"] + 1, before["business_case"] + 2, before["business_case"] + 3]
     try:
@@ -87,22 +84,19 @@ def test_owner_changes_form_decision_group_and_condition_test_runs_and_a_new_cas
         page.goto(f"{server}/owner/processes/business_case/{trial[1]}")
         page.locator("a[href*='/edit?file='][href$='processing.bpmn']").first.click()
         page.wait_for_selector("#modeler[data-rendered=true]")
-        _select(page, "handle_case")
-        _open_casedesk_group(page)
+        show_in_panel(page, "handle_case")
         assert page.locator("#bio-properties-panel-casedesk-form").input_value().endswith("handle_case.schema.json")
-        _select(page, "supervisor_answer")
-        _open_casedesk_group(page)
+        show_in_panel(page, "supervisor_answer")
         groups = page.locator("#bio-properties-panel-casedesk-candidate-groups")
         assert groups.input_value() == "department + '_head'"
         groups.fill("'leader'")
-        _verdict(page, "casedesk-candidate-groups", "ok")
+        verdict(page, "casedesk-candidate-groups", "ok")
         groups.press("Tab")  # leaving the field, as a click on the canvas would
-        _select(page, "flow_problem")
-        _open_casedesk_group(page)
+        show_in_panel(page, "flow_problem")
         condition = page.locator("#bio-properties-panel-casedesk-condition")
         assert condition.input_value() == "outcome == 'problem'"
         condition.fill(NEW_CONDITION)
-        _verdict(page, "casedesk-condition", "ok")
+        verdict(page, "casedesk-condition", "ok")
         shots.take(page, "panel-edited")
 
         # 4. The unsaved draft test-run on the same canvas: the path marked, the data at each step, saved.
@@ -132,21 +126,20 @@ def test_owner_changes_form_decision_group_and_condition_test_runs_and_a_new_cas
         shots.take(page, "deployed")
 
         # 5. A business case started now: assigned to finance, the new outcome offered, the leader answers.
-        ivy = Api(page, server, "ivy")
+        ivy = Api(page, server, "ivy", PASSWORD)
         instance = ivy.post("/processes/business_case/instances", {"data": {}})["id"]
         _work(ivy, instance, "receive_consultation", {
             "customer_name": APPLICATION["customer_name"], "business_type": "general", "question": "Chairs?",
             "answered_now": True, "answer": "Apply, please.", "wants_to_apply": True})
         _work(ivy, instance, "fill_application", APPLICATION)
         _work(ivy, instance, "prereview_materials", {"missing_items": [], "review_remarks": ""})
-        fay, gus = Api(page, server, "fay"), Api(page, server, "gus")
+        fay, gus = Api(page, server, "fay", PASSWORD), Api(page, server, "gus", PASSWORD)
         assert _tasks(fay, instance) == [("handle_case", "finance")]
         assert _tasks(gus, instance) == []  # no longer general affairs' case
         handle = fay.get(f"/tasks?instance_id={instance}")[0]
         fay.post(f"/tasks/{handle['id']}/claim", {})
 
-        handler = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai").new_page()
-        sign_in_page(handler, server, "fay")
+        handler = sign_in(browser, server, "en", "fay")
         handler.goto(f"{server}/tasks/{handle['id']}")
         option = handler.locator("[name=outcome][value=unclear]")
         assert UNCLEAR in handler.locator("[data-field=outcome]").inner_text()  # the edited form is shown
@@ -156,7 +149,7 @@ def test_owner_changes_form_decision_group_and_condition_test_runs_and_a_new_cas
         handler.wait_for_url("**/inbox")
         handler.context.close()
 
-        leo, gil = Api(page, server, "leo"), Api(page, server, "gil")
+        leo, gil = Api(page, server, "leo", PASSWORD), Api(page, server, "gil", PASSWORD)
         assert _tasks(leo, instance) == [("supervisor_answer", "leader")]  # the changed condition's branch
         assert _tasks(gil, instance) == []
         assert _tasks(fay, instance) == []
@@ -175,4 +168,4 @@ def test_owner_changes_form_decision_group_and_condition_test_runs_and_a_new_cas
                 if row.count() and not row.locator("[data-retired-version]").count():
                     row.get_by_role("button", name="Retire").click()
                     page.wait_for_url("**/owner/processes")
-        context.close()
+        page.context.close()

@@ -9,21 +9,17 @@ from typing import Any
 
 from lxml import etree
 
-from tests.e2e.conftest import sign_in_page
-from tests.e2e.test_owner_properties_in_browser import BPMN, _open_casedesk_group, _select
+from tests.e2e.conftest import WIDE, sign_in
+from tests.support.modeler import BPMN, open_modeler, select, show_in_panel
 
 PROPERTIES = "indicator: risk_indicator_crossed = indicator\nindicator: risk_closed = closed_indicator"
 
 
 def test_owner_edits_messages_correlation_properties_and_keys_of_the_collaboration(browser: Any,
                                                                                   server: str) -> None:
-    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    sign_in_page(page, server, "owen")
-    page.goto(f"{server}/owner/processes/risk_warning/1/edit")
-    page.wait_for_selector("#modeler[data-rendered=true]")
-    _select(page, "risk_warning_collaboration")
-    _open_casedesk_group(page)
+    page = sign_in(browser, server, "en", "owen", viewport=WIDE)
+    open_modeler(page, server, "risk_warning", 1)
+    show_in_panel(page, "risk_warning_collaboration")
     messages = page.locator("#bio-properties-panel-casedesk-messages")
     assert messages.input_value() == "risk_indicator_crossed"
     messages.fill("risk_indicator_crossed\nrisk_closed")
@@ -68,7 +64,7 @@ def test_owner_edits_messages_correlation_properties_and_keys_of_the_collaborati
     assert "alert_responsible" in page.locator("#modeler-test-outcome").inner_text()
 
     # Leaving a message out that an event still uses keeps it; an unused one goes.
-    _select(page, "risk_warning_collaboration")
+    select(page, "risk_warning_collaboration")
     messages = page.locator("#bio-properties-panel-casedesk-messages")
     properties = page.locator("#bio-properties-panel-casedesk-correlation-properties")
     properties.fill("")
@@ -78,4 +74,4 @@ def test_owner_edits_messages_correlation_properties_and_keys_of_the_collaborati
     page.wait_for_function("() => !document.querySelector('#bio-properties-panel-casedesk-messages').value"
                            ".includes('risk_closed')")
     assert messages.input_value() == "risk_indicator_crossed"
-    context.close()
+    page.context.close()

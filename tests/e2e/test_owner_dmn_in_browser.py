@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import Shots, sign_in_page
+from tests.e2e.conftest import Shots, sign_in
 
 QUALITY = "Supplier chosen by the purchase plan; acceptance strictly against the contract (R-3.2.2); 已核對"
 
 
 def test_owner_edits_a_decision_table_cell_in_dmn_js_and_deploys_a_new_version(browser: Any, server: str) -> None:
     shots = Shots("owner-dmn")
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
-    page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", errors=errors, console=True)
     page.goto(f"{server}/owner/processes")
     before = int(page.locator("[data-process=processing] tr[data-version]").first.get_attribute("data-version") or "0")
     page.goto(f"{server}/owner/processes/processing/{before}")
@@ -55,4 +51,4 @@ def test_owner_edits_a_decision_table_cell_in_dmn_js_and_deploys_a_new_version(b
         "button", name="Retire").click()
     page.wait_for_url("**/owner/processes")
     assert page.locator(f"[data-process=processing] [data-retired-version='{before + 1}']").count() == 1
-    context.close()
+    page.context.close()

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import Shots, sign_in_page
+from tests.e2e.conftest import Shots, sign_in
+from tests.support.modeler import open_modeler
 
 RENAMED = "Published and filed 已發布"
 
 
 def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, server: str) -> None:
     shots = Shots("owner-modeler")
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai")
-    page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", errors=errors, console=True)
     page.goto(f"{server}/owner/processes")
     row = page.locator("[data-process=document_review] tr[data-version]").first
     before = int(row.get_attribute("data-version") or "0")
-    page.goto(f"{server}/owner/processes/document_review/{before}/edit")
-    page.wait_for_selector("#modeler[data-rendered=true]")
+    open_modeler(page, server, "document_review", before)
     assert page.locator("#modeler .djs-element[data-element-id=end]").count() == 1
     assert errors == []  # the browser's console stays clean (a wrong modeler setting once logged an error)
     shots.take(page, "modeler-open")
@@ -41,4 +37,4 @@ def test_owner_edits_in_the_modeler_and_deploys_a_new_version(browser: Any, serv
     page.goto(f"{server}/owner/processes/document_review/diff?old={before}&new={before + 1}")
     assert page.locator("tr[data-element=end][data-change=changed]").count() == 1
     shots.take(page, "diff")
-    context.close()
+    page.context.close()

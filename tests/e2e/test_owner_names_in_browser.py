@@ -7,37 +7,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import Shots, sign_in_page
-from tests.e2e.test_owner_properties_in_browser import Api, _select
+from tests.e2e.conftest import PASSWORD, WIDE, Shots, sign_in
+from tests.support.modeler import Api, open_group, open_modeler, show_in_panel
 
 DRAFT_ZH = "起草正式文件"
 PREPARE_EN = "Open the document record"
-
-
-def _open_names_group(page: Any) -> Any:
-    group = page.locator("#properties [data-group-id=group-casedesk-names]")
-    group.wait_for()
-    if not group.locator(".bio-properties-panel-group-entries.open").count():
-        group.locator(".bio-properties-panel-group-header").click()
-    return group
+NAMES = "group-casedesk-names"  # the panel's "Names in other languages"
 
 
 def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it(browser: Any, server: str) -> None:
     shots = Shots("owner-names")
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport=WIDE, errors=errors)
     page.goto(f"{server}/owner/processes")
     before = int(page.locator("[data-process=document_review] tr[data-version]").first.get_attribute("data-version")
                  or "0")
-    page.goto(f"{server}/owner/processes/document_review/{before}/edit")
-    page.wait_for_selector("#modeler[data-rendered=true]")
+    open_modeler(page, server, "document_review", before)
 
     # The draft task: each language's field shows the catalogue's name and takes a new one.
     page.locator("#modeler .djs-element[data-element-id=draft]").click()
-    group = _open_names_group(page)
+    group = open_group(page, NAMES)
     hans = page.locator("#bio-properties-panel-casedesk-name-zh-Hans")
     assert hans.input_value() == "起草文件"
     assert page.locator("#bio-properties-panel-casedesk-name-zh-Hant").input_value() == "起草文件"
@@ -53,11 +42,9 @@ def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it
         const modeler = window.casedeskModeler;
         modeler.get('modeling').updateLabel(modeler.get('elementRegistry').get('prepare'), name);
     }""", PREPARE_EN)
-    _select(page, "prepare")
-    _open_names_group(page)
+    show_in_panel(page, "prepare", NAMES)
     assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == "准备文件记录"
-    _select(page, "draft")
-    _open_names_group(page)
+    show_in_panel(page, "draft", NAMES)
     assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == DRAFT_ZH
     shots.take(page, "named")
 
@@ -71,9 +58,9 @@ def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it
     assert errors == []
 
     # A clerk reading in Simplified Chinese starts a review: her inbox and the task page say the new name.
-    instance = Api(page, server, "alice").post("/processes/document_review/instances", {"data": {"title": "名称"}})["id"]
-    clerk = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-    sign_in_page(clerk, server, "alice", button="登录")
+    alice = Api(page, server, "alice", PASSWORD)
+    instance = alice.post("/processes/document_review/instances", {"data": {"title": "名称"}})["id"]
+    clerk = sign_in(browser, server, "zh-Hans", "alice")
     clerk.goto(f"{server}/inbox")
     row = clerk.locator(f"tr[data-instance='{instance}']")
     assert DRAFT_ZH in row.inner_text()
@@ -83,4 +70,4 @@ def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it
     assert DRAFT_ZH in clerk.locator("h1").inner_text()
     shots.take(clerk, "task-page-zh-Hans")
     clerk.context.close()
-    context.close()
+    page.context.close()

@@ -9,8 +9,8 @@ from typing import Any
 
 from lxml import etree
 
-from tests.e2e.conftest import Shots, sign_in_page
-from tests.e2e.test_owner_properties_in_browser import SPIFF, _open_casedesk_group, _select
+from tests.e2e.conftest import WIDE, Shots, sign_in
+from tests.support.modeler import SPIFF, show_in_panel
 
 OUTPUTS = ["department", "deadline", "warn_after", "quality_requirement"]
 RULE = ['"general"', '"finance"', '"P2D"', '"P1D"', '"Booked by finance (R-2.2.1)"']
@@ -19,11 +19,8 @@ RULE = ['"general"', '"finance"', '"P2D"', '"P1D"', '"Booked by finance (R-2.2.1
 def test_owner_creates_a_decision_table_chooses_it_in_the_panel_and_test_runs_it(browser: Any,
                                                                                  server: str) -> None:
     shots = Shots("owner-new-decision")
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport=WIDE, errors=errors)
     page.goto(f"{server}/owner/processes")
     versions = page.locator("[data-process=processing] tr[data-version]").count()
     page.locator("[data-process=processing] tr[data-version]").first.locator("a").first.click()
@@ -51,8 +48,7 @@ def test_owner_creates_a_decision_table_chooses_it_in_the_panel_and_test_runs_it
 
     page.wait_for_selector("#modeler[data-rendered=true]")
     assert page.locator("[data-carried$='routing_by_type.dmn']").is_visible()
-    _select(page, "assign_department")
-    _open_casedesk_group(page)
+    show_in_panel(page, "assign_department")
     decision = page.locator("#bio-properties-panel-casedesk-decision")
     assert decision.input_value() == "assignment"
     decision.select_option("routing_by_type")
@@ -73,4 +69,4 @@ def test_owner_creates_a_decision_table_chooses_it_in_the_panel_and_test_runs_it
     page.goto(f"{server}/owner/processes")
     assert page.locator("[data-process=processing] tr[data-version]").count() == versions  # nothing deployed
     assert errors == []
-    context.close()
+    page.context.close()

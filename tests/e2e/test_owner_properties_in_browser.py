@@ -7,86 +7,41 @@ from typing import Any
 
 from lxml import etree
 
-from tests.e2e.conftest import PASSWORD, Shots, sign_in_page
+from tests.e2e.conftest import PASSWORD, WIDE, Shots, sign_in
+from tests.support.modeler import BPMN, SPIFF, Api, open_group, open_modeler, show_in_panel, verdict
 
 NEW_CONDITION = "len(body) > 10"
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-
-
-def _open_casedesk_group(page: Any) -> None:
-    group = page.locator("#properties [data-group-id=group-casedesk]")
-    group.wait_for()
-    if not group.locator(".bio-properties-panel-group-entries.open").count():
-        group.locator(".bio-properties-panel-group-header").click()
-
-
-def _select(page: Any, element_id: str) -> None:
-    page.evaluate("""(id) => {
-        const modeler = window.casedeskModeler;
-        modeler.get('selection').select(modeler.get('elementRegistry').get(id));
-    }""", element_id)
-
-
-def _verdict(page: Any, entry: str, state: str) -> None:
-    page.wait_for_selector(f"#properties .casedesk-check[data-entry={entry}][data-check={state}]")
-
-
-class Api:
-    """The JSON API as a user of the demo organisation, through the browser context's request client."""
-
-    def __init__(self, page: Any, server: str, user: str):
-        self.request, self.base = page.request, f"{server}/api/v1"
-        token = self.request.post(f"{self.base}/auth/tokens", data={"username": user, "password": PASSWORD})
-        assert token.status == 201, token.text()
-        self.headers = {"Authorization": f"Bearer {token.json()['token']}"}
-
-    def get(self, path: str) -> Any:
-        response = self.request.get(self.base + path, headers=self.headers)
-        assert response.status == 200, response.text()
-        return response.json()
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        response = self.request.post(self.base + path, data=body, headers=self.headers)
-        assert response.status in (200, 201), response.text()
-        return response.json()
-
-
 def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_follows(browser: Any,
                                                                                   server: str) -> None:
     shots = Shots("owner-properties")
-    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport=WIDE)
     page.goto(f"{server}/owner/processes")
     before = int(page.locator("[data-process=document_review] tr[data-version]").first.get_attribute("data-version")
                  or "0")
-    page.goto(f"{server}/owner/processes/document_review/{before}/edit")
-    page.wait_for_selector("#modeler[data-rendered=true]")
+    open_modeler(page, server, "document_review", before)
 
     # The review task: its form and its candidate group, chosen and typed in the panel.
     page.locator("#modeler .djs-element[data-element-id=review]").click()
-    _open_casedesk_group(page)
+    open_group(page)
     form = page.locator("#bio-properties-panel-casedesk-form")
     assert form.input_value() == "review.schema.json"
     assert "draft.schema.json" in form.locator("option").all_inner_texts()
     form.select_option("draft.schema.json")
     groups = page.locator("#bio-properties-panel-casedesk-candidate-groups")
     groups.fill("__import__('os').getcwd()")
-    _verdict(page, "casedesk-candidate-groups", "problems")  # refused as deploying would, while typing
+    verdict(page, "casedesk-candidate-groups", "problems")  # refused as deploying would, while typing
     shots.take(page, "candidate-group-refused")
     groups.fill("'clerk'")
-    _verdict(page, "casedesk-candidate-groups", "ok")
+    verdict(page, "casedesk-candidate-groups", "ok")
 
     # The gateway's "approved" flow: a new condition on the data the new form collects.
-    _select(page, "flow_approved")
-    _open_casedesk_group(page)
+    show_in_panel(page, "flow_approved")
     condition = page.locator("#bio-properties-panel-casedesk-condition")
     assert condition.input_value() == "decision == 'approve'"
     condition.fill("len(body) >")
-    _verdict(page, "casedesk-condition", "problems")
+    verdict(page, "casedesk-condition", "problems")
     condition.fill(NEW_CONDITION)
-    _verdict(page, "casedesk-condition", "ok")
+    verdict(page, "casedesk-condition", "ok")
     shots.take(page, "condition-edited")
 
     xml = page.evaluate("() => window.casedeskModeler.saveXML().then((r) => r.xml)")
@@ -104,14 +59,14 @@ def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_foll
     shots.take(page, "deployed")
 
     # A case started now: the review goes to the clerks with the draft form, and a long text is approved.
-    alice = Api(page, server, "alice")
+    alice = Api(page, server, "alice", PASSWORD)
     started = alice.post("/processes/document_review/instances", {"data": {"title": "Panel-made"}})
     instance = started["id"]
     assert started["version"] == before + 1
     draft = next(t for t in alice.get("/tasks") if t["instance_id"] == instance)
     alice.post(f"/tasks/{draft['id']}/claim", {})
     alice.post(f"/tasks/{draft['id']}/complete", {"data": {"body": "First text"}})
-    rita = Api(page, server, "rita")
+    rita = Api(page, server, "rita", PASSWORD)
     assert not [t for t in rita.get("/tasks") if t["instance_id"] == instance]  # no longer the reviewers' task
     review = next(t for t in alice.get("/tasks") if t["instance_id"] == instance)
     assert (review["task_spec"], review["candidate_group"], review["form_file"]) == (
@@ -127,19 +82,15 @@ def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_foll
     trial.get_by_role("button", name="Retire").click()
     page.wait_for_url("**/owner/processes")
     assert page.locator(f"[data-process=document_review] [data-retired-version='{before + 1}']").count() == 1
-    context.close()
+    page.context.close()
 
 
 def test_multi_instance_and_message_settings_are_read_and_written_the_spiffworkflow_way(browser: Any,
                                                                                        server: str) -> None:
-    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    sign_in_page(page, server, "owen")
+    page = sign_in(browser, server, "en", "owen", viewport=WIDE)
 
-    page.goto(f"{server}/owner/processes/quality_inspection/1/edit")
-    page.wait_for_selector("#modeler[data-rendered=true]")
-    _select(page, "follow_up_findings")
-    _open_casedesk_group(page)
+    open_modeler(page, server, "quality_inspection", 1)
+    show_in_panel(page, "follow_up_findings")
     collection = page.locator("#bio-properties-panel-casedesk-input-collection")
     assert collection.input_value() == "findings"
     assert page.locator("#bio-properties-panel-casedesk-input-element").input_value() == "finding"
@@ -152,14 +103,12 @@ def test_multi_instance_and_message_settings_are_read_and_written_the_spiffworkf
     assert loop.findtext(f"{{{BPMN}}}loopDataInputRef") == "open_findings"
     assert loop.find(f"{{{BPMN}}}inputDataItem").get("id") == "finding"
 
-    page.goto(f"{server}/owner/processes/risk_monitoring/1/edit")
-    page.wait_for_selector("#modeler[data-rendered=true]")
-    _select(page, "raise_warning")
-    _open_casedesk_group(page)
+    open_modeler(page, server, "risk_monitoring", 1)
+    show_in_panel(page, "raise_warning")
     payload = page.locator("#bio-properties-panel-casedesk-message-payload")
     assert payload.input_value() == "crossings[0]"
     payload.fill("crossings[-1]")
-    _verdict(page, "casedesk-message-payload", "ok")
+    verdict(page, "casedesk-message-payload", "ok")
     page.wait_for_function("""() => window.casedeskModeler.get('elementRegistry').get('raise_warning').businessObject
         .eventDefinitions[0].extensionElements.values.some((v) => v.value === 'crossings[-1]')""")
     correlation = page.locator("#bio-properties-panel-casedesk-correlation")
@@ -174,4 +123,4 @@ def test_multi_instance_and_message_settings_are_read_and_written_the_spiffworkf
     correlated = definition.find(f"{{{BPMN}}}extensionElements/{{{SPIFF}}}processVariableCorrelation")
     assert (correlated.findtext(f"{{{SPIFF}}}propertyId"), correlated.findtext(f"{{{SPIFF}}}expression")) == (
         "indicator", "crossings[-1]['indicator']")
-    context.close()
+    page.context.close()

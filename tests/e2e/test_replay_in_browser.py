@@ -7,8 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect  # not wait_for_function: the pages' CSP forbids eval
 
-from tests.e2e.conftest import Shots
-from tests.e2e.test_demo_review_in_browser import sign_in
+from tests.e2e.conftest import Shots, sign_in
 
 
 def test_an_auditor_steps_through_a_case_on_the_diagram(browser: Any, server: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.test_demo_review_in_browser import UI, sign_in
+from tests.e2e.conftest import UI, sign_in
 
 
 def test_the_answer_becomes_required_when_the_question_is_answered_on_the_spot(browser: Any, server: str) -> None:

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.e2e.conftest import Shots
+from tests.e2e.conftest import Shots, sign_in
 from tests.support.served import Served, served_casedesk
 
 PASSWORD = "browser-serve-1"
@@ -21,12 +21,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
 
 def test_a_sign_in_holds_for_twenty_pages_across_two_workers(browser: Any, served: Served) -> None:
     shots = Shots("sessions-two-workers")
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(f"{served.base_url}/login")
-    page.locator("input[name=username]").fill("sam")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = sign_in(browser, served.base_url, "en", "sam", PASSWORD)
     page.wait_for_url("**/inbox")
     for number in range(20):
         path = PAGES[number % len(PAGES)]
@@ -35,4 +30,4 @@ def test_a_sign_in_holds_for_twenty_pages_across_two_workers(browser: Any, serve
         assert "/login" not in page.url, f"page {number + 1} ({path}) bounced to the sign-in page"
         assert "CSRF" not in page.content()
     shots.take(page, "twentieth-page")
-    context.close()
+    page.context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.test_demo_review_in_browser import sign_in
+from tests.e2e.conftest import sign_in
 
 SCRIPT = {"data": {"title": "Browser test run"},
           "answers": {"draft": [{"body": "v1"}, {"body": "v2"}],
