@@ -52,3 +52,40 @@ def test_staff_read_the_reference_of_a_consultation_only_case_never_its_id(
     for url in ("/instances", f"/instances/{view.id}", "/tracker"):
         text = tracker.get(url).get_data(as_text=True)
         assert reference in text and f">{view.id[:8]}<" not in text, url
+
+
+def test_the_inbox_history_and_replay_name_a_case_by_its_reference_never_a_dash_or_its_id(
+        app: Casedesk, login_as: LoginAs) -> None:
+    """A leave request or a document review has no case number (R-2.1.3 numbers business cases only), yet
+    the reviewer's inbox row, the auditor's history and replay headings name it as the start page did."""
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="u_clerk")
+    app.runtime.complete_task(started.ready_tasks[0].id, {"body": "Text"}, actor="u_clerk")
+    reference = _reference(app, started.id)
+    inbox = login_as("reviewer").get("/inbox").get_data(as_text=True)
+    row = inbox[inbox.index(f'data-instance="{started.id}"'):]
+    assert f"<td>{reference}</td>" in row[:row.index("</tr>")]
+    auditor = login_as("auditor")
+    for url in (f"/audit/{started.id}", f"/audit/{started.id}/replay"):
+        heading = auditor.get(url).get_data(as_text=True).split("<h1>", 1)[1].split("</h1>", 1)[0]
+        assert reference in heading and started.id not in heading, url
+
+
+def test_a_list_of_cases_reads_their_references_in_one_query(web: Flask, app: Casedesk) -> None:
+    from sqlalchemy import event
+
+    from web.case_labels import case_label, remember_case_labels
+    ids = [app.runtime.start_instance("document_review", {"title": f"T{i}"}, actor="u_clerk").id for i in range(5)]
+    statements: list[str] = []
+    engine = app.db.engine
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with web.test_request_context("/"):
+            remember_case_labels(ids)
+            labels = [case_label(i) for i in ids]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert labels == [_reference(app, i) for i in ids]
+    assert len([s for s in statements if "case_reference" in s]) == 1

@@ -17,6 +17,7 @@ from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceQuery
 from engine.definitions.specinfo import element_names
 
 from ..auth import casedesk, current_actor, require
+from ..case_labels import remember_case_labels
 from .common import reads
 
 bp = Blueprint("audit", __name__)
@@ -30,7 +31,9 @@ def index() -> ResponseReturnValue:
     args = request.args
     query = InstanceQuery(status=args.get("status") or None, process=args.get("process") or None,
                           case_number=args.get("case_number") or None, starter=args.get("starter") or None)
-    return render_template("audit_index.html", rows=reads().instances(current_actor(), query), query=query,
+    rows = reads().instances(current_actor(), query)
+    remember_case_labels(row.id for row in rows)
+    return render_template("audit_index.html", rows=rows, query=query,
                            statuses=INSTANCE_STATUSES, processes=reads().processes())
 
 

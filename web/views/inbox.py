@@ -13,6 +13,7 @@ from engine.errors import Conflict, Forbidden
 from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
 from ..auth import casedesk, current_actor
+from ..case_labels import remember_case_labels
 from ..i18n import bundle_text
 from .common import back_or, now, reads, runtime
 from .handover import headed_groups
@@ -36,6 +37,7 @@ def index() -> ResponseReturnValue:
     # Away, a person is offered no group task: only what is named theirs (their own leave request).
     rows = reads().inbox(actor, replace(query, scope="mine") if absence else query, now())
     unattended = handover.unattended(headed_groups(actor))
+    remember_case_labels(row.task.instance_id for row in rows)
     return render_template(
         "inbox.html", rows=rows, query=query, processes=reads().processes(), scopes=INBOX_SCOPES,
         business_types=list(BUSINESS_TYPE_PREFIXES), due_filters=DUE_FILTERS, sorts=INBOX_SORTS,

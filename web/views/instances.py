@@ -13,6 +13,7 @@ from engine.runtime.readmodel import INSTANCE_STATUSES, InstanceDetail, Instance
 from engine.definitions.specinfo import diagram_files, element_names, waiting_elements
 
 from ..auth import casedesk, current_actor
+from ..case_labels import remember_case_labels
 from ..casedata import case_page_data
 from ..i18n import diagram_in_language
 from ..documents import case_documents, download, readable_size
@@ -28,7 +29,9 @@ def index() -> ResponseReturnValue:
     args = request.args
     query = InstanceQuery(status=args.get("status") or None, process=args.get("process") or None,
                           case_number=args.get("case_number") or None, starter=args.get("starter") or None)
-    return render_template("instances.html", rows=reads().instances(current_actor(), query), query=query,
+    rows = reads().instances(current_actor(), query)
+    remember_case_labels(row.id for row in rows)
+    return render_template("instances.html", rows=rows, query=query,
                            statuses=INSTANCE_STATUSES, processes=reads().processes())
 
 

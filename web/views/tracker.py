@@ -12,6 +12,7 @@ from engine.access import may_track
 from casework.progress import ProgressService
 
 from ..auth import casedesk, require
+from ..case_labels import remember_case_labels
 from ..charts import bar_chart, duration_unit
 from .common import now
 
@@ -33,6 +34,7 @@ def index() -> ResponseReturnValue:
     cases = service.open_cases(moment, limit=TRACKER_PAGE)
     workload = service.workload(moment)
     loads = {stage.key: stage for stage in workload.stages}
+    remember_case_labels(case.instance_id for case in cases)
     by_stage = sorted(((key, list(rows)) for key, rows in groupby(sorted(cases, key=lambda c: c.stage_key),
                                                                    key=lambda c: c.stage_key)),
                       key=lambda item: (-loads[item[0]].overdue, item[0]))
