@@ -24,37 +24,47 @@ LEAVES = cast(Table, LeaveRecord.__table__)
 INSTANCES = cast(Table, ProcessInstance.__table__)
 USERS, GROUPS, MEMBERS = (cast(Table, m.__table__) for m in (User, Group, Membership))
 LEAVE_TYPES = ("annual", "sick", "personal", "marriage", "maternity", "bereavement")
-HEAD_SUFFIX, LEADER, EVERYONE = "_head", "leader", "staff"
+HEAD_SUFFIX, LEADER, GENERAL_MANAGER, EVERYONE = "_head", "leader", "general_manager", "staff"
 MAX_LEAVE_DAYS = 180
 
 
 # -- who approves (the superior) ----------------------------------------------------------------
 
-def superior_of(conn: Connection | Session, username: str, leaders: str = LEADER) -> dict[str, Any]:
-    """The requester's superior: the head of their department (`<group>_head`), or the company's leaders
-    for a head, a leader, and staff of a group that has no head."""
+def superior_of(conn: Connection | Session, username: str, leaders: str = LEADER,
+                chiefs: str = GENERAL_MANAGER) -> dict[str, Any]:
+    """The requester's superior (R-3.1), never a group the requester is in, so nobody approves their own leave:
+    the head of their department (`<group>_head`); the company's `leaders` for a head and for staff of a group
+    that has no head; the `chiefs` (the general manager) for a leader. A group with nobody active in it is passed
+    over for the next one up; a requester with nobody above them is told so, and no request is made."""
     groups = set(conn.execute(select(GROUPS.c.name).join(MEMBERS, MEMBERS.c.group_id == GROUPS.c.id)
                               .join(USERS, USERS.c.id == MEMBERS.c.user_id)
                               .where(USERS.c.username == username, USERS.c.active.is_(True))).scalars())
     if not groups:
         raise NotFound(f"no active user {username!r}")
     heads = sorted(g for g in groups if g.endswith(HEAD_SUFFIX))
-    if heads or leaders in groups:
-        department = heads[0][: -len(HEAD_SUFFIX)] if heads else None
-        return {"username": username, "department": department, "superior_group": leaders}
-    candidates = sorted(groups - RESERVED_GROUPS - {EVERYONE})
+    candidates = sorted(groups - RESERVED_GROUPS - {EVERYONE, leaders, chiefs} - set(heads))
     existing = set(conn.execute(select(GROUPS.c.name).where(
         GROUPS.c.name.in_([g + HEAD_SUFFIX for g in candidates]))).scalars())
     departments = [g for g in candidates if g + HEAD_SUFFIX in existing]
-    if departments:
-        return {"username": username, "department": departments[0],
-                "superior_group": departments[0] + HEAD_SUFFIX}
-    return {"username": username, "department": candidates[0] if candidates else None, "superior_group": leaders}
+    department = (heads[0][: -len(HEAD_SUFFIX)] if heads
+                  else departments[0] if departments else candidates[0] if candidates else None)
+    # Upwards from the requester's own rank: a leader's approver is never a head, a head's never a colleague.
+    chain = ([departments[0] + HEAD_SUFFIX] if departments and not heads else []) + [leaders, chiefs]
+    rank = max((chain.index(g) for g in groups & set(chain)), default=-1)
+    above = chain[rank + 1:]
+    for group in above:
+        if group_members(conn, group):
+            return {"username": username, "department": department, "superior_group": group}
+    if not above:
+        raise InvalidInput(f"nobody above {username} ({chain[rank]}) approves leave in casedesk (R-3.1)")
+    raise InvalidInput(f"nobody above {username} can approve their leave (R-3.1): nobody active is in "
+                       f"{' or '.join(above)}; an administrator adds the general manager to group {chiefs!r}")
 
 
-def requester_of(conn: Connection, instance_id: str, leaders: str = LEADER) -> dict[str, Any]:
+def requester_of(conn: Connection, instance_id: str, leaders: str = LEADER,
+                 chiefs: str = GENERAL_MANAGER) -> dict[str, Any]:
     """Whoever started the leave request asks for the leave; never a value in the instance's data."""
-    return superior_of(conn, _starter(conn, instance_id), leaders)
+    return superior_of(conn, _starter(conn, instance_id), leaders, chiefs)
 
 
 def _starter(conn: Connection, instance_id: str) -> str:

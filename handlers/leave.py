@@ -41,12 +41,14 @@ def _connection(ctx: HandlerContext) -> Connection:
     return ctx.connection
 
 
-def leave_requester(ctx: HandlerContext, leaders: str = register.LEADER) -> dict[str, Any]:
-    """Who asks for the leave (the starter) and whose approval it needs (`leaders` approve heads' leave)."""
+def leave_requester(ctx: HandlerContext, leaders: str = register.LEADER,
+                    chiefs: str = register.GENERAL_MANAGER) -> dict[str, Any]:
+    """Who asks for the leave (the starter) and whose approval it needs: `leaders` approve heads' leave,
+    `chiefs` leaders' leave; never a group the requester is in (R-3.1)."""
     connection = _connection(ctx)
     if ctx.started_by is None:
-        return register.requester_of(connection, ctx.instance_id, leaders)
-    return register.superior_of(connection, ctx.started_by, leaders)
+        return register.requester_of(connection, ctx.instance_id, leaders, chiefs)
+    return register.superior_of(connection, ctx.started_by, leaders, chiefs)
 
 
 def make_record_leave_request(zone: str) -> Handler:

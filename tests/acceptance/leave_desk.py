@@ -25,6 +25,7 @@ PEOPLE = {
     "sid": ["staff", "sales"],
     "sue": ["staff", "sales_head"],
     "leo": ["staff", "leader"],
+    "gwen": ["staff", "general_manager"],
     "ivy": ["staff", "intake"],
     "alice": ["staff", "clerk"],
     "bob": ["staff", "clerk"],

@@ -51,6 +51,41 @@ def test_r_3_1_a_head_asks_a_leader_and_staff_without_a_head_too(leave_desk: Lea
     assert desk.record(heads).status == "approved"
 
 
+def test_r_3_1_nobody_approves_their_own_leave_a_leader_asks_the_general_manager(leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    leaders = desk.request("leo", NEXT_MONDAY, NEXT_FRIDAY)
+    review = desk.task(leaders, "superior_review")
+    assert review.candidate_group == "general_manager"
+    assert desk.inbox("leo") == [] and desk.inbox("gwen") == [("superior_review", None)]
+    with pytest.raises(Forbidden, match="leo is not in group 'general_manager'"):
+        desk.app.runtime.claim_task(review.id, actor="leo")
+    with pytest.raises(Forbidden, match="leo is not in group 'general_manager'"):
+        desk.app.runtime.complete_task(review.id, {"superior_decision": "approve", "superior_note": ""}, actor="leo")
+    assert desk.record(leaders).status == "requested"
+    desk.decide(leaders, "gwen")
+    assert (desk.record(leaders).status, desk.record(leaders).superior_group) == ("approved", "general_manager")
+    assert desk.app.history.replay(leaders).verified
+
+    # A head who also sits with the leaders climbs past both; a department whose head group is empty, to a leader.
+    desk.app.users.add_user("hal", "leave-pass-2026", ["staff", "sales_head", "leader"])
+    assert desk.task(desk.request("hal", NEXT_MONDAY, NEXT_MONDAY), "superior_review").candidate_group == \
+        "general_manager"
+    desk.app.users.add_user("pia", "leave-pass-2026", ["staff", "procurement"])
+    desk.app.users.add_user("ex", "leave-pass-2026", ["procurement_head"])
+    desk.app.users.set_active("ex", False)  # the head left the company
+    assert desk.task(desk.request("pia", NEXT_MONDAY, NEXT_MONDAY), "superior_review").candidate_group == "leader"
+
+
+def test_r_3_1_with_nobody_above_to_approve_no_request_is_made(leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    with pytest.raises(HandlerFailed, match=r"nobody above gwen \(general_manager\) approves leave"):
+        desk.request("gwen", NEXT_MONDAY, NEXT_FRIDAY)
+    desk.app.users.set_active("gwen", False)
+    with pytest.raises(HandlerFailed, match="nobody active is in general_manager; an administrator adds"):
+        desk.request("leo", NEXT_MONDAY, NEXT_FRIDAY)
+    assert desk.app.runtime.list_instances(process_key="leave_request") == []
+
+
 def test_r_3_1_rejected_request_is_amended_and_approved(leave_desk: LeaveDesk) -> None:
     desk = leave_desk
     leave = desk.request("sam", NEXT_MONDAY, NEXT_FRIDAY)
