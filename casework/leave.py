@@ -147,6 +147,39 @@ def withdraw(conn: Connection, now: datetime, leave_id: str) -> dict[str, Any]:
     return {"leave_id": leave_id, "status": "withdrawn"}
 
 
+def change(conn: Connection, now: datetime, zone: str, leave_id: str, change_: str,
+           new_last_day: str = "") -> dict[str, Any]:
+    """R-3.1: the requester cancels or shortens approved leave that is not over. Cancelled before it begins,
+    it never makes them absent (`cancelled`); cancelled while under way, or shortened to end by now, it ends
+    at `now` (`ended`); shortened to a later day, it ends after that day. The answer has the decision's keys
+    (the process's timers read them), `over` when no absence is left and `begun` when it has started."""
+    row = _leave(conn, leave_id)
+    if row.status != "approved" or row.ends_at <= now:
+        raise Conflict(f"leave request {leave_id} is {row.status if row.status != 'approved' else 'over'}; "
+                       "only approved leave that is not over is cancelled or shortened")
+    tz = ZoneInfo(zone)
+    begun = row.starts_at <= now
+    if change_ == "cancel":
+        values: dict[str, Any] = (dict(status="ended", ends_at=now, last_day=now.astimezone(tz).date()) if begun
+                                  else dict(status="cancelled"))
+    elif change_ == "shorten":
+        last = _day(new_last_day, "new_last_day")
+        if not row.first_day <= last < row.last_day:
+            raise InvalidInput(f"a shorter leave ends on a day from {row.first_day} to {row.last_day - timedelta(1)}",
+                               {"new_last_day": ["not shorter"]})
+        ends_at = datetime.combine(last + timedelta(days=1), time(0), tz)
+        values = (dict(status="ended", ends_at=now, last_day=now.astimezone(tz).date()) if ends_at <= now
+                  else dict(last_day=last, ends_at=ends_at))
+    else:
+        raise InvalidInput("change is cancel or shorten", {"change": ["unknown"]})
+    conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(**values))
+    status, ends_at = values.get("status", row.status), values.get("ends_at", row.ends_at)
+    last_day = values.get("last_day", row.last_day)
+    return {"leave_id": leave_id, "status": status, "requester": row.requester,
+            "starts_at": isoformat(row.starts_at), "ends_at": isoformat(ends_at), "last_day": last_day.isoformat(),
+            "previous_last_day": row.last_day.isoformat(), "begun": begun, "over": status != "approved"}
+
+
 def mark_claims_returned(conn: Connection, now: datetime, leave_id: str) -> str:
     """The moment the leave began and its requester's claimed tasks went back; returns the requester."""
     row = _leave(conn, leave_id)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Table, select
 from casework import leave as register
 from casework.digest_models import StaffNotificationSetting
 from casework.outbox import Notice
-from engine.runtime.handover import release_for_absence
+from engine.runtime.handover import release_for_absence, restore_after_absence
 
 from .context import Handler, HandlerContext
 from .progress_mail import Mailer, Reader
@@ -79,6 +79,22 @@ def return_claimed_tasks(ctx: HandlerContext, leave_id: str) -> dict[str, Any]:
                                    skip_instance=ctx.instance_id)
     return {"requester": requester, "returned": [{"task": t.id, "instance": t.instance_id, "group": t.candidate_group}
                                                  for t in released]}
+
+
+def make_change_leave(zone: str) -> Handler:
+    def change_leave(ctx: HandlerContext, leave_id: str, change: str, new_last_day: str = "") -> dict[str, Any]:
+        """The requester cancels or shortens approved leave (R-3.1); the answer replaces the decision."""
+        return register.change(_connection(ctx), ctx.now, zone, leave_id, change, new_last_day)
+    return change_leave
+
+
+def give_back_tasks(ctx: HandlerContext, leave_id: str) -> dict[str, Any]:
+    """The leave ended early: the tasks it sent back to their groups that nobody took come back (R-3.1)."""
+    connection = _connection(ctx)
+    row = register.leave_facts(connection, leave_id)
+    restored = restore_after_absence(connection, row.requester, ctx.now, {"leave_id": leave_id})
+    return {"requester": row.requester, "given_back": [{"task": t.id, "instance": t.instance_id}
+                                                       for t in restored]}
 
 
 def make_tell_leave_requester(mailer: Mailer, mail_domain: str) -> Handler:

@@ -56,6 +56,8 @@ def build_registry(settings: Settings | None = None) -> dict[str, Handler]:
         "decide_leave": leave.decide_leave,
         "withdraw_leave": leave.withdraw_leave,
         "return_claimed_tasks": leave.return_claimed_tasks,
+        "change_leave": leave.make_change_leave(settings.timezone),
+        "give_back_tasks": leave.give_back_tasks,
         "tell_leave_requester": leave.make_tell_leave_requester(make_staff_mailer(notify_settings(settings)),
                                                                 settings.staff_mail_domain),
         **training_handlers(settings),

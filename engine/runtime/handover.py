@@ -11,6 +11,7 @@ a group whose members are all absent is its head's to work (`unattended`, and th
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -177,3 +178,37 @@ def release_for_absence(conn: Connection, username: str, now: datetime, leave: d
         store.insert_events([event])
         released.append(replace(current, assignee=None))
     return released
+
+
+def restore_after_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any]) -> list[TaskView]:
+    """An absence ended early (cancelled or shortened, R-3.1): each task released when it began (a
+    `task_released` event naming `leave['leave_id']`) that is still ready and nobody took since goes back to
+    `username`, as a `task_reassigned` input event of its own instance (replay repeats it)."""
+    store = InstanceStore(conn, lock_rows=conn.dialect.name == "postgresql")
+    released = conn.execute(select(EVENTS.c.task_id, EVENTS.c.payload).where(
+        EVENTS.c.type == "task_released", EVENTS.c.actor == username).order_by(EVENTS.c.id))
+    task_ids = [row.task_id for row in released if _payload(row.payload).get("leave_id") == leave["leave_id"]
+                and _payload(row.payload).get("reason") == "leave"]
+    restored = []
+    for task_id in dict.fromkeys(task_ids):
+        current = store.human_task(task_id)
+        if current is None or current.assignee is not None:
+            continue  # done, or a colleague took it over meanwhile: it stays theirs
+        record = store.lock_instance(current.instance_id)
+        current = store.human_task(task_id)
+        if record is None or record.status != "running" or current is None or current.assignee is not None:
+            continue
+        event = chain_event(record, now, INPUT, "task_reassigned",
+                            {"from": "", "to": username, "reason": "back from leave", **leave},
+                            actor=username, task_id=task_id, task_spec=current.task_spec)
+        store.set_assignee(task_id, username)
+        record.updated_at = now
+        store.save_instance(record)
+        store.insert_events([event])
+        restored.append(replace(current, assignee=username))
+    return restored
+
+
+def _payload(value: Any) -> dict[str, Any]:
+    found = json.loads(value) if isinstance(value, str) else value
+    return found if isinstance(found, dict) else {}

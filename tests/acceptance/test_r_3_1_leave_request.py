@@ -33,9 +33,12 @@ def test_r_3_1_the_head_of_the_department_approves_and_the_requester_is_told(lea
     assert (record.starts_at, record.ends_at) == (beijing_midnight(NEXT_MONDAY), beijing_midnight(date(2026, 3, 14)))
     [notice] = desk.notices(f"sam@{desk.app.settings.staff_mail_domain}")
     assert "approved" in notice.subject and "2026-03-09 to 2026-03-13" in notice.message
-    # Approved ahead of time: the request waits for the first day (its timer), then ends.
-    assert desk.status(leave) == "running" and desk.ready(leave) == []
+    # Approved ahead of time: the request waits for the first day (its timer), the requester able to cancel
+    # or shorten it until then and while it lasts; it ends the day after the last day.
+    assert desk.status(leave) == "running" and desk.ready(leave) == ["change_before"]
     assert desk.run_jobs_at(beijing_midnight(NEXT_MONDAY)) == 1
+    assert desk.ready(leave) == ["change_during"] and desk.task(leave, "change_during").assignee == "sam"
+    assert desk.run_jobs_at(beijing_midnight(date(2026, 3, 14))) == 1
     assert desk.status(leave) == "completed"
     assert desk.app.history.verify(leave).ok
 

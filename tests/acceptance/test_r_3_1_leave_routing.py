@@ -21,15 +21,15 @@ def test_r_3_1_claimed_task_returns_to_the_group_when_the_leave_begins(leave_des
     draft = desk.draft_held_by("alice")
     leave = desk.request("alice", TOMORROW, FRIDAY)
     desk.decide(leave, "cleo")
-    # Approved, not begun: alice still holds her draft, and bob does not see it.
-    assert desk.inbox("alice") == [("draft", "alice")] and desk.inbox("bob") == []
+    # Approved, not begun: alice still holds her draft (and may cancel the leave), and bob does not see it.
+    assert desk.inbox("alice") == [("change_before", "alice"), ("draft", "alice")] and desk.inbox("bob") == []
     assert desk.app.handover.absence("alice") is None
 
     assert desk.run_jobs_at(beijing_midnight(TOMORROW) - timedelta(minutes=1)) == 0
-    assert desk.inbox("alice") == [("draft", "alice")]
+    assert desk.inbox("alice") == [("change_before", "alice"), ("draft", "alice")]
     assert desk.run_jobs_at(beijing_midnight(TOMORROW)) == 1
-    assert desk.status(leave) == "completed"
-    assert desk.inbox("bob") == [("draft", None)]
+    assert desk.ready(leave) == ["change_during"]
+    assert desk.inbox("bob") == [("draft", None)] and desk.inbox("alice") == [("change_during", "alice")]
     assert desk.app.handover.absence("alice").last_day == FRIDAY  # type: ignore[union-attr]
 
     [released] = desk.events(draft.instance_id, "task_released")
@@ -49,9 +49,9 @@ def test_r_3_1_leave_approved_after_it_began_returns_the_tasks_at_once(leave_des
     leave = desk.request("alice", MONDAY, MONDAY, leave_type="sick", reason="fever")
     assert desk.inbox("alice") == [("draft", "alice")]
     desk.decide(leave, "cleo")
-    assert desk.status(leave) == "completed"
-    # Away, alice is offered no clerk's task; bob is.
-    assert desk.inbox("alice") == [] and desk.inbox("bob") == [("draft", None)]
+    assert desk.ready(leave) == ["change_during"]
+    # Away, alice is offered no clerk's task, only the end of her leave; bob is offered the draft.
+    assert desk.inbox("alice") == [("change_during", "alice")] and desk.inbox("bob") == [("draft", None)]
     assert len(desk.events(draft.instance_id, "task_released")) == 1
     # The leave over (Tuesday 00:00 Beijing), alice claims again as anyone does.
     desk.app.clock.set(beijing_midnight(TOMORROW))  # type: ignore[attr-defined]

@@ -112,6 +112,24 @@ def test_r_3_1_someone_on_leave_is_offered_no_group_task_and_cannot_claim_one(si
     assert f'data-task="{draft.id}"' in page(sign_in(site, "bob"), "/inbox")
 
 
+def test_r_3_1_someone_on_leave_ends_it_from_their_inbox_and_works_again(site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    draft = desk.draft_held_by("alice")
+    away(desk, "alice")
+    alice = sign_in(site, "alice", "zh-Hant")
+    inbox = page(alice, "/inbox")
+    assert "取消或縮短休假" in inbox and f'data-task="{draft.id}"' not in inbox
+    [change] = [t for t in desk.app.runtime.list_tasks(user="alice") if t.task_spec == "change_during"]
+    form = page(alice, f"/tasks/{change.id}")
+    assert "提前結束休假" in form and "新的請假結束日期" in form and "End the leave earlier" not in form
+    sent = alice.post(f"/tasks/{change.id}", data={"leave_change": "cancel", "new_last_day": ""})
+    assert sent.status_code == 302, sent.get_data(as_text=True).split("<main")[-1][:800]
+    inbox = page(alice, "/inbox")
+    assert "on-leave" not in inbox and f'data-task="{draft.id}"' in inbox  # her draft came back to her
+    assert desk.task(draft.instance_id, "draft").assignee == "alice"
+    assert "Ended early" in page(sign_in(site, "alice"), "/leave")
+
+
 def test_r_3_1_the_leave_page_lists_my_requests_and_who_is_away_in_my_groups(site: Flask,
                                                                             leave_desk: LeaveDesk) -> None:
     desk = leave_desk

@@ -23,6 +23,7 @@ LABELS = {
     "marriage": _l("Marriage leave"), "maternity": _l("Maternity leave"), "bereavement": _l("Bereavement leave"),
     "requested": _l("Waiting for approval"), "rejected": _l("Not approved: amend or withdraw"),
     "approved": _l("Approved"), "withdrawn": _l("Withdrawn"),
+    "cancelled": _l("Cancelled before it began"), "ended": _l("Ended early"),
 }
 
 
