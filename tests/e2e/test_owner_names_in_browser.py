@@ -1,8 +1,8 @@
 """In a real browser (issue 16, per-language names): a process owner gives the draft task of the document review a
-new Simplified Chinese name in the modeler's "Names in other languages" group (markup refused in the field as
-the deploy would refuse it), renames another task in English and sees its translations stay with it, deploys,
-and a clerk reading in Simplified Chinese sees the new name in her inbox and on the task page.
-Screenshots in test-artifacts/e2e/owner-names/."""
+new Simplified Chinese name in the modeler's "Names in other languages" group (markup refused in the field, and
+by the deploy, which stores nothing and gives back the drawing and every typed name), renames another task in
+English and sees its translations stay with it, deploys, and a clerk reading in Simplified Chinese sees the new
+name in her inbox and on the task page. Screenshots in test-artifacts/e2e/owner-names/."""
 from __future__ import annotations
 
 from typing import Any
@@ -34,18 +34,32 @@ def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it
     entry = group.locator("[data-entry-id=casedesk-name-zh-Hans]")
     assert "Plain text only" in entry.locator(".bio-properties-panel-error").inner_text()
     shots.take(page, "markup-refused")
-    hans.fill(DRAFT_ZH)
-    assert entry.locator(".bio-properties-panel-error").count() == 0
 
-    # Renamed in English, the script task keeps its translations; the draft keeps what was typed.
+    # Renamed in English, the script task keeps its translations.
     page.evaluate("""(name) => {
         const modeler = window.casedeskModeler;
         modeler.get('modeling').updateLabel(modeler.get('elementRegistry').get('prepare'), name);
     }""", PREPARE_EN)
     show_in_panel(page, "prepare", NAMES)
     assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == "准备文件记录"
-    show_in_panel(page, "draft", NAMES)
-    assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == DRAFT_ZH
+
+    # Deploying anyway: the server refuses the field too, stores nothing, and gives back all that was typed.
+    page.locator("#modeler-deploy").click()
+    page.wait_for_selector("#problems tr[data-element=draft]")
+    page.wait_for_selector("#modeler[data-rendered=true]")
+    assert f"/document_review/{before}/edit" in page.url
+    show_in_panel(page, "prepare", NAMES)
+    assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == "准备文件记录"
+    assert page.evaluate("() => window.casedeskModeler.get('elementRegistry').get('prepare').businessObject.name") \
+        == PREPARE_EN
+    group = show_in_panel(page, "draft", NAMES)
+    hans = page.locator("#bio-properties-panel-casedesk-name-zh-Hans")
+    entry = group.locator("[data-entry-id=casedesk-name-zh-Hans]")
+    assert hans.input_value() == "<b>起草</b>"
+    assert "Plain text only" in entry.locator(".bio-properties-panel-error").inner_text()
+    shots.take(page, "refused-by-the-server")
+    hans.fill(DRAFT_ZH)
+    assert entry.locator(".bio-properties-panel-error").count() == 0
     shots.take(page, "named")
 
     page.locator("#modeler-deploy").click()

@@ -190,7 +190,10 @@
     modeler.saveXML({ format: true }).then(function (result) {
       source.value = result.xml;
       // The names in other languages go along; the server writes them into the diagram's catalogues.
-      document.getElementById('modeler-names').value = JSON.stringify(modeler.get('casedeskNames').collect());
+      // A modeler bundle built before the names group has no such service: the catalogues then stay as
+      // they are (a renamed element's entries still follow it on the server).
+      var names = modeler.get('casedeskNames', false);
+      document.getElementById('modeler-names').value = names ? JSON.stringify(names.collect()) : '';
       saving = true;
       form.submit();
     }).catch(function (error) { alert(String(error)); });
