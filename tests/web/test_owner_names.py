@@ -86,14 +86,14 @@ def test_a_refused_name_is_reported_per_field_stores_nothing_and_keeps_what_was_
         app: Casedesk, login_as: LoginAs) -> None:
     owner = login_as("process_owner")
     source = stored(app, 1, DEMO).decode()
-    names = {"zh-Hans": {"review": "<b>审核</b>", "draft": "起" * 201, "prepare": "准备文件记录"},
+    names = {"zh-Hans": {"review": "<b>审核</b>", "draft": "起" * 201, "prepare": "准备文件记录", "publish": "编号\n发布"},
              "zh-Hant": {"ghost": "幽靈"}}
     response = owner.post(EDIT, data={"file": DEMO, "xml": source, "names": json.dumps(names)})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     translations = panel_translations(page)
     assert translations["typed"] == names  # nothing typed is lost
-    assert set(translations["errors"]) == {"zh-Hans:review", "zh-Hans:draft", "zh-Hant:ghost"}
+    assert set(translations["errors"]) == {"zh-Hans:review", "zh-Hans:draft", "zh-Hans:publish", "zh-Hant:ghost"}
     assert "Plain text only" in translations["errors"]["zh-Hans:review"]
     assert "At most 200 characters" in translations["errors"]["zh-Hans:draft"]
     assert 'data-element="review"' in page and 'data-element="draft"' in page  # the report names each element

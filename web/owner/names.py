@@ -4,16 +4,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from engine.definitions.translations import LOCALES, catalogue_name, element_names, normalized
+from engine.definitions.translations import (LOCALES, catalogue_name, diagram_messages, edited_catalogues,
+                                             element_names, normalized)
 from engine.definitions.xmlsafe import UnsafeXml
-from engine.errors import Problem
+from engine.errors import DefinitionInvalid, Problem
 
 MAX_CHARS = 200  # a name in another language, as long as a task title may sensibly be
-NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f<>]")  # line breaks, control characters and markup
+NOT_PLAIN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029<>]")  # line breaks, control characters and markup
 
 Names = dict[str, dict[str, str]]
 
@@ -77,3 +79,21 @@ def error_problems(errors: Mapping[str, str], diagram: str, edited: str) -> list
         locale, element = key.split(":", 1)
         problems.append(Problem(catalogue_name(diagram, locale), element, named.get(element, ""), message))
     return problems
+
+
+def with_names(bundle: dict[str, bytes], files: dict[str, bytes], diagram: str, names: Names) -> dict[str, bytes]:
+    """The bundle with `diagram`'s catalogues brought up to date with the edit (`names` checked already)."""
+    try:
+        return {**bundle, **edited_catalogues(files, diagram, bundle[diagram], names)}
+    except ValueError as exc:  # an unreadable catalogue the owner's names would overwrite
+        raise DefinitionInvalid([Problem(diagram, "", "", str(exc))]) from None
+    except UnsafeXml:
+        return bundle  # not a diagram: the deploy reports why
+
+
+def panel_translations(files: Mapping[str, bytes], diagram: str, typed: Names | None,
+                       refused: Mapping[str, str] | None) -> dict[str, Any]:
+    """What the panel's names group starts from: each language's catalogue of the diagram as stored, and after
+    a refused save every text as typed with why each refused field was refused."""
+    return {"locales": list(LOCALES), "catalogue": diagram_messages(files, diagram), "max": MAX_CHARS,
+            "typed": typed, "errors": dict(refused or {})}

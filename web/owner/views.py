@@ -13,9 +13,7 @@ from engine.access import may_deploy, may_migrate, may_see_definitions
 from engine.definitions.authoring import check_code, operator_catalog
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.diff import diff_versions
-from engine.definitions.translations import LOCALES, diagram_messages, edited_catalogues
-from engine.definitions.xmlsafe import UnsafeXml
-from engine.errors import DefinitionInvalid, InvalidInput, NotFound, Problem
+from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
 from web.i18n import announce_missing_translations
@@ -25,7 +23,7 @@ from web.security import stored_file
 from .bundles import carried_tables, decision_ids, main_bpmn_file, replace_file
 from .draft_runs import sample_script
 from .calls import call_rows
-from .names import MAX_CHARS, Names, error_problems, name_errors, posted_names
+from .names import Names, error_problems, name_errors, panel_translations, posted_names, with_names
 from .testruns import announce_test_cases
 
 bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
@@ -118,7 +116,7 @@ def edit(key: str, version: int) -> ResponseReturnValue:
     if refused:
         # Nothing is stored; the drawing and every typed name come back, each refused field saying why.
         return modeler_page(key, version, files, name, edited, problems=error_problems(refused, name, edited),
-                            names=names, name_errors=refused, status=422)
+                            names=names, refused=refused, status=422)
     carried: dict[str, bytes] = {}
     bundle: dict[str, bytes] = {}
     try:
@@ -135,31 +133,20 @@ def edit(key: str, version: int) -> ResponseReturnValue:
     return show_deployed(results, key, version)
 
 
-def with_names(bundle: dict[str, bytes], files: dict[str, bytes], name: str, names: Names) -> dict[str, bytes]:
-    """The bundle with diagram `name`'s catalogues brought up to date with the edit (names checked already)."""
-    try:
-        return {**bundle, **edited_catalogues(files, name, bundle[name], names)}
-    except ValueError as exc:  # an unreadable catalogue the owner's names would overwrite
-        raise DefinitionInvalid([Problem(name, "", "", str(exc))]) from None
-    except UnsafeXml:
-        return bundle  # not a diagram: the deploy reports why
-
-
 def modeler_page(key: str, version: int, files: dict[str, bytes], name: str, xml: str, *,
                  problems: list[Any] | None = None, model: bool = False, offer_model: bool = False,
                  carried: dict[str, bytes] | None = None, names: Names | None = None,
-                 name_errors: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
+                 refused: dict[str, str] | None = None, status: int = 200) -> ResponseReturnValue:
     """The modeler on diagram `name` of a version, with what the panel offers: the bundle's form files and
     decision ids (with those of the new tables `carried` along), the diagram's names in other languages
     (as stored, and as typed when a save was refused), and a test-run script to start from."""
     carried = carried or {}
-    translations = {"locales": list(LOCALES), "catalogue": diagram_messages(files, name), "max": MAX_CHARS,
-                    "typed": names if names is not None else None, "errors": name_errors or {}}
     return render_template(
         "owner/modeler.html", key=key, version=version, file=name, xml=xml, problems=problems, model=model,
         offer_model=offer_model, diagrams=sorted(n for n in files if n.endswith(".bpmn")),
         form_files=sorted(n for n in files if n.endswith(".json") and not n.endswith(".i18n.json")),
-        decisions=decision_ids({**files, **carried}), test_script=sample_script(xml), translations=translations,
+        decisions=decision_ids({**files, **carried}), test_script=sample_script(xml),
+        translations=panel_translations(files, name, names, refused),
         carried={n: content.decode("utf-8", errors="replace") for n, content in carried.items()}), status
 
 

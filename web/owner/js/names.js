@@ -8,7 +8,7 @@
 import { TextFieldEntry, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 
-const NOT_PLAIN = /[\u0000-\u001f\u007f<>]/;
+const NOT_PLAIN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029<>]/;
 
 function normalized(text) {
   return (text || '').split(/\s+/).filter(Boolean).join(' ');
