@@ -43,6 +43,11 @@ def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it
     show_in_panel(page, "prepare", NAMES)
     assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == "准备文件记录"
 
+    # The pool names its process too: both fields, each with the catalogue's name.
+    show_in_panel(page, "document_review_participant", NAMES)
+    assert page.locator("#bio-properties-panel-casedesk-name-zh-Hans").input_value() == "文件审核"
+    assert page.locator("#bio-properties-panel-casedesk-process-name-zh-Hant").input_value() == "文件審核"
+
     # Deploying anyway: the server refuses the field too, stores nothing, and gives back all that was typed.
     page.locator("#modeler-deploy").click()
     page.wait_for_selector("#problems tr[data-element=draft]")

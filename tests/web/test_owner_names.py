@@ -34,9 +34,9 @@ def stored(app: Casedesk, version: int, name: str) -> bytes:
     return DefinitionCatalog(app.db).files("document_review", version)[name]
 
 
-def chinese_reader(web: Flask, user: str) -> FlaskClient:
+def chinese_reader(web: Flask, user: str, language: str = "zh_Hans") -> FlaskClient:
     client = web.test_client()
-    client.get("/language/zh_Hans")
+    client.get(f"/language/{language}")
     assert client.post("/login", data={"username": user, "password": PASSWORD}).status_code == 302
     return client
 
@@ -131,3 +131,13 @@ def _labels(page: str) -> str:
     found = re.search(r'data-labels="([^"]*)"', page)
     assert found
     return str(json.loads(html.unescape(found.group(1)))["namesGroup"])
+
+
+def test_a_pool_and_its_process_named_in_the_panel_name_the_process_on_the_start_page(
+        app: Casedesk, web: Flask, login_as: LoginAs) -> None:
+    source = stored(app, 1, DEMO).decode()
+    names = {"zh-Hant": {"document_review": "文件審批", "document_review_participant": "文件審批"}}
+    response = login_as("process_owner").post(EDIT, data={"file": DEMO, "xml": source, "names": json.dumps(names)})
+    assert response.status_code == 302
+    assert read_catalogue(stored(app, 2, HANT))[1]["Document review"] == "文件審批"
+    assert "文件審批" in chinese_reader(web, "u_clerk", "zh_Hant").get("/start").get_data(as_text=True)
