@@ -194,7 +194,8 @@ def edited_catalogues(files: Mapping[str, bytes], diagram: str, edited: bytes,
     """The catalogues of `diagram` that change when the modeler saves `edited` over the version's `files`,
     by file name. `names` is locale -> element id -> the translation the owner gave that element's name
     ("" for none), already checked as plain text; an element it does not mention keeps its translation.
-    An element whose English name changed takes its translation to the new name, and the old entry goes
+    An element whose English name changed takes its translation to the new name (unless that name has an entry
+    already, which it then shares), and the old entry goes
     unless another element, a documentation or a form of the bundle still shows that text; every other
     entry stays as it was. ValueError when a catalogue to change is not readable."""
     old = element_names(files[diagram], diagram) if diagram in files else {}
@@ -239,8 +240,8 @@ def _decided(new: Mapping[str, str], old: Mapping[str, str], given: Mapping[str,
     for element, name in sorted(new.items()):
         if element in given:
             rank, text = 0, given[element].strip()
-        elif element in renamed:
-            rank, text = 2, renamed[element] or lookup(messages, name)
+        elif element in renamed:  # a name that has an entry already keeps it: the element joins it
+            rank, text = 2, lookup(messages, name) or renamed[element]
         else:
             rank, text = 1, lookup(messages, name)
         key = normalized(name)

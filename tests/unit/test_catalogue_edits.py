@@ -100,3 +100,11 @@ def test_a_deleted_element_leaves_no_orphan_entry() -> None:
     edited = source().replace(' name="send back"', "")
     after = messages(edited_catalogues(files, DIAGRAM, edited.encode(), {})[HANS])
     assert "send back" not in after and after["approved"] == "批准"
+
+
+def test_an_element_renamed_to_a_name_with_an_entry_shares_that_entry() -> None:
+    files = bundle()
+    edited = source().replace('name="Prepare the document record"', 'name="Draft the document"')
+    after = messages(edited_catalogues(files, DIAGRAM, edited.encode(), {})[HANS])
+    assert after["Draft the document"] == "起草文件"
+    assert "Prepare the document record" not in after

@@ -3,8 +3,8 @@
 // catalogues (<diagram>.<locale>.i18n.json). The diagram itself stays English and portable: the page posts
 // what the fields hold beside the XML and web/owner/names.py writes it into the catalogues on deploy.
 // Typed texts are kept by element id, so a renamed element keeps its translation (the server does the same
-// for the catalogue entry); until the owner types, an element shows the entry of the name it had when
-// the page opened.
+// for the catalogue entry); until the owner types, an element shows the entry of its name, or of the name
+// it had when the page opened.
 import { TextFieldEntry, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 
@@ -67,7 +67,8 @@ export class CasedeskNames {
   get(bo, locale) {
     const typed = this._typed[locale] || {};
     if (own(typed, bo.id)) { return typed[bo.id]; }
-    return lookup(this._catalogue[locale], this._opened[bo.id]) || lookup(this._catalogue[locale], bo.name);
+    // Renamed to a name the catalogue has, it shares that entry; else it keeps the one of its old name.
+    return lookup(this._catalogue[locale], bo.name) || lookup(this._catalogue[locale], this._opened[bo.id]);
   }
 
   // Elements of the same English name share one catalogue entry, so they take a text together.
