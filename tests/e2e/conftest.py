@@ -6,9 +6,9 @@ Screenshots go to test-artifacts/e2e/.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import warnings
@@ -17,11 +17,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from engine.bootstrap import bootstrap
-from engine.config import PROJECT_ROOT, Settings
-from engine.definitions.service import collect_files
-from casework.demo_org import seed_demo_org
-from tests.support.served import wait_until_healthy
+from engine.config import PROJECT_ROOT
+from tests.support.ports import free_port
+from tests.support.served import demo_database, wait_until_healthy
 
 CHROMIUM = os.environ.get("CASEDESK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
@@ -58,12 +56,6 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def served_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The URL of the database `server` serves (tests may put what a scenario needs there first)."""
@@ -75,11 +67,8 @@ def server(served_database: str, chromium_path: str) -> Iterator[str]:
     """gunicorn serving `web.app:create_app()` — the same command as `make run` — on a fresh database."""
     url = served_database
     root = Path(url.removeprefix("sqlite:///")).parent
-    app = bootstrap(Settings(database_url=url))
-    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes", PROJECT_ROOT / "forms"), "owen")
-    seed_demo_org(app.db, app.clock, PASSWORD)  # the demo organisation `make run` creates
-    app.close()
-    port = _free_port()
+    demo_database(url, PASSWORD)
+    port = free_port()
     env = {**os.environ, "CASEDESK_DATABASE_URL": url, "CASEDESK_SECRET_KEY": "e2e-secret"}
     log = (root / "gunicorn.log").open("w")
     process = subprocess.Popen(
@@ -130,6 +119,17 @@ def sign_in_page(page: Any, base: str, username: str, password: str = PASSWORD, 
     submit.click()
     page.wait_for_load_state()
 
+
+
+def task_title(language: str, english: str) -> str:
+    """A task's name as the inbox shows it in `language`: from the bundles' catalogues (processes/**/*.i18n.json)."""
+    if language == "en":
+        return english
+    for catalogue in sorted((PROJECT_ROOT / "processes").rglob(f"*.{language}.i18n.json")):
+        translated = json.loads(catalogue.read_text(encoding="utf-8"))["messages"].get(english)
+        if translated:
+            return str(translated)
+    return english
 
 
 def sign_in(browser: Any, base: str, language: str, username: str, password: str = PASSWORD,

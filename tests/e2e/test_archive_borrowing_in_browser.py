@@ -10,8 +10,7 @@ import pytest
 from casework.archive_register import open_archive
 from engine.bootstrap import bootstrap
 from engine.config import Settings
-from tests.e2e.conftest import UI, Shots, sign_in
-from tests.e2e.test_demo_review_in_browser import task_title
+from tests.e2e.conftest import UI, Shots, sign_in, task_title
 
 # The guard's refusal while the application waits, as the page says it in each language.
 WAITING = {"en": "still waiting for approval", "zh-Hans": "您的申请仍在等待审批", "zh-Hant": "您的申請仍在等待審批"}

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import UI, Shots, complete, fill_application, sign_in, start_consultation
-from tests.e2e.test_demo_review_in_browser import task_title
+from tests.e2e.conftest import UI, Shots, complete, fill_application, sign_in, start_consultation, task_title
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])

@@ -2,24 +2,11 @@
 a reviewer claims and approves it, an auditor opens the history (R-1.3: who did what, when)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from engine.config import PROJECT_ROOT
-from tests.e2e.conftest import UI, Shots, sign_in
-
-
-def task_title(language: str, english: str) -> str:
-    """A task's name as the inbox shows it in `language`: from the bundles' catalogues (processes/**/*.i18n.json)."""
-    if language == "en":
-        return english
-    for catalogue in sorted((PROJECT_ROOT / "processes").rglob(f"*.{language}.i18n.json")):
-        translated = json.loads(catalogue.read_text(encoding="utf-8"))["messages"].get(english)
-        if translated:
-            return str(translated)
-    return english
+from tests.e2e.conftest import UI, Shots, sign_in, task_title
 
 
 @pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant", "en"])

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from tests.e2e.conftest import PASSWORD, WIDE, Shots, sign_in
-from tests.support.modeler import Api, show_in_panel, verdict
+from tests.support.modeler import Api, newest_version, show_in_panel, verdict
 
 NEW_CONDITION = "outcome in ('problem', 'unclear')"
 UNCLEAR = "Unclear: ask the company leader"
@@ -31,11 +31,6 @@ def _deployed(page: Any, version: int) -> None:
     assert any("Deployed processing as version" in text for text in flashes), flashes
 
 
-def _newest(page: Any, server: str, key: str) -> int:
-    page.goto(f"{server}/owner/processes")
-    return int(page.locator(f"[data-process={key}] tr[data-version]").first.get_attribute("data-version") or "0")
-
-
 def _work(api: Api, instance: str, spec: str, data: dict[str, Any]) -> None:
     task = next(t for t in api.get(f"/tasks?instance_id={instance}") if t["task_spec"] == spec)
     api.post(f"/tasks/{task['id']}/claim", {})
@@ -51,7 +46,7 @@ def test_owner_changes_form_decision_group_and_condition_test_runs_and_a_new_cas
     shots = Shots("owner-changes-routing")
     errors: list[str] = []
     page = sign_in(browser, server, "en", "owen", viewport=WIDE, errors=errors)
-    before = {key: _newest(page, server, key) for key in ("business_case", "processing")}
+    before = {key: newest_version(page, server, key) for key in ("business_case", "processing")}
     trial = [before["business_case"] + 1, before["business_case"] + 2, before["business_case"] + 3]
     try:
         # 1. The handler's form gains a third outcome, in the form editor.

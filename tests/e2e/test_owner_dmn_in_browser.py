@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import Shots, sign_in
+from tests.support.modeler import newest_version
 
 QUALITY = "Supplier chosen by the purchase plan; acceptance strictly against the contract (R-3.2.2); 已核對"
 
@@ -14,8 +15,7 @@ def test_owner_edits_a_decision_table_cell_in_dmn_js_and_deploys_a_new_version(b
     shots = Shots("owner-dmn")
     errors: list[str] = []
     page = sign_in(browser, server, "en", "owen", errors=errors, console=True)
-    page.goto(f"{server}/owner/processes")
-    before = int(page.locator("[data-process=processing] tr[data-version]").first.get_attribute("data-version") or "0")
+    before = newest_version(page, server, "processing")
     page.goto(f"{server}/owner/processes/processing/{before}")
     page.get_by_role("link", name="Edit the decision table").click()
     page.wait_for_selector("#decision-editor[data-rendered=true]")

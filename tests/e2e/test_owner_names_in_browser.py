@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import PASSWORD, WIDE, Shots, sign_in
-from tests.support.modeler import Api, open_group, open_modeler, show_in_panel
+from tests.support.modeler import Api, newest_version, open_group, open_modeler, show_in_panel
 
 DRAFT_ZH = "起草正式文件"
 PREPARE_EN = "Open the document record"
@@ -19,9 +19,7 @@ def test_owner_names_a_task_in_chinese_in_the_panel_and_a_chinese_reader_sees_it
     shots = Shots("owner-names")
     errors: list[str] = []
     page = sign_in(browser, server, "en", "owen", viewport=WIDE, errors=errors)
-    page.goto(f"{server}/owner/processes")
-    before = int(page.locator("[data-process=document_review] tr[data-version]").first.get_attribute("data-version")
-                 or "0")
+    before = newest_version(page, server, "document_review")
     open_modeler(page, server, "document_review", before)
 
     # The draft task: each language's field shows the catalogue's name and takes a new one.

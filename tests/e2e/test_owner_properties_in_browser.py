@@ -8,16 +8,15 @@ from typing import Any
 from lxml import etree
 
 from tests.e2e.conftest import PASSWORD, WIDE, Shots, sign_in
-from tests.support.modeler import BPMN, SPIFF, Api, open_group, open_modeler, show_in_panel, verdict
+from tests.support.modeler import (BPMN, SPIFF, Api, newest_version, open_group, open_modeler, show_in_panel,
+                                   verdict)
 
 NEW_CONDITION = "len(body) > 10"
 def test_owner_changes_form_group_and_condition_in_the_panel_and_a_new_case_follows(browser: Any,
                                                                                   server: str) -> None:
     shots = Shots("owner-properties")
     page = sign_in(browser, server, "en", "owen", viewport=WIDE)
-    page.goto(f"{server}/owner/processes")
-    before = int(page.locator("[data-process=document_review] tr[data-version]").first.get_attribute("data-version")
-                 or "0")
+    before = newest_version(page, server, "document_review")
     open_modeler(page, server, "document_review", before)
 
     # The review task: its form and its candidate group, chosen and typed in the panel.

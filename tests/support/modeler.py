@@ -7,6 +7,12 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
+def newest_version(page: Any, base: str, key: str) -> int:
+    """The newest deployed version of a process, as the owner's process list shows it (0 when there is none)."""
+    page.goto(f"{base}/owner/processes")
+    return int(page.locator(f"[data-process={key}] tr[data-version]").first.get_attribute("data-version") or "0")
+
+
 def open_modeler(page: Any, base: str, key: str, version: int) -> None:
     """Open a deployed version of a process in the modeler and wait until bpmn-js has drawn it."""
     page.goto(f"{base}/owner/processes/{key}/{version}/edit")

@@ -4,11 +4,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from contextlib import contextmanager
 from typing import Iterator
+
+from tests.support.ports import free_port
 
 
 def _bin_dir() -> str | None:
@@ -17,12 +18,6 @@ def _bin_dir() -> str | None:
         return os.path.dirname(found[-1])
     initdb = shutil.which("initdb")
     return os.path.dirname(initdb) if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -36,7 +31,7 @@ def throwaway_cluster() -> Iterator[str | None]:
     workdir = tempfile.mkdtemp(prefix="casedesk-pg-")
     if as_user:
         shutil.chown(workdir, "postgres")
-    data, port = os.path.join(workdir, "data"), _free_port()
+    data, port = os.path.join(workdir, "data"), free_port()
     try:
         subprocess.run([*as_user, f"{bin_dir}/initdb", "-D", data, "-A", "trust", "-U", "postgres"],
                        check=True, capture_output=True)

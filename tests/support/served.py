@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from casework.demo_org import seed_demo_org
 from engine.bootstrap import bootstrap
 from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
+from tests.support.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,12 @@ class Served:
     log: Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def demo_database(url: str, password: str) -> None:
+    """What `make run` prepares: the schema, every shipped process deployed and the demo organisation seeded."""
+    app = bootstrap(Settings(database_url=url))
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes", PROJECT_ROOT / "forms"), "owen")
+    seed_demo_org(app.db, app.clock, password)
+    app.close()
 
 
 @contextmanager
@@ -38,10 +40,7 @@ def served_casedesk(root: Path, password: str, web_workers: int = 2,
     """The demo organisation on a fresh SQLite database, served by `casedesk serve --web-workers N`
     with CASEDESK_SECRET_KEY unset: the workers must agree on a key by themselves."""
     url = f"sqlite:///{root / 'casedesk.db'}"
-    app = bootstrap(Settings(database_url=url))
-    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes", PROJECT_ROOT / "forms"), "owen")
-    seed_demo_org(app.db, app.clock, password)
-    app.close()
+    demo_database(url, password)
     key_file = root / "var" / "secret_key"
     bind = f"127.0.0.1:{free_port()}"
     env = {name: value for name, value in os.environ.items() if name != "CASEDESK_SECRET_KEY"}

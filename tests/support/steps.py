@@ -40,7 +40,7 @@ def element(spec: str) -> str:
 
 
 def tasks(desk: Casedesk, user: str | None, spec: str, instance_id: str | None = None) -> list[TaskView]:
-    """The ready tasks of one element in `user`'s inbox (everyone's, when `user` is None), of one instance."""
+    """The ready tasks of one element in `user`'s inbox (everyone's, when `user` is None), of one instance if named."""
     return [t for t in desk.runtime.list_tasks(user=user, instance_id=instance_id) if element(t.task_spec) == spec]
 
 
