@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import time
-import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
@@ -16,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.column_limits import refuse_unstorable_values
 from engine.errors import Conflict
+from engine.pipelining import pipeline_transactions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -34,7 +33,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         return refuse_unstorable_values(_sqlite_engine(url, echo))
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
     _ping_when_idle(engine)
-    _begin_with_first_statement(engine)
+    pipeline_transactions(engine)  # BEGIN with the first statement, a step's write with COMMIT
     return refuse_unstorable_values(engine)
 
 
@@ -57,74 +56,6 @@ def _ping_when_idle(engine: Engine) -> None:
             ping(dbapi_connection)
         except Exception as exc:  # noqa: BLE001 - any failure: the pool replaces this connection
             raise DisconnectionError(str(exc)) from exc
-
-
-def _begin_with_first_statement(engine: Engine) -> None:
-    """Send BEGIN in one round trip with the transaction's first statement instead of in one of its own.
-
-    psycopg starts a transaction by sending BEGIN and waiting for its answer before the first statement;
-    a step then waits for four round trips (BEGIN, its read, its write, COMMIT), each one a wake-up of
-    the server process, which is what a loaded machine makes slow. Here the connection is in psycopg's
-    autocommit mode and the transaction is opened by us: BEGIN and the first statement go out together in
-    pipeline mode and are answered together. COMMIT and ROLLBACK are sent by psycopg as before (it sends
-    them whenever a transaction is open, autocommit or not). A connection switched to AUTOCOMMIT through
-    SQLAlchemy (Alembic's autocommit blocks) gets no BEGIN."""
-    pending: weakref.WeakSet[Any] = weakref.WeakSet()  # driver connections whose BEGIN is still to be sent
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return
-        dbapi_connection = conn.connection.dbapi_connection
-        if dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            return
-        if not dbapi_connection.autocommit:
-            dbapi_connection.autocommit = True  # no network: psycopg only stops sending BEGIN itself
-        pending.add(dbapi_connection)
-
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
-    def _on_end(conn: Any) -> None:
-        pending.discard(conn.connection.dbapi_connection)  # a transaction that ran no statement: nothing to end
-
-    def _opening(cursor: Any) -> Any:
-        """The cursor's driver connection if its BEGIN is still to be sent, else None."""
-        dbapi_connection = cursor.connection
-        if dbapi_connection not in pending:
-            return None
-        pending.discard(dbapi_connection)
-        idle = dbapi_connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        return dbapi_connection if idle and dbapi_connection.autocommit else None
-
-    @event.listens_for(engine, "do_execute")
-    def _do_execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-        dbapi_connection = _opening(cursor)
-        if dbapi_connection is None:
-            return False  # SQLAlchemy executes it as usual
-        with dbapi_connection.pipeline():  # leaving it waits for both answers and raises the first error
-            dbapi_connection.execute("BEGIN")
-            cursor.execute(statement, parameters)
-        return True
-
-    @event.listens_for(engine, "do_execute_no_params")
-    def _do_execute_no_params(cursor: Any, statement: str, context: Any) -> bool:
-        dbapi_connection = _opening(cursor)
-        if dbapi_connection is None:
-            return False
-        with dbapi_connection.pipeline():
-            dbapi_connection.execute("BEGIN")
-            cursor.execute(statement)
-        return True
-
-    @event.listens_for(engine, "do_executemany")
-    def _do_executemany(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-        dbapi_connection = _opening(cursor)
-        if dbapi_connection is None:
-            return False
-        with dbapi_connection.pipeline():
-            dbapi_connection.execute("BEGIN")
-            cursor.executemany(statement, parameters)
-        return True
 
 
 def ping(dbapi_connection: Any) -> None:

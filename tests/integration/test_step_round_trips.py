@@ -9,19 +9,24 @@ verified, and a second worker (its own warm cache) acting in between is seen by 
 """
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import Settings
 from engine.errors import Conflict, Forbidden
+from engine.history.eventlog import EFFECT, chain_event
 from engine.runtime.readmodel import ReadModel
+from engine.runtime.step_write import StepWrite, write_step
+from engine.runtime.store import EVENTS, InstanceStore
 from tests.integration.test_instance_projections import folded_from_log
 
 # Statements (round trips besides BEGIN and COMMIT) of one call by someone already taking part, by database.
@@ -30,6 +35,8 @@ COLD_COMPLETION_BUDGET = {"sqlite": 8, "postgresql": 3}  # the summary read, par
 START_BUDGET = {"sqlite": 9, "postgresql": 5}
 # A claim also asks the absence policy whether the claimer is away (R-3.1): one read more than a release.
 CLAIM_BUDGET = {"sqlite": 6, "postgresql": 3}
+# Round trips on PostgreSQL, BEGIN and COMMIT included: BEGIN rides with the read, COMMIT with the write.
+COMPLETION_ROUND_TRIPS = 2
 
 
 @contextmanager
@@ -200,7 +207,7 @@ def wait_until_blocked_on_a_lock(app: Casedesk, deadline_seconds: float = 20.0) 
 @pytest.fixture
 def postgres_app(app: Casedesk) -> Casedesk:
     if dialect(app) != "postgresql":
-        pytest.skip("row locks that make a step wait are PostgreSQL's (SQLite serializes writers at BEGIN)")
+        pytest.skip("PostgreSQL's: row locks that make a step wait, round trips (SQLite serializes writers at BEGIN)")
     return app
 
 
@@ -228,3 +235,98 @@ def test_a_completion_that_waited_for_another_clerks_claim_is_refused_by_name(po
     thread.join(30)
     assert isinstance(outcome[0], Forbidden) and "claimed by bob" in str(outcome[0])
     assert ready_task(app, started.id).assignee == "bob"
+
+
+# -- round trips on PostgreSQL (engine.pipelining) --------------------------------------------------------
+
+@contextmanager
+def round_trips(app: Casedesk) -> Iterator[list[int]]:
+    """Round trips to the server while the block runs: one per ReadyForQuery in libpq's protocol trace (the
+    server answers each Sync with one; BEGIN or COMMIT sent on their own would each add one)."""
+    trace = tempfile.TemporaryFile()
+    counted: list[int] = []
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.pgconn.trace(trace.fileno())
+        dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.pgconn.untrace()
+
+    event.listen(app.db.engine, "checkout", on_checkout)
+    event.listen(app.db.engine, "checkin", on_checkin)
+    try:
+        yield counted
+    finally:
+        event.remove(app.db.engine, "checkout", on_checkout)
+        event.remove(app.db.engine, "checkin", on_checkin)
+        trace.seek(0)
+        counted.append(trace.read().decode("utf-8", "replace").count("\tReadyForQuery"))
+        trace.close()
+
+
+def event_count(app: Casedesk, instance_id: str) -> int:
+    with app.db.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(EVENTS).where(EVENTS.c.instance_id == instance_id)) \
+            .scalar_one()
+
+
+def test_a_completion_waits_for_two_round_trips_on_postgresql(postgres_app: Casedesk) -> None:
+    app = postgres_app
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
+    complete_ready(app, started.id, {"body": "first text"}, "alice")
+    task = ready_task(app, started.id)
+    with round_trips(app) as counted:
+        app.runtime.complete_task(task.id, {"decision": "send_back"}, "rita")
+    assert counted == [COMPLETION_ROUND_TRIPS]
+    assert ready_task(app, started.id).task_spec == "draft"  # what the write sent with the COMMIT is stored
+    assert_projections_match_the_log(app, started.id)
+
+
+def test_a_write_sent_with_the_commit_over_a_row_changed_meanwhile_is_a_conflict_and_stores_nothing(
+        postgres_app: Casedesk) -> None:
+    """The write's answer is not awaited before COMMIT: a missed row must fail the commit, not go unnoticed."""
+    app = postgres_app
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
+    before = event_count(app, started.id)
+    with pytest.raises(Conflict, match="changed by someone else"):
+        with app.db.transaction() as conn:
+            store = InstanceStore(conn, lock_rows=True)
+            record = store.lock_instance(started.id)
+            assert record is not None
+            record.lock_version -= 1  # as a writer would hold it who read before another step
+            withdrawn = chain_event(record, app.clock.now(), EFFECT, "task_withdrawn", {"element": "draft"})
+            write_step(store, StepWrite(record, is_new=False, events=[withdrawn]))
+    assert event_count(app, started.id) == before
+    assert ready_task(app, started.id).task_spec == "draft"
+    complete_ready(app, started.id, {"body": "first text"}, "alice")  # the instance goes on as before
+    assert_projections_match_the_log(app, started.id)
+
+
+def test_a_statement_after_the_write_sees_it_and_a_rollback_undoes_both(postgres_app: Casedesk) -> None:
+    app = postgres_app
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
+    before = event_count(app, started.id)
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        with app.db.transaction() as conn:
+            store = InstanceStore(conn, lock_rows=True)
+            record = store.lock_instance(started.id)
+            assert record is not None
+            withdrawn = chain_event(record, app.clock.now(), EFFECT, "task_withdrawn", {"element": "draft"})
+            write_step(store, StepWrite(record, is_new=False, events=[withdrawn]))
+            seen = conn.execute(select(func.count()).select_from(EVENTS)
+                                .where(EVENTS.c.instance_id == started.id)).scalar_one()
+            assert seen == before + 1
+            raise RuntimeError("changed my mind")
+    assert event_count(app, started.id) == before
+    assert_projections_match_the_log(app, started.id)
+
+
+def test_a_transaction_whose_first_statement_travelled_with_begin_rolls_back_whole(postgres_app: Casedesk) -> None:
+    app = postgres_app
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        with app.db.transaction() as conn:
+            conn.execute(text("INSERT INTO app_group (name) VALUES ('written-then-undone')"))
+            raise RuntimeError("changed my mind")
+    with app.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM app_group WHERE name = 'written-then-undone'")).scalar() == 0
