@@ -20,7 +20,7 @@ INPUT, EFFECT = "input", "effect"
 
 def canonical_json(value: Any) -> str:
     """One spelling per value: sorted keys, no spaces, UTF-8 kept, dates and durations as ISO 8601 text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+    return _CANONICAL.encode(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -34,6 +34,9 @@ def _jsonable(value: Any) -> Any:
         return sorted(value)
     raise TypeError(f"{type(value).__name__} cannot be recorded in the event log")
 
+
+# One encoder for every call: json.dumps with options builds a new one each time, several times per event.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
 
 HASHED_FIELDS = ("instance_id", "seq", "at", "actor", "category", "type", "task_id", "task_spec", "payload")
 

@@ -43,7 +43,7 @@ class CasedeskScriptEngine(PythonScriptEngine):
         super().__init__(environment=environment)
         self._call = call
         self.now = now  # timers decide their due time with it (engine/definitions/timer_events.py)
-        self._clock_names = clock_names(now)
+        self._clock_names: dict[str, Any] | None = None  # built on first use: two classes, costly on a short step
 
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         with _naming_the_element(task):
@@ -57,6 +57,8 @@ class CasedeskScriptEngine(PythonScriptEngine):
         # A process whose data already holds a `date` (a form field, say) keeps it: the data wins over the
         # convenience names added later, instead of every script of that process being refused.
         data = getattr(task, "data", None) or {}
+        if self._clock_names is None:
+            self._clock_names = clock_names(self.now)
         return {name: value for name, value in self._clock_names.items()
                 if name not in DATA_MAY_SHADOW or name not in data}
 
