@@ -6,10 +6,11 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a file, Python puts bench/ first on the path, where engine.py would shadow the engine package.
@@ -102,6 +103,8 @@ class Throughput:
     postgres_note: str = ""
     # Statements sent by one start and by one completion, per database (load-independent evidence).
     statements: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Round trips (BEGIN and COMMIT included) of one completion on PostgreSQL.
+    round_trips: int | None = None
 
 
 def count_statements(app: Casedesk) -> tuple[int, int]:
@@ -121,6 +124,31 @@ def count_statements(app: Casedesk) -> tuple[int, int]:
         return start, len(seen)
     finally:
         event.remove(app.db.engine, "before_cursor_execute", record)
+
+
+def count_round_trips(app: Casedesk) -> int:
+    """Round trips of one completion of a warm instance on PostgreSQL, BEGIN and COMMIT included: the
+    server answers each Sync with one ReadyForQuery, counted in libpq's protocol trace."""
+    import psycopg  # PostgreSQL only
+
+    driver = CasedeskDriver(app, "Traced document")
+    with tempfile.TemporaryFile() as trace:
+        def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        def on_checkin(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.pgconn.untrace()
+
+        event.listen(app.db.engine, "checkout", on_checkout)
+        event.listen(app.db.engine, "checkin", on_checkin)
+        try:
+            driver.step(form_data("draft", 0, rounds=1))
+        finally:
+            event.remove(app.db.engine, "checkout", on_checkout)
+            event.remove(app.db.engine, "checkin", on_checkin)
+        trace.seek(0)
+        return trace.read().decode("utf-8", "replace").count("\tReadyForQuery")
 
 
 def print_throughput(result: Throughput, plan: Plan) -> None:
@@ -143,6 +171,8 @@ def print_throughput(result: Throughput, plan: Plan) -> None:
         print(f"  (d) {result.postgres_note}")
     for variant, (start, completion) in result.statements.items():
         print(f"  ({variant}) statements: {start} per start, {completion} per completion (+ BEGIN and COMMIT)")
+    if result.round_trips is not None:
+        print(f"  (d) round trips: {result.round_trips} per completion, BEGIN and COMMIT included")
     ratio = result.sqlite / result.raw
     verdict = "MET" if ratio >= GOAL_THROUGHPUT else "NOT MET"
     print(f"  goal (c)/(a) >= {GOAL_THROUGHPUT}: {ratio:.3f} -> {verdict}")
@@ -341,7 +371,8 @@ def measure_throughput(plan: Plan, spec: RawSpec, app: Casedesk) -> Throughput:
             variants["d"] = casedesk_factory(pg_app)
         rates = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
         statements = {"c": count_statements(app), **({"d": count_statements(pg_app)} if pg_app is not None else {})}
-    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements)
+        round_trips = count_round_trips(pg_app) if pg_app is not None else None
+    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements, round_trips)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
