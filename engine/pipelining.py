@@ -15,7 +15,8 @@ autocommit mode and the transaction is opened by us, in pipeline mode:
 
 ROLLBACK and COMMIT of a transaction without a pending write are sent by psycopg as before (it sends
 them whenever a transaction is open, autocommit or not). A connection switched to AUTOCOMMIT through
-SQLAlchemy (Alembic's autocommit blocks) gets no BEGIN.
+SQLAlchemy (Alembic's autocommit blocks) gets no BEGIN; one given an isolation level, read-only or
+deferrable mode is left to psycopg, whose BEGIN states them.
 """
 from __future__ import annotations
 
@@ -52,11 +53,13 @@ class Pipelining:
             cursor, context, lambda: cursor.executemany(statement, parameters)))
 
     def _on_begin(self, conn: Any) -> None:
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return
+        if conn.get_execution_options().get("isolation_level") is not None:
+            return  # AUTOCOMMIT (no transaction at all) or a chosen level: psycopg's own BEGIN says which
         driver = conn.connection.dbapi_connection
         if driver.info.transaction_status != TransactionStatus.IDLE:
             return
+        if (driver.isolation_level, driver.read_only, driver.deferrable) != (None, None, None):
+            return  # psycopg would send BEGIN with these characteristics; a plain BEGIN would drop them
         if not driver.autocommit:
             driver.autocommit = True  # no network: psycopg only stops sending BEGIN itself
         self._begin.add(driver)
