@@ -112,6 +112,9 @@ class Database:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(casedesk_write=True)
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
+        # PostgreSQL reads in autocommit: each statement sees what was committed before it, as in a
+        # READ COMMITTED transaction, without the BEGIN and ROLLBACK round trips around it.
+        self._read_engine = engine.execution_options(isolation_level="AUTOCOMMIT") if self.is_postgres else engine
 
     @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[Session]:
@@ -128,6 +131,12 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for reads on a request's hot path (never writes: nothing commits here)."""
+        with self._read_engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

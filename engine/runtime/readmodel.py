@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
-from engine.definitions.lifecycle import not_startable_reason, startable_ids
+from engine.definitions.lifecycle import STARTABLE_DEFINITION, not_startable_reason, startable_ids
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.runtime.finished import FinishedTask, finished_task
-from engine.runtime.store import HUMAN_TASKS, TaskView, task_view
-from engine.models import InstanceEvent, InstanceParticipant, InstanceSummary, ProcessDefinition, ProcessInstance
+from engine.runtime.store import DEFINITIONS, HUMAN_TASKS, INSTANCES, TaskView, task_view
+from engine.runtime.summary import PARTICIPANTS, SUMMARIES
+from engine.models import InstanceEvent, InstanceParticipant, ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 
 # Case numbers start with the business type's class prefix (R-2.1.3, R-6.2).
@@ -205,20 +206,39 @@ def event_payload(event: InstanceEvent) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def instance_detail(session: Session, instance_id: str) -> InstanceDetail:
-    found = session.execute(
-        select(ProcessInstance, ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.version,
-               InstanceSummary.data, InstanceSummary.completed)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .outerjoin(InstanceSummary, InstanceSummary.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.id == instance_id)).first()
+# Built once, as the step's statements are: every API completion reads one instance, and building and
+# cache-keying a statement costs more than running it. The row leaves out `state` (the serialized workflow).
+_DETAIL_FROM = (INSTANCES.join(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.definition_id)
+                .outerjoin(SUMMARIES, SUMMARIES.c.instance_id == INSTANCES.c.id))
+_DETAIL_COLUMNS = (INSTANCES.c.id, INSTANCES.c.definition_id, INSTANCES.c.status, INSTANCES.c.business_key,
+                   INSTANCES.c.started_by, INSTANCES.c.created_at, INSTANCES.c.updated_at, INSTANCES.c.completed_at,
+                   INSTANCES.c.event_seq, DEFINITIONS.c.key, DEFINITIONS.c.name, DEFINITIONS.c.version,
+                   SUMMARIES.c.data, SUMMARIES.c.completed)
+_INSTANCE_DETAIL = select(*_DETAIL_COLUMNS).select_from(_DETAIL_FROM).where(INSTANCES.c.id == bindparam("b_id"))
+_TASK_INSTANCE_DETAIL = (select(*_DETAIL_COLUMNS)
+                         .select_from(_DETAIL_FROM.join(HUMAN_TASKS, HUMAN_TASKS.c.instance_id == INSTANCES.c.id))
+                         .where(HUMAN_TASKS.c.id == bindparam("b_task")))
+_READY_TASKS = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
+                .order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id))
+_PARTICIPANTS = select(PARTICIPANTS.c.username).where(PARTICIPANTS.c.instance_id == bindparam("b_id"))
+_TASK = select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_TASK_SEEN = select(InstanceEvent.id).where(InstanceEvent.task_id == bindparam("b_id")).limit(1)
+
+
+def instance_detail(session: Session | Connection, instance_id: str) -> InstanceDetail:
+    found = session.execute(_INSTANCE_DETAIL, {"b_id": instance_id}).first()
     if found is None:
         raise NotFound(f"no instance {instance_id}")
-    row, key, name, version, data, completed = found
-    ready = [task_view(t) for t in session.execute(
-        select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == instance_id).order_by(HUMAN_TASKS.c.created_at))]
-    actors = session.scalars(select(InstanceParticipant.username)
-                             .where(InstanceParticipant.instance_id == instance_id)).all()
+    return _detail(session, found)
+
+
+def _detail(session: Session | Connection, found: Any) -> InstanceDetail:
+    """The instance of a `_DETAIL_COLUMNS` row with its ready tasks and participants (two more statements)."""
+    instance_id = found.id
+    ready = [task_view(t) for t in session.execute(_READY_TASKS, {"b_id": instance_id})]
+    actors = session.execute(_PARTICIPANTS, {"b_id": instance_id}).scalars().all()
+    row = _detail_row(found)
+    data, completed = found.data, found.completed
     facts = InstanceFacts(
         started_by=row.started_by,
         actors=frozenset(actors),
@@ -227,9 +247,48 @@ def instance_detail(session: Session, instance_id: str) -> InstanceDetail:
         ready_groups=frozenset(t.candidate_group for t in ready if t.assignee is None),
         ready_assignees=frozenset(t.assignee for t in ready if t.assignee),
     )
-    return InstanceDetail(_instance_row(row, key, name, version), row.definition_id, facts, ready,
+    return InstanceDetail(row, found.definition_id, facts, ready,
                           json.loads(data) if data else {}, json.loads(completed) if completed else {},
-                          row.event_seq)
+                          found.event_seq)
+
+
+@dataclass(frozen=True)
+class InstanceOutline:
+    """An instance's row, data and event count: what an API answer shows of it besides its ready tasks."""
+
+    row: InstanceRow
+    data: dict[str, Any]
+    event_count: int
+
+
+def instance_outline(conn: Session | Connection, instance_id: str) -> InstanceOutline:
+    """One statement (no ready tasks, no participants)."""
+    found = conn.execute(_INSTANCE_DETAIL, {"b_id": instance_id}).first()
+    if found is None:
+        raise NotFound(f"no instance {instance_id}")
+    return InstanceOutline(_detail_row(found), json.loads(found.data) if found.data else {}, found.event_seq)
+
+
+def _detail_row(found: Any) -> InstanceRow:
+    return InstanceRow(found.id, found.key, found.name or found.key, found.version, found.status, found.business_key,
+                       found.started_by, found.created_at, found.updated_at, found.completed_at)
+
+
+def task_with_instance(conn: Session | Connection, task_id: str) -> tuple[TaskView, InstanceDetail]:
+    """A ready user task and its instance, in three statements; Conflict when the task was ready once and
+    no longer is, NotFound when it never was."""
+    found = conn.execute(_TASK_INSTANCE_DETAIL, {"b_task": task_id}).first()
+    detail = _detail(conn, found) if found is not None else None
+    task = next((t for t in detail.ready if t.id == task_id), None) if detail is not None else None
+    if detail is None or task is None:  # not ready (or completed between the statements)
+        raise _missing_task(conn, task_id)
+    return task, detail
+
+
+def _missing_task(conn: Session | Connection, task_id: str) -> Exception:
+    if conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None:
+        return Conflict(f"task {task_id} is no longer ready")
+    return NotFound(f"no task {task_id}")
 
 
 def history_page(session: Session, instance_id: str, after: int = 0, limit: int | None = None) -> list[InstanceEvent]:
@@ -265,8 +324,17 @@ class ReadModel:
             return list_instances(session, actor, query)
 
     def instance(self, instance_id: str) -> InstanceDetail:
-        with self.db.unit_of_work(write=False) as session:
-            return instance_detail(session, instance_id)
+        with self.db.reading() as conn:
+            return instance_detail(conn, instance_id)
+
+    def outline(self, instance_id: str) -> InstanceOutline:
+        with self.db.reading() as conn:
+            return instance_outline(conn, instance_id)
+
+    def task_with_instance(self, task_id: str) -> tuple[TaskView, InstanceDetail]:
+        """A ready task and its instance in one read (what completing it over the API checks first)."""
+        with self.db.reading() as conn:
+            return task_with_instance(conn, task_id)
 
     def history(self, instance_id: str, after: int = 0, limit: int | None = None) -> list[InstanceEvent]:
         """A page of the event log (all of it without `limit`: exports, replay pages)."""
@@ -292,6 +360,11 @@ class ReadModel:
         with self.db.unit_of_work(write=False) as session:
             return not_startable_reason(session, key)
 
+    def startable_definition_id(self, key: str) -> int | None:
+        """The version new instances of `key` start from; None when none may start."""
+        with self.db.reading() as conn:
+            return conn.execute(STARTABLE_DEFINITION, {"b_key": key}).scalar()
+
     def startable_definition_ids(self) -> dict[str, int]:
         """The version new instances of each process start from (retired ones left out)."""
         with self.db.unit_of_work(write=False) as session:
@@ -306,14 +379,11 @@ class ReadModel:
 
     def task(self, task_id: str) -> TaskView:
         """A ready user task; Conflict when it was ready once and no longer is."""
-        with self.db.unit_of_work(write=False) as session:
-            row = session.execute(select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == task_id)).first()
+        with self.db.reading() as conn:
+            row = conn.execute(_TASK, {"b_id": task_id}).first()
             if row is not None:
                 return task_view(row)
-            seen = session.execute(select(InstanceEvent.id).where(InstanceEvent.task_id == task_id).limit(1)).first()
-        if seen is not None:
-            raise Conflict(f"task {task_id} is no longer ready")
-        raise NotFound(f"no task {task_id}")
+            raise _missing_task(conn, task_id)
 
     def finished_task(self, task_id: str) -> FinishedTask | None:
         """Who completed a task that is no longer ready, and when (or that it was withdrawn)."""

@@ -13,7 +13,7 @@ from engine.tokens import AuthenticationFailed
 
 from .errors import install_error_handlers
 
-from .context import casedesk, services
+from .context import services
 
 blp = install_error_handlers(Blueprint("api_auth", __name__, description="Bearer tokens for the API"))
 
@@ -85,7 +85,7 @@ def authenticate_request() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         abort(401, description="send `Authorization: Bearer TOKEN` (POST /api/v1/auth/tokens issues one)")
     try:
-        username = services().tokens.resolve(token.strip())
+        username, groups = services().tokens.caller(token.strip())
     except AuthenticationFailed as exc:
         abort(401, description=str(exc))
-    g.api_caller = Actor(username, frozenset(casedesk().users.groups(username)))
+    g.api_caller = Actor(username, groups)

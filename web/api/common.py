@@ -5,7 +5,9 @@ from typing import Any
 
 from engine.access import may_see_instance
 from engine.errors import NotFound
-from engine.runtime.readmodel import InstanceDetail
+from engine.runtime.readmodel import InstanceDetail, InstanceRow
+from engine.runtime.service import InstanceView
+from engine.runtime.store import TaskView
 
 from .context import caller, services
 
@@ -19,9 +21,21 @@ def visible_instance(instance_id: str) -> InstanceDetail:
 
 
 def instance_body(detail: InstanceDetail) -> dict[str, Any]:
-    row = detail.row
+    return _body(detail.row, detail.event_count, detail.ready, detail.data)
+
+
+def stepped_body(view: InstanceView) -> dict[str, Any]:
+    """The answer to a start or a completion: what `GET /instances/{id}` would show, with the ready tasks
+    (in the same order) taken from the step's own result instead of read back, and one statement for the
+    rest. No visibility check: the caller just started the case or acted on it, and whoever did always
+    sees it (R-3.1)."""
+    outline = services().reads.outline(view.id)
+    ready = sorted(view.ready_tasks, key=lambda task: (task.created_at, task.id))
+    return _body(outline.row, outline.event_count, ready, outline.data)
+
+
+def _body(row: InstanceRow, events: int, ready: list[TaskView], data: dict[str, Any]) -> dict[str, Any]:
     return {"id": row.id, "process_key": row.process_key, "process_name": row.process_name,
             "version": row.version, "status": row.status, "business_key": row.business_key,
             "started_by": row.started_by, "created_at": row.created_at, "updated_at": row.updated_at,
-            "completed_at": row.completed_at, "events": detail.event_count, "ready_tasks": detail.ready,
-            "data": detail.data}
+            "completed_at": row.completed_at, "events": events, "ready_tasks": ready, "data": data}

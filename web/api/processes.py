@@ -16,7 +16,7 @@ from engine.definitions.specinfo import starts_by_hand
 from engine.runtime.service import start_groups
 
 from .auth import authenticate_request
-from .common import instance_body, visible_instance
+from .common import stepped_body
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
 from .schemas import (DataSchema, DeployedSchema, DeployOptionsSchema, InstanceSchema, MigrationReportSchema,
@@ -138,13 +138,12 @@ def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
 def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Start an instance of the newest version of process `key` with start data."""
     app, me = casedesk(), caller()
-    definition_id = services().reads.startable_definition_ids().get(key)
+    definition_id = services().reads.startable_definition_id(key)
     if definition_id is None:
         raise NotFound(services().reads.not_startable_reason(key))
     if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):
         raise Forbidden(f"you may not start {key!r}")
-    started = app.runtime.start_instance(key, body["data"], me.username)
-    return instance_body(visible_instance(started.id))
+    return stepped_body(app.runtime.start_instance(key, body["data"], me.username))
 
 
 @blp.route("/<key>/migrations", methods=["POST"])

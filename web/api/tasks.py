@@ -10,12 +10,13 @@ from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.definitions.specinfo import element_info
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.runtime.instructions import shown_instructions
+from engine.runtime.readmodel import InstanceDetail
 from engine.runtime.store import TaskView
 from forms.documents import references_in
 
 from ..choices import choices_for, refused_choices
 from .auth import authenticate_request
-from .common import instance_body, visible_instance
+from .common import stepped_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
 from .schemas import DataSchema, InstanceSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
@@ -86,28 +87,28 @@ def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the task's form; 422 with messages per field (nothing saved) when the data is invalid,
     409 when the task is no longer ready. A file field takes the reference `POST /documents` answered
     (or a list of them); a reference to content the caller did not upload, or over the field's limits, is a 422."""
-    task = _workable_task(task_id)
-    _check_choices_from_data(task, body["data"])
-    data = _resolved_documents(task, body["data"])
-    casedesk().runtime.complete_task(task_id, data, caller().username)
-    return instance_body(visible_instance(task.instance_id))
+    # The task and its instance are read once for every check before the step (one read, no transaction).
+    task, detail = services().reads.task_with_instance(task_id)
+    _require_workable(task, detail)
+    if not may_see_instance(caller(), detail.facts):
+        raise NotFound(f"no instance {task.instance_id}")
+    schema = casedesk().definitions.load(task.forms_version(detail.definition_id)).forms.get(task.form_file or "") or {}
+    _check_choices_from_data(schema, body["data"])
+    data = _resolved_documents(schema, detail, body["data"])
+    return stepped_body(casedesk().runtime.complete_task(task_id, data, caller().username))
 
 
-def _check_choices_from_data(task: TaskView, data: Any) -> None:
+def _check_choices_from_data(schema: dict[str, Any], data: Any) -> None:
     """A field whose choices come from data (`x-choices-from`) takes only what its source offers the caller."""
-    definition = casedesk().definitions.load(task.forms_version(visible_instance(task.instance_id).definition_id))
-    schema = definition.forms.get(task.form_file or "") or {}
     refused = refused_choices(schema, data, choices_for(schema, caller())) if isinstance(data, dict) else {}
     if refused:
         raise InvalidInput("the form has errors; nothing was saved", refused)
 
 
-def _resolved_documents(task: TaskView, data: Any) -> Any:
+def _resolved_documents(schema: dict[str, Any], detail: InstanceDetail, data: Any) -> Any:
     """The data with each file reference as stored; refused references are messages on their fields."""
     if not isinstance(data, dict):
         return data
-    detail = visible_instance(task.instance_id)
-    schema = casedesk().definitions.load(task.forms_version(detail.definition_id)).forms.get(task.form_file or "") or {}
     held = {ref["sha256"] for _name, ref in references_in(detail.data)}
     resolved, problems = casedesk().documents.resolve(schema, data, caller().username, held)
     if problems:
@@ -134,3 +135,13 @@ def _workable_task(task_id: str) -> TaskView:
         return task  # one of the task's group: a colleague's claim is theirs to hear of (409), not a 404
     _visible_task(task_id)
     raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
+
+
+def _require_workable(task: TaskView, detail: InstanceDetail) -> None:
+    """`_workable_task` over a task and instance already read."""
+    me = caller()
+    if may_work_task(me, replace(task, assignee=None)):
+        return
+    if may_see_task(me, task) or may_see_instance(me, detail.facts):
+        raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
+    raise NotFound(f"no task {task.id}")
