@@ -215,9 +215,6 @@ _DETAIL_COLUMNS = (INSTANCES.c.id, INSTANCES.c.definition_id, INSTANCES.c.status
                    INSTANCES.c.event_seq, DEFINITIONS.c.key, DEFINITIONS.c.name, DEFINITIONS.c.version,
                    SUMMARIES.c.data, SUMMARIES.c.completed)
 _INSTANCE_DETAIL = select(*_DETAIL_COLUMNS).select_from(_DETAIL_FROM).where(INSTANCES.c.id == bindparam("b_id"))
-_TASK_INSTANCE_DETAIL = (select(*_DETAIL_COLUMNS)
-                         .select_from(_DETAIL_FROM.join(HUMAN_TASKS, HUMAN_TASKS.c.instance_id == INSTANCES.c.id))
-                         .where(HUMAN_TASKS.c.id == bindparam("b_task")))
 _READY_TASKS = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
                 .order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id))
 _PARTICIPANTS = select(PARTICIPANTS.c.username).where(PARTICIPANTS.c.instance_id == bindparam("b_id"))
@@ -274,15 +271,37 @@ def _detail_row(found: Any) -> InstanceRow:
                        found.started_by, found.created_at, found.updated_at, found.completed_at)
 
 
-def task_with_instance(conn: Session | Connection, task_id: str) -> tuple[TaskView, InstanceDetail]:
-    """A ready user task and its instance, in three statements; Conflict when the task was ready once and
-    no longer is, NotFound when it never was."""
-    found = conn.execute(_TASK_INSTANCE_DETAIL, {"b_task": task_id}).first()
-    detail = _detail(conn, found) if found is not None else None
-    task = next((t for t in detail.ready if t.id == task_id), None) if detail is not None else None
-    if detail is None or task is None:  # not ready (or completed between the statements)
+@dataclass(frozen=True)
+class TaskAtHand:
+    """A ready task with what completing it checks first, read in one statement: its instance's version
+    and data, and what the task alone tells of who may see the instance. `facts` hold only the starter
+    and this task, a part of the instance's facts: whoever `may_see_instance` on them may on all of them
+    (more participants and ready tasks only let more people see); a refusal on them means read them all."""
+
+    task: TaskView
+    definition_id: int
+    data: dict[str, Any]
+    facts: InstanceFacts
+
+
+_TASK_AT_HAND = (select(HUMAN_TASKS, INSTANCES.c.definition_id.label("at_hand_definition_id"),
+                        INSTANCES.c.started_by.label("at_hand_started_by"), SUMMARIES.c.data.label("at_hand_data"))
+                 .select_from(HUMAN_TASKS.join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
+                              .outerjoin(SUMMARIES, SUMMARIES.c.instance_id == INSTANCES.c.id))
+                 .where(HUMAN_TASKS.c.id == bindparam("b_id")))
+
+
+def task_at_hand(conn: Session | Connection, task_id: str) -> TaskAtHand:
+    """Conflict when the task was ready once and no longer is, NotFound when it never was."""
+    found = conn.execute(_TASK_AT_HAND, {"b_id": task_id}).first()
+    if found is None:
         raise _missing_task(conn, task_id)
-    return task, detail
+    task = task_view(found)
+    facts = InstanceFacts(started_by=found.at_hand_started_by,
+                          ready_groups=frozenset({task.candidate_group}) if task.assignee is None else frozenset(),
+                          ready_assignees=frozenset({task.assignee}) if task.assignee else frozenset())
+    return TaskAtHand(task, found.at_hand_definition_id, json.loads(found.at_hand_data) if found.at_hand_data else {},
+                      facts)
 
 
 def _missing_task(conn: Session | Connection, task_id: str) -> Exception:
@@ -331,10 +350,9 @@ class ReadModel:
         with self.db.reading() as conn:
             return instance_outline(conn, instance_id)
 
-    def task_with_instance(self, task_id: str) -> tuple[TaskView, InstanceDetail]:
-        """A ready task and its instance in one read (what completing it over the API checks first)."""
+    def task_at_hand(self, task_id: str) -> TaskAtHand:
         with self.db.reading() as conn:
-            return task_with_instance(conn, task_id)
+            return task_at_hand(conn, task_id)
 
     def history(self, instance_id: str, after: int = 0, limit: int | None = None) -> list[InstanceEvent]:
         """A page of the event log (all of it without `limit`: exports, replay pages)."""

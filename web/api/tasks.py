@@ -10,7 +10,7 @@ from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.definitions.specinfo import element_info
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.runtime.instructions import shown_instructions
-from engine.runtime.readmodel import InstanceDetail
+from engine.runtime.readmodel import TaskAtHand
 from engine.runtime.store import TaskView
 from forms.documents import references_in
 
@@ -87,14 +87,13 @@ def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the task's form; 422 with messages per field (nothing saved) when the data is invalid,
     409 when the task is no longer ready. A file field takes the reference `POST /documents` answered
     (or a list of them); a reference to content the caller did not upload, or over the field's limits, is a 422."""
-    # The task and its instance are read once for every check before the step (one read, no transaction).
-    task, detail = services().reads.task_with_instance(task_id)
-    _require_workable(task, detail)
-    if not may_see_instance(caller(), detail.facts):
-        raise NotFound(f"no instance {task.instance_id}")
-    schema = casedesk().definitions.load(task.forms_version(detail.definition_id)).forms.get(task.form_file or "") or {}
+    at_hand = services().reads.task_at_hand(task_id)  # one statement for every check before the step
+    task = at_hand.task
+    _require_workable_and_visible(at_hand)
+    forms = casedesk().definitions.load(task.forms_version(at_hand.definition_id)).forms
+    schema = forms.get(task.form_file or "") or {}
     _check_choices_from_data(schema, body["data"])
-    data = _resolved_documents(schema, detail, body["data"])
+    data = _resolved_documents(schema, at_hand.data, body["data"])
     return stepped_body(casedesk().runtime.complete_task(task_id, data, caller().username))
 
 
@@ -105,11 +104,11 @@ def _check_choices_from_data(schema: dict[str, Any], data: Any) -> None:
         raise InvalidInput("the form has errors; nothing was saved", refused)
 
 
-def _resolved_documents(schema: dict[str, Any], detail: InstanceDetail, data: Any) -> Any:
+def _resolved_documents(schema: dict[str, Any], case_data: dict[str, Any], data: Any) -> Any:
     """The data with each file reference as stored; refused references are messages on their fields."""
     if not isinstance(data, dict):
         return data
-    held = {ref["sha256"] for _name, ref in references_in(detail.data)}
+    held = {ref["sha256"] for _name, ref in references_in(case_data)}
     resolved, problems = casedesk().documents.resolve(schema, data, caller().username, held)
     if problems:
         raise InvalidInput("the form has errors; nothing was saved", problems)
@@ -137,11 +136,17 @@ def _workable_task(task_id: str) -> TaskView:
     raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
 
 
-def _require_workable(task: TaskView, detail: InstanceDetail) -> None:
-    """`_workable_task` over a task and instance already read."""
-    me = caller()
-    if may_work_task(me, replace(task, assignee=None)):
+def _require_workable_and_visible(at_hand: TaskAtHand) -> None:
+    """`_workable_task`, then the instance must be visible to the caller (404 otherwise). Decided on the
+    task at hand when it allows; any refusal is decided on the instance's full facts, read only then."""
+    me, task = caller(), at_hand.task
+    workable = may_work_task(me, replace(task, assignee=None))
+    if workable and may_see_instance(me, at_hand.facts):
         return
-    if may_see_task(me, task) or may_see_instance(me, detail.facts):
-        raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
-    raise NotFound(f"no task {task.id}")
+    facts = services().reads.instance(task.instance_id).facts
+    if not workable:
+        if may_see_task(me, task) or may_see_instance(me, facts):
+            raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
+        raise NotFound(f"no task {task.id}")
+    if not may_see_instance(me, facts):
+        raise NotFound(f"no instance {task.instance_id}")
