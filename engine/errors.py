@@ -72,14 +72,35 @@ class HandlerFailed(CasedeskError):
     """A service-task handler raised; the step was rolled back."""
 
     def __init__(self, instance_id: str, task_spec: str, operator: str, cause: BaseException):
-        super().__init__(
-            f"service task {task_spec!r} of instance {instance_id} failed in handler "
-            f"{operator!r}: {type(cause).__name__}: {cause}"
-        )
+        super().__init__(self.describe(instance_id, task_spec, operator, cause))
         self.instance_id = instance_id
         self.task_spec = task_spec
         self.operator = operator
         self.cause = cause
+
+    @staticmethod
+    def describe(instance_id: str, task_spec: str, operator: str, cause: BaseException) -> str:
+        return (f"service task {task_spec!r} of instance {instance_id} failed in handler "
+                f"{operator!r}: {type(cause).__name__}: {cause}")
+
+
+class HandlerRefused(HandlerFailed, InvalidInput):
+    """A handler refused what a person gave the step (its InvalidInput, or a value it cannot use): the step was
+    rolled back and nothing was stored, so it answers like a form's own check. `field_errors` are the handler's,
+    field path -> message key or text (the web layer words a key in the requester's language); `reason` is the
+    handler's own sentence."""
+
+    def __init__(self, instance_id: str, task_spec: str, operator: str, cause: BaseException):
+        super().__init__(instance_id, task_spec, operator, cause)
+        named = cause.field_errors if isinstance(cause, InvalidInput) else {}
+        self.field_errors = {field: list(messages) for field, messages in named.items()}
+        self.reason = str(cause)
+
+    @staticmethod
+    def describe(instance_id: str, task_spec: str, operator: str, cause: BaseException) -> str:
+        # The person's to correct: the message leads with what was refused, not with the machinery.
+        return (f"the step after the input refused it, so nothing was saved (service task {task_spec!r} of "
+                f"instance {instance_id}, handler {operator!r}): {cause}")
 
 
 class WorkflowFailed(CasedeskError):

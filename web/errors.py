@@ -17,12 +17,15 @@ from engine.errors import (
     DefinitionInvalid,
     DefinitionUnloadable,
     Forbidden,
+    HandlerRefused,
     InvalidInput,
     NotFound,
     ScriptRejected,
 )
 from engine.throttle import Throttled
 from engine.tokens import AuthenticationFailed
+
+from .formmessages import friendly_errors
 
 # The one mapping from engine exceptions to status codes; the first match in this order wins.
 STATUS_OF: list[tuple[type[CasedeskError], int]] = [
@@ -103,6 +106,10 @@ def error_body_of(error: BaseException) -> dict[str, Any]:
     else:
         message = "internal error; nothing was changed"
     fields = error.field_errors if isinstance(error, InvalidInput) else {}
+    if isinstance(error, HandlerRefused):
+        # A handler names a field with a message key ("no such user"): the requester reads it in their language,
+        # worded as the task page words it.
+        fields = friendly_errors(fields)
     problems = ([{"file": p.file, "element_id": p.element_id, "element_name": p.element_name, "message": p.message}
                  for p in error.problems] if isinstance(error, DefinitionInvalid) else [])
     return error_body(status, message, fields, problems)

@@ -1,10 +1,11 @@
-"""Validation messages in the page's language: the validator's common English sentences, translated."""
+"""Validation messages in the page's language: the validator's common sentences and the handlers' message keys."""
 from __future__ import annotations
 
 import re
 from typing import Callable
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .i18n import bundle_text
 
@@ -24,9 +25,39 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^.* does not match '.*'$"), lambda m: _("This does not have the expected form.")),
 ]
 
+# The keys a handler names a refused field with (InvalidInput's field_errors, e.g. casework/leave.py for R-3.1),
+# worded for the person who typed the value; its own sentence (the reason) is shown beside them.
+HANDLER_MESSAGES = {
+    "required": _l("This field is required."),
+    "unknown": _l("Choose one of the offered values."),
+    "not a date": _l("Enter a date as YYYY-MM-DD."),
+    "not text": _l("Enter text, one entry per line."),
+    "empty": _l("Enter at least one line."),
+    "too many lines": _l("There are too many lines."),
+    "no such user": _l("There is no active user of this name."),
+    "that is you": _l("Choose someone other than yourself."),
+    "before today": _l("Leave is requested in advance: this day is before today."),
+    "before the first day": _l("The last day is before the first day."),
+    "too far": _l("One request covers fewer days: choose an earlier last day."),
+    "overlaps another request": _l("You already asked for leave on some of these days."),
+    "above 0": _l("Enter an amount above 0."),
+    "whole number": _l("Enter a whole number."),
+    "over budget": _l("This exceeds the approved budget."),
+    "in the future": _l("This date is in the future."),
+    "before the review": _l("This date is before the review."),
+    "not among the quotes": _l("Choose a supplier that gave a quote."),
+    "required when the item does not match": _l("Describe what does not match the contract."),
+}
+_HANDLER_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^line (\d+)$"), lambda m: _("Line %(line)s is not right.", line=m[1])),
+    (re.compile(r"^at least (\d+)$"), lambda m: _("At least %(count)s are needed.", count=m[1])),
+]
+
 
 def friendly(message: str) -> str:
-    for pattern, render in _PATTERNS:
+    if message in HANDLER_MESSAGES:
+        return str(HANDLER_MESSAGES[message])
+    for pattern, render in _PATTERNS + _HANDLER_PATTERNS:
         match = pattern.match(message)
         if match:
             return render(match)

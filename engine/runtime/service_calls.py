@@ -7,7 +7,7 @@ from SpiffWorkflow.task import Task
 
 from handlers.context import BpmnError, HandlerContext
 
-from engine.errors import HandlerFailed
+from engine.errors import HandlerFailed, HandlerRefused, InvalidInput
 from engine.history.eventlog import EFFECT, INPUT
 from engine.runtime.bpmn_errors import BusinessErrorRaised
 from engine.runtime.waits import (ServiceParked, default_retry_policy, park_failed_service, refuses_input,
@@ -43,8 +43,12 @@ class ServiceCalls:
                         task=task)
             raise BusinessErrorRaised(task, error.code, error.message, error.data) from error
         except Exception as exc:
-            if policy is None or savepoint is None or (by_default and refuses_input(exc)):
-                raise HandlerFailed(self.row.id, task.task_spec.name, operator, exc) from exc
+            refused = by_default and refuses_input(exc)
+            if policy is None or savepoint is None or refused:
+                # What the handler refused as input goes back to whoever gave it, field by field (a 422);
+                # any other failure without a retry policy is the step's failure.
+                failure = HandlerRefused if refused or isinstance(exc, InvalidInput) else HandlerFailed
+                raise failure(self.row.id, task.task_spec.name, operator, exc) from exc
             savepoint.rollback()
             if by_default:
                 remember_default_policy(task)

@@ -12,7 +12,7 @@ from engine.bootstrap import bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
-from engine.errors import HandlerFailed
+from engine.errors import HandlerFailed, HandlerRefused, InvalidInput
 from handlers.context import HandlerContext
 from handlers.registry import build_registry
 from tests.conftest import DEMO_USERS, PASSWORD
@@ -22,6 +22,10 @@ FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "service_at_start"
 
 def refuse_to_publish(ctx: HandlerContext, title: str) -> Any:
     raise ConnectionError("publishing service unreachable")
+
+
+def refuse_the_title(ctx: HandlerContext, title: str) -> Any:
+    raise InvalidInput(f"a document called {title!r} is already published", {"title": ["already published"]})
 
 
 def test_every_operator_in_the_processes_has_a_registered_handler() -> None:
@@ -107,3 +111,32 @@ def test_handler_result_is_recorded_with_its_parameters(app: Any) -> None:
         "result": {"reference": f"DOC-20260105-{started.id[:8].upper()}", "title": "Budget",
                    "published_at": "2026-01-05T09:00:00+00:00"},
     }]
+
+
+def test_a_handler_refusing_a_submission_answers_with_its_field_errors_and_keeps_the_task_ready(
+    database_url: str, clock: FakeClock
+) -> None:
+    app = bootstrap(Settings(database_url=database_url), clock=clock, handlers={"publish_document": refuse_the_title})
+    try:
+        app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "demo", PROJECT_ROOT / "forms"), "owen")
+        for name, groups in DEMO_USERS.items():
+            app.users.add_user(name, PASSWORD, groups)
+        started = app.runtime.start_instance("document_review", {"title": "Budget"}, actor="alice")
+        app.runtime.complete_task(app.runtime.list_tasks(instance_id=started.id)[0].id, {"body": "x"}, actor="alice")
+        review = app.runtime.list_tasks(instance_id=started.id)[0]
+        events_before = len(app.history.events(started.id))
+        app.runtime.warm.clear()  # the refusal comes from the stored state as well as from memory
+
+        with pytest.raises(HandlerRefused) as refused:
+            app.runtime.complete_task(review.id, {"decision": "approve"}, actor="rita")
+
+        error = refused.value
+        assert isinstance(error, InvalidInput) and error.field_errors == {"title": ["already published"]}
+        assert error.reason == "a document called 'Budget' is already published"
+        assert error.operator == "publish_document" and "nothing was saved" in str(error)
+        assert len(app.history.events(started.id)) == events_before  # no submission, no service result
+        assert [t.id for t in app.runtime.list_tasks(instance_id=started.id)] == [review.id]
+        assert app.incidents.list() == [] and app.jobs.run_due("test") == 0  # nothing waits for a retry
+        assert app.history.replay(started.id).verified
+    finally:
+        app.close()

@@ -33,6 +33,7 @@ def test_a_refused_cover_brings_the_leave_form_back_as_typed(app: Casedesk, cloc
     assert response.status_code == 422
     assert "回老家探亲 family visit" in page and 'value="nobody_here"' in page and first in page
     assert "此表单之后的步骤拒绝了它，因此没有保存任何内容" in page and "nobody_here" in page
+    assert "没有此名称的在职用户。" in page  # the handler's message key on the field it named, in the page's language
     assert len(app.history.events(view.id)) == events_before  # nothing was saved
     assert [t.id for t in app.runtime.list_tasks(instance_id=view.id)] == [request.id]
     fixed = client.post(f"/tasks/{request.id}", data={**typed, "cover": "gil"})

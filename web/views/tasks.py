@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from engine.access import is_admin, is_auditor, may_see_instance, may_see_task, may_work_task
 from engine.documents.service import DocumentRefused, checked
-from engine.errors import Conflict, Forbidden, HandlerFailed, InvalidInput
+from engine.errors import Conflict, Forbidden, HandlerRefused, InvalidInput
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
 from engine.runtime.instructions import shown_instructions
@@ -73,13 +73,11 @@ def complete(task_id: str) -> ResponseReturnValue:
         return _render(task, data, problems), 422
     try:
         view = runtime().complete_task(task_id, data, actor=current_actor().username)
-    except InvalidInput as exc:
-        return _render(task, data, exc.field_errors), 422
-    except HandlerFailed as failed:
-        # A step after the form refused what was typed (no such colleague to cover, …): nothing was saved,
-        # and the page comes back with what was typed and why, never an error page that loses it.
-        errors = handler_refusal(failed, set((schema.get("properties") or {})))
-        return _render(task, data, errors, raw_errors=set(errors)), 422
+    except InvalidInput as refused:
+        # The form's own checks, or a step after it that refused what was typed (R-3.1: no such colleague to
+        # cover): nothing was saved, and the page comes back with what was typed and the messages on their fields.
+        reason = refused.reason if isinstance(refused, HandlerRefused) else None
+        return _render(task, data, refused.field_errors, refusal=reason), 422
     except Conflict:
         if reads().finished_task(task_id) is None:
             raise  # claimed by someone else, or the case stopped: the error page says so
@@ -94,16 +92,6 @@ def complete(task_id: str) -> ResponseReturnValue:
         if may_work_task(current_actor(), ready):
             return redirect(url_for("tasks.show", task_id=ready.id))
     return redirect(url_for("inbox.index"))
-
-
-def handler_refusal(failed: HandlerFailed, fields: set[str]) -> dict[str, list[str]]:
-    """The messages of a handler that refused a submission: on the fields it named, and why at the top."""
-    cause = failed.cause
-    named = cause.field_errors if isinstance(cause, InvalidInput) else {}
-    errors = {field: messages for field, messages in named.items() if field in fields}
-    errors[""] = [_("The step after this form refused it, so nothing was saved; correct it and submit again: "
-                    "%(reason)s", reason=str(cause))]
-    return errors
 
 
 def _with_uploads(schema: dict[str, Any], data: dict[str, Any], references: list[dict[str, Any]],
@@ -159,9 +147,10 @@ def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]],
-            raw_errors: frozenset[str] | set[str] = frozenset()) -> str:
+            raw_errors: frozenset[str] | set[str] = frozenset(), refusal: str | None = None) -> str:
     """The task page; a first view pre-fills the form with the case's data of the same names
-    (what the customer told intake appears again on the application), a failed post shows what was typed."""
+    (what the customer told intake appears again on the application), a failed post shows what was typed.
+    A handler's refusal (its reason) is also said at the top: it may name no field of this form."""
     detail = reads().instance(task.instance_id)
     definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     # The case's data is labelled by the forms of the instance's whole bundle (the stages it passed), and the
@@ -177,6 +166,9 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text,
                           choices=choices_for(schema, current_actor()), zone=_zone())
     form_errors = shown.get("", [])
+    if refusal is not None:
+        form_errors = [*form_errors, _("The step after this form refused it, so nothing was saved; correct it and "
+                                       "submit again: %(reason)s", reason=refusal)]
     due_at = task.due_at
     element = element_info(definition, task.task_spec)
     return render_template(

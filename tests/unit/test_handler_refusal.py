@@ -1,0 +1,57 @@
+"""A handler's refusal of a person's input: the runtime's error carries the handler's field errors, and the one HTTP
+mapping answers it like a form's own check (422, messages per field in the requester's language)."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from engine.config import PROJECT_ROOT
+from engine.errors import HandlerFailed, HandlerRefused, InvalidInput, NotFound
+from web import i18n
+from web.errors import error_body_of
+
+
+@pytest.fixture
+def pages() -> Flask:
+    """Just the language machinery of the web app: no database is needed to word an error."""
+    flask_app = Flask("casedesk_test", root_path=str(PROJECT_ROOT / "web"))
+    i18n.init_app(flask_app)
+    return flask_app
+
+
+def test_a_refusal_carries_the_handlers_field_errors_and_its_reason() -> None:
+    cause = InvalidInput("there is no active user 'nobody' to cover your work", {"cover": ["no such user"]})
+    refused = HandlerRefused("i-1", "record_request", "leave_request", cause)
+    cause.field_errors["cover"].append("changed later")  # the error keeps what the handler said when it refused
+    assert isinstance(refused, InvalidInput) and isinstance(refused, HandlerFailed)
+    assert refused.field_errors == {"cover": ["no such user"]}
+    assert refused.reason == "there is no active user 'nobody' to cover your work"
+    assert str(refused).startswith("the step after the input refused it, so nothing was saved")
+    assert "'leave_request'" in str(refused) and str(refused).endswith(refused.reason)
+
+
+def test_a_refusal_naming_no_field_still_says_why() -> None:
+    refused = HandlerRefused("i-1", "lend", "archive_lend", NotFound("no archive DA-XS-2026-000099"))
+    assert refused.field_errors == {} and refused.reason == "no archive DA-XS-2026-000099"
+
+
+def test_a_refusal_is_answered_422_with_its_message_keys_worded_in_the_requesters_language(pages: Flask) -> None:
+    cause = InvalidInput("there is no active user 'nobody' to cover your work",
+                         {"cover": ["no such user"], "first_day": ["before today"], "quotes": ["line 3"]})
+    refused = HandlerRefused("i-1", "record_request", "leave_request", cause)
+    with pages.test_request_context("/api/v1/tasks/t/complete", headers={"Accept-Language": "zh-CN"}):
+        body = error_body_of(refused)["error"]
+    assert body["status"] == 422 and body["code"] == "invalid_input"
+    assert body["fields"] == {"cover": ["没有此名称的在职用户。"], "first_day": ["请假须提前申请：这一天早于今天。"],
+                              "quotes": ["第 3 行有误。"]}
+    assert "no active user 'nobody'" in body["message"]
+    with pages.test_request_context("/api/v1/tasks/t/complete", headers={"Accept-Language": "en"}):
+        assert error_body_of(refused)["error"]["fields"]["cover"] == ["There is no active user of this name."]
+
+
+def test_a_technical_failure_stays_a_failure_not_a_refusal(pages: Flask) -> None:
+    failed = HandlerFailed("i-1", "publish", "publish_document", ConnectionError("unreachable"))
+    with pages.test_request_context("/api/v1/tasks/t/complete"):
+        body = error_body_of(failed)["error"]
+    assert not isinstance(failed, InvalidInput)
+    assert body["status"] == 400 and body["fields"] == {}
