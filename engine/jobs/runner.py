@@ -6,6 +6,8 @@ import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
+from typing import Iterator
 
 from sqlalchemy import Connection, insert, select
 
@@ -20,11 +22,17 @@ from engine.runtime.service import Runtime
 from engine.definitions.timer_events import is_timer
 from engine.jobs.timer_starts import TimerStarts
 from engine.jobs.periodic import KIND as PERIODIC, PeriodicJob, PeriodicJobs
+from engine.jobs.warmup import Preloaded, Warmup
+from engine.runtime.step import InstanceStep
 from engine.runtime.waits import RETRY
 
 log = logging.getLogger(__name__)
 
-CLAIM_BATCH = 10
+CLAIM_BATCH = 10  # jobs claimed at a time per thread that runs them
+# Jobs of different instances fired in one transaction (each under its own savepoint): one commit, one
+# instance lock and one job lock statement for all of them. Bounded: the instances stay locked until it commits.
+GROUP_SIZE = 10
+INSTANCE_JOBS = ("timer", "retry")
 # A job whose step keeps failing (not a service task with its own retries) backs off, then becomes an incident.
 JOB_ATTEMPTS = 3
 JOB_BACKOFF = timedelta(seconds=30)
@@ -55,35 +63,87 @@ class JobRunner:
         self.lease = timedelta(seconds=lease_seconds)
         self.starts = TimerStarts(db, definitions, clock)
         self.periodic = PeriodicJobs(db, clock, periodic or {})
+        self.warmup = Warmup(runtime)
         self._held: set[int] = set()
-        self._held_lock = threading.Lock()
+        self._prepared: dict[int, ClaimedJob] = {}  # claimed ahead of their due time (`prepare`)
+        self._preloaded: dict[str, Preloaded] = {}  # their instances, by id
+        self._held_lock = threading.Lock()  # guards the three above: the group threads share them
 
     def run_due(self, worker: str, limit: int | None = None, stop: threading.Event | None = None,
-                pool: Executor | None = None) -> int:
+                pool: Executor | None = None, threads: int = 1) -> int:
         """Run every job due at `clock.now()` (at most `limit`, until `stop` is set); returns how many ran.
-        With a `pool`, the jobs of each claimed batch run on its threads, each in its own transaction."""
+        Jobs prepared ahead (`prepare`) go first. Jobs of different instances run in groups of up to
+        GROUP_SIZE, one transaction each; with a `pool` of `threads` threads, the groups run side by side."""
         self.starts.schedule()
         self.periodic.schedule()
         ran = 0
         while (limit is None or ran < limit) and not (stop is not None and stop.is_set()):
-            batch = self.claim(worker, CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - ran))
+            want = CLAIM_BATCH * max(threads, 1) if limit is None else min(CLAIM_BATCH * max(threads, 1), limit - ran)
+            batch = self._take_prepared(want)
+            if len(batch) < want:
+                batch += self.claim(worker, want - len(batch))
             if not batch:
                 break
-            if pool is not None:
-                ran += sum(pool.map(lambda job: self._run_unless_stopped(job, worker, stop), batch))
+            groups = list(_groups(batch, max(threads, 1)))
+            if pool is not None and len(groups) > 1:
+                ran += sum(pool.map(lambda group: self._run_group_unless_stopped(group, worker, stop), groups))
                 continue
-            for index, job in enumerate(batch):
+            for index, group in enumerate(groups):
                 if stop is not None and stop.is_set():
-                    self.release(batch[index:], worker)  # hand the rest back rather than sit on them
+                    self.release([job for rest in groups[index:] for job in rest], worker)  # hand them back
                     break
-                ran += self.run_claimed(job, worker)
+                ran += self._run_group(group, worker, stop)
         return ran
 
-    def _run_unless_stopped(self, job: ClaimedJob, worker: str, stop: threading.Event | None) -> int:
+    def prepare(self, worker: str, ahead: timedelta, limit: int) -> int:
+        """Claim up to `limit` jobs falling due within `ahead` and load their instances now, so that each
+        fires from a warm workflow the moment it is due; returns how many were claimed."""
+        now = self.clock.now()
+        with self.db.transaction() as conn:
+            batch = self._jobs(conn).claim(worker, now, now + self.lease, limit, due_by=now + ahead)
+        with self._held_lock:
+            self._held.update(job.id for job in batch)
+            self._prepared.update((job.id, job) for job in batch)
+        ids = [job.instance_id for job in batch if job.kind in INSTANCE_JOBS and job.instance_id]
+        if ids:
+            with self.db.unit_of_work(write=False) as session:
+                preloaded = self.warmup.read(session.connection(), ids)
+            with self._held_lock:
+                self._preloaded.update(preloaded)
+        return len(batch)
+
+    def prepared(self) -> tuple[int, datetime | None]:
+        """How many jobs this runner holds ahead of their due time, and the soonest due of them."""
+        with self._held_lock:
+            return len(self._prepared), min((job.due_at for job in self._prepared.values()), default=None)
+
+    def release_prepared(self, worker: str) -> None:
+        """Hand back the jobs claimed ahead (the worker stops): another worker fires them when due."""
+        with self._held_lock:
+            jobs, self._prepared = list(self._prepared.values()), {}
+            self._preloaded.clear()
+        if jobs:
+            self.release(jobs, worker)
+
+    def _take_prepared(self, limit: int) -> list[ClaimedJob]:
+        now = self.clock.now()
+        with self._held_lock:
+            due = sorted((job for job in self._prepared.values() if job.due_at <= now),
+                         key=lambda job: (job.due_at, job.id))[:limit]
+            for job in due:
+                del self._prepared[job.id]
+        return due
+
+    def _take_preloaded(self, jobs: list[ClaimedJob]) -> dict[str, Preloaded]:
+        with self._held_lock:
+            return {job.instance_id: self._preloaded.pop(job.instance_id) for job in jobs
+                    if job.instance_id in self._preloaded}
+
+    def _run_group_unless_stopped(self, group: list[ClaimedJob], worker: str, stop: threading.Event | None) -> int:
         if stop is not None and stop.is_set():
-            self.release([job], worker)  # hand it back rather than sit on it
+            self.release(group, worker)  # hand them back rather than sit on them
             return 0
-        return self.run_claimed(job, worker)
+        return self._run_group(group, worker, stop)
 
     def release(self, jobs: list[ClaimedJob], worker: str) -> None:
         with self.db.transaction() as conn:
@@ -114,10 +174,11 @@ class JobRunner:
         return batch
 
     def next_due(self) -> datetime | None:
-        """When a job may next be claimed: the soonest free due time, or the soonest lease to run out."""
+        """When a job may next be run: the soonest free due time, the soonest lease to run out, or the
+        soonest job this runner prepared."""
         with self.db.unit_of_work(write=False) as session:
             free_due, lease_end = session.execute(JobStore.next_due_query(self.clock.now())).one()
-        times = [t for t in (free_due, lease_end) if t is not None]
+        times = [t for t in (free_due, lease_end, self.prepared()[1]) if t is not None]
         return min(times) if times else None
 
     def renew_leases(self, worker: str) -> int:
@@ -133,50 +194,108 @@ class JobRunner:
         """Run one claimed job; 1 when it ran, 0 when its lease was lost, it was stale, or it failed."""
         try:
             return self._run(job, worker)
-        except DefinitionUnloadable as exc:
-            # Retrying cannot help until an owner acts: report it now, and go on with the other jobs.
-            self._failed(job, worker, str(exc), final=True)
-            return 0
-        except CasedeskError as exc:
-            self._failed(job, worker, f"{type(exc).__name__}: {exc}")
-            return 0
         except Exception as exc:  # noqa: BLE001 - a worker survives any single job; the error is kept on the job
-            log.exception("job %s failed", job.id)
-            self._failed(job, worker, f"{type(exc).__name__}: {exc}")
+            self._handle_failure(job, worker, exc)
             return 0
         finally:
             with self._held_lock:
                 self._held.discard(job.id)
+
+    def _handle_failure(self, job: ClaimedJob, worker: str, exc: Exception) -> None:
+        if isinstance(exc, DefinitionUnloadable):
+            # Retrying cannot help until an owner acts: report it now, and go on with the other jobs.
+            self._failed(job, worker, str(exc), final=True)
+            return
+        if not isinstance(exc, CasedeskError):
+            log.error("job %s failed", job.id, exc_info=exc)
+        self._failed(job, worker, f"{type(exc).__name__}: {exc}")
 
     def _run(self, job: ClaimedJob, worker: str) -> int:
         if job.kind == "start":
             return self.starts.run(job, worker, self.runtime, self._jobs)
         if job.kind == PERIODIC:
             return self.periodic.run(job, worker, self._jobs)
+        preloaded = self._take_preloaded([job]).get(job.instance_id or "")
+        if preloaded is not None:
+            self.warmup.lend(job.instance_id or "", preloaded)  # taken only if the row is still at its version
         with self.db.transaction() as conn:
-            jobs = self._jobs(conn)
-            try:
-                step = self.runtime.locked_step(conn, job.instance_id or "")
-            except (NotFound, Conflict):  # the instance is gone or ended: nothing waits any more
-                jobs.delete(job.id)
-                return 0
-            held = jobs.hold(job.id, worker)  # after the instance lock: the same order as every step
-            if held is None:
-                return 0  # our lease ran out and another worker took the job
-            task = step.waiting_task(job.task_id or "")
-            if task is None or (job.kind == "timer") != is_timer(task):
-                jobs.delete(job.id)  # the instance moved on without this row following: drop it
-                return 0
-            if job.kind == "timer":
-                step.fire_timer(task, isoformat(job.due_at), worker)
-            else:
-                retry = task._get_internal_data(RETRY) or {}
-                step.retry_service(task, "service_retried", {"due": isoformat(job.due_at),
-                                                             "fired_at": isoformat(step.now),
-                                                             "previous_error": retry.get("error")})
-            step.finish()
+            step = self._fire(conn, self._jobs(conn), job, worker, hold=True)
+        if step is None:
+            return 0
         self.runtime.committed(step)
         return 1
+
+    def _run_group(self, group: list[ClaimedJob], worker: str, stop: threading.Event | None = None) -> int:
+        """Fire jobs of different instances in one transaction, each under a savepoint: a job that fails
+        leaves the others' steps to commit and is counted as failed on its own, as if it had run alone.
+        When `stop` is set, the jobs not started yet are handed back."""
+        if len(group) == 1 or group[0].kind not in INSTANCE_JOBS:
+            return sum(self.run_claimed(job, worker) for job in group)
+        steps: list[InstanceStep] = []
+        unstarted: list[ClaimedJob] = []
+        failures: list[tuple[ClaimedJob, Exception]] = []
+        try:
+            with self.db.transaction() as conn:
+                jobs = self._jobs(conn)
+                # Instances first, then the jobs (the order of every step), each in one statement.
+                warm = self.warmup.lock(conn, [job.instance_id or "" for job in group], self._take_preloaded(group),
+                                        self.db.is_postgres)
+                held = jobs.hold_all([job.id for job in group], worker)
+                for index, job in enumerate(group):
+                    if stop is not None and stop.is_set():
+                        unstarted = group[index:]
+                        break
+                    if job.id not in held:
+                        continue  # our lease ran out and another worker took the job
+                    if job.instance_id in warm:
+                        self.warmup.lend(job.instance_id, warm[job.instance_id])
+                    conn.exec_driver_sql(_SAVEPOINT)
+                    try:
+                        step = self._fire(conn, jobs, job, worker, hold=False)
+                    except Exception as exc:  # noqa: BLE001 - handled below, as run_claimed would
+                        conn.exec_driver_sql(_ROLLBACK_TO_SAVEPOINT)
+                        failures.append((job, exc))
+                        continue
+                    if step is not None:
+                        steps.append(step)
+        except Exception:  # noqa: BLE001 - e.g. the commit failed: nothing of the group is stored
+            log.warning("a group of %s jobs failed as a whole; running them one at a time", len(group),
+                        exc_info=True)
+            return sum(self.run_claimed(job, worker) for job in group)
+        finally:
+            with self._held_lock:
+                self._held.difference_update(job.id for job in group)
+        if unstarted:
+            self.release(unstarted, worker)
+        for step in steps:
+            self.runtime.committed(step)
+        for job, exc in failures:
+            self._handle_failure(job, worker, exc)
+        return len(steps)
+
+    def _fire(self, conn: Connection, jobs: JobStore, job: ClaimedJob, worker: str, hold: bool) -> InstanceStep | None:
+        """The job's step, finished in the caller's transaction; None when there was nothing (more) to do.
+        `hold`: take the job's lock here (after the instance's); else the caller holds it already."""
+        try:
+            step = self.runtime.locked_step(conn, job.instance_id or "")
+        except (NotFound, Conflict):  # the instance is gone or ended: nothing waits any more
+            jobs.delete(job.id)
+            return None
+        if hold and jobs.hold(job.id, worker) is None:  # after the instance lock: the same order as every step
+            return None  # our lease ran out and another worker took the job
+        task = step.waiting_task(job.task_id or "")
+        if task is None or (job.kind == "timer") != is_timer(task):
+            jobs.delete(job.id)  # the instance moved on without this row following: drop it
+            return None
+        if job.kind == "timer":
+            step.fire_timer(task, isoformat(job.due_at), worker)
+        else:
+            retry = task._get_internal_data(RETRY) or {}
+            step.retry_service(task, "service_retried", {"due": isoformat(job.due_at),
+                                                         "fired_at": isoformat(step.now),
+                                                         "previous_error": retry.get("error")})
+        step.finish()
+        return step
 
     def _failed(self, job: ClaimedJob, worker: str, error: str, final: bool = False) -> None:
         """Keep the error on the job and back off; after the last attempt the instance gets an incident."""
@@ -193,6 +312,28 @@ class JobRunner:
 
     def _jobs(self, conn: Connection) -> JobStore:
         return JobStore(conn, lock_rows=self.db.is_postgres)
+
+
+_SAVEPOINT = "SAVEPOINT casedesk_job"  # reused name: each job of a group rolls back to its own, the latest
+_ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT casedesk_job"
+
+
+def _groups(batch: list[ClaimedJob], threads: int) -> Iterator[list[ClaimedJob]]:
+    """Instance jobs in groups of distinct instances (in id order, as they are locked), spread over
+    `threads`; a second job of an instance, and every other kind, runs alone."""
+    grouped, alone, seen = [], [], set()
+    for job in sorted(batch, key=lambda job: (job.instance_id or "", job.due_at, job.id)):
+        if job.kind in INSTANCE_JOBS and job.instance_id and job.instance_id not in seen:
+            seen.add(job.instance_id)
+            grouped.append(job)
+        else:
+            alone.append(job)
+    size = max(1, min(GROUP_SIZE, -(-len(grouped) // threads)))
+    jobs = iter(grouped)
+    while chunk := list(islice(jobs, size)):
+        yield chunk
+    for job in alone:
+        yield [job]
 
 
 def open_job_incident(conn: Connection, lock_rows: bool, job: ClaimedJob, error: str, attempts: int,

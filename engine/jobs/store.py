@@ -20,6 +20,10 @@ _MOVE_WAIT = (update(JOBS).where(JOBS.c.kind == bindparam("b_kind"), JOBS.c.inst
                                  JOBS.c.task_id == bindparam("b_task"))
               .values(due_at=bindparam("b_due"), lease_owner=None, lease_expires_at=None))
 _INSERT_JOB = insert(JOBS)
+_HOLD = (select(JOBS).where(JOBS.c.id.in_(bindparam("b_ids", expanding=True)),
+                            JOBS.c.lease_owner == bindparam("b_worker"), JOBS.c.status == "pending")
+         .order_by(JOBS.c.id))
+_HOLD_LOCKED = _HOLD.with_for_update()
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,10 @@ class JobStore:
     # -- the worker's side ----------------------------------------------------------------------
 
     @staticmethod
-    def due_query(now: datetime, limit: int) -> Any:
+    def due_query(now: datetime, limit: int, due_by: datetime | None = None) -> Any:
+        """Free pending jobs due by `due_by` (by `now` when not given), soonest first."""
         free = or_(JOBS.c.lease_expires_at.is_(None), JOBS.c.lease_expires_at < now)
-        return (select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= now, free)
+        return (select(JOBS.c.id).where(JOBS.c.status == "pending", JOBS.c.due_at <= (due_by or now), free)
                 .order_by(JOBS.c.due_at, JOBS.c.id).limit(limit))
 
     @staticmethod
@@ -113,9 +118,11 @@ class JobStore:
         lease_end = select(func.min(JOBS.c.lease_expires_at)).where(pending, held)
         return select(free_due, lease_end.scalar_subquery())
 
-    def claim(self, worker: str, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedJob]:
-        """Take up to `limit` due jobs nobody holds (or whose holder's lease ran out)."""
-        query = self.due_query(now, limit)
+    def claim(self, worker: str, now: datetime, lease_until: datetime, limit: int,
+              due_by: datetime | None = None) -> list[ClaimedJob]:
+        """Take up to `limit` jobs due by `due_by` (default: now) that nobody holds (or whose holder's lease
+        ran out). Taking a job before it is due only reserves it: it still runs no earlier than `due_at`."""
+        query = self.due_query(now, limit, due_by)
         if self.lock_rows:  # one round trip: take the free rows, lease them, read them back
             taken = (update(JOBS).where(JOBS.c.id.in_(query.with_for_update(skip_locked=True).scalar_subquery()))
                      .values(lease_owner=worker, lease_expires_at=lease_until).returning(*JOBS.c))
@@ -130,11 +137,12 @@ class JobStore:
 
     def hold(self, job_id: int, worker: str) -> ClaimedJob | None:
         """Re-read a claimed job under lock, inside the step that runs it; None when the lease was lost."""
-        query = select(JOBS).where(JOBS.c.id == job_id, JOBS.c.lease_owner == worker, JOBS.c.status == "pending")
-        if self.lock_rows:
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
-        return None if row is None else _claimed(row)
+        return self.hold_all([job_id], worker).get(job_id)
+
+    def hold_all(self, job_ids: list[int], worker: str) -> dict[int, ClaimedJob]:
+        """`hold` for several jobs in one statement (take their instances' locks first): the ones still ours."""
+        rows = self.conn.execute(_HOLD_LOCKED if self.lock_rows else _HOLD, {"b_ids": job_ids, "b_worker": worker})
+        return {job.id: job for job in map(_claimed, rows)}
 
     def renew(self, worker: str, job_ids: list[int], lease_until: datetime) -> int:
         if not job_ids:

@@ -20,6 +20,14 @@ LONGEST_SLEEP_SECONDS = 60.0
 RETRY_SECONDS = 1.0
 BUSY_SECONDS = timedelta(seconds=0.01)
 DEFAULT_THREADS = 4  # CASEDESK_WORKER_THREADS; measured with bench/timers.py (README, Performance)
+# A job falling due this soon is claimed and its instance loaded before its moment: at the due time the
+# worker is awake and the workflow warm. At most PREPARE_LIMIT jobs are held ahead (memory, and leases
+# other workers must wait out if this one dies), taken PREPARE_BATCH at a time so that workers share them.
+PREPARE_AHEAD = timedelta(seconds=1)
+PREPARE_BATCH = 20
+PREPARE_LIMIT = 250
+# Stop preparing this long before the first prepared job is due: firing it on time matters more.
+PREPARE_MARGIN = timedelta(seconds=0.02)
 
 
 def default_worker_name() -> str:
@@ -50,8 +58,10 @@ class Worker:
             while not stop.is_set():
                 try:
                     ran = self.jobs.run_due(self.name, None if max_jobs is None else max_jobs - self.ran, stop,
-                                            pool)
+                                            pool, self.threads)
                     upcoming, longest = self.jobs.next_due(), LONGEST_SLEEP_SECONDS
+                    if self._prepare(upcoming, stop):
+                        upcoming = self.jobs.next_due()
                     if ran == 0 and upcoming is not None:  # due yet not ours: another worker is taking it
                         upcoming = max(upcoming, datetime.now(timezone.utc) + BUSY_SECONDS)
                 except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and try again
@@ -67,9 +77,28 @@ class Worker:
             self.wakeups.interrupt()
             if pool is not None:
                 pool.shutdown(wait=True)
+            try:
+                self.jobs.release_prepared(self.name)
+            except Exception:  # noqa: BLE001 - their leases run out instead
+                log.exception("worker %s could not hand back the jobs it prepared", self.name)
             heartbeat.join(timeout=5)
             self.wakeups.close()
         return self.ran
+
+    def _prepare(self, upcoming: datetime | None, stop: threading.Event) -> bool:
+        """Claim and load jobs falling due within PREPARE_AHEAD, until shortly before the first of them is due;
+        True when some were claimed."""
+        claimed = False
+        while upcoming is not None and not stop.is_set():
+            now = self.jobs.clock.now()
+            held, first = self.jobs.prepared()
+            first = upcoming if first is None else min(first, upcoming)
+            if held >= PREPARE_LIMIT or first - now > PREPARE_AHEAD or now >= first - PREPARE_MARGIN:
+                break
+            if self.jobs.prepare(self.name, PREPARE_AHEAD, min(PREPARE_BATCH, PREPARE_LIMIT - held)) == 0:
+                break
+            claimed = True
+        return claimed
 
     def _listen(self) -> None:
         try:
