@@ -15,7 +15,7 @@ from engine.clock import Clock, isoformat
 from engine.definitions.service import DefinitionService
 from engine.errors import CasedeskError, Conflict, DefinitionUnloadable, NotFound
 from engine.history.eventlog import EFFECT, chain_event
-from engine.runtime.store import InstanceStore
+from engine.runtime.store import InstanceRecord, InstanceStore
 from engine.jobs.store import INCIDENTS, JOBS, ClaimedJob, JobStore
 from engine.persistence import Database
 from engine.runtime.service import Runtime
@@ -78,10 +78,11 @@ class JobRunner:
         self.periodic.schedule()
         ran = 0
         while (limit is None or ran < limit) and not (stop is not None and stop.is_set()):
-            want = CLAIM_BATCH * max(threads, 1) if limit is None else min(CLAIM_BATCH * max(threads, 1), limit - ran)
-            batch = self._take_prepared(want)
-            if len(batch) < want:
-                batch += self.claim(worker, want - len(batch))
+            # Every prepared job due now at once: the threads take its groups as they come free.
+            batch = self._take_prepared(None if limit is None else limit - ran)
+            if not batch:
+                want = CLAIM_BATCH * max(threads, 1)
+                batch = self.claim(worker, want if limit is None else min(want, limit - ran))
             if not batch:
                 break
             groups = list(_groups(batch, max(threads, 1)))
@@ -125,7 +126,7 @@ class JobRunner:
         if jobs:
             self.release(jobs, worker)
 
-    def _take_prepared(self, limit: int) -> list[ClaimedJob]:
+    def _take_prepared(self, limit: int | None) -> list[ClaimedJob]:
         now = self.clock.now()
         with self._held_lock:
             due = sorted((job for job in self._prepared.values() if job.due_at <= now),
@@ -219,7 +220,7 @@ class JobRunner:
         if preloaded is not None:
             self.warmup.lend(job.instance_id or "", preloaded)  # taken only if the row is still at its version
         with self.db.transaction() as conn:
-            step = self._fire(conn, self._jobs(conn), job, worker, hold=True)
+            step = self._fire(conn, self._jobs(conn), job, worker)
         if step is None:
             return 0
         self.runtime.committed(step)
@@ -238,8 +239,8 @@ class JobRunner:
             with self.db.transaction() as conn:
                 jobs = self._jobs(conn)
                 # Instances first, then the jobs (the order of every step), each in one statement.
-                warm = self.warmup.lock(conn, [job.instance_id or "" for job in group], self._take_preloaded(group),
-                                        self.db.is_postgres)
+                warm = self._take_preloaded(group)
+                records = self.warmup.lock(conn, [job.instance_id or "" for job in group], warm, self.db.is_postgres)
                 held = jobs.hold_all([job.id for job in group], worker)
                 for index, job in enumerate(group):
                     if stop is not None and stop.is_set():
@@ -247,13 +248,17 @@ class JobRunner:
                         break
                     if job.id not in held:
                         continue  # our lease ran out and another worker took the job
-                    if job.instance_id in warm:
-                        self.warmup.lend(job.instance_id, warm[job.instance_id])
-                    conn.exec_driver_sql(_SAVEPOINT)
+                    record = records.get(job.instance_id or "")
+                    if record is None:  # the instance is gone: nothing waits any more
+                        jobs.delete(job.id)
+                        continue
+                    if record.id in warm:
+                        self.warmup.lend(record.id, warm[record.id])
+                    _driver_execute(conn, _SAVEPOINT)
                     try:
-                        step = self._fire(conn, jobs, job, worker, hold=False)
+                        step = self._fire(conn, jobs, job, worker, locked=record)
                     except Exception as exc:  # noqa: BLE001 - handled below, as run_claimed would
-                        conn.exec_driver_sql(_ROLLBACK_TO_SAVEPOINT)
+                        _driver_execute(conn, _ROLLBACK_TO_SAVEPOINT)
                         failures.append((job, exc))
                         continue
                     if step is not None:
@@ -273,15 +278,18 @@ class JobRunner:
             self._handle_failure(job, worker, exc)
         return len(steps)
 
-    def _fire(self, conn: Connection, jobs: JobStore, job: ClaimedJob, worker: str, hold: bool) -> InstanceStep | None:
+    def _fire(self, conn: Connection, jobs: JobStore, job: ClaimedJob, worker: str,
+              locked: InstanceRecord | None = None) -> InstanceStep | None:
         """The job's step, finished in the caller's transaction; None when there was nothing (more) to do.
-        `hold`: take the job's lock here (after the instance's); else the caller holds it already."""
+        `locked`: the instance row the caller locked, having taken the job's lock after it; else both are
+        taken here."""
         try:
-            step = self.runtime.locked_step(conn, job.instance_id or "")
+            step = (self.runtime.locked_step(conn, job.instance_id or "") if locked is None
+                    else self.runtime.step_on_locked(conn, locked))
         except (NotFound, Conflict):  # the instance is gone or ended: nothing waits any more
             jobs.delete(job.id)
             return None
-        if hold and jobs.hold(job.id, worker) is None:  # after the instance lock: the same order as every step
+        if locked is None and jobs.hold(job.id, worker) is None:  # after the instance lock, as in every step
             return None  # our lease ran out and another worker took the job
         task = step.waiting_task(job.task_id or "")
         if task is None or (job.kind == "timer") != is_timer(task):
@@ -316,6 +324,12 @@ class JobRunner:
 
 _SAVEPOINT = "SAVEPOINT casedesk_job"  # reused name: each job of a group rolls back to its own, the latest
 _ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT casedesk_job"
+
+
+def _driver_execute(conn: Connection, sql: str) -> None:
+    """Straight to the driver: SQLAlchemy's statement machinery costs more than a savepoint itself, and it
+    need not know of these (the group's transaction is SQLAlchemy's and commits or rolls back as one)."""
+    conn.connection.dbapi_connection.execute(sql).close()  # type: ignore[union-attr]
 
 
 def _groups(batch: list[ClaimedJob], threads: int) -> Iterator[list[ClaimedJob]]:

@@ -61,12 +61,11 @@ class JobStore:
         new = [{"kind": w.kind, "status": "pending", "instance_id": instance_id, "task_id": w.task_id,
                 "element": w.element, "due_at": w.due, "attempts": 0, "payload": "{}", "created_at": now}
                for key, w in after.items() if key not in before]
-        if gone:
-            self.conn.execute(_DELETE_WAIT, gone)
-        if moved:
-            self.conn.execute(_MOVE_WAIT, moved)
-        if new:
-            self.conn.execute(_INSERT_JOB, new)
+        # One row (a timer fired, a wait began) goes as a plain statement: a list would take the driver's
+        # executemany path, which costs more than the statement itself.
+        for statement, rows in ((_DELETE_WAIT, gone), (_MOVE_WAIT, moved), (_INSERT_JOB, new)):
+            if rows:
+                self.conn.execute(statement, rows[0] if len(rows) == 1 else rows)
 
     def sync_incidents(self, instance_id: str, before: Mapping[str, StuckService],
                        after: Mapping[str, StuckService], now: datetime, actor: str | None, ended: bool) -> None:

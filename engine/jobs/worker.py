@@ -21,11 +21,12 @@ RETRY_SECONDS = 1.0
 BUSY_SECONDS = timedelta(seconds=0.01)
 DEFAULT_THREADS = 4  # CASEDESK_WORKER_THREADS; measured with bench/timers.py (README, Performance)
 # A job falling due this soon is claimed and its instance loaded before its moment: at the due time the
-# worker is awake and the workflow warm. At most PREPARE_LIMIT jobs are held ahead (memory, and leases
-# other workers must wait out if this one dies), taken PREPARE_BATCH at a time so that workers share them.
+# worker is awake and the workflow warm. At most PREPARE_LIMIT jobs are held ahead (their workflows stay in
+# memory, and other workers wait out their leases if this one dies), taken PREPARE_BATCH at a time so that
+# the workers woken together share them.
 PREPARE_AHEAD = timedelta(seconds=1)
 PREPARE_BATCH = 20
-PREPARE_LIMIT = 250
+PREPARE_LIMIT = 500
 # Stop preparing this long before the first prepared job is due: firing it on time matters more.
 PREPARE_MARGIN = timedelta(seconds=0.02)
 

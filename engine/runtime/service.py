@@ -219,6 +219,13 @@ class Runtime:
         """A step on a running instance, its row locked for the caller's transaction."""
         return self._step(conn, self._lock_instance(self._store(conn), instance_id))
 
+    def step_on_locked(self, conn: Connection, record: InstanceRecord) -> InstanceStep:
+        """`locked_step` for a row the caller has just locked and read in this transaction (the job runner
+        locks a group of instances in one statement)."""
+        if record.status != "running":
+            raise Conflict(f"instance {record.id} is {record.status}")
+        return self._step(conn, record)
+
     def committed(self, step: InstanceStep) -> InstanceView:
         return self._committed(step)
 
