@@ -14,7 +14,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.column_limits import refuse_unstorable_values
 from engine.errors import Conflict
-from engine.pipelining import pipeline_transactions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -33,7 +32,6 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         return refuse_unstorable_values(_sqlite_engine(url, echo))
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
     _ping_when_idle(engine)
-    pipeline_transactions(engine)  # BEGIN with the first statement, a step's write with COMMIT
     return refuse_unstorable_values(engine)
 
 

@@ -4,9 +4,8 @@ on PostgreSQL.
 Each statement is a round trip to a PostgreSQL server, and a clerk waits for every one of them. The
 instance update, the inbox rows that go and come, the appended events, new participants and the summary
 are independent rows of one transaction, so PostgreSQL takes them as data-modifying CTEs of a single
-statement, which goes out with the transaction's COMMIT (engine.pipelining): a step's write and its commit
-are one round trip. The statement fails when the instance row did not match its expected version, so a
-lost update is still a Conflict. Rows travel as one JSON array per table (`json_populate_recordset`), so the
+statement; the instance update (or insert) is the main statement and returns the row, so a lost
+update is still a Conflict. Rows travel as one JSON array per table (`json_populate_recordset`), so the
 statement's text is the same whatever the number of rows: SQLAlchemy compiles it once and psycopg
 prepares it on the server.
 SQLite (no DML in WITH, and no network between) and the in-memory store write row by row through the
@@ -27,7 +26,7 @@ from engine.column_limits import UnstorableValue
 from engine.runtime import summary
 from engine.runtime.store import _OUTCOME, _PROGRESS, EVENTS, HUMAN_TASKS, INSTANCES, InstanceRecord, InstanceStore, \
     TaskView, _values
-from engine.pipelining import SEND_WITH_COMMIT
+from engine.errors import Conflict
 from engine.models import UTCDateTime
 from engine.runtime.summary import KnownSummary
 
@@ -128,21 +127,10 @@ def _main(is_new: bool, outcome_changed: bool) -> Any:
             .returning(INSTANCES.c.lock_version))
 
 
-def _statement(is_new: bool, outcome_changed: bool, summed: bool) -> Any:
-    """The instance row written as a CTE too; the statement itself divides by the number of rows written.
-
-    The statement is sent with the COMMIT (engine.pipelining) and its answer is not awaited: an instance row
-    changed by someone else (no row matches the expected version) must fail the statement, and with it the
-    commit, rather than be noticed afterwards. The pipelining layer turns that division by zero into a
-    Conflict. (Data-modifying CTEs run whether or not anything reads them.)"""
-    stored = _main(is_new, outcome_changed).cte("stored")
-    return (select(literal_column("1 / count(*)")).select_from(stored)
-            .add_cte(_ASSIGNED, _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else [])))
-
-
 # Built once per shape: a statement's construction and cache key cost more than its execution.
-_STATEMENTS = {(is_new, outcome, summed): _statement(is_new, outcome, summed)
-               for is_new in (False, True) for outcome in (False, True) for summed in (False, True)}
+_STATEMENTS = {(is_new, outcome, summed): _main(is_new, outcome).add_cte(
+    _ASSIGNED, _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else []))
+    for is_new in (False, True) for outcome in (False, True) for summed in (False, True)}
 
 
 def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summary.ProjectionWrites) -> None:
@@ -170,7 +158,8 @@ def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summa
         params.update({name: getattr(record, name) for name in (_OUTCOME if write.outcome_changed else _PROGRESS)})
         params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
     statement = _STATEMENTS[(write.is_new, write.outcome_changed, summed)]
-    store.conn.execute(statement, params, execution_options={SEND_WITH_COMMIT: True})
+    if store.conn.execute(statement, params).first() is None:
+        raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
     if not write.is_new:
         record.lock_version += 1
 
