@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, cast
 
-from flask import Flask, current_app, url_for
+from flask import Blueprint, Flask, current_app, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from casework.digest import TaskCounts
@@ -28,6 +28,11 @@ class NavLink:
 
 def add_nav(app: Flask, endpoint: str, label: Callable[[], str], allowed: Callable[[Actor], bool]) -> None:
     app.extensions.setdefault("casedesk_nav", []).append(NavItem(endpoint, label, allowed))
+
+
+def nav_entry(blueprint: Blueprint, endpoint: str, label: Callable[[], str], allowed: Callable[[Actor], bool]) -> None:
+    """A blueprint's page in the main navigation of every app that registers it, for those `allowed` lets in."""
+    blueprint.record_once(lambda state: add_nav(cast(Flask, state.app), endpoint, label, allowed))
 
 
 def extra_nav(actor: Actor) -> list[NavLink]:

@@ -1,19 +1,16 @@
 """The leave page (R-3.1): a person's leave requests and, for a head, who is away in the groups they lead."""
 from __future__ import annotations
 
-from typing import cast
-
-from flask import Blueprint, Flask, render_template
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casework.leave import read_leave_page
-from engine.access import Actor, is_staff
+from engine.access import is_staff
 
 from ..auth import casedesk, current_actor, require
-from ..nav import add_nav
+from ..nav import nav_entry
 from .common import now
 from .handover import headed_groups
 
@@ -27,17 +24,11 @@ LABELS = {
 }
 
 
-def _is_staff(actor: Actor) -> bool:
-    return is_staff(actor)
-
-
-@bp.record_once
-def _navigation(state: BlueprintSetupState) -> None:
-    add_nav(cast(Flask, state.app), "leave.index", lambda: _("Leave"), _is_staff)
+nav_entry(bp, "leave.index", lambda: _("Leave"), is_staff)
 
 
 @bp.get("/leave")
-@require(_is_staff, _l("The leave page is for staff."))
+@require(is_staff, _l("The leave page is for staff."))
 def index() -> ResponseReturnValue:
     actor = current_actor()
     with casedesk().db.unit_of_work(write=False) as session:

@@ -1,10 +1,7 @@
 """The risk register page (R-5): risks with their assessment and response, indicators, open warnings."""
 from __future__ import annotations
 
-from typing import cast
-
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +10,7 @@ from casework.risk_overview import change_threshold, may_read_risk_register, may
 from engine.access import Actor
 
 from ..auth import casedesk, current_actor, require
-from ..nav import add_nav
+from ..nav import nav_entry
 from .common import now
 
 bp = Blueprint("risk", __name__)
@@ -40,9 +37,7 @@ def _sets_thresholds(actor: Actor) -> bool:
     return may_set_thresholds(actor.groups)
 
 
-@bp.record_once
-def _navigation(state: BlueprintSetupState) -> None:
-    add_nav(cast(Flask, state.app), "risk.register", lambda: _("Risk register"), _is_reader)
+nav_entry(bp, "risk.register", lambda: _("Risk register"), _is_reader)
 
 
 @bp.get("/risk")

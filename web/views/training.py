@@ -2,10 +2,7 @@
 as far as the reader may see them (staff their own, heads their department, training owners and leaders all)."""
 from __future__ import annotations
 
-from typing import cast
-
-from flask import Blueprint, Flask, render_template
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +11,7 @@ from casework.training_records import TrainingRecords, may_see_training
 from engine.access import Actor
 
 from ..auth import casedesk, current_actor, require
-from ..nav import add_nav
+from ..nav import nav_entry
 
 bp = Blueprint("training", __name__)
 DENIED = _l("The training records are for staff, the training owners, leaders and auditors.")
@@ -34,9 +31,7 @@ def _reader(actor: Actor) -> bool:
     return may_see_training(actor.groups)
 
 
-@bp.record_once
-def _navigation(state: BlueprintSetupState) -> None:
-    add_nav(cast(Flask, state.app), "training.index", lambda: _("Training"), _reader)
+nav_entry(bp, "training.index", lambda: _("Training"), _reader)
 
 
 @bp.get("/training")
