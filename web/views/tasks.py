@@ -166,7 +166,12 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text,
                           choices=choices_for(schema, current_actor()), zone=_zone())
     form_errors = shown.get("", [])
-    if refusal is not None:
+    if refusal is not None and not tag.startswith("en") and set(shown) & set(schema.get("properties") or {}):
+        # The handler's own sentence is English; on another language's page the messages on the fields it named,
+        # in that language, say why, so the page keeps to one language.
+        form_errors = [*form_errors, _("The step after this form refused it, so nothing was saved; correct the "
+                                       "marked fields and submit again.")]
+    elif refusal is not None:
         form_errors = [*form_errors, _("The step after this form refused it, so nothing was saved; correct it and "
                                        "submit again: %(reason)s", reason=refusal)]
     due_at = task.due_at
