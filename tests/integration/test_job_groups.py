@@ -15,23 +15,11 @@ from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
 from engine.jobs.runner import GROUP_SIZE, JOB_BACKOFF
 from engine.jobs.store import JOBS
-from handlers.context import HandlerContext
 from handlers.registry import build_registry
+from tests.support.endpoint import Endpoint
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bpmn"
 AHEAD = timedelta(seconds=2)
-
-
-class Endpoint:
-    """The service the fault fixture calls after its timer: down until told otherwise."""
-
-    def __init__(self) -> None:
-        self.up = False
-
-    def pause_step(self, ctx: HandlerContext, label: str) -> dict[str, Any]:
-        if not self.up:
-            raise TimeoutError("endpoint does not answer")
-        return {"label": label}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 import threading
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
 import pytest
 
@@ -14,24 +14,12 @@ from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
 from engine.jobs.runner import JOB_ATTEMPTS, JOB_BACKOFF
 from engine.jobs.store import JOBS
-from handlers.context import HandlerContext
 from handlers.registry import build_registry
+from tests.support.endpoint import Endpoint
 from cli.main import main
 
 FAULTS = PROJECT_ROOT / "tests" / "fixtures" / "bpmn" / "faults"
 PASSWORD = "correct-horse-1"
-
-
-class Endpoint:
-    def __init__(self) -> None:
-        self.up = False
-        self.on_call: Callable[[], None] = lambda: None
-
-    def pause_step(self, ctx: HandlerContext, label: str) -> dict[str, Any]:
-        self.on_call()
-        if not self.up:
-            raise TimeoutError("endpoint does not answer")
-        return {"label": label}
 
 
 @pytest.fixture
