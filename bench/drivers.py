@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -249,3 +249,30 @@ def postgres_casedesk(server_url: str) -> Iterator[tuple[Casedesk | None, str]]:
         app = stack.enter_context(closing(open_casedesk(url)))
         yield app, f"ran on throwaway database {make_url(url).database} (dropped afterwards)"
 
+
+@contextmanager
+def round_trips(app: Casedesk) -> Iterator[list[int]]:
+    """Round trips to the server while the block runs: one per ReadyForQuery in libpq's protocol trace (the
+    server answers each Sync with one; BEGIN or COMMIT sent on their own would each add one)."""
+    import psycopg  # PostgreSQL only
+
+    trace = tempfile.TemporaryFile()
+    counted: list[int] = []
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.pgconn.trace(trace.fileno())
+        dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.pgconn.untrace()
+
+    event.listen(app.db.engine, "checkout", on_checkout)
+    event.listen(app.db.engine, "checkin", on_checkin)
+    try:
+        yield counted
+    finally:
+        event.remove(app.db.engine, "checkout", on_checkout)
+        event.remove(app.db.engine, "checkin", on_checkin)
+        trace.seek(0)
+        counted.append(trace.read().decode("utf-8", "replace").count("\tReadyForQuery"))
+        trace.close()

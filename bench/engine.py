@@ -6,7 +6,6 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from bench.drivers import (  # noqa: E402
     open_casedesk,
     parse_raw_spec,
     postgres_casedesk,
+    round_trips,
     run_to_end,
     sqlite_url,
     standard_serializer,
@@ -127,28 +127,11 @@ def count_statements(app: Casedesk) -> tuple[int, int]:
 
 
 def count_round_trips(app: Casedesk) -> int:
-    """Round trips of one completion of a warm instance on PostgreSQL, BEGIN and COMMIT included: the
-    server answers each Sync with one ReadyForQuery, counted in libpq's protocol trace."""
-    import psycopg  # PostgreSQL only
-
+    """Round trips of one completion of a warm instance on PostgreSQL, BEGIN and COMMIT included."""
     driver = CasedeskDriver(app, "Traced document")
-    with tempfile.TemporaryFile() as trace:
-        def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-            dbapi_connection.pgconn.trace(trace.fileno())
-            dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-
-        def on_checkin(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.pgconn.untrace()
-
-        event.listen(app.db.engine, "checkout", on_checkout)
-        event.listen(app.db.engine, "checkin", on_checkin)
-        try:
-            driver.step(form_data("draft", 0, rounds=1))
-        finally:
-            event.remove(app.db.engine, "checkout", on_checkout)
-            event.remove(app.db.engine, "checkin", on_checkin)
-        trace.seek(0)
-        return trace.read().decode("utf-8", "replace").count("\tReadyForQuery")
+    with round_trips(app) as counted:
+        driver.step(form_data("draft", 0, rounds=1))
+    return counted[0]
 
 
 def print_throughput(result: Throughput, plan: Plan) -> None:
@@ -371,8 +354,8 @@ def measure_throughput(plan: Plan, spec: RawSpec, app: Casedesk) -> Throughput:
             variants["d"] = casedesk_factory(pg_app)
         rates = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
         statements = {"c": count_statements(app), **({"d": count_statements(pg_app)} if pg_app is not None else {})}
-        round_trips = count_round_trips(pg_app) if pg_app is not None else None
-    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements, round_trips)
+        trips = count_round_trips(pg_app) if pg_app is not None else None
+    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements, trips)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,13 +9,11 @@ verified, and a second worker (its own warm cache) acting in between is seen by 
 """
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import event, func, select, text
 
@@ -27,6 +25,7 @@ from engine.history.eventlog import EFFECT, chain_event
 from engine.runtime.readmodel import ReadModel
 from engine.runtime.step_write import StepWrite, write_step
 from engine.runtime.store import EVENTS, InstanceStore
+from bench.drivers import round_trips
 from tests.integration.test_instance_projections import folded_from_log
 
 # Statements (round trips besides BEGIN and COMMIT) of one call by someone already taking part, by database.
@@ -238,32 +237,6 @@ def test_a_completion_that_waited_for_another_clerks_claim_is_refused_by_name(po
 
 
 # -- round trips on PostgreSQL -------------------------------------------------------------------------
-
-@contextmanager
-def round_trips(app: Casedesk) -> Iterator[list[int]]:
-    """Round trips to the server while the block runs: one per ReadyForQuery in libpq's protocol trace (the
-    server answers each Sync with one; BEGIN or COMMIT sent on their own would each add one)."""
-    trace = tempfile.TemporaryFile()
-    counted: list[int] = []
-
-    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        dbapi_connection.pgconn.trace(trace.fileno())
-        dbapi_connection.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-
-    def on_checkin(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.pgconn.untrace()
-
-    event.listen(app.db.engine, "checkout", on_checkout)
-    event.listen(app.db.engine, "checkin", on_checkin)
-    try:
-        yield counted
-    finally:
-        event.remove(app.db.engine, "checkout", on_checkout)
-        event.remove(app.db.engine, "checkin", on_checkin)
-        trace.seek(0)
-        counted.append(trace.read().decode("utf-8", "replace").count("\tReadyForQuery"))
-        trace.close()
-
 
 def event_count(app: Casedesk, instance_id: str) -> int:
     with app.db.engine.connect() as conn:
