@@ -97,11 +97,28 @@ def test_a_version_page_shows_its_diagram_and_serves_its_files(app: Casedesk, lo
     owner = login_as("process_owner")
     page = owner.get("/owner/processes/document_review/1").get_data(as_text=True)
     assert "bpmn-navigated-viewer.production.min.js" in page
-    assert 'data-url="/owner/processes/document_review/1/files/document_review.bpmn"' in page
+    assert 'data-url="/owner/processes/document_review/1/diagram/document_review.bpmn"' in page
     served = owner.get("/owner/processes/document_review/1/files/document_review.bpmn")
     assert served.mimetype == "application/xml" and b'id="document_review"' in served.data
     assert owner.get("/owner/processes/document_review/1/files/nope.bpmn").status_code == 404
+    assert owner.get("/owner/processes/document_review/1/diagram/nope.bpmn").status_code == 404
+    assert owner.get("/owner/processes/document_review/1/diagram/document_review.zh-Hans.i18n.json").status_code == 404
     assert owner.get("/owner/processes/document_review/9").status_code == 404
+
+
+def test_the_version_viewer_draws_the_diagram_in_the_page_language_and_the_file_stays_as_deployed(
+        login_as: LoginAs) -> None:
+    owner = login_as("process_owner")
+    viewer = "/owner/processes/document_review/1/diagram/document_review.bpmn"
+    source = "/owner/processes/document_review/1/files/document_review.bpmn"
+    simplified = owner.get(viewer, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert 'name="起草文件"' in simplified and 'id="draft"' in simplified and "Draft the document" not in simplified
+    traditional = owner.get(viewer, headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    assert "Draft the document" not in traditional and 'id="draft"' in traditional and traditional != simplified
+    assert 'name="Draft the document"' in owner.get(viewer, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # The file itself (downloads, the modeler) keeps the language it was drawn in.
+    assert 'name="Draft the document"' in owner.get(source, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert login_as("clerk").get(viewer).status_code == 403
 
 
 def test_owner_pages_speak_both_languages(app: Casedesk, login_as: LoginAs) -> None:

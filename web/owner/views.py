@@ -16,7 +16,7 @@ from engine.definitions.diff import diff_versions
 from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
-from web.i18n import announce_missing_translations
+from web.i18n import announce_missing_translations, diagram_in_language
 from web.views.common import reads
 from web.security import stored_file
 
@@ -72,6 +72,17 @@ def file(key: str, version: int, name: str) -> ResponseReturnValue:
         raise NotFound(_("Version %(v)s of %(key)s has no file %(name)s.", v=version, key=key, name=name))
     kind = "application/json" if name.endswith(".json") else "application/xml"
     return stored_file(files[name], name, kind)
+
+
+@bp.get("/processes/<key>/<int:version>/diagram/<path:name>")
+@SEE
+def diagram(key: str, version: int, name: str) -> ResponseReturnValue:
+    """A BPMN file of the version for the read-only viewer, labelled in the page's language like the instance
+    pages; the file itself (the link in the file list, the modeler) keeps its source language."""
+    files = catalog().files(key, version)
+    if name not in files or not name.endswith(".bpmn"):
+        raise NotFound(_("Version %(v)s of %(key)s has no file %(name)s.", v=version, key=key, name=name))
+    return stored_file(diagram_in_language(files[name], name), name, "application/xml")
 
 
 @bp.route("/deploy", methods=["GET", "POST"])
