@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Mapping, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from casework.leave_models import LeaveRecord
@@ -219,6 +219,10 @@ class LeaveAbsences:
     def absent(self, conn: Connection | Session, now: datetime,
                usernames: Iterable[str] | None = None) -> dict[str, Absence]:
         return absent_users(conn, now, usernames)
+
+    def absent_condition(self, username: ColumnElement[str], now: ColumnElement[datetime]) -> ColumnElement[bool]:
+        return (select(LEAVES.c.id).where(LEAVES.c.requester == username, LEAVES.c.status == "approved",
+                                          LEAVES.c.starts_at <= now, LEAVES.c.ends_at > now).exists())
 
 
 def leave_of(conn: Connection | Session, username: str, limit: int = 50) -> list[Any]:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, false, select
 from sqlalchemy.orm import Session
 
+from engine.errors import Conflict
 from engine.models import Group, Membership, User
 
 
@@ -27,10 +28,26 @@ class Absence:
     ends_at: datetime
 
 
+class OnLeave(Conflict):
+    """Someone away was about to take a task (claim it, or complete a task of their group): refused (R-3.1)."""
+
+    def __init__(self, absence: Absence):
+        super().__init__(f"{absence.username} is on leave until {absence.last_day.isoformat()} (R-3.1, leave "
+                         f"{absence.leave_id}): nobody takes a task while away; end the leave early to work again")
+        self.absence = absence
+
+
 class AbsencePolicy(Protocol):
     def absent(self, conn: Connection | Session, now: datetime,
                usernames: Iterable[str] | None = None) -> dict[str, Absence]:
         """Of `usernames` (everyone for None), who is away at `now`, with the absence that covers it."""
+        ...
+
+    def absent_condition(self, username: ColumnElement[str],
+                         now: ColumnElement[datetime]) -> ColumnElement[bool] | None:
+        """`username` is away at `now`, as SQL: folded into a statement the caller sends anyway (the task lock
+        of every completion), so asking costs no round trip. None when the policy cannot say it in SQL: the
+        caller then asks `absent`."""
         ...
 
 
@@ -40,6 +57,10 @@ class NobodyAbsent:
     def absent(self, conn: Connection | Session, now: datetime,
                usernames: Iterable[str] | None = None) -> dict[str, Absence]:
         return {}
+
+    def absent_condition(self, username: ColumnElement[str],
+                         now: ColumnElement[datetime]) -> ColumnElement[bool] | None:
+        return false()
 
 
 def group_members(conn: Connection | Session, group: str) -> list[str]:

@@ -10,12 +10,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Iterable, cast
 
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, Select, String, Table, bindparam,
+                        delete, insert, select, update)
 
 from engine.definitions.lifecycle import STARTABLE_DEFINITION
 from engine.errors import Conflict
 from engine.runtime import summary
-from engine.models import Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User
+from engine.models import (Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User,
+                           UTCDateTime)
 
 INSTANCES = cast(Table, ProcessInstance.__table__)
 HUMAN_TASKS = cast(Table, HumanTask.__table__)
@@ -74,18 +76,29 @@ _ACTOR_IN_TASK_GROUP = (
     .join(GROUPS, GROUPS.c.id == MEMBERSHIPS.c.group_id)
     .where(GROUPS.c.name == HUMAN_TASKS.c.candidate_group)
 )
-# The task, its instance and the actor's standing in one round trip: the hot path's first read.
-_TASK_WITH_INSTANCE = (
-    select(HUMAN_TASKS, INSTANCES, _ACTOR.exists().label("actor_known"),
-           _ACTOR_IN_TASK_GROUP.exists().label("actor_in_group"))
-    .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
-    .where(HUMAN_TASKS.c.id == bindparam("b_id"))
-    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
-)
-# Both rows locked, the instance first (every writer takes the instance before its inbox rows): after
-# waiting for another step, PostgreSQL hands back the task row as that step left it, or no row if it
-# removed the task, so no second read is needed to see whether the task is still there.
-_LOCK_TASK_WITH_INSTANCE = _TASK_WITH_INSTANCE.with_for_update(of=[INSTANCES, HUMAN_TASKS])
+# What an absence policy's SQL condition is asked about (`task_reads`): the actor, at the step's moment.
+ACTOR_PARAM = bindparam("b_actor", type_=String())
+NOW_PARAM = bindparam("b_now", type_=UTCDateTime())
+
+
+def task_reads(actor_absent: ColumnElement[bool] | None = None) -> tuple[Select[Any], Select[Any]]:
+    """The task, its instance and the actor's standing in one round trip: the hot path's first read, plain
+    and locked. `actor_absent` (over `ACTOR_PARAM` and `NOW_PARAM`) joins the standing as `actor_absent`.
+
+    Locked, both rows are (the instance first: every writer takes the instance before its inbox rows): after
+    waiting for another step, PostgreSQL hands back the task row as that step left it, or no row if it
+    removed the task, so no second read is needed to see whether the task is still there."""
+    standing = [_ACTOR.exists().label("actor_known"), _ACTOR_IN_TASK_GROUP.exists().label("actor_in_group")]
+    if actor_absent is not None:
+        standing.append(actor_absent.label("actor_absent"))
+    plain = (select(HUMAN_TASKS, INSTANCES, *standing)
+             .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
+             .where(HUMAN_TASKS.c.id == bindparam("b_id"))
+             .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
+    return plain, plain.with_for_update(of=[INSTANCES, HUMAN_TASKS])
+
+
+_TASK_READS = task_reads()
 _SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
                  .order_by(HUMAN_TASKS.c.created_at))
 # A step changes these; naming only them keeps SQLite from rewriting the other columns' indexes.
@@ -119,6 +132,7 @@ class LockedTask:
     instance: InstanceRecord
     actor_known: bool
     actor_in_group: bool
+    actor_absent: bool = False  # only when the store's task reads ask an absence policy
 
 
 def _record(cls: Any, row: Any, prefix: str = "") -> Any:
@@ -138,24 +152,28 @@ def _values(record: Any) -> dict[str, Any]:
 class InstanceStore:
     """Statements on one connection inside the caller's transaction."""
 
-    def __init__(self, conn: Connection, lock_rows: bool):
+    def __init__(self, conn: Connection, lock_rows: bool,
+                 reads: tuple[Select[Any], Select[Any]] = _TASK_READS):
         self.conn = conn
         self.lock_rows = lock_rows  # SELECT … FOR UPDATE on PostgreSQL; SQLite locks at BEGIN IMMEDIATE
+        self.task_reads = reads  # `task_reads()`, with the runtime's absence condition
 
     def lock_instance(self, instance_id: str) -> InstanceRecord | None:
         row = self.conn.execute(_LOCK_INSTANCE if self.lock_rows else _SELECT_INSTANCE, {"b_id": instance_id}).first()
         return None if row is None else _record(InstanceRecord, row)
 
-    def lock_task(self, task_id: str, actor: str) -> LockedTask | None:
-        """A task and its instance in one statement, the instance row locked, with the actor's standing."""
-        query = _LOCK_TASK_WITH_INSTANCE if self.lock_rows else _TASK_WITH_INSTANCE
-        row = self.conn.execute(query, {"b_id": task_id, "b_actor": actor}).first()
+    def lock_task(self, task_id: str, actor: str, now: datetime | None = None) -> LockedTask | None:
+        """A task and its instance in one statement, the instance row locked, with the actor's standing
+        (whether they are away at `now`, if the store's reads ask)."""
+        query = self.task_reads[1] if self.lock_rows else self.task_reads[0]
+        row = self.conn.execute(query, {"b_id": task_id, "b_actor": actor, "b_now": now}).first()
         if row is None:
             return None
         mapping = row._mapping
         return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"),
                           _record(InstanceRecord, row, f"{INSTANCES.name}_"),
-                          bool(mapping["actor_known"]), bool(mapping["actor_in_group"]))
+                          bool(mapping["actor_known"]), bool(mapping["actor_in_group"]),
+                          bool(mapping.get("actor_absent", False)))
 
     def human_task(self, task_id: str) -> TaskView | None:
         row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()

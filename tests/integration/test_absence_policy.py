@@ -14,7 +14,7 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
 from engine.errors import Conflict, InvalidInput
-from engine.runtime.absence import Absence
+from engine.runtime.absence import Absence, OnLeave
 from tests.conftest import DEMO_USERS, PASSWORD
 
 
@@ -28,6 +28,9 @@ class FakeAbsences:
         wanted = set(self.away_until) if usernames is None else set(usernames)
         return {name: Absence(name, "fake-leave", "annual", now.date(), (until - timedelta(days=1)).date(), until)
                 for name, until in self.away_until.items() if name in wanted and now < until}
+
+    def absent_condition(self, username: object, now: object) -> None:
+        return None  # no SQL: the engine asks `absent`
 
 
 @pytest.fixture
@@ -90,3 +93,23 @@ def test_r_3_1_a_group_all_away_is_its_heads(away: tuple[Casedesk, FakeAbsences]
     assert [a.username for a in unattended.absences] == sorted(clerks)
     clock.advance(timedelta(hours=5))
     assert app.handover.unattended({"clerk"}) == []
+
+
+def test_r_3_1_an_absent_person_cannot_complete_a_group_task_nobody_holds(
+        away: tuple[Casedesk, FakeAbsences], clock: FakeClock) -> None:
+    app, absences = away
+    started = app.runtime.start_instance("document_review", {"title": "Travel"}, actor="alice")
+    [draft] = app.runtime.list_tasks(instance_id=started.id)
+    absences.away_until["alice"] = clock.now() + timedelta(days=2)
+    until = (clock.now() + timedelta(days=1)).date().isoformat()
+
+    with pytest.raises(OnLeave, match=f"alice is on leave until {until}") as refused:
+        app.runtime.complete_task(draft.id, {"body": "typed while away"}, actor="alice")
+    assert refused.value.absence.last_day.isoformat() == until
+    app.runtime.warm.clear()
+    assert [(t.id, t.assignee) for t in app.runtime.list_tasks(instance_id=started.id)] == [(draft.id, None)]
+    assert "task_submitted" not in [e.type for e in app.history.events(started.id)]
+
+    app.runtime.complete_task(draft.id, {"body": "written by a colleague"}, actor="bob")
+    assert [t.task_spec for t in app.runtime.list_tasks(instance_id=started.id)] == ["review"]
+    assert app.history.replay(started.id).verified

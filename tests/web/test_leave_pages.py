@@ -112,6 +112,38 @@ def test_r_3_1_someone_on_leave_is_offered_no_group_task_and_cannot_claim_one(si
     assert f'data-task="{draft.id}"' in page(sign_in(site, "bob"), "/inbox")
 
 
+def test_r_3_1_someone_on_leave_cannot_complete_a_group_task_nobody_holds(site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    started = desk.app.runtime.start_instance("document_review", {"title": "Price list"}, actor="bob")
+    draft = desk.task(started.id, "draft")
+    away(desk, "alice")
+    events = len(desk.app.history.events(started.id))
+
+    alice = sign_in(site, "alice", "zh-Hans")
+    refused = alice.post(f"/tasks/{draft.id}", data={"body": "typed while away 休假中"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409, text.split("<main")[-1][:800]
+    assert "您正在休假（年假），至 2026-03-06 止" in text and "You are on leave" not in text
+    assert "typed while away 休假中" in text  # what she typed is kept on the page
+    english = sign_in(site, "alice").post(f"/tasks/{draft.id}", data={"body": "again"})
+    assert english.status_code == 409
+    assert "You are on leave (Annual leave) until 2026-03-06" in english.get_data(as_text=True)
+
+    api = site.test_client()
+    token = api.post("/api/v1/auth/tokens", json={"username": "alice", "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    answer = api.post(f"/api/v1/tasks/{draft.id}/complete", headers=bearer, json={"data": {"body": "by API"}})
+    assert answer.status_code == 409, answer.get_json()
+    assert "alice is on leave until 2026-03-06" in answer.get_json()["error"]["message"]
+
+    desk.app.runtime.warm.clear()
+    assert desk.task(started.id, "draft").assignee is None and desk.ready(started.id) == ["draft"]
+    assert len(desk.app.history.events(started.id)) == events  # nothing stored
+    # Bob, at work, completes it from the same page.
+    assert sign_in(site, "bob").post(f"/tasks/{draft.id}", data={"body": "Prices"}).status_code == 302
+    assert desk.ready(started.id) == ["review"]
+
+
 def test_r_3_1_someone_on_leave_ends_it_from_their_inbox_and_works_again(site: Flask, leave_desk: LeaveDesk) -> None:
     desk = leave_desk
     draft = desk.draft_held_by("alice")

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from engine.access import may_work_task
 from engine.errors import Conflict, Forbidden
+from engine.runtime.absence import OnLeave
 from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
 from ..auth import casedesk, current_actor
@@ -17,6 +18,7 @@ from ..case_labels import remember_case_labels
 from ..i18n import bundle_text
 from .common import back_or, now, reads, runtime
 from .handover import headed_groups
+from .leave import claim_refused
 
 bp = Blueprint("inbox", __name__)
 
@@ -49,12 +51,10 @@ def index() -> ResponseReturnValue:
 @login_required
 def claim(task_id: str) -> ResponseReturnValue:
     _require_work(task_id)
-    absence = casedesk().handover.absence(current_actor().username)
-    if absence is not None:  # the runtime refuses too; the page says it in the reader's language
-        raise Conflict(_("You are on leave until %(day)s and take no task while away. To work again, cancel or "
-                         "shorten your leave (task “Cancel or shorten the leave” in your inbox).",
-                         day=absence.last_day.isoformat()))
-    task = runtime().claim_task(task_id, actor=current_actor().username)
+    try:
+        task = runtime().claim_task(task_id, actor=current_actor().username)
+    except OnLeave as away:  # the runtime's refusal, said in the reader's language
+        raise Conflict(claim_refused(away.absence)) from None
     flash(_("You claimed “%(title)s”.", title=bundle_text(task.title)))
     return redirect(back_or("inbox.index"))
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from casework.leave import read_leave_page
 from engine.access import is_staff
+from engine.runtime.absence import Absence
 
 from ..auth import casedesk, current_actor, require
 from ..nav import nav_entry
@@ -34,3 +35,17 @@ def index() -> ResponseReturnValue:
     with casedesk().db.unit_of_work(write=False) as session:
         page = read_leave_page(session, actor.username, headed_groups(actor), now())
     return render_template("leave.html", page=page, labels=LABELS)
+
+
+def claim_refused(absence: Absence) -> str:
+    """Why someone away may not claim a task (R-3.1), in the reader's language."""
+    return _("You are on leave until %(day)s and take no task while away. To work again, cancel or shorten your "
+             "leave (task “Cancel or shorten the leave” in your inbox).", day=absence.last_day.isoformat())
+
+
+def completion_refused(absence: Absence) -> str:
+    """Why someone away may not complete a task of their group nobody holds (R-3.1), in the reader's language."""
+    return _("You are on leave (%(kind)s) until %(day)s and take no task while away, so this task was not done; what "
+             "you typed is kept below. To work again, cancel or shorten your leave (task “Cancel or shorten the "
+             "leave” in your inbox).", kind=LABELS[absence.leave_type] if absence.leave_type in LABELS
+             else absence.leave_type, day=absence.last_day.isoformat())

@@ -13,6 +13,7 @@ from flask_login import login_required
 from engine.access import is_admin, is_auditor, may_see_instance, may_see_task, may_work_task
 from engine.documents.service import DocumentRefused, checked
 from engine.errors import Conflict, Forbidden, HandlerRefused, InvalidInput
+from engine.runtime.absence import OnLeave
 from engine.runtime.store import TaskView
 from engine.definitions.specinfo import element_info
 from engine.runtime.instructions import shown_instructions
@@ -26,6 +27,7 @@ from ..documents import posted_uploads, refusal_message, refusal_status
 from ..formmessages import friendly_errors
 from ..i18n import bundle_text, language_tag, select_timezone
 from .common import now, reads, runtime
+from .leave import completion_refused
 
 bp = Blueprint("tasks", __name__)
 
@@ -73,6 +75,9 @@ def complete(task_id: str) -> ResponseReturnValue:
         return _render(task, data, problems), 422
     try:
         view = runtime().complete_task(task_id, data, actor=current_actor().username)
+    except OnLeave as away:
+        # R-3.1: completing a task nobody holds takes it, and someone away takes none; nothing was saved.
+        return _render(task, data, {}, notice=completion_refused(away.absence)), 409
     except InvalidInput as refused:
         # The form's own checks, or a step after it that refused what was typed (R-3.1: no such colleague to
         # cover): nothing was saved, and the page comes back with what was typed and the messages on their fields.
@@ -147,7 +152,8 @@ def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]],
-            raw_errors: frozenset[str] | set[str] = frozenset(), refusal: str | None = None) -> str:
+            raw_errors: frozenset[str] | set[str] = frozenset(), refusal: str | None = None,
+            notice: str | None = None) -> str:
     """The task page; a first view pre-fills the form with the case's data of the same names
     (what the customer told intake appears again on the application), a failed post shows what was typed.
     A handler's refusal (its reason) is also said at the top: it may name no field of this form."""
@@ -174,6 +180,8 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     elif refusal is not None:
         form_errors = [*form_errors, _("The step after this form refused it, so nothing was saved; correct it and "
                                        "submit again: %(reason)s", reason=refusal)]
+    if notice is not None:
+        form_errors = [*form_errors, notice]
     due_at = task.due_at
     element = element_info(definition, task.task_spec)
     return render_template(
