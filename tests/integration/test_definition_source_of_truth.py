@@ -4,6 +4,8 @@ version back to files that deploy as a no-op."""
 from __future__ import annotations
 
 import io
+import json
+import shutil
 from pathlib import Path
 
 from engine.bootstrap import Casedesk
@@ -94,3 +96,27 @@ def test_an_exported_version_deploys_again_as_a_no_op(app: Casedesk, login_as: L
     assert [v for v, _, _ in versions(app)] == [2, 1]
     unknown = cli("export", "no_such_process", str(tmp_path / "x"))
     assert unknown.code == 1 and "no process 'no_such_process'" in unknown.err
+
+
+def test_an_export_into_a_checkout_puts_each_file_where_deploy_reads_it_so_the_deploy_is_a_no_op(
+        app: Casedesk, login_as: LoginAs, cli: Cli, tmp_path: Path) -> None:
+    checkout = tmp_path / "processes"  # the owner's clone of processes/, diagrams in folders
+    shutil.copytree(PROJECT_ROOT / "processes" / "demo", checkout / "demo")
+    # Renamed in the modeler, the task's translations follow its new name: the catalogues change too.
+    xml = DefinitionCatalog(app.db).files("document_review", 1)[DEMO].decode()
+    renamed = xml.replace('name="Review the document"', 'name="Check the document"')
+    saved = login_as("process_owner").post("/owner/processes/document_review/1/edit",
+                                           data={"file": DEMO, "xml": renamed})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:400]
+
+    exported = cli("export", "document_review", str(checkout))
+
+    assert exported.code == 0, exported.err
+    diagram, catalogue = checkout / "demo" / DEMO, checkout / "demo" / "document_review.zh-Hans.i18n.json"
+    assert diagram.read_text(encoding="utf-8") == renamed
+    assert json.loads(catalogue.read_text(encoding="utf-8"))["messages"]["Check the document"] == "审核文件"
+    assert not (checkout / DEMO).exists() and not (checkout / "document_review.zh-Hans.i18n.json").exists()
+    again = cli("deploy", str(checkout))
+    assert again.code == 0 and again.out.splitlines()[0] == \
+        f"document_review v2 unchanged ({DefinitionCatalog(app.db).version('document_review', 2).content_hash[:12]})"
+    assert [v for v, _, _ in versions(app)] == [2, 1]
