@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, insert, select, update
 
 from casework.archive_register import ARCHIVES, CLASSES, ArchiveClass, add_items, archive_class, archive_number
 from casework.numbering import next_number
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 from engine.models import InstanceSummary
 
 SUMMARIES = cast(Table, InstanceSummary.__table__)
@@ -34,9 +34,9 @@ def file_complete_archive(conn: Connection, now: datetime, klass: ArchiveClass, 
                           status: str = "complete") -> tuple[str, int]:
     """A new archive in `klass`, numbered in the class's own series, its records filed; (number, items)."""
     if not isinstance(title, str) or not title.strip():
-        raise InvalidInput("title must be a non-empty text")
+        raise InvalidInput(N_("title must be a non-empty text"))
     if not isinstance(records, Mapping) or not records:
-        raise InvalidInput("records must be a non-empty object: one entry per record of the case")
+        raise InvalidInput(N_("records must be a non-empty object: one entry per record of the case"))
     number = _next_archive_number(conn, now, klass)
     archive_id = conn.execute(insert(ARCHIVES).values(
         number=number, archive_class=klass.name, case_number=case_number, title=title.strip()[:TITLE_LENGTH],

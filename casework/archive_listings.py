@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Select, Table, and_, select
 
 from casework.archive_models import ArchiveAccess
 from casework.archive_register import ARCHIVES, BORROWINGS, ITEMS
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 
 ACCESSES = cast(Table, ArchiveAccess.__table__)
 # The loans an archivist follows (R-6.4): lent and within the due date, lent past it, given back; and the
@@ -85,8 +85,8 @@ def loans(conn: Connection, now: datetime, state: str | None = None, archive_id:
     elif state == "pending":
         query = query.where(BORROWINGS.c.status == "pending")
     elif state is not None:
-        raise InvalidInput(f"unknown loan state {state!r}; choose one of {', '.join(LOAN_STATES)}",
-                           {"state": ["unknown"]})
+        raise InvalidInput(N_("unknown loan state '%(state)s'; choose one of %(states)s"),
+                           {"state": ["unknown"]}, state=state, states=list(LOAN_STATES))
     if archive_id is not None:
         query = query.where(BORROWINGS.c.archive_id == archive_id)
     if borrower is not None:
@@ -104,7 +104,7 @@ def loans(conn: Connection, now: datetime, state: str | None = None, archive_id:
 def access_query(where: AccessFilter) -> Select[Any]:
     """The access log, newest first, narrowed by user, archive number and period [since, until)."""
     if where.since is not None and where.until is not None and where.until <= where.since:
-        raise InvalidInput("the period must end after it starts", {"until": ["before since"]})
+        raise InvalidInput(N_("the period must end after it starts"), {"until": ["before since"]})
     conditions = []
     if where.username:
         conditions.append(ACCESSES.c.username == where.username)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, func, insert, select, update
 
 from casework.archive_models import Archive, ArchiveBorrowing, ArchiveItem
 from engine.clock import isoformat
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, N_, NotFound
 from engine.models import ProcessInstance
 from casework.numbering import next_number
 
@@ -45,7 +45,8 @@ MAX_BORROWING_DAYS = 30
 def archive_class(name: str) -> ArchiveClass:
     found = CLASSES.get(name)
     if found is None:
-        raise InvalidInput(f"unknown business type {name!r}; archive classes are {', '.join(CLASSES)}")
+        raise InvalidInput(N_("unknown business type '%(name)s'; archive classes are %(classes)s"), name=name,
+                           classes=list(CLASSES))
     return found
 
 
@@ -65,7 +66,7 @@ def open_archive(conn: Connection, now: datetime, case_number: str, business_typ
     _require_text(case_number, "case_number")
     _require_text(title, "title")
     if not isinstance(materials, list) or not all(isinstance(m, str) and m.strip() for m in materials):
-        raise InvalidInput("materials must be a list of non-empty names of the filed application materials")
+        raise InvalidInput(N_("materials must be a list of non-empty names of the filed application materials"))
     existing = conn.execute(select(ARCHIVES.c.number).where(ARCHIVES.c.case_number == case_number)).scalar()
     if existing is not None:
         raise Conflict(f"case {case_number} already has archive {existing}")
@@ -86,7 +87,7 @@ def file_case_records(conn: Connection, now: datetime, number: str, records: Map
 
     Each top-level entry of `records` becomes one item named by its key; returns how many were filed."""
     if not isinstance(records, Mapping) or not records:
-        raise InvalidInput("records must be a non-empty object: one entry per processing record or feedback document")
+        raise InvalidInput(N_("records must be a non-empty object: one entry per processing record or feedback document"))
     row = conn.execute(select(ARCHIVES.c.id, ARCHIVES.c.status).where(ARCHIVES.c.number == number)
                        .with_for_update()).first()
     if row is None:
@@ -119,7 +120,7 @@ def request_borrowing(conn: Connection, now: datetime, instance_id: str, number:
     """Record a pending application; the borrower is whoever started the borrowing instance."""
     _require_text(purpose, "purpose")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_BORROWING_DAYS:
-        raise InvalidInput(f"days must be a whole number from 1 to {MAX_BORROWING_DAYS}")
+        raise InvalidInput(N_("days must be a whole number from 1 to %(most)s"), most=MAX_BORROWING_DAYS)
     archive = conn.execute(select(ARCHIVES.c.id, ARCHIVES.c.archive_class, ARCHIVES.c.title)
                            .where(ARCHIVES.c.number == number)).first()
     if archive is None:
@@ -196,4 +197,4 @@ def _set(conn: Connection, borrowing_id: str, **values: Any) -> None:
 
 def _require_text(value: Any, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} must be non-empty text", {field: ["required"]})
+        raise InvalidInput(N_("%(field)s must be non-empty text"), {field: ["required"]}, field=field)

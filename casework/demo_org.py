@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from engine.clock import Clock
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 from engine.models import Group, User
 from engine.persistence import Database
 from engine.users import hash_password
@@ -87,7 +87,7 @@ def seed_demo_org(db: Database, clock: Clock, password: str) -> list[tuple[DemoU
     """Create (or reset to the demo password and groups) every demo user, in one transaction;
     idempotent. The password is hashed once: the demo users share it, and it is printed anyway."""
     if len(password) < 8:
-        raise InvalidInput("the demo password needs at least 8 characters")
+        raise InvalidInput(N_("the demo password needs at least 8 characters"))
     password_hash = hash_password(password)
     seeded = []
     with db.unit_of_work() as session:

@@ -16,7 +16,7 @@ from casework.digest_models import StaffDigestSent, StaffNotificationSetting
 from casework.outbox import Notice
 from engine.access import RESERVED_GROUPS
 from engine.definitions.translations import BundleMessages
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 from engine.models import Group, HumanTask, Membership, User
 from engine.persistence import Database
 
@@ -105,9 +105,9 @@ class StaffDigest:
         """Store the user's choice; an empty address means the default one (name@domain)."""
         email = email.strip()
         if email and not _looks_like_email(email):
-            raise InvalidInput(f"not an e-mail address: {email!r}", {"email": ["email"]})
+            raise InvalidInput(N_("not an e-mail address: '%(email)s'"), {"email": ["email"]}, email=email)
         if language not in LANGUAGES:
-            raise InvalidInput(f"unknown language {language!r}", {"language": ["unknown"]})
+            raise InvalidInput(N_("unknown language '%(language)s'"), {"language": ["unknown"]}, language=language)
         with self.db.transaction() as conn:
             values = {"digest": digest, "email": email or None, "language": language}
             done = conn.execute(SETTINGS.update().where(SETTINGS.c.username == username).values(**values))

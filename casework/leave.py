@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from casework.leave_models import LeaveRecord
 from engine.access import RESERVED_GROUPS
 from engine.clock import isoformat
-from engine.errors import Conflict, InvalidInput, NotFound
+from engine.errors import Conflict, InvalidInput, N_, NotFound
 from engine.models import Group, Membership, ProcessInstance, User
 from engine.runtime.absence import Absence, all_absent_groups as groups_all_absent, group_members
 
@@ -56,9 +56,11 @@ def superior_of(conn: Connection | Session, username: str, leaders: str = LEADER
         if group_members(conn, group):
             return {"username": username, "department": department, "superior_group": group}
     if not above:
-        raise InvalidInput(f"nobody above {username} ({chain[rank]}) approves leave in casedesk (R-3.1)")
-    raise InvalidInput(f"nobody above {username} can approve their leave (R-3.1): nobody active is in "
-                       f"{' or '.join(above)}; an administrator adds the general manager to group {chiefs!r}")
+        raise InvalidInput(N_("nobody above %(user)s (%(group)s) approves leave in casedesk (R-3.1)"), user=username,
+                           group=chain[rank])
+    raise InvalidInput(N_("nobody above %(user)s can approve their leave (R-3.1): nobody active is in %(groups)s; "
+                          "an administrator adds the general manager to group '%(chiefs)s'"),
+                       user=username, groups=above, chiefs=chiefs)
 
 
 def requester_of(conn: Connection, instance_id: str, leaders: str = LEADER,
@@ -81,34 +83,38 @@ def record_request(conn: Connection, now: datetime, zone: str, leave_id: str, re
     """R-3.1: a leave request, made in advance (the first day is not before today); an amended request
     replaces the rejected one under the same id. `requester` is what `requester_of` found for the instance."""
     if requester.get("username") != _starter(conn, leave_id):
-        raise InvalidInput("the requester is whoever started the leave request")
+        raise InvalidInput(N_("the requester is whoever started the leave request"))
     if leave_type not in LEAVE_TYPES:
-        raise InvalidInput(f"leave_type must be one of {', '.join(LEAVE_TYPES)}", {"leave_type": ["unknown"]})
+        raise InvalidInput(N_("leave_type must be one of %(types)s"), {"leave_type": ["unknown"]},
+                           types=list(LEAVE_TYPES))
     first, last = _day(first_day, "first_day"), _day(last_day, "last_day")
     tz = ZoneInfo(zone)
     today = now.astimezone(tz).date()
     if first < today:
-        raise InvalidInput(f"leave is requested in advance: the first day {first} is before today ({today})",
-                           {"first_day": ["before today"]})
+        raise InvalidInput(N_("leave is requested in advance: the first day %(first)s is before today (%(today)s)"),
+                           {"first_day": ["before today"]}, first=first, today=today)
     if last < first:
-        raise InvalidInput("the last day is before the first day", {"last_day": ["before the first day"]})
+        raise InvalidInput(N_("the last day is before the first day"), {"last_day": ["before the first day"]})
     if (last - first).days + 1 > MAX_LEAVE_DAYS:
-        raise InvalidInput(f"one request covers at most {MAX_LEAVE_DAYS} days", {"last_day": ["too far"]})
+        raise InvalidInput(N_("one request covers at most %(days)s days"), {"last_day": ["too far"]},
+                           days=MAX_LEAVE_DAYS)
     overlapping = conn.execute(select(LEAVES.c.first_day, LEAVES.c.last_day).where(
         LEAVES.c.requester == requester["username"], LEAVES.c.id != leave_id,
         LEAVES.c.status.in_(("requested", "approved")), LEAVES.c.first_day <= last, LEAVES.c.last_day >= first)).first()
     if overlapping is not None:
-        raise InvalidInput(f"you already asked for leave from {overlapping.first_day} to {overlapping.last_day}",
-                           {"first_day": ["overlaps another request"]})
+        raise InvalidInput(N_("you already asked for leave from %(first)s to %(last)s"),
+                           {"first_day": ["overlaps another request"]}, first=overlapping.first_day,
+                           last=overlapping.last_day)
     if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput("say why you need the leave", {"leave_reason": ["required"]})
+        raise InvalidInput(N_("say why you need the leave"), {"leave_reason": ["required"]})
     cover = (cover or "").strip()
     if cover:
         if cover == requester["username"]:
-            raise InvalidInput("someone else covers your work", {"cover": ["that is you"]})
+            raise InvalidInput(N_("someone else covers your work"), {"cover": ["that is you"]})
         known = conn.execute(select(USERS.c.id).where(USERS.c.username == cover, USERS.c.active.is_(True))).scalar()
         if known is None:
-            raise InvalidInput(f"there is no active user {cover!r} to cover your work", {"cover": ["no such user"]})
+            raise InvalidInput(N_("there is no active user '%(cover)s' to cover your work"), {"cover": ["no such user"]},
+                               cover=cover)
     starts_at = datetime.combine(first, time(0), tz)
     ends_at = datetime.combine(last + timedelta(days=1), time(0), tz)
     values = dict(requester=requester["username"], department=requester["department"],
@@ -165,13 +171,14 @@ def change(conn: Connection, now: datetime, zone: str, leave_id: str, change_: s
     elif change_ == "shorten":
         last = _day(new_last_day, "new_last_day")
         if not row.first_day <= last < row.last_day:
-            raise InvalidInput(f"a shorter leave ends on a day from {row.first_day} to {row.last_day - timedelta(1)}",
-                               {"new_last_day": ["not shorter"]})
+            raise InvalidInput(N_("a shorter leave ends on a day from %(first)s to %(last)s"),
+                               {"new_last_day": ["not shorter"]}, first=row.first_day,
+                               last=row.last_day - timedelta(1))
         ends_at = datetime.combine(last + timedelta(days=1), time(0), tz)
         values = (dict(status="ended", ends_at=now, last_day=now.astimezone(tz).date()) if ends_at <= now
                   else dict(last_day=last, ends_at=ends_at))
     else:
-        raise InvalidInput("change is cancel or shorten", {"change": ["unknown"]})
+        raise InvalidInput(N_("change is cancel or shorten"), {"change": ["unknown"]})
     conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(**values))
     status, ends_at = values.get("status", row.status), values.get("ends_at", row.ends_at)
     last_day = values.get("last_day", row.last_day)
@@ -253,7 +260,7 @@ def _day(value: Any, field: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", {field: ["not a date"]}) from None
+        raise InvalidInput(N_("%(field)s must be a date (YYYY-MM-DD)"), {field: ["not a date"]}, field=field) from None
 
 
 # -- the leave page ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 from engine.persistence import Database
 from engine.runtime.store import EVENTS
 
@@ -42,12 +42,13 @@ class Period:
     def parse(cls, text: str, zone: str) -> "Period":
         found = _PERIOD.match(text.strip())
         if not found:
-            raise InvalidInput(f"period {text!r}: write a month (2026-01), a quarter (2026-Q1) or a year (2026)")
+            raise InvalidInput(N_("period '%(period)s': write a month (2026-01), a quarter (2026-Q1) or a year (2026)"),
+                               period=text)
         year, month, quarter = int(found[1]), found[2], found[3]
         if month is not None and not 1 <= int(month) <= 12:
-            raise InvalidInput(f"period {text!r}: there is no month {month}")
+            raise InvalidInput(N_("period '%(period)s': there is no month %(month)s"), period=text, month=month)
         if not 2000 <= year <= 2999:
-            raise InvalidInput(f"period {text!r}: the year must be between 2000 and 2999")
+            raise InvalidInput(N_("period '%(period)s': the year must be between 2000 and 2999"), period=text)
         first = int(month) if month else (3 * int(quarter) - 2 if quarter else 1)
         months = 1 if month else (3 if quarter else 12)
         after = first + months

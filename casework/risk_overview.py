@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from casework import risk_indicators, risk_register
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, N_, NotFound
 from engine.persistence import Database
 
 # Who reads the register: the risk owner who keeps it, the leaders who approve its plans, administrators.
@@ -30,12 +30,13 @@ def change_threshold(db: Database, now: datetime, code: str, text: str, user: st
     try:
         threshold = float(text.strip())
     except ValueError:
-        raise InvalidInput("the threshold is not a number", {"threshold": ["Enter a number above 0."]}) from None
+        raise InvalidInput(N_("the threshold is not a number"), {"threshold": ["Enter a number above 0."]}) from None
     with db.unit_of_work() as session:
         try:
             risk_indicators.set_threshold(session.connection(), now, code, threshold, user)
-        except ValueError as exc:
-            raise InvalidInput(str(exc), {"threshold": ["Enter a number above 0."]}) from None
+        except ValueError:  # the one refusal of set_threshold's value
+            raise InvalidInput(N_("a threshold is a number above 0"),
+                               {"threshold": ["Enter a number above 0."]}) from None
         except LookupError as exc:
             raise NotFound(str(exc)) from None
     return threshold

@@ -20,11 +20,25 @@ class Conflict(CasedeskError):
     """The request lost a race or refers to stale state (task no longer ready)."""
 
 
-class InvalidInput(CasedeskError):
-    """Input data rejected; `field_errors` maps a field path to its messages."""
+def N_(message: str) -> str:
+    """Marks a sentence for the translation catalogue (`make messages`); it is translated only where it is shown."""
+    return message
 
-    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
+
+class InvalidInput(CasedeskError):
+    """Input data rejected; `field_errors` maps a field path to its messages.
+
+    `message` is an English template marked with `N_` whose `%(name)s` parameters are given as keywords:
+    `str(error)` is the English sentence (logs, events, the command line), and the web layer words `template`
+    with `params` in the reader's language. A list parameter (names, codes, N_-marked words) is joined in the
+    reader's way, each item translated where the catalogue has it. Nothing translated is ever stored."""
+
+    def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None, **params: object):
+        english = {name: ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+                   for name, value in params.items()}
+        super().__init__(message % english if params else message)
+        self.template = message
+        self.params = params
         self.field_errors = field_errors or {}
 
 
@@ -95,6 +109,10 @@ class HandlerRefused(HandlerFailed, InvalidInput):
         named = cause.field_errors if isinstance(cause, InvalidInput) else {}
         self.field_errors = {field: list(messages) for field, messages in named.items()}
         self.reason = str(cause)
+        # The handler's sentence as a template, for the web layer to word in the reader's language; another kind
+        # of refusal (a ValueError) has no template: its text is all there is.
+        self.reason_template = cause.template if isinstance(cause, InvalidInput) else None
+        self.reason_params = dict(cause.params) if isinstance(cause, InvalidInput) else {}
 
     @staticmethod
     def describe(instance_id: str, task_spec: str, operator: str, cause: BaseException) -> str:

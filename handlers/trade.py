@@ -12,9 +12,13 @@ from sqlalchemy import Connection
 
 from casework import trade
 from engine.clock import isoformat
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 
 from .context import Handler, HandlerContext
+
+# What a sales contract's review must have confirmed before it is cleared for signing (R-3.2.1), as the refusal
+# names them; the page words them in its language.
+TERMS_CHECKED = {"lawful": N_("lawful terms"), "reasonable": N_("reasonable terms"), "clear": N_("clear terms")}
 
 
 def _connection(ctx: HandlerContext) -> Connection:
@@ -31,7 +35,7 @@ def _flag(value: Any, name: str) -> bool:
 
 def _money(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise InvalidInput(f"{name} must be an amount above 0", {name: ["above 0"]})
+        raise InvalidInput(N_("%(field)s must be an amount above 0"), {name: ["above 0"]}, field=name)
     return float(value)
 
 
@@ -52,13 +56,14 @@ def make_clear_sales_contract(time_zone: str) -> Handler:
         """R-3.2.1: the contract may be signed only when its terms were confirmed lawful, reasonable and clear
         and every approval the amount asks for was given; the day it was cleared bounds the signing date."""
         checklist = {"lawful": terms_lawful, "reasonable": terms_reasonable, "clear": terms_clear}
-        missing = [name for name, value in checklist.items() if not _flag(value, f"terms_{name}")]
+        missing = [TERMS_CHECKED[name] for name, value in checklist.items() if not _flag(value, f"terms_{name}")]
         if _flag(needs_finance, "needs_finance") and not _flag(finance_approved, "finance_approved"):
-            missing.append("finance review")
+            missing.append(N_("finance review"))
         if _flag(needs_leader, "needs_leader") and not _flag(leader_approved, "leader_approved"):
-            missing.append("leader approval")
+            missing.append(N_("leader approval"))
         if missing:
-            raise InvalidInput(f"contract {contract_number} is not cleared for signing: {', '.join(missing)} missing")
+            raise InvalidInput(N_("contract %(contract)s is not cleared for signing: %(missing)s missing"),
+                               contract=contract_number, missing=missing)
         approvals = ["sales_head"] + (["finance_head"] if needs_finance else []) + (["leader"] if needs_leader else [])
         return {"contract_number": contract_number, "cleared_at": isoformat(ctx.now),
                 "cleared_on": ctx.now.astimezone(zone).date().isoformat(), "approvals": approvals}
@@ -75,12 +80,12 @@ def make_record_sales_signing(time_zone: str, reminder_every: str = "P7D") -> Ha
         at the end of the delivery date (company time), reminded from then on until it is complete."""
         signed = trade.parse_date(signing_date, "signing_date")
         if signed < trade.parse_date(cleared_on, "cleared_on"):
-            raise InvalidInput(f"contract {contract_number} was cleared for signing on {cleared_on}; "
-                               f"it cannot have been signed on {signed.isoformat()}, before its review",
-                               {"signing_date": ["before the review"]})
+            raise InvalidInput(N_("contract %(contract)s was cleared for signing on %(cleared)s; it cannot have been "
+                                  "signed on %(signed)s, before its review"), {"signing_date": ["before the review"]},
+                               contract=contract_number, cleared=cleared_on, signed=signed.isoformat())
         if signed > ctx.now.astimezone(zone).date():
-            raise InvalidInput(f"{signed.isoformat()} is in the future: record the signing once it happened",
-                               {"signing_date": ["in the future"]})
+            raise InvalidInput(N_("%(signed)s is in the future: record the signing once it happened"),
+                               {"signing_date": ["in the future"]}, signed=signed.isoformat())
         delivery = trade.parse_date(delivery_date, "delivery_date")
         due = datetime.combine(delivery + timedelta(days=1), time(0, 0), zone).astimezone(timezone.utc)
         return {"contract_number": contract_number, "signed_on": signed.isoformat(), "delivery_due": isoformat(due),
@@ -116,8 +121,8 @@ def record_purchase_contract(ctx: HandlerContext, items: str, price: float, budg
     """R-3.2.2: the negotiated contract, its items the acceptance is checked against, within the budget."""
     agreed = _money(price, "contract_price")
     if agreed > float(budget):
-        raise InvalidInput(f"the negotiated price ({agreed:g}) exceeds the approved budget ({float(budget):g})",
-                           {"contract_price": ["over budget"]})
+        raise InvalidInput(N_("the negotiated price (%(price)s) exceeds the approved budget (%(budget)s)"),
+                           {"contract_price": ["over budget"]}, price=f"{agreed:g}", budget=f"{float(budget):g}")
     return {"items": trade.parse_items(items, "contract_items"), "price": agreed,
             "delivery_date": trade.parse_date(delivery_date, "contract_delivery_date").isoformat()}
 
@@ -125,7 +130,7 @@ def record_purchase_contract(ctx: HandlerContext, items: str, price: float, budg
 def check_contract_item(ctx: HandlerContext, item: dict[str, Any], quantity_received: int,
                         specification_matches: bool, quality_matches: bool, remark: str) -> dict[str, Any]:
     if isinstance(quantity_received, bool) or not isinstance(quantity_received, int) or quantity_received < 0:
-        raise InvalidInput("the quantity received is a whole number", {"quantity_received": ["whole number"]})
+        raise InvalidInput(N_("the quantity received is a whole number"), {"quantity_received": ["whole number"]})
     return trade.check_item(item, quantity_received, _flag(specification_matches, "specification_matches"),
                             _flag(quality_matches, "quality_matches"), remark)
 

@@ -25,7 +25,7 @@ from engine.errors import (
 from engine.throttle import Throttled
 from engine.tokens import AuthenticationFailed
 
-from .formmessages import friendly_errors
+from .formmessages import friendly_errors, invalid_input_message
 
 # The one mapping from engine exceptions to status codes; the first match in this order wins.
 STATUS_OF: list[tuple[type[CasedeskError], int]] = [
@@ -99,6 +99,8 @@ def error_body_of(error: BaseException) -> dict[str, Any]:
         message = http_message(error)
     elif _database_busy(error):
         message = f"the database is busy; nothing was changed, try again in {RETRY_AFTER_SECONDS} seconds"
+    elif isinstance(error, InvalidInput):
+        message = invalid_input_message(error)  # casework's and the handlers' sentences in the requester's language
     elif isinstance(error, CasedeskError):
         message = str(error)
     elif isinstance(error, (DataError, OverflowError)):

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Mapping
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .i18n import bundle_text
+from engine.errors import HandlerRefused, InvalidInput
+
+from .i18n import bundle_text, language_tag
 
 # jsonschema's wording of the checks forms use most; anything else is shown as the validator said it
 # (a schema's own `errorMessage` text is passed through gettext, so catalogues may translate it).
@@ -47,6 +50,9 @@ HANDLER_MESSAGES = {
     "before the review": _l("This date is before the review."),
     "not among the quotes": _l("Choose a supplier that gave a quote."),
     "required when the item does not match": _l("Describe what does not match the contract."),
+    "before since": _l("The end is before the start."),
+    "not shorter": _l("Choose a day within the approved leave, before its last day."),
+    "email": _l("Enter a valid e-mail address."),
 }
 _HANDLER_PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^line (\d+)$"), lambda m: _("Line %(line)s is not right.", line=m[1])),
@@ -68,3 +74,41 @@ def friendly(message: str) -> str:
 
 def friendly_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return {field: [friendly(m) for m in messages] for field, messages in errors.items()}
+
+
+def in_language(template: str, params: Mapping[str, object]) -> str:
+    """An engine sentence (an `InvalidInput`'s N_-marked template and its parameters, casework/ and handlers/) in
+    the reader's language; a list parameter is joined the reader's way, each item translated where the catalogue
+    has it (the names of checks, not what a person typed)."""
+    if not template:
+        return ""
+    separator = ", " if language_tag() == "en" else "、"
+    values = {name: separator.join(_word(str(item)) for item in value) if isinstance(value, (list, tuple)) else value
+              for name, value in params.items()}
+    return _(template, **values) if values else _(template)
+
+
+def _word(item: str) -> str:
+    return get_translations().gettext(item) if item else item
+
+
+def has_wording(template: str | None) -> bool:
+    """Whether the page's language has this engine sentence (English always has it)."""
+    return bool(template) and (language_tag() == "en" or get_translations().gettext(template) != template)
+
+
+def refusal_reason(error: HandlerRefused) -> str | None:
+    """The handler's own sentence in the reader's language, or None when it has no wording in it (a ValueError's
+    English text, or a sentence the catalogue lacks)."""
+    if error.reason_template is not None and has_wording(error.reason_template):
+        return in_language(error.reason_template, error.reason_params)
+    return error.reason if language_tag() == "en" else None
+
+
+def invalid_input_message(error: InvalidInput) -> str:
+    """What an API answer or error page says of refused input, in the requester's language where it can."""
+    if isinstance(error, HandlerRefused):
+        return _("the step after the input refused it, so nothing was saved (service task '%(task)s' of instance "
+                 "%(instance)s, handler '%(handler)s'): %(reason)s", task=error.task_spec,
+                 instance=error.instance_id, handler=error.operator, reason=refusal_reason(error) or error.reason)
+    return in_language(error.template, error.params) or str(error)

@@ -55,3 +55,31 @@ def test_a_technical_failure_stays_a_failure_not_a_refusal(pages: Flask) -> None
         body = error_body_of(failed)["error"]
     assert not isinstance(failed, InvalidInput)
     assert body["status"] == 400 and body["fields"] == {}
+
+
+def test_a_casework_refusal_is_worded_in_each_language_and_its_lists_joined_the_readers_way(pages: Flask) -> None:
+    from casework import trade
+    quotes = trade.parse_quotes("Acme | 900\nBolt | 950", "supplier_quotes")
+    with pytest.raises(InvalidInput) as caught:
+        trade.choose_supplier(quotes, "Zeta", "cheapest", 2, 1000.0)
+    assert str(caught.value) == "'Zeta' gave no quote; choose one of Acme, Bolt"  # logs and events stay English
+    refused = HandlerRefused("i-1", "choose_supplier", "procurement_choose", caught.value)
+    worded = {}
+    for tag in ("zh-CN", "zh-TW", "en"):
+        with pages.test_request_context("/api/v1/tasks/t/complete", headers={"Accept-Language": tag}):
+            worded[tag] = (error_body_of(caught.value)["error"]["message"], error_body_of(refused)["error"]["message"])
+    assert worded["zh-CN"][0] == "“Zeta”没有报价；请从 Acme、Bolt 中选择"
+    assert worded["zh-TW"][0] == "「Zeta」沒有報價；請從 Acme、Bolt 中選擇"
+    assert worded["en"][0] == str(caught.value)
+    assert worded["zh-CN"][1] == ("输入之后的步骤拒绝了它，因此没有保存任何内容（实例 i-1 的服务任务“choose_supplier”，处理程序"
+                                  "“procurement_choose”）：“Zeta”没有报价；请从 Acme、Bolt 中选择")
+    assert worded["en"][1] == str(refused)
+
+
+def test_the_names_of_missing_checks_are_translated_inside_the_sentence(pages: Flask) -> None:
+    from engine.errors import N_
+    refused = InvalidInput(N_("contract %(contract)s is not cleared for signing: %(missing)s missing"),
+                           contract="HT-2026-0001", missing=[N_("lawful terms"), N_("finance review")])
+    assert str(refused) == "contract HT-2026-0001 is not cleared for signing: lawful terms, finance review missing"
+    with pages.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert error_body_of(refused)["error"]["message"] == "合同 HT-2026-0001 尚未获准签订：缺少条款合法、财务审核"

@@ -32,7 +32,10 @@ def test_a_refused_cover_brings_the_leave_form_back_as_typed(app: Casedesk, cloc
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "回老家探亲 family visit" in page and 'value="nobody_here"' in page and first in page
-    assert "此表单之后的步骤拒绝了它，因此没有保存任何内容；请更正标出的字段后再次提交。" in page
+    # One red line at the top: the handler's own sentence in the page's language (not the form's general line too).
+    assert ("此表单之后的步骤拒绝了它，因此没有保存任何内容；请更正后再次提交：没有名为“nobody_here”的在职用户可以代理您的工作"
+            in page)
+    assert page.count("此表单之后的步骤拒绝了它") == 1 and "表单有错误" not in page
     assert "没有此名称的在职用户。" in page  # the handler's message key on the field it named, in the page's language
     assert "to cover your work" not in page  # one language per page: the handler's English sentence is not shown
     assert len(app.history.events(view.id)) == events_before  # nothing was saved
@@ -55,3 +58,20 @@ def test_an_english_page_keeps_the_handlers_own_sentence_beside_the_field(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "There is no active user of this name." in page and "to cover your work" in page
+
+
+def test_a_traditional_chinese_page_says_the_refusal_in_traditional_characters(
+        app: Casedesk, clock: FakeClock, web: Flask) -> None:
+    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "hr", PROJECT_ROOT / "forms"), "owen")
+    seed_demo_org(app.db, clock, DEMO_PASSWORD)
+    (request,) = app.runtime.start_instance("leave_request", {}, actor="gus").ready_tasks
+    client = web.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-TW"
+    assert client.post("/login", data={"username": "gus", "password": DEMO_PASSWORD}).status_code == 302
+    first = (clock.now() + timedelta(days=7)).date().isoformat()
+    response = client.post(f"/tasks/{request.id}", data={
+        "leave_type": "annual", "first_day": first, "last_day": first, "leave_reason": "family", "cover": "gus"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "此表單之後的步驟拒絕了它，因此沒有儲存任何內容；請更正後再次提交：須由其他人代理您的工作" in page
+    assert "表單有錯誤" not in page and "covers your work" not in page

@@ -24,7 +24,7 @@ from ..auth import casedesk, current_actor
 from ..casedata import full_case_data, task_case_data
 from ..choices import choices_for, refused_choices
 from ..documents import posted_uploads, refusal_message, refusal_status
-from ..formmessages import friendly_errors
+from ..formmessages import friendly_errors, refusal_reason
 from ..i18n import bundle_text, language_tag, select_timezone
 from .common import now, reads, runtime
 from .leave import completion_refused
@@ -81,8 +81,8 @@ def complete(task_id: str) -> ResponseReturnValue:
     except InvalidInput as refused:
         # The form's own checks, or a step after it that refused what was typed (R-3.1: no such colleague to
         # cover): nothing was saved, and the page comes back with what was typed and the messages on their fields.
-        reason = refused.reason if isinstance(refused, HandlerRefused) else None
-        return _render(task, data, refused.field_errors, refusal=reason), 422
+        return _render(task, data, refused.field_errors,
+                       refusal=refused if isinstance(refused, HandlerRefused) else None), 422
     except Conflict:
         if reads().finished_task(task_id) is None:
             raise  # claimed by someone else, or the case stopped: the error page says so
@@ -152,11 +152,12 @@ def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]],
-            raw_errors: frozenset[str] | set[str] = frozenset(), refusal: str | None = None,
+            raw_errors: frozenset[str] | set[str] = frozenset(), refusal: HandlerRefused | None = None,
             notice: str | None = None) -> str:
     """The task page; a first view pre-fills the form with the case's data of the same names
     (what the customer told intake appears again on the application), a failed post shows what was typed.
-    A handler's refusal (its reason) is also said at the top: it may name no field of this form."""
+    A handler's refusal is said in one line at the top, its own sentence in the page's language: it may name no
+    field of this form."""
     detail = reads().instance(task.instance_id)
     definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     # The case's data is labelled by the forms of the instance's whole bundle (the stages it passed), and the
@@ -172,14 +173,9 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     fields = build_fields(schema, ui, tag, values, shown, translate=bundle_text,
                           choices=choices_for(schema, current_actor()), zone=_zone())
     form_errors = shown.get("", [])
-    if refusal is not None and not tag.startswith("en") and set(shown) & set(schema.get("properties") or {}):
-        # The handler's own sentence is English; on another language's page the messages on the fields it named,
-        # in that language, say why, so the page keeps to one language.
-        form_errors = [*form_errors, _("The step after this form refused it, so nothing was saved; correct the "
-                                       "marked fields and submit again.")]
-    elif refusal is not None:
-        form_errors = [*form_errors, _("The step after this form refused it, so nothing was saved; correct it and "
-                                       "submit again: %(reason)s", reason=refusal)]
+    if refusal is not None:
+        form_errors = [*form_errors, _refusal_line(refusal, named_fields=bool(
+            set(shown) & set(schema.get("properties") or {})))]
     if notice is not None:
         form_errors = [*form_errors, notice]
     due_at = task.due_at
@@ -187,7 +183,8 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
     return render_template(
         "task.html", task=task, instance=detail.row, element=element,
         instructions=shown_instructions(task.instructions, element.instructions, detail.data),
-        fields=fields, form_errors=form_errors, has_errors=bool(errors),
+        # A refusal's own line says that nothing was saved: the form's general line would only repeat it.
+        fields=fields, form_errors=form_errors, has_errors=bool(errors) and refusal is None,
         form_title=translated_title(schema, tag, bundle_text) or bundle_text(task.title),
         form_description=bundle_text(schema.get("description") or ""),
         may_work=may_work_task(current_actor(), task), colleagues=_colleagues(task),
@@ -196,6 +193,18 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         multipart=bool(convention.document_fields(schema)),
         due_at=due_at, overdue=due_at is not None and due_at < now(),
     )
+
+
+def _refusal_line(refusal: HandlerRefused, named_fields: bool) -> str:
+    """The one line a handler's refusal puts at the top: its sentence in the page's language. A sentence the
+    language has no wording of (a ValueError's English text) gives way to the marked fields when there are any,
+    so the page keeps to one language; with none marked it is all the person has to go on."""
+    reason = refusal_reason(refusal)
+    if reason is None and named_fields:
+        return _("The step after this form refused it, so nothing was saved; correct the marked fields and submit "
+                 "again.")
+    return _("The step after this form refused it, so nothing was saved; correct it and submit again: %(reason)s",
+             reason=reason or refusal.reason)
 
 
 def _zone() -> ZoneInfo:

@@ -1,0 +1,70 @@
+"""Every sentence casework/ and handlers/ refuse input with is a template in the catalogue, translated into both
+Chinese scripts with the same parameters, so a refusal reads in the page's language (task page, API)."""
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from engine.config import PROJECT_ROOT
+
+SOURCES = ("casework", "handlers")
+LOCALES = ("zh_Hans", "zh_Hant")
+PARAMETER = re.compile(r"%\((\w+)\)s")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _invalid_input_calls() -> list[tuple[str, ast.Call]]:
+    calls = []
+    for source in SOURCES:
+        for path in sorted((PROJECT_ROOT / source).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
+                        "InvalidInput", "HandlerRefused"):
+                    calls.append((f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}", node))
+    return calls
+
+
+def _marked() -> dict[str, str]:
+    """msgid -> where, of every N_ sentence in casework/ and handlers/, as `make messages` extracts them."""
+    found: dict[str, str] = {}
+    for source in SOURCES:
+        for filename, line, message, _comments, _context in extract_from_dir(
+                PROJECT_ROOT / source, method_map=[("**.py", "python")], keywords={"N_": None}):
+            found.setdefault(str(message), f"{source}/{filename}:{line}")
+    return found
+
+
+def _catalogue(locale: str) -> Catalog:
+    with open(PROJECT_ROOT / "web" / "translations" / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
+        return read_po(po)
+
+
+def test_every_refusal_is_an_n_marked_template_not_a_formatted_string() -> None:
+    calls = _invalid_input_calls()
+    assert len(calls) > 50  # the refusals of leave, trade, archive, digest, quality and risk casework
+    unmarked = [where for where, call in calls if not (
+        call.args and isinstance(call.args[0], ast.Call) and getattr(call.args[0].func, "id", None) == "N_"
+        and len(call.args[0].args) == 1 and isinstance(call.args[0].args[0], ast.Constant)
+        and isinstance(call.args[0].args[0].value, str))]
+    assert unmarked == [], "write these as InvalidInput(N_(\"… %(name)s …\"), fields, name=value)"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_refusal_sentence_is_translated_with_the_same_parameters(locale: str) -> None:
+    marked = _marked()
+    assert "there is no active user '%(cover)s' to cover your work" in marked
+    catalogue = _catalogue(locale)
+    missing, wrong = [], []
+    for msgid, where in marked.items():
+        entry = catalogue.get(msgid)
+        if entry is None or not entry.string or entry.fuzzy or not HAN.search(str(entry.string)):
+            missing.append(f"{where}: {msgid}")
+        elif set(PARAMETER.findall(msgid)) != set(PARAMETER.findall(str(entry.string))):
+            wrong.append(f"{where}: {msgid} -> {entry.string}")
+    assert missing == [], f"untranslated in {locale} (add them to messages.po): {missing}"
+    assert wrong == [], f"parameters differ in {locale}: {wrong}"
