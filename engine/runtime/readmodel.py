@@ -13,6 +13,7 @@ from engine.access import SEES_EVERY_INSTANCE, Actor, InstanceFacts
 from engine.definitions.lifecycle import STARTABLE_DEFINITION, not_startable_reason, startable_ids
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.runtime.finished import FinishedTask, finished_task
+from engine.runtime.references import REFERENCES, references_of
 from engine.runtime.store import DEFINITIONS, HUMAN_TASKS, INSTANCES, TaskView, task_view
 from engine.runtime.summary import PARTICIPANTS, SUMMARIES
 from engine.models import InstanceEvent, InstanceParticipant, ProcessDefinition, ProcessInstance
@@ -132,6 +133,9 @@ class InstanceRow:
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    # The readable reference (`C-20261130-0007`) pages name the case by until it has a case number; None for an
+    # instance started before references existed. Read in the same statement as the row.
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,9 @@ def sees_every_instance(actor: Actor) -> bool:
 def list_instances(session: Session, actor: Actor, query: InstanceQuery) -> list[InstanceRow]:
     """Newest first, only the instances `actor` may see (the same rule as `access.may_see_instance`)."""
     inst, definition = ProcessInstance, ProcessDefinition
-    statement = (select(inst, definition.key, definition.name, definition.version)
+    statement = (select(inst, definition.key, definition.name, definition.version, REFERENCES.c.reference)
                  .join(definition, definition.id == inst.definition_id)
+                 .outerjoin(REFERENCES, REFERENCES.c.instance_id == inst.id)
                  .order_by(inst.created_at.desc(), inst.id).limit(query.limit))
     if not sees_every_instance(actor):
         acted = select(InstanceParticipant.instance_id).where(InstanceParticipant.username == actor.username)
@@ -172,12 +177,13 @@ def list_instances(session: Session, actor: Actor, query: InstanceQuery) -> list
         statement = statement.where(inst.business_key.contains(query.case_number.strip(), autoescape=True))
     if query.starter:
         statement = statement.where(inst.started_by == query.starter.strip())
-    return [_instance_row(row, key, name, version) for row, key, name, version in session.execute(statement)]
+    return [_instance_row(row, key, name, version, reference)
+            for row, key, name, version, reference in session.execute(statement)]
 
 
-def _instance_row(row: ProcessInstance, key: str, name: str, version: int) -> InstanceRow:
+def _instance_row(row: ProcessInstance, key: str, name: str, version: int, reference: str | None) -> InstanceRow:
     return InstanceRow(row.id, key, name or key, version, row.status, row.business_key, row.started_by,
-                       row.created_at, row.updated_at, row.completed_at)
+                       row.created_at, row.updated_at, row.completed_at, reference)
 
 
 @dataclass(frozen=True)
@@ -209,11 +215,12 @@ def event_payload(event: InstanceEvent) -> dict[str, Any]:
 # Built once, as the step's statements are: every API completion reads one instance, and building and
 # cache-keying a statement costs more than running it. The row leaves out `state` (the serialized workflow).
 _DETAIL_FROM = (INSTANCES.join(DEFINITIONS, DEFINITIONS.c.id == INSTANCES.c.definition_id)
-                .outerjoin(SUMMARIES, SUMMARIES.c.instance_id == INSTANCES.c.id))
+                .outerjoin(SUMMARIES, SUMMARIES.c.instance_id == INSTANCES.c.id)
+                .outerjoin(REFERENCES, REFERENCES.c.instance_id == INSTANCES.c.id))
 _DETAIL_COLUMNS = (INSTANCES.c.id, INSTANCES.c.definition_id, INSTANCES.c.status, INSTANCES.c.business_key,
                    INSTANCES.c.started_by, INSTANCES.c.created_at, INSTANCES.c.updated_at, INSTANCES.c.completed_at,
                    INSTANCES.c.event_seq, DEFINITIONS.c.key, DEFINITIONS.c.name, DEFINITIONS.c.version,
-                   SUMMARIES.c.data, SUMMARIES.c.completed)
+                   SUMMARIES.c.data, SUMMARIES.c.completed, REFERENCES.c.reference)
 _INSTANCE_DETAIL = select(*_DETAIL_COLUMNS).select_from(_DETAIL_FROM).where(INSTANCES.c.id == bindparam("b_id"))
 _READY_TASKS = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
                 .order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id))
@@ -268,7 +275,7 @@ def instance_outline(conn: Session | Connection, instance_id: str) -> InstanceOu
 
 def _detail_row(found: Any) -> InstanceRow:
     return InstanceRow(found.id, found.key, found.name or found.key, found.version, found.status, found.business_key,
-                       found.started_by, found.created_at, found.updated_at, found.completed_at)
+                       found.started_by, found.created_at, found.updated_at, found.completed_at, found.reference)
 
 
 @dataclass(frozen=True)
@@ -349,6 +356,11 @@ class ReadModel:
     def outline(self, instance_id: str) -> InstanceOutline:
         with self.db.reading() as conn:
             return instance_outline(conn, instance_id)
+
+    def references(self, instance_ids: set[str]) -> dict[str, str]:
+        """The readable references of these instances (one statement; an instance without one is left out)."""
+        with self.db.reading() as conn:
+            return references_of(conn, instance_ids)
 
     def task_at_hand(self, task_id: str) -> TaskAtHand:
         with self.db.reading() as conn:

@@ -10,6 +10,9 @@ from .errors import ProblemSchema
 class TaskSchema(ma.Schema):
     id = fields.String(required=True)
     instance_id = fields.String(required=True)
+    instance_reference = fields.String(allow_none=True, metadata={
+        "description": "the readable reference of the task's case (`C-20261130-0007`), as the pages name it; "
+                       "null for a case started before references existed"})
     process_key = fields.String(required=True)
     task_spec = fields.String(required=True, metadata={"description": "BPMN element id"})
     title = fields.String(required=True)
@@ -49,6 +52,9 @@ class CancelSchema(ma.Schema):
 
 class InstanceSummarySchema(ma.Schema):
     id = fields.String(required=True)
+    reference = fields.String(allow_none=True, metadata={
+        "description": "the case's readable reference (`C-20261130-0007`), given when it starts, as the pages name "
+                       "it until it has a case number; null for a case started before references existed"})
     process_key = fields.String(required=True)
     process_name = fields.String()
     version = fields.Integer(required=True)

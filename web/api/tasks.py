@@ -1,7 +1,7 @@
 """API: user tasks — the caller's inbox, one task with its form, claim, unclaim, complete."""
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -16,7 +16,7 @@ from forms.documents import references_in
 
 from ..choices import choices_for, refused_choices
 from .auth import authenticate_request
-from .common import stepped_body, visible_instance
+from .common import stepped_body, task_bodies, task_body, visible_instance
 from .context import caller, casedesk, services
 from .errors import install_error_handlers
 from .schemas import DataSchema, InstanceSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
@@ -29,7 +29,7 @@ blp.before_request(authenticate_request)
 @blp.doc(operationId="listTasks")
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskSchema(many=True))
-def list_tasks(query: dict[str, Any]) -> list[TaskView]:
+def list_tasks(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Ready tasks the caller may work: `mine` (claimed by the caller), `groups` (unclaimed, for the
     caller's groups), or both."""
     me = caller()
@@ -39,7 +39,7 @@ def list_tasks(query: dict[str, Any]) -> list[TaskView]:
         tasks = [t for t in tasks if t.assignee == me.username]
     elif query["scope"] == "groups":
         tasks = [t for t in tasks if t.assignee is None]
-    return tasks
+    return task_bodies(tasks)
 
 
 @blp.route("/<task_id>", methods=["GET"])
@@ -53,7 +53,7 @@ def get_task(task_id: str) -> dict[str, Any]:
     definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     instructions = shown_instructions(task.instructions, element_info(definition, task.task_spec).instructions,
                                       detail.data)
-    return asdict(task) | {
+    return task_body(task, detail.row.reference) | {
         "form_schema": definition.forms.get(task.form_file) if task.form_file else None,
         "ui_schema": definition.forms.get(task.ui_form_file) if task.ui_form_file else None,
         "instructions": instructions.markdown, "instructions_html": instructions.html,
@@ -64,19 +64,19 @@ def get_task(task_id: str) -> dict[str, Any]:
 @blp.route("/<task_id>/claim", methods=["POST"])
 @blp.doc(operationId="claimTask")
 @blp.response(200, TaskSchema)
-def claim_task(task_id: str) -> TaskView:
+def claim_task(task_id: str) -> dict[str, Any]:
     """Claim a task of one of the caller's groups; 409 when someone else was faster."""
     _workable_task(task_id)
-    return casedesk().runtime.claim_task(task_id, caller().username)
+    return task_bodies([casedesk().runtime.claim_task(task_id, caller().username)])[0]
 
 
 @blp.route("/<task_id>/unclaim", methods=["POST"])
 @blp.doc(operationId="unclaimTask")
 @blp.response(200, TaskSchema)
-def unclaim_task(task_id: str) -> TaskView:
+def unclaim_task(task_id: str) -> dict[str, Any]:
     """Give a claimed task back to its group."""
     _workable_task(task_id)
-    return casedesk().runtime.unclaim_task(task_id, caller().username)
+    return task_bodies([casedesk().runtime.unclaim_task(task_id, caller().username)])[0]
 
 
 @blp.route("/<task_id>/complete", methods=["POST"])
