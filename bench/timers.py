@@ -1,8 +1,14 @@
 """Benchmark the job runner: timers fired per second and lateness p50/p99, 1 worker against 4, on PostgreSQL.
 
-Each run starts N instances whose timer falls due at the same moment a few seconds ahead, starts
-`casedesk worker` processes before that moment, and reads every `timer_fired` event back:
-lateness = fired_at − due, throughput = N / (last firing − due). The 1-worker run is the baseline.
+Each run starts N instances whose timer falls due at the same moment a second ahead, starts
+`casedesk worker` processes before that moment, and watches the timers' job rows go (a fired timer's row is
+deleted in the transaction that fires it, so a row gone is a firing committed and visible to all):
+lateness = when the k-th row was seen gone − due, throughput = N / (last firing − due). The watcher looks
+every POLL_SECONDS, so a lateness is overstated by up to that much plus one query.
+The `fired_at` that each `timer_fired` event records is the step's clock: when a step started, or — a step
+computed ahead of its due time (engine/jobs/prepared.py) — the due time itself, so it cannot measure
+lateness; its p99 is shown beside ("recorded") for comparison with earlier figures.
+The 1-worker run is the baseline.
 """
 from __future__ import annotations
 
@@ -50,6 +56,7 @@ TIMER_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 LEAD = timedelta(seconds=1)
 GOAL_P99 = 1.0
+POLL_SECONDS = 0.01
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -72,7 +79,7 @@ def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
             for proc in procs:  # every worker is up and polling before anything falls due
                 assert proc.stdout is not None and "running due jobs" in proc.stdout.readline()
             due = _set_due(app, ids)
-            _wait_for(app, timers, due + timedelta(seconds=120 + timers / 5))
+            seen = _watch(app, timers, due, due + timedelta(seconds=120 + timers / 5))
         finally:
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)
@@ -82,11 +89,13 @@ def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     print(f"warning: worker {proc.args[-1]} did not stop within 60 s of SIGTERM; killed")
-        lateness = _lateness(app, due)
+        recorded = _recorded_lateness(app, due)
     finally:
         app.close()
-    return {"fired": len(lateness), "per_second": len(lateness) / max(max(lateness), 1e-6),
-            "p50": percentile(lateness, 0.5), "p99": percentile(lateness, 0.99)}
+    if len(recorded) != timers:
+        raise RuntimeError(f"{len(recorded)} timer_fired events for {timers} timers")
+    return {"fired": len(seen), "per_second": len(seen) / max(max(seen), 1e-6),
+            "p50": percentile(seen, 0.5), "p99": percentile(seen, 0.99), "recorded_p99": percentile(recorded, 0.99)}
 
 
 def _start_instances(app: Casedesk, timers: int) -> list[str]:
@@ -105,18 +114,23 @@ def _set_due(app: Casedesk, ids: list[str]) -> datetime:
     return due
 
 
-def _wait_for(app: Casedesk, timers: int, give_up: datetime) -> None:
-    while datetime.now(timezone.utc) < give_up:
-        with app.db.unit_of_work(write=False) as session:
-            fired = session.scalar(select(func.count()).select_from(InstanceEvent)
-                                   .where(InstanceEvent.type == "timer_fired")) or 0
-        if fired >= timers:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"only part of {timers} timers fired before giving up")
+def _watch(app: Casedesk, timers: int, due: datetime, give_up: datetime) -> list[float]:
+    """Lateness of each firing, as seen from outside: when its job row was first seen gone, minus `due`."""
+    waiting = select(func.count()).select_from(JOBS).where(JOBS.c.kind == "timer")
+    seen: list[float] = []
+    with app.db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        while datetime.now(timezone.utc) < give_up:
+            fired = timers - (conn.scalar(waiting) or 0)
+            at = (datetime.now(timezone.utc) - due).total_seconds()
+            seen.extend([at] * (fired - len(seen)))
+            if len(seen) >= timers:
+                return seen
+            time.sleep(POLL_SECONDS)
+    raise RuntimeError(f"only {len(seen)} of {timers} timers fired before giving up")
 
 
-def _lateness(app: Casedesk, due: datetime) -> list[float]:
+def _recorded_lateness(app: Casedesk, due: datetime) -> list[float]:
     with app.db.unit_of_work(write=False) as session:
         payloads = session.scalars(select(InstanceEvent.payload).where(InstanceEvent.type == "timer_fired")).all()
     return [(datetime.fromisoformat(json.loads(p)["fired_at"]) - due).total_seconds() for p in payloads]
@@ -150,10 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"timers fired per run: {timers} (all due at the same moment), PostgreSQL (workers sleep until due "
           f"or NOTIFY), {os.cpu_count()} CPUs, load average {load_before:.1f} before and "
           f"{os.getloadavg()[0]:.1f} after; median of {args.runs} run(s) by p99")
+    print("lateness: when a firing was committed (its job row seen gone) after the due time; 'recorded': the "
+          "fired_at of the event (the step's clock)")
     print(f"{'':24}{'1 worker':>12}{'4 workers':>12}{'ratio':>8}")
     print(f"{'fired timers/s':24}{one['per_second']:>12.1f}{four['per_second']:>12.1f}"
           f"{four['per_second'] / one['per_second']:>8.2f}")
-    for key, label in (("p50", "lateness p50 (s)"), ("p99", "lateness p99 (s)")):
+    for key, label in (("p50", "lateness p50 (s)"), ("p99", "lateness p99 (s)"), ("recorded_p99", "recorded p99 (s)")):
         print(f"{label:24}{one[key]:>12.3f}{four[key]:>12.3f}{four[key] / max(one[key], 1e-6):>8.2f}")
     met = one["p99"] < GOAL_P99 and four["p99"] < GOAL_P99
     print(f"goal (issue 14): lateness p99 < {GOAL_P99:g} s with 1 and with 4 workers: {'MET' if met else 'NOT MET'}")

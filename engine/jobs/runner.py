@@ -16,12 +16,13 @@ from engine.definitions.service import DefinitionService
 from engine.errors import CasedeskError, Conflict, DefinitionUnloadable, NotFound
 from engine.history.eventlog import EFFECT, chain_event
 from engine.runtime.store import InstanceRecord, InstanceStore
-from engine.jobs.store import INCIDENTS, JOBS, ClaimedJob, JobStore
+from engine.jobs.store import INCIDENTS, JOBS, ClaimedJob, JobStore, WaitKey
 from engine.persistence import Database
 from engine.runtime.service import Runtime
 from engine.definitions.timer_events import is_timer
 from engine.jobs.timer_starts import TimerStarts
 from engine.jobs.periodic import KIND as PERIODIC, PeriodicJob, PeriodicJobs
+from engine.jobs.prepared import PreparedFiring, prepare_firing
 from engine.jobs.warmup import Preloaded, Warmup
 from engine.runtime.step import InstanceStep
 from engine.runtime.waits import RETRY
@@ -67,7 +68,8 @@ class JobRunner:
         self._held: set[int] = set()
         self._prepared: dict[int, ClaimedJob] = {}  # claimed ahead of their due time (`prepare`)
         self._preloaded: dict[str, Preloaded] = {}  # their instances, by id
-        self._held_lock = threading.Lock()  # guards the three above: the group threads share them
+        self._firings: dict[int, PreparedFiring] = {}  # their timer steps computed ahead, by job id
+        self._held_lock = threading.Lock()  # guards the four above: the group threads share them
 
     def run_due(self, worker: str, limit: int | None = None, stop: threading.Event | None = None,
                 pool: Executor | None = None, threads: int = 1) -> int:
@@ -96,9 +98,11 @@ class JobRunner:
                 ran += self._run_group(group, worker, stop)
         return ran
 
-    def prepare(self, worker: str, ahead: timedelta, limit: int) -> int:
+    def prepare(self, worker: str, ahead: timedelta, limit: int, compute_until: datetime | None = None) -> int:
         """Claim up to `limit` jobs falling due within `ahead` and load their instances now, so that each
-        fires from a warm workflow the moment it is due; returns how many were claimed."""
+        fires from a warm workflow the moment it is due; a timer's step is also computed now, in memory
+        (engine/jobs/prepared.py), while the clock is before `compute_until` (always when not given).
+        Returns how many jobs were claimed."""
         now = self.clock.now()
         with self.db.transaction() as conn:
             batch = self._jobs(conn).claim(worker, now, now + self.lease, limit, due_by=now + ahead)
@@ -106,11 +110,25 @@ class JobRunner:
             self._held.update(job.id for job in batch)
             self._prepared.update((job.id, job) for job in batch)
         ids = [job.instance_id for job in batch if job.kind in INSTANCE_JOBS and job.instance_id]
-        if ids:
-            with self.db.unit_of_work(write=False) as session:
-                preloaded = self.warmup.read(session.connection(), ids)
-            with self._held_lock:
-                self._preloaded.update(preloaded)
+        if not ids:
+            return len(batch)
+        with self.db.unit_of_work(write=False) as session:
+            preloaded = self.warmup.read(session.connection(), ids)
+        firings = {}
+        for job in batch:
+            if compute_until is not None and self.clock.now() >= compute_until:
+                break
+            # One step per instance: a second job of it fires after the first, from the state that one leaves.
+            loaded = preloaded.pop(job.instance_id, None) if job.instance_id else None
+            if loaded is None:
+                continue
+            firing = prepare_firing(self.runtime, job, loaded.record, loaded.workflow, loaded.summary, worker)
+            if firing is None:  # its step must run at its due time; the workflow may be half-advanced: reload
+                continue
+            firings[job.id] = firing
+        with self._held_lock:
+            self._preloaded.update(preloaded)
+            self._firings.update(firings)
         return len(batch)
 
     def prepared(self) -> tuple[int, datetime | None]:
@@ -118,11 +136,17 @@ class JobRunner:
         with self._held_lock:
             return len(self._prepared), min((job.due_at for job in self._prepared.values()), default=None)
 
+    def computed_ahead(self) -> int:
+        """How many of the jobs held ahead have their step computed, waiting for their due time to be written."""
+        with self._held_lock:
+            return len(self._firings)
+
     def release_prepared(self, worker: str) -> None:
         """Hand back the jobs claimed ahead (the worker stops): another worker fires them when due."""
         with self._held_lock:
             jobs, self._prepared = list(self._prepared.values()), {}
             self._preloaded.clear()
+            self._firings.clear()
         if jobs:
             self.release(jobs, worker)
 
@@ -139,6 +163,10 @@ class JobRunner:
         with self._held_lock:
             return {job.instance_id: self._preloaded.pop(job.instance_id) for job in jobs
                     if job.instance_id in self._preloaded}
+
+    def _take_firings(self, jobs: list[ClaimedJob]) -> dict[int, PreparedFiring]:
+        with self._held_lock:
+            return {job.id: self._firings.pop(job.id) for job in jobs if job.id in self._firings}
 
     def _run_group_unless_stopped(self, group: list[ClaimedJob], worker: str, stop: threading.Event | None) -> int:
         if stop is not None and stop.is_set():
@@ -230,9 +258,11 @@ class JobRunner:
         """Fire jobs of different instances in one transaction, each under a savepoint: a job that fails
         leaves the others' steps to commit and is counted as failed on its own, as if it had run alone.
         When `stop` is set, the jobs not started yet are handed back."""
-        if len(group) == 1 or group[0].kind not in INSTANCE_JOBS:
+        firings = self._take_firings(group)
+        if (len(group) == 1 and not firings) or group[0].kind not in INSTANCE_JOBS:
             return sum(self.run_claimed(job, worker) for job in group)
         steps: list[InstanceStep] = []
+        gone: list[WaitKey] = []  # job rows of waits that the prepared steps ended: deleted together
         unstarted: list[ClaimedJob] = []
         failures: list[tuple[ClaimedJob, Exception]] = []
         try:
@@ -240,7 +270,9 @@ class JobRunner:
                 jobs = self._jobs(conn)
                 # Instances first, then the jobs (the order of every step), each in one statement.
                 warm = self._take_preloaded(group)
-                records = self.warmup.lock(conn, [job.instance_id or "" for job in group], warm, self.db.is_postgres)
+                computed = frozenset(firing.job.instance_id or "" for firing in firings.values())
+                records = self.warmup.lock(conn, [job.instance_id or "" for job in group], warm, self.db.is_postgres,
+                                           computed)
                 held = jobs.hold_all([job.id for job in group], worker)
                 for index, job in enumerate(group):
                     if stop is not None and stop.is_set():
@@ -251,6 +283,12 @@ class JobRunner:
                     record = records.get(job.instance_id or "")
                     if record is None:  # the instance is gone: nothing waits any more
                         jobs.delete(job.id)
+                        continue
+                    firing = firings.get(job.id)
+                    if firing is not None and firing.current(record):
+                        # Computed ahead, pure, on this very row: only its writes are left, and no savepoint.
+                        # If they fail, the group fails as a whole and each job runs again on its own.
+                        steps.append(firing.write(conn, self.runtime, gone))
                         continue
                     if record.id in warm:
                         self.warmup.lend(record.id, warm[record.id])
@@ -263,6 +301,7 @@ class JobRunner:
                         continue
                     if step is not None:
                         steps.append(step)
+                jobs.delete_waits(gone)
         except Exception:  # noqa: BLE001 - e.g. the commit failed: nothing of the group is stored
             log.warning("a group of %s jobs failed as a whole; running them one at a time", len(group),
                         exc_info=True)

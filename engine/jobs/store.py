@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, tuple_, update
 
 from engine.jobs.models import Incident, Job
 from engine.runtime.bpmn_errors import UncaughtError
@@ -13,6 +13,7 @@ from engine.runtime.waits import StuckService, Wait
 
 JOBS = cast(Table, Job.__table__)
 INCIDENTS = cast(Table, Incident.__table__)
+WaitKey = tuple[str, str, str]  # (kind, instance id, task id): one job row of an instance's wait
 
 _DELETE_WAIT = delete(JOBS).where(JOBS.c.kind == bindparam("b_kind"), JOBS.c.instance_id == bindparam("b_instance"),
                                   JOBS.c.task_id == bindparam("b_task"))
@@ -66,6 +67,16 @@ class JobStore:
         for statement, rows in ((_DELETE_WAIT, gone), (_MOVE_WAIT, moved), (_INSERT_JOB, new)):
             if rows:
                 self.conn.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+    def delete_waits(self, keys: list[WaitKey]) -> None:
+        """`sync_waits`' deletions of several steps (of different instances) at once: one statement."""
+        if not keys:
+            return
+        if self.lock_rows:  # PostgreSQL: row values
+            key = tuple_(JOBS.c.kind, JOBS.c.instance_id, JOBS.c.task_id)
+            self.conn.execute(delete(JOBS).where(key.in_(bindparam("b_keys", expanding=True))), {"b_keys": keys})
+        else:  # SQLite: no network between statements
+            self.conn.execute(_DELETE_WAIT, [{"b_kind": k, "b_instance": i, "b_task": t} for k, i, t in keys])
 
     def sync_incidents(self, instance_id: str, before: Mapping[str, StuckService],
                        after: Mapping[str, StuckService], now: datetime, actor: str | None, ended: bool) -> None:

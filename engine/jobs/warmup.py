@@ -33,6 +33,7 @@ class Preloaded:
     version: int
     workflow: BpmnWorkflow
     summary: KnownSummary
+    record: InstanceRecord  # the row it was decoded from (not locked)
 
 
 class Warmup:
@@ -54,21 +55,22 @@ class Warmup:
         return preloaded
 
     def lock(self, conn: Connection, instance_ids: list[str], preloaded: dict[str, Preloaded],
-             lock_rows: bool) -> dict[str, InstanceRecord]:
+             lock_rows: bool, computed: frozenset[str] = frozenset()) -> dict[str, InstanceRecord]:
         """Lock and read the instances (one statement, in id order); the running ones not preloaded at their
-        current version are loaded now. Lend each before its step: `runtime.step_on_locked` takes it."""
+        current version are loaded now, except those in `computed` (their steps were computed ahead). Lend
+        each before its step: `runtime.step_on_locked` takes it."""
         ids = sorted(set(instance_ids))
         if not ids:
             return {}
         records = {}
         for row in conn.execute(_LOCK_ROWS if lock_rows else _ROWS, {"b_ids": ids}):
-            record = InstanceRecord(**{name: row._mapping[name] for name in _RECORD_FIELDS})
+            record = _record(row)
             records[record.id] = record
             if record.status != "running":
                 preloaded.pop(record.id, None)
                 continue
             known = preloaded.get(record.id)
-            if known is None or known.version != record.lock_version:
+            if record.id not in computed and (known is None or known.version != record.lock_version):
                 loaded = self._decoded(row)
                 if loaded is None:
                     preloaded.pop(record.id, None)
@@ -91,4 +93,8 @@ class Warmup:
             return None
         summary = KnownSummary(json.loads(row.summary_data) if row.summary_data is not None else {},
                                json.loads(row.summary_completed) if row.summary_completed is not None else {})
-        return Preloaded(row.lock_version, workflow, summary)
+        return Preloaded(row.lock_version, workflow, summary, _record(row))
+
+
+def _record(row: Any) -> InstanceRecord:
+    return InstanceRecord(**{name: row._mapping[name] for name in _RECORD_FIELDS})

@@ -20,8 +20,8 @@ LONGEST_SLEEP_SECONDS = 60.0
 RETRY_SECONDS = 1.0
 BUSY_SECONDS = timedelta(seconds=0.01)
 DEFAULT_THREADS = 4  # CASEDESK_WORKER_THREADS; measured with bench/timers.py (README, Performance)
-# A job falling due this soon is claimed and its instance loaded before its moment: at the due time the
-# worker is awake and the workflow warm. At most PREPARE_LIMIT jobs are held ahead (their workflows stay in
+# A job falling due this soon is claimed and its instance loaded before its moment (a timer's step even
+# computed, engine/jobs/prepared.py): at the due time the worker is awake and has little left to do. At most PREPARE_LIMIT jobs are held ahead (their workflows stay in
 # memory, and other workers wait out their leases if this one dies), taken PREPARE_BATCH at a time so that
 # the workers woken together share them.
 PREPARE_AHEAD = timedelta(seconds=1)
@@ -96,7 +96,8 @@ class Worker:
             first = upcoming if first is None else min(first, upcoming)
             if held >= PREPARE_LIMIT or first - now > PREPARE_AHEAD or now >= first - PREPARE_MARGIN:
                 break
-            if self.jobs.prepare(self.name, PREPARE_AHEAD, min(PREPARE_BATCH, PREPARE_LIMIT - held)) == 0:
+            if self.jobs.prepare(self.name, PREPARE_AHEAD, min(PREPARE_BATCH, PREPARE_LIMIT - held),
+                                 compute_until=first - PREPARE_MARGIN) == 0:
                 break
             claimed = True
         return claimed
