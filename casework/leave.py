@@ -211,7 +211,7 @@ def absent_users(conn: Connection | Session, now: datetime, usernames: Iterable[
     found: dict[str, Absence] = {}
     for row in conn.execute(query.order_by(LEAVES.c.ends_at)):
         found[row.requester] = Absence(row.requester, row.id, row.leave_type, row.first_day, row.last_day,
-                                       row.ends_at)
+                                       row.ends_at, row.cover or "")
     return found
 
 

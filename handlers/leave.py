@@ -70,15 +70,17 @@ def withdraw_leave(ctx: HandlerContext, leave_id: str) -> dict[str, Any]:
 
 
 def return_claimed_tasks(ctx: HandlerContext, leave_id: str) -> dict[str, Any]:
-    """The leave begins: the tasks its requester holds go back to their groups (R-3.1)."""
+    """The leave begins: the tasks its requester holds go to the colleague they named to cover, where the
+    cover may hold them, and otherwise back to their groups (R-3.1)."""
     connection = _connection(ctx)
     requester = register.mark_claims_returned(connection, ctx.now, leave_id)
     row = register.leave_facts(connection, leave_id)
-    released = release_for_absence(connection, requester, ctx.now,
-                                   {"leave_id": leave_id, "until": row.last_day.isoformat()},
-                                   skip_instance=ctx.instance_id)
-    return {"requester": requester, "returned": [{"task": t.id, "instance": t.instance_id, "group": t.candidate_group}
-                                                 for t in released]}
+    moved = release_for_absence(connection, requester, ctx.now,
+                                {"leave_id": leave_id, "until": row.last_day.isoformat()},
+                                skip_instance=ctx.instance_id, cover=row.cover or "",
+                                absences=register.LeaveAbsences())
+    return {"requester": requester, "returned": [
+        {"task": t.id, "instance": t.instance_id, "group": t.candidate_group, "to": t.assignee} for t in moved]}
 
 
 def make_change_leave(zone: str) -> Handler:
@@ -89,7 +91,8 @@ def make_change_leave(zone: str) -> Handler:
 
 
 def give_back_tasks(ctx: HandlerContext, leave_id: str) -> dict[str, Any]:
-    """The leave ended early: the tasks it sent back to their groups that nobody took come back (R-3.1)."""
+    """The leave ended early: the tasks it sent to the cover or back to their groups that nobody took since
+    come back (R-3.1)."""
     connection = _connection(ctx)
     row = register.leave_facts(connection, leave_id)
     restored = restore_after_absence(connection, row.requester, ctx.now, {"leave_id": leave_id})

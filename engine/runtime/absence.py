@@ -26,6 +26,7 @@ class Absence:
     first_day: date
     last_day: date
     ends_at: datetime
+    cover: str = ""  # who the absent person named to cover their work, if anyone
 
 
 class OnLeave(Conflict):

@@ -40,6 +40,15 @@ class UnattendedGroup:
     tasks: list[TaskView]
 
 
+@dataclass(frozen=True)
+class Covering:
+    """Someone away who named this person to cover their work (R-3.1), and the tasks handed over when the
+    leave began that the cover still holds."""
+
+    absence: Absence
+    tasks: list[TaskView]
+
+
 def head_group(task: TaskView) -> str | None:
     return None if task.candidate_group is None else task.candidate_group + HEAD_SUFFIX
 
@@ -79,6 +88,27 @@ class TaskHandover:
         with self.runtime.db.unit_of_work(write=False) as session:
             found = all_absent_groups(self.absences, session, groups, self.runtime.clock.now())
         return [UnattendedGroup(group, absences, self.team_tasks({group})) for group, absences in found.items()]
+
+    def covering(self, username: str) -> list[Covering]:
+        """Whom `username` covers for now, each with the tasks handed to them when that leave began (R-3.1)."""
+        with self.runtime.db.unit_of_work(write=False) as session:
+            away = sorted((a for a in self.absences.absent(session, self.runtime.clock.now()).values()
+                           if a.cover == username), key=lambda a: a.username)
+            if not away:
+                return []
+            rows = session.execute(
+                select(HUMAN_TASKS, EVENTS.c.actor.label("handed_by"), EVENTS.c.payload.label("handed_with"))
+                .join(EVENTS, EVENTS.c.task_id == HUMAN_TASKS.c.id)
+                .where(HUMAN_TASKS.c.assignee == username, EVENTS.c.type == "task_reassigned",
+                       EVENTS.c.actor.in_([a.username for a in away]))
+                .order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id)).all()
+        handed: dict[str, dict[str, TaskView]] = {a.username: {} for a in away}
+        leave_of = {a.username: a.leave_id for a in away}
+        for row in rows:
+            payload = _payload(row.handed_with)
+            if payload.get("reason") == "leave" and payload.get("leave_id") == leave_of[row.handed_by]:
+                handed[row.handed_by][row.id] = task_view(row)
+        return [Covering(a, list(handed[a.username].values())) for a in away]
 
     def reassign(self, task_id: str, to: str, actor: str) -> TaskView:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
@@ -150,16 +180,21 @@ class TaskHandover:
 
 
 def release_for_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any],
-                        skip_instance: str | None = None) -> list[TaskView]:
-    """R-3.1: the leave of `username` begins: every task they claimed (or were given by a person) goes back
-    to its group, unclaimed. A task the process itself routed to them by name stays theirs: nobody else
-    may work it. Each release is a `task_released` input event of its own instance (replay repeats it),
-    written in the caller's transaction (the leave process's step), instance rows locked one by one."""
+                        skip_instance: str | None = None, cover: str = "",
+                        absences: AbsencePolicy | None = None) -> list[TaskView]:
+    """R-3.1: the leave of `username` begins: every task they claimed (or were given by a person) goes to
+    `cover`, the colleague they named, when the cover may hold it (active, in the task's group, not away
+    themselves by `absences`), and otherwise back to its group, unclaimed. A task the process itself routed
+    to them by name stays theirs: nobody else may work it. Each change is an input event of its own instance
+    (`task_reassigned` to the cover, `task_released` to the group; replay repeats it), written in the
+    caller's transaction (the leave process's step), instance rows locked one by one. Returns the tasks
+    as they are now (`assignee` the cover, or None)."""
     store = InstanceStore(conn, lock_rows=conn.dialect.name == "postgresql")
     held = [task_view(row) for row in conn.execute(
         select(HUMAN_TASKS).where(HUMAN_TASKS.c.assignee == username)
         .order_by(HUMAN_TASKS.c.instance_id, HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id))]
-    released = []
+    cover_groups = _groups_at_work(conn, cover, now, absences) if cover and cover != username else set()
+    moved = []
     for task in held:
         if task.instance_id == skip_instance:
             continue
@@ -170,36 +205,58 @@ def release_for_absence(conn: Connection, username: str, now: datetime, leave: d
         if conn.execute(select(EVENTS.c.id).where(EVENTS.c.task_id == task.id, EVENTS.c.type.in_(HANDED_TO_A_PERSON))
                         .limit(1)).first() is None:
             continue  # routed to them by the process (an `assignee` property), never claimed
-        event = chain_event(record, now, INPUT, "task_released", {"from": username, "reason": "leave", **leave},
-                            actor=username, task_id=task.id, task_spec=task.task_spec)
-        store.set_assignee(task.id, None)
+        group = current.candidate_group
+        to = cover if (group in cover_groups if group is not None else bool(cover_groups - RESERVED_GROUPS)) else None
+        type_, payload = (("task_reassigned", {"from": username, "to": to, "reason": "leave", **leave}) if to
+                          else ("task_released", {"from": username, "reason": "leave", **leave}))
+        event = chain_event(record, now, INPUT, type_, payload, actor=username, task_id=task.id,
+                            task_spec=task.task_spec)
+        store.set_assignee(task.id, to)
         record.updated_at = now
         store.save_instance(record)
         store.insert_events([event])
-        released.append(replace(current, assignee=None))
-    return released
+        moved.append(replace(current, assignee=to))
+    return moved
+
+
+def _groups_at_work(conn: Connection, username: str, now: datetime, absences: AbsencePolicy | None) -> set[str]:
+    """The groups of `username` if they are active and not away at `now`; otherwise none."""
+    try:
+        groups = groups_of(conn, username)
+    except NotFound:
+        return set()
+    return set() if absences is not None and absences.absent(conn, now, [username]) else groups
 
 
 def restore_after_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any]) -> list[TaskView]:
-    """An absence ended early (cancelled or shortened, R-3.1): each task released when it began (a
-    `task_released` event naming `leave['leave_id']`) that is still ready and nobody took since goes back to
-    `username`, as a `task_reassigned` input event of its own instance (replay repeats it)."""
+    """An absence ended early (cancelled or shortened, R-3.1): each task that went away when it began (a
+    `task_released` or `task_reassigned` event of `username` naming `leave['leave_id']`) and that is still
+    ready comes back to `username` when nobody took it since: still unclaimed in its group, or still with
+    the cover, untouched since it was handed to them. Each is a `task_reassigned` input event of its own
+    instance (replay repeats it); a task a colleague took, or the cover passed on or gave back, stays put."""
     store = InstanceStore(conn, lock_rows=conn.dialect.name == "postgresql")
-    released = conn.execute(select(EVENTS.c.task_id, EVENTS.c.payload).where(
-        EVENTS.c.type == "task_released", EVENTS.c.actor == username).order_by(EVENTS.c.id))
-    task_ids = [row.task_id for row in released if _payload(row.payload).get("leave_id") == leave["leave_id"]
-                and _payload(row.payload).get("reason") == "leave"]
+    gone = conn.execute(select(EVENTS.c.id, EVENTS.c.type, EVENTS.c.task_id, EVENTS.c.payload).where(
+        EVENTS.c.type.in_(("task_released", "task_reassigned")), EVENTS.c.actor == username).order_by(EVENTS.c.id))
+    went: dict[str, tuple[int, str]] = {}  # task -> the event that took it away, and who has it since ("" the group)
+    for row in gone:
+        payload = _payload(row.payload)
+        if payload.get("leave_id") == leave["leave_id"] and payload.get("reason") == "leave":
+            went.setdefault(row.task_id, (row.id, str(payload.get("to") or "") if row.type == "task_reassigned"
+                                          else ""))
     restored = []
-    for task_id in dict.fromkeys(task_ids):
+    for task_id, (event_id, holder) in went.items():
         current = store.human_task(task_id)
-        if current is None or current.assignee is not None:
-            continue  # done, or a colleague took it over meanwhile: it stays theirs
+        if current is None or (current.assignee or "") != holder:
+            continue  # done, or taken by someone else meanwhile: it stays theirs
         record = store.lock_instance(current.instance_id)
         current = store.human_task(task_id)
-        if record is None or record.status != "running" or current is None or current.assignee is not None:
+        if record is None or record.status != "running" or current is None or (current.assignee or "") != holder:
             continue
+        if holder and conn.execute(select(EVENTS.c.id).where(EVENTS.c.task_id == task_id, EVENTS.c.id > event_id)
+                                   .limit(1)).first() is not None:
+            continue  # the cover has done something with it since (passed it on, gave it back and took it again)
         event = chain_event(record, now, INPUT, "task_reassigned",
-                            {"from": "", "to": username, "reason": "back from leave", **leave},
+                            {"from": holder, "to": username, "reason": "back from leave", **leave},
                             actor=username, task_id=task_id, task_spec=current.task_spec)
         store.set_assignee(task_id, username)
         record.updated_at = now

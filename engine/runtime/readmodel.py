@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,8 @@ from engine.runtime.store import DEFINITIONS, HUMAN_TASKS, INSTANCES, TaskView, 
 from engine.runtime.summary import PARTICIPANTS, SUMMARIES
 from engine.models import InstanceEvent, InstanceParticipant, ProcessDefinition, ProcessInstance
 from engine.persistence import Database
+from engine.runtime.absence import Absence, AbsencePolicy, NobodyAbsent
+from engine.users import groups_of
 
 # Case numbers start with the business type's class prefix (R-2.1.3, R-6.2).
 BUSINESS_TYPE_PREFIXES = {"sales": "XS", "procurement": "CG", "finance": "CW", "general": "ZH"}
@@ -71,15 +73,36 @@ def business_type_of(business_key: str | None) -> str | None:
     return next((kind for kind, p in BUSINESS_TYPE_PREFIXES.items() if p == prefix), None)
 
 
-def inbox(session: Session, actor: Actor, query: InboxQuery, now: datetime) -> list[InboxRow]:
-    """The ready tasks `actor` may work: claimed by them (`mine`) and unclaimed in their groups (`groups`),
-    at most `query.limit` of them. The page is chosen on the task table alone; only its rows meet their
-    instances, so the cost is the page's, not the number of instances."""
+def offered_tasks(username: str, groups: Iterable[str], ungrouped: bool,
+                  away: bool) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The ready tasks a person may take up, as (named theirs, unclaimed in their `groups`, and with no group
+    when `ungrouped`). Someone away (R-3.1) is offered no group task: only what is named theirs."""
+    ht = HUMAN_TASKS.c
+    mine = ht.assignee == username
+    if away:
+        return mine, false()
+    return mine, and_(ht.assignee.is_(None), or_(ht.candidate_group.in_(sorted(set(groups))),
+                                                  ht.candidate_group.is_(None) if ungrouped else false()))
+
+
+def tasks_offered(session: Session, username: str, absences: AbsencePolicy, now: datetime,
+                  instance_id: str | None = None) -> list[TaskView]:
+    """Every ready task `username` may take up (of one instance), oldest first: the API's and the CLI's list."""
+    groups = groups_of(session, username)
+    away = bool(absences.absent(session, now, [username]))
+    mine, offered = offered_tasks(username, groups, True, away)
+    query = select(HUMAN_TASKS).where(or_(mine, offered)).order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id)
+    if instance_id is not None:
+        query = query.where(HUMAN_TASKS.c.instance_id == instance_id)
+    return [task_view(row) for row in session.execute(query)]
+
+
+def inbox(session: Session, actor: Actor, query: InboxQuery, now: datetime, away: bool = False) -> list[InboxRow]:
+    """The ready tasks `actor` may work: claimed by them (`mine`) and unclaimed in their groups (`groups`;
+    none while `away`), at most `query.limit` of them. The page is chosen on the task table alone; only its
+    rows meet their instances, so the cost is the page's, not the number of instances."""
     ht, inst = HUMAN_TASKS.c, ProcessInstance
-    mine = ht.assignee == actor.username
-    groups = and_(ht.assignee.is_(None),
-                  or_(ht.candidate_group.in_(sorted(actor.staff_groups)),
-                      ht.candidate_group.is_(None) if actor.staff_groups else false()))
+    mine, groups = offered_tasks(actor.username, actor.staff_groups, bool(actor.staff_groups), away)
     scope = {"mine": mine, "groups": groups, "all": or_(mine, groups)}[query.scope]
     page = select(HUMAN_TASKS).where(scope)
     if query.process:
@@ -335,15 +358,29 @@ def process_keys(session: Session) -> list[tuple[str, str]]:
     return sorted(names.items())
 
 
+@dataclass(frozen=True)
+class Inbox:
+    rows: list[InboxRow]
+    absence: Absence | None  # the reader's own leave under way (R-3.1): then `rows` are only what is theirs
+
+
 class ReadModel:
-    """The read queries above, each in its own read-only unit of work."""
+    """The read queries above, each in its own read-only unit of work; who is away is asked of the absence
+    policy the composition root injects (as into the runtime)."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, absences: AbsencePolicy | None = None):
         self.db = db
+        self.absences: AbsencePolicy = absences if absences is not None else NobodyAbsent()
 
-    def inbox(self, actor: Actor, query: InboxQuery, now: datetime) -> list[InboxRow]:
+    def inbox(self, actor: Actor, query: InboxQuery, now: datetime) -> Inbox:
         with self.db.unit_of_work(write=False) as session:
-            return inbox(session, actor, query, now)
+            absence = (self.absences.absent(session, now, [actor.username]).get(actor.username)
+                       if actor.staff_groups else None)
+            return Inbox(inbox(session, actor, query, now, away=absence is not None), absence)
+
+    def tasks_offered(self, username: str, now: datetime, instance_id: str | None = None) -> list[TaskView]:
+        with self.db.unit_of_work(write=False) as session:
+            return tasks_offered(session, username, self.absences, now, instance_id)
 
     def instances(self, actor: Actor, query: InstanceQuery) -> list[InstanceRow]:
         with self.db.unit_of_work(write=False) as session:

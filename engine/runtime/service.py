@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterator, Mapping
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 
 from handlers.context import HandlerRegistry
 
@@ -17,6 +17,7 @@ from engine.definitions.service import DefinitionService, LoadedDefinition
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.history.eventlog import GENESIS, INPUT, chain_event
 from engine.runtime.absence import AbsencePolicy, NobodyAbsent, OnLeave
+from engine.runtime.readmodel import tasks_offered
 from engine.runtime.references import assign_reference
 from engine.runtime.store import (ACTOR_PARAM, HUMAN_TASKS, NOW_PARAM, InstanceRecord, InstanceStore, TaskView,
                                   task_reads, task_view)
@@ -109,19 +110,13 @@ class Runtime:
         return self._committed(step)
 
     def list_tasks(self, user: str | None = None, instance_id: str | None = None) -> list[TaskView]:
-        """Ready user tasks: all, one instance's, or those `user` may work (own and groups')."""
+        """Ready user tasks: all, one instance's, or those `user` may take up (readmodel.tasks_offered)."""
         with self.db.unit_of_work(write=False) as session:
+            if user is not None:
+                return tasks_offered(session, user, self.absences, self.clock.now(), instance_id)
             query = select(HUMAN_TASKS).order_by(HUMAN_TASKS.c.created_at, HUMAN_TASKS.c.id)
             if instance_id is not None:
                 query = query.where(HUMAN_TASKS.c.instance_id == instance_id)
-            if user is not None:
-                groups = groups_of(session, user)
-                offered = HUMAN_TASKS.c.assignee.is_(None) & or_(HUMAN_TASKS.c.candidate_group.in_(groups),
-                                                                 HUMAN_TASKS.c.candidate_group.is_(None))
-                if self.absences.absent(session, self.clock.now(), [user]):
-                    query = query.where(HUMAN_TASKS.c.assignee == user)  # away: only what is named theirs
-                else:
-                    query = query.where(or_(HUMAN_TASKS.c.assignee == user, offered))
             return [task_view(row) for row in session.execute(query)]
 
     def claim_task(self, task_id: str, actor: str) -> TaskView:

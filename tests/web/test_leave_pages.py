@@ -144,6 +144,21 @@ def test_r_3_1_someone_on_leave_cannot_complete_a_group_task_nobody_holds(site: 
     assert desk.ready(started.id) == ["review"]
 
 
+def test_r_3_1_the_cover_reads_in_their_inbox_whom_they_cover_for(site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    draft = desk.draft_held_by("alice")
+    desk.decide(desk.request("alice", MONDAY, FRIDAY, cover="bob"), "cleo")
+    inbox = page(sign_in(site, "bob"), "/inbox")
+    assert 'data-covering="alice"' in inbox and f'data-task="{draft.id}"' in inbox
+    assert ("You cover for alice, on leave until 2026-03-06. Handed to you when the leave began: Draft the document."
+            in inbox)
+    chinese = page(sign_in(site, "bob", "zh-Hant"), "/inbox")
+    assert "您正在代理 alice 的工作（休假至 2026-03-06）。" in chinese and "休假開始時交給您的任務：" in chinese
+    assert "You cover" not in chinese
+    assert "went to the colleague covering for you" in page(sign_in(site, "alice"), "/inbox")
+    assert "data-covering" not in page(sign_in(site, "cleo"), "/inbox")
+
+
 def test_r_3_1_someone_on_leave_ends_it_from_their_inbox_and_works_again(site: Flask, leave_desk: LeaveDesk) -> None:
     desk = leave_desk
     draft = desk.draft_held_by("alice")

@@ -22,7 +22,8 @@ class ApiServices:
 
     @classmethod
     def build(cls, app: Casedesk) -> "ApiServices":
-        return cls(TokenService(app.db, app.clock), ReadModel(app.db), DefinitionCatalog(app.db))
+        return cls(TokenService(app.db, app.clock), ReadModel(app.db, app.runtime.absences),
+                   DefinitionCatalog(app.db))
 
 
 def casedesk() -> Casedesk:

@@ -33,7 +33,7 @@ def list_tasks(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Ready tasks the caller may work: `mine` (claimed by the caller), `groups` (unclaimed, for the
     caller's groups), or both."""
     me = caller()
-    tasks = casedesk().runtime.list_tasks(user=me.username, instance_id=query["instance_id"])
+    tasks = services().reads.tasks_offered(me.username, casedesk().clock.now(), query["instance_id"])
     tasks = [t for t in tasks if may_work_task(me, t)]
     if query["scope"] == "mine":
         tasks = [t for t in tasks if t.assignee == me.username]

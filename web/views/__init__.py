@@ -18,6 +18,7 @@ BLUEPRINTS = [inbox.bp, tasks.bp, start.bp, instances.bp, tracker.bp, audit.bp, 
 
 
 def register_views(app: Flask) -> None:
-    app.extensions["casedesk_reads"] = ReadModel(app.extensions["casedesk"].db)
+    desk = app.extensions["casedesk"]
+    app.extensions["casedesk_reads"] = ReadModel(desk.db, desk.runtime.absences)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -1,8 +1,6 @@
 """Staff inbox: my tasks and my groups' tasks, with due marks, filters and sorting; claim and unclaim."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import Blueprint, flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -34,16 +32,16 @@ def index() -> ResponseReturnValue:
     )
     actor = current_actor()
     handover = casedesk().handover
-    # R-3.1: the reader's own leave, and the groups they lead whose members are all away.
-    absence = handover.absence(actor.username) if actor.staff_groups else None
-    # Away, a person is offered no group task: only what is named theirs (their own leave request).
-    rows = reads().inbox(actor, replace(query, scope="mine") if absence else query, now())
+    # R-3.1: away, the reader is offered only what is named theirs (the read model decides) and told so;
+    # a head sees the groups they lead whose members are all away; a cover, whom they cover for.
+    found = reads().inbox(actor, query, now())
     unattended = handover.unattended(headed_groups(actor))
-    remember_case_labels(row.task.instance_id for row in rows)
+    covering = handover.covering(actor.username) if actor.staff_groups else []
+    remember_case_labels(row.task.instance_id for row in found.rows)
     return render_template(
-        "inbox.html", rows=rows, query=query, processes=reads().processes(), scopes=INBOX_SCOPES,
+        "inbox.html", rows=found.rows, query=query, processes=reads().processes(), scopes=INBOX_SCOPES,
         business_types=list(BUSINESS_TYPE_PREFIXES), due_filters=DUE_FILTERS, sorts=INBOX_SORTS,
-        absence=absence, unattended=unattended,
+        absence=found.absence, unattended=unattended, covering=covering,
     )
 
 
