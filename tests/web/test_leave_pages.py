@@ -228,3 +228,29 @@ def test_r_3_1_the_auditor_reads_the_release_at_leave_in_the_case_history(site: 
     history = page(sign_in(site, "aud", "zh-Hant"), f"/audit/{draft.instance_id}")
     [row] = re.findall(r'<tr[^>]*data-type="task_released">.*?</tr>', history, re.S)
     assert "任務已退回組內" in row and "alice" in row
+
+
+def test_r_3_1_a_leave_request_nobody_at_work_can_approve_is_shown_on_the_team_page(
+        site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    desk.app.users.add_user("ada", PASSWORD, ["admin"])
+    waiting = desk.request("sam", date(2026, 3, 16), date(2026, 3, 17))  # sam's head, sue, approves it
+    assert "stalled-leave" not in page(sign_in(site, "ada"), "/team")
+
+    desk.decide(desk.request("sue", MONDAY, FRIDAY), "leo")  # sue, the only sales head, is away all week
+    team = page(sign_in(site, "ada"), "/team")
+    assert f'data-leave="{waiting}"' in team
+    assert ("The leave request of sam (2026-03-16 to 2026-03-17) waits for approval by sales_head, and everyone in "
+            "that group is on leave (sue): nobody can approve it now.") in team
+    assert "An administrator adds an approver to sales_head (a new request would go to leader)." in team
+    chinese = page(sign_in(site, "sue", "zh-Hans"), "/team")  # the requester's head sees it too
+    assert "sam 的请假申请（2026-03-16 至 2026-03-17）正等待" in chinese and "成员全部在休假（sue）" in chinese
+    assert "stalled-leave" not in page(sign_in(site, "cleo"), "/team")  # another group's head does not
+
+    desk.app.users.set_groups("sue", ["staff", "sales"])  # nobody is a sales head any more
+    team = page(sign_in(site, "ada"), "/team")
+    assert "waits for approval by sales_head, and nobody active is in that group: nobody can approve it." in team
+    desk.app.users.set_groups("sid", ["staff", "sales_head"])  # a new head at work: the warning goes
+    assert "stalled-leave" not in page(sign_in(site, "ada"), "/team")
+    desk.decide(waiting, "sid")
+    assert desk.record(waiting).status == "approved"

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from casework.leave_waiting import stalled_requests
 from engine.access import Actor, is_admin
 from engine.errors import InvalidInput
 from engine.runtime.handover import HEAD_SUFFIX
 
 from ..auth import casedesk, current_actor, require
 from ..nav import add_nav
-from .common import back_or
+from .common import back_or, now
 
 bp = Blueprint("handover", __name__)
 
@@ -43,7 +44,9 @@ def team() -> ResponseReturnValue:
     groups = None if is_admin(actor) else headed_groups(actor)
     tasks = handover.team_tasks(groups)
     members = {group: handover.members(group) for group in {t.candidate_group for t in tasks if t.candidate_group}}
-    return render_template("team.html", tasks=tasks, members=members)
+    with casedesk().db.unit_of_work(write=False) as session:  # leave requests nobody at work can approve
+        stalled = stalled_requests(session, now(), groups)
+    return render_template("team.html", tasks=tasks, members=members, stalled=stalled)
 
 
 @bp.post("/tasks/<task_id>/reassign")
