@@ -87,6 +87,8 @@ def test_the_replay_and_heatmap_pages_speak_chinese(app: Casedesk, login_as: Log
     assert "回放报告" in replay and "逐步查看历史" in replay and "已验证" in replay
     heatmap = auditor.get("/audit/heatmap/document_review", headers=zh).get_data(as_text=True)
     assert "热力图" in heatmap and "经过次数" in heatmap
+    history = auditor.get(f"/audit/{scenario.instance_id}", headers=zh).get_data(as_text=True)
+    assert "文件审核 v1" in history and "Document review" not in history
 
 
 def test_diagrams_on_chinese_pages_carry_chinese_labels(app: Casedesk, login_as: LoginAs) -> None:
