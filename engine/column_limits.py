@@ -27,14 +27,18 @@ def _refuse(context: Any) -> None:
         for name, value in parameters.items():
             if type(value) is not str:
                 continue
-            if "\x00" in value:
-                raise UnstorableValue("a text cannot hold a NUL character; nothing was changed")
             bind = compiled.binds.get(name) if table is not None else None
             length = getattr(bind.type, "length", None) if bind is not None else None
-            if length is not None and len(value) > length:
-                column = _column_name(table, name)
-                raise UnstorableValue(f"{column} holds at most {length} characters (this value has {len(value)}); "
-                                   "nothing was changed", {column: [f"at most {length} characters"]})
+            refuse_text(value, length, _column_name(table, name) if length is not None else name)
+
+
+def refuse_text(value: str, length: int | None, column: str) -> None:
+    """The rule for one text bound for `column` (which holds at most `length` characters, if limited)."""
+    if "\x00" in value:
+        raise UnstorableValue("a text cannot hold a NUL character; nothing was changed")
+    if length is not None and len(value) > length:
+        raise UnstorableValue(f"{column} holds at most {length} characters (this value has {len(value)}); "
+                              "nothing was changed", {column: [f"at most {length} characters"]})
 
 
 def _column_name(table: Any, bind_name: str) -> str:

@@ -22,10 +22,11 @@ from sqlalchemy import Column, Table, Text, any_, bindparam, cast, delete, func,
     update
 from sqlalchemy.dialects import postgresql
 
-from engine.column_limits import UnstorableValue
+from engine.column_limits import refuse_text
 from engine.runtime import summary
-from engine.runtime.store import _OUTCOME, _PROGRESS, EVENTS, HUMAN_TASKS, INSTANCES, InstanceRecord, InstanceStore, \
-    TaskView, _values
+from engine.runtime.prepared import Prepared
+from engine.runtime.store import _OUTCOME, _PROGRESS, EVENT_COLUMNS, EVENTS, HUMAN_TASKS, INSERT_EVENTS, INSTANCES, \
+    InstanceRecord, InstanceStore, TaskView, _values
 from engine.errors import Conflict
 from engine.models import UTCDateTime
 from engine.runtime.summary import KnownSummary
@@ -68,8 +69,7 @@ def _row_by_row(store: InstanceStore, write: StepWrite, with_events: bool = True
     store.insert_human_tasks(write.new)
     if with_events:
         return store.insert_events(write.events, write.known)
-    if write.events:
-        store.conn.execute(insert(EVENTS), write.events)
+    INSERT_EVENTS.run_many(store.conn, write.events)
     return None
 
 
@@ -96,7 +96,7 @@ def _stored(value: Any) -> Any:
 
 
 _TASK_COLUMNS = list(HUMAN_TASKS.c)
-_EVENT_COLUMNS = [c for c in EVENTS.c if c.name != "id"]
+_EVENT_COLUMNS = EVENT_COLUMNS
 _GONE = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == any_(bindparam("w_gone", type_=postgresql.ARRAY(Text())))) \
     .cte("gone")
 _CAME = _from_json(HUMAN_TASKS, _TASK_COLUMNS, "w_tasks").cte("came")
@@ -128,8 +128,8 @@ def _main(is_new: bool, outcome_changed: bool) -> Any:
 
 
 # Built once per shape: a statement's construction and cache key cost more than its execution.
-_STATEMENTS = {(is_new, outcome, summed): _main(is_new, outcome).add_cte(
-    _ASSIGNED, _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else []))
+_STATEMENTS = {(is_new, outcome, summed): Prepared(_main(is_new, outcome).add_cte(
+    _ASSIGNED, _GONE, _CAME, _APPENDED, _TOOK_PART, *([_SUMMED] if summed else [])))
     for is_new in (False, True) for outcome in (False, True) for summed in (False, True)}
 
 
@@ -158,7 +158,7 @@ def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summa
         params.update({name: getattr(record, name) for name in (_OUTCOME if write.outcome_changed else _PROGRESS)})
         params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
     statement = _STATEMENTS[(write.is_new, write.outcome_changed, summed)]
-    if store.conn.execute(statement, params).first() is None:
+    if statement.first(store.conn, params) is None:
         raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
     if not write.is_new:
         record.lock_version += 1
@@ -170,11 +170,5 @@ def _refuse_unstorable(rows: list[dict[str, Any]], columns: list[Column[Any]], t
     for row in rows:
         for name, length in limits:
             value = row[name]
-            if type(value) is not str:
-                continue
-            if "\x00" in value:
-                raise UnstorableValue("a text cannot hold a NUL character; nothing was changed")
-            if length is not None and len(value) > length:
-                where = f"{table}.{name}"
-                raise UnstorableValue(f"{where} holds at most {length} characters (this value has {len(value)}); "
-                                      "nothing was changed", {where: [f"at most {length} characters"]})
+            if type(value) is str:
+                refuse_text(value, length, f"{table}.{name}")

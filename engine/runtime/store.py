@@ -2,7 +2,8 @@
 
 The ORM's unit of work costs several times more than SpiffWorkflow itself on a
 short step, so the instance row, the inbox rows and the event rows are handled
-with SQLAlchemy Core here; everything else uses the ORM models.
+with SQLAlchemy Core statements here, built once and run straight on the driver
+(engine.runtime.prepared); everything else uses the ORM models.
 """
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Iterable, cast
 
-from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, Select, String, Table, bindparam,
+from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, String, Table, bindparam,
                         delete, insert, select, update)
 
 from engine.definitions.lifecycle import STARTABLE_DEFINITION
 from engine.errors import Conflict
 from engine.runtime import summary
+from engine.runtime.prepared import Prepared
 from engine.models import (Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User,
                            UTCDateTime)
 
@@ -69,7 +71,8 @@ class TaskView:
 # Built once: constructing and cache-keying a statement costs more than running it on a short step.
 _SELECT_INSTANCE = select(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
 _LOCK_INSTANCE = _SELECT_INSTANCE.with_for_update()
-_SELECT_TASK = select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+_SELECT_TASK = Prepared(select(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id")))
+_INSTANCE_READS = {True: Prepared(_LOCK_INSTANCE), False: Prepared(_SELECT_INSTANCE)}  # by lock_rows
 _ACTOR = select(USERS.c.id).where(USERS.c.username == bindparam("b_actor"), USERS.c.active.is_(True))
 _ACTOR_IN_TASK_GROUP = (
     _ACTOR.join(MEMBERSHIPS, MEMBERSHIPS.c.user_id == USERS.c.id)
@@ -81,7 +84,7 @@ ACTOR_PARAM = bindparam("b_actor", type_=String())
 NOW_PARAM = bindparam("b_now", type_=UTCDateTime())
 
 
-def task_reads(actor_absent: ColumnElement[bool] | None = None) -> tuple[Select[Any], Select[Any]]:
+def task_reads(actor_absent: ColumnElement[bool] | None = None) -> tuple[Prepared, Prepared]:
     """The task, its instance and the actor's standing in one round trip: the hot path's first read, plain
     and locked. `actor_absent` (over `ACTOR_PARAM` and `NOW_PARAM`) joins the standing as `actor_absent`.
 
@@ -95,12 +98,12 @@ def task_reads(actor_absent: ColumnElement[bool] | None = None) -> tuple[Select[
              .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
              .where(HUMAN_TASKS.c.id == bindparam("b_id"))
              .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
-    return plain, plain.with_for_update(of=[INSTANCES, HUMAN_TASKS])
+    return Prepared(plain), Prepared(plain.with_for_update(of=[INSTANCES, HUMAN_TASKS]))
 
 
 _TASK_READS = task_reads()
-_SELECT_INBOX = (select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
-                 .order_by(HUMAN_TASKS.c.created_at))
+_SELECT_INBOX = Prepared(select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == bindparam("b_id"))
+                         .order_by(HUMAN_TASKS.c.created_at))
 # A step changes these; naming only them keeps SQLite from rewriting the other columns' indexes.
 _PROGRESS = ["state", "event_seq", "event_head", "updated_at"]
 _OUTCOME = _PROGRESS + ["status", "business_key", "completed_at"]
@@ -114,16 +117,20 @@ def _save_statement(columns: list[str]) -> Any:
     )
 
 
-_SAVE_PROGRESS, _SAVE_OUTCOME = _save_statement(_PROGRESS), _save_statement(_OUTCOME)
-_SET_ASSIGNEE = update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id")).values(assignee=bindparam("b_who"))
-_DELETE_TASK = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
-_INSERT_INSTANCE = insert(INSTANCES)
-_INSERT_TASK = insert(HUMAN_TASKS)
-_INSERT_EVENT = insert(EVENTS)
-_REPIN = update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id")).values(definition_id=bindparam("b_definition"))
-_DEFINITION_VERSION = select(DEFINITIONS.c.id).where(DEFINITIONS.c.key == bindparam("b_key"),
-                                                    DEFINITIONS.c.version == bindparam("b_version"))
-_TASK_SEEN = select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1)
+_SAVES = {False: Prepared(_save_statement(_PROGRESS)), True: Prepared(_save_statement(_OUTCOME))}
+_SET_ASSIGNEE = Prepared(update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+                         .values(assignee=bindparam("b_who")))
+_DELETE_TASK = Prepared(delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id")))
+_INSERT_INSTANCE = Prepared(insert(INSTANCES))  # every column given
+_INSERT_TASK = Prepared(insert(HUMAN_TASKS))
+EVENT_COLUMNS = [c for c in EVENTS.c if c.name != "id"]  # the id is the database's
+INSERT_EVENTS = Prepared(insert(EVENTS).values({c.name: bindparam(c.name) for c in EVENT_COLUMNS}))
+_REPIN = Prepared(update(INSTANCES).where(INSTANCES.c.id == bindparam("b_id"))
+                  .values(definition_id=bindparam("b_definition")))
+_DEFINITION_VERSION = Prepared(select(DEFINITIONS.c.id).where(DEFINITIONS.c.key == bindparam("b_key"),
+                                                             DEFINITIONS.c.version == bindparam("b_version")))
+_STARTABLE = Prepared(STARTABLE_DEFINITION)
+_TASK_SEEN = Prepared(select(EVENTS.c.id).where(EVENTS.c.task_id == bindparam("b_id")).limit(1))
 
 
 @dataclass
@@ -135,13 +142,13 @@ class LockedTask:
     actor_absent: bool = False  # only when the store's task reads ask an absence policy
 
 
-def _record(cls: Any, row: Any, prefix: str = "") -> Any:
-    mapping = row._mapping
+def _record(cls: Any, mapping: Any, prefix: str = "") -> Any:
     return cls(**{f.name: mapping[prefix + f.name] for f in fields(cls)})
 
 
 def task_view(row: Any) -> TaskView:
-    return _record(TaskView, row)
+    """A TaskView from a SQLAlchemy row of human_task."""
+    return _record(TaskView, row._mapping)
 
 
 def _values(record: Any) -> dict[str, Any]:
@@ -153,63 +160,57 @@ class InstanceStore:
     """Statements on one connection inside the caller's transaction."""
 
     def __init__(self, conn: Connection, lock_rows: bool,
-                 reads: tuple[Select[Any], Select[Any]] = _TASK_READS):
+                 reads: tuple[Prepared, Prepared] = _TASK_READS):
         self.conn = conn
         self.lock_rows = lock_rows  # SELECT … FOR UPDATE on PostgreSQL; SQLite locks at BEGIN IMMEDIATE
         self.task_reads = reads  # `task_reads()`, with the runtime's absence condition
 
     def lock_instance(self, instance_id: str) -> InstanceRecord | None:
-        row = self.conn.execute(_LOCK_INSTANCE if self.lock_rows else _SELECT_INSTANCE, {"b_id": instance_id}).first()
+        row = _INSTANCE_READS[self.lock_rows].first(self.conn, {"b_id": instance_id})
         return None if row is None else _record(InstanceRecord, row)
 
     def lock_task(self, task_id: str, actor: str, now: datetime | None = None) -> LockedTask | None:
         """A task and its instance in one statement, the instance row locked, with the actor's standing
         (whether they are away at `now`, if the store's reads ask)."""
         query = self.task_reads[1] if self.lock_rows else self.task_reads[0]
-        row = self.conn.execute(query, {"b_id": task_id, "b_actor": actor, "b_now": now}).first()
+        row = query.first(self.conn, {"b_id": task_id, "b_actor": actor, "b_now": now})
         if row is None:
             return None
-        mapping = row._mapping
         return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"),
                           _record(InstanceRecord, row, f"{INSTANCES.name}_"),
-                          bool(mapping["actor_known"]), bool(mapping["actor_in_group"]),
-                          bool(mapping.get("actor_absent", False)))
+                          bool(row["actor_known"]), bool(row["actor_in_group"]), bool(row.get("actor_absent", False)))
 
     def human_task(self, task_id: str) -> TaskView | None:
-        row = self.conn.execute(_SELECT_TASK, {"b_id": task_id}).first()
+        row = _SELECT_TASK.first(self.conn, {"b_id": task_id})
         return None if row is None else _record(TaskView, row)
 
     def human_tasks(self, instance_id: str) -> dict[str, TaskView]:
-        return {row.id: _record(TaskView, row) for row in self.conn.execute(_SELECT_INBOX, {"b_id": instance_id})}
+        return {row["id"]: _record(TaskView, row) for row in _SELECT_INBOX.all(self.conn, {"b_id": instance_id})}
 
     def insert_instance(self, record: InstanceRecord) -> None:
-        self.conn.execute(_INSERT_INSTANCE, [_values(record)])
+        _INSERT_INSTANCE.run(self.conn, _values(record))
 
     def save_instance(self, record: InstanceRecord, outcome_changed: bool = False) -> None:
         """Write the instance back; the version column turns any lost update into a Conflict.
         `outcome_changed`: the status, business key or completion time moved too."""
-        columns, statement = (_OUTCOME, _SAVE_OUTCOME) if outcome_changed else (_PROGRESS, _SAVE_PROGRESS)
-        params = {name: getattr(record, name) for name in columns}
+        params = {name: getattr(record, name) for name in (_OUTCOME if outcome_changed else _PROGRESS)}
         params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
-        if self.conn.execute(statement, params).rowcount != 1:
+        if _SAVES[outcome_changed].run(self.conn, params) != 1:
             raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
         record.lock_version += 1
 
     def repin_definition(self, instance_id: str, definition_id: int) -> None:
         """A migrated instance pins another version (in the same transaction as its saved state)."""
-        self.conn.execute(_REPIN, {"b_id": instance_id, "b_definition": definition_id})
+        _REPIN.run(self.conn, {"b_id": instance_id, "b_definition": definition_id})
 
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
-        self.conn.execute(_SET_ASSIGNEE, {"b_id": task_id, "b_who": assignee})
+        _SET_ASSIGNEE.run(self.conn, {"b_id": task_id, "b_who": assignee})
 
     def delete_human_tasks(self, task_ids: Iterable[str]) -> None:
-        ids = [{"b_id": task_id} for task_id in task_ids]
-        if ids:
-            self.conn.execute(_DELETE_TASK, ids)
+        _DELETE_TASK.run_many(self.conn, [{"b_id": task_id} for task_id in task_ids])
 
     def insert_human_tasks(self, records: list[TaskView]) -> None:
-        if records:
-            self.conn.execute(_INSERT_TASK, [_values(r) for r in records])
+        _INSERT_TASK.run_many(self.conn, [_values(r) for r in records])
 
     def insert_events(self, rows: list[dict[str, Any]],
                       known: summary.KnownSummary | None = None) -> summary.KnownSummary | None:
@@ -217,16 +218,16 @@ class InstanceStore:
         summary as stored before them, if the caller knows it (see summary.project). Returns it after."""
         if not rows:
             return known
-        self.conn.execute(_INSERT_EVENT, rows)
+        INSERT_EVENTS.run_many(self.conn, rows)
         return summary.project(self.conn, rows, known)
 
     def latest_definition_id(self, key: str) -> int | None:
         """The version new instances start from: the newest executable one not retired."""
-        return self.conn.execute(STARTABLE_DEFINITION, {"b_key": key}).scalar()
+        return _STARTABLE.scalar(self.conn, {"b_key": key})
 
     def definition_id(self, key: str, version: int) -> int | None:
         """The stored version `version` of process `key` (a call activity bound to a fixed version)."""
-        return self.conn.execute(_DEFINITION_VERSION, {"b_key": key, "b_version": version}).scalar()
+        return _DEFINITION_VERSION.scalar(self.conn, {"b_key": key, "b_version": version})
 
     def task_was_seen(self, task_id: str) -> bool:
-        return self.conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None
+        return _TASK_SEEN.first(self.conn, {"b_id": task_id}) is not None

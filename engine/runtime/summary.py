@@ -11,12 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.history.eventlog import canonical_json
 from engine.models import InstanceParticipant, InstanceSummary
+from engine.runtime.prepared import Prepared
 
 SUMMARIES = cast(Table, InstanceSummary.__table__)
 PARTICIPANTS = cast(Table, InstanceParticipant.__table__)
 FOLDED = frozenset({"instance_started", "task_done", "instance_completed"})
 
-_SELECT_SUMMARY = select(SUMMARIES.c.data, SUMMARIES.c.completed).where(SUMMARIES.c.instance_id == bindparam("b_id"))
+_SELECT_SUMMARY = Prepared(select(SUMMARIES.c.data, SUMMARIES.c.completed)
+                           .where(SUMMARIES.c.instance_id == bindparam("b_id")))
 
 
 @dataclass
@@ -49,14 +51,17 @@ def fold(data: dict[str, Any], completed: dict[str, int], type_: str, payload: d
     return data
 
 
-def _upserts(dialect: Any) -> tuple[Any, Any]:
+def _upserts(dialect: Any) -> tuple[Prepared, Prepared]:
     """(add participants, write a summary) for one SQL dialect, built once: building an upsert costs
     more than running it."""
-    summary = dialect.insert(SUMMARIES)
-    return (dialect.insert(PARTICIPANTS).on_conflict_do_nothing(),
-            summary.on_conflict_do_update(index_elements=[SUMMARIES.c.instance_id],
-                                          set_={"data": summary.excluded.data,
-                                                "completed": summary.excluded.completed}))
+    participant = dialect.insert(PARTICIPANTS).values(instance_id=bindparam("instance_id"),
+                                                      username=bindparam("username"))
+    summary = dialect.insert(SUMMARIES).values(instance_id=bindparam("instance_id"), data=bindparam("data"),
+                                               completed=bindparam("completed"))
+    return (Prepared(participant.on_conflict_do_nothing()),
+            Prepared(summary.on_conflict_do_update(index_elements=[SUMMARIES.c.instance_id],
+                                                   set_={"data": summary.excluded.data,
+                                                         "completed": summary.excluded.completed})))
 
 
 _UPSERTS = {"postgresql": _upserts(postgresql), "sqlite": _upserts(sqlite)}
@@ -103,10 +108,9 @@ def projection_writes(conn: Connection, rows: Iterable[dict[str, Any]],
 
 def write_projections(conn: Connection, writes: ProjectionWrites) -> None:
     add_participants, write_summary = _UPSERTS[conn.dialect.name]
-    if writes.participants:
-        conn.execute(add_participants, writes.participants)
+    add_participants.run_many(conn, writes.participants)
     for values in writes.summaries:
-        conn.execute(write_summary, values)
+        write_summary.run(conn, values)
 
 
 def project(conn: Connection, rows: Iterable[dict[str, Any]],
@@ -123,8 +127,9 @@ def _folded_summary(conn: Connection, instance_id: str, events: list[dict[str, A
                     known: KnownSummary | None) -> tuple[dict[str, Any], KnownSummary]:
     """The summary row after `events`, and what is then known."""
     if known is None:  # a cold step, or a write outside a step: read what is stored
-        found = conn.execute(_SELECT_SUMMARY, {"b_id": instance_id}).first()
-        known = KnownSummary(json.loads(found.data) if found else {}, json.loads(found.completed) if found else {})
+        found = _SELECT_SUMMARY.first(conn, {"b_id": instance_id})
+        known = KnownSummary(json.loads(found["data"]) if found else {},
+                             json.loads(found["completed"]) if found else {})
     # Copies: the known summary stays as it was if this transaction rolls back. Values are JSON's own
     # types already (folded from payloads read back from JSON), so they are stored as a read gives them.
     data, completed = dict(known.data), dict(known.completed)
