@@ -19,6 +19,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 from engine.errors import DefinitionInvalid, Problem
 from engine.definitions.owner_messages import FIX_IN_MODELER, element_label, kind_of_tag, owner_sentence, plain
 from engine.definitions.links import with_links_connected
+from engine.definitions.multi_instance import PARSER_OVERRIDES as MULTI_INSTANCE_PARSER_OVERRIDES
 from engine.definitions.signal_events import PARSER_OVERRIDES as SIGNAL_PARSER_OVERRIDES
 from engine.definitions.timer_events import PARSER_OVERRIDES as TIMER_PARSER_OVERRIDES
 from engine.definitions.xmlsafe import UnsafeXml, parse_xml
@@ -81,8 +82,9 @@ class CasedeskParser(SpiffBpmnParser):
 
     # Timers read the step's recorded clock instead of the wall clock (engine/definitions/timer_events.py).
     # Signal end events throw their signal (engine/definitions/signal_events.py).
-    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, **TIMER_PARSER_OVERRIDES,
-                               **SIGNAL_PARSER_OVERRIDES}
+    # A multi-instance input item stays in its instance (engine/definitions/multi_instance.py).
+    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, **MULTI_INSTANCE_PARSER_OVERRIDES,
+                               **TIMER_PARSER_OVERRIDES, **SIGNAL_PARSER_OVERRIDES}
 
     def __init__(self) -> None:
         super().__init__(validator=bpmn_validator())

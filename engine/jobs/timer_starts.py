@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -20,7 +20,7 @@ from engine.definitions.service import DefinitionService
 from engine.definitions.lifecycle import startable_ids
 from engine.errors import DefinitionUnloadable, InvalidInput
 from engine.history.eventlog import INPUT
-from engine.runtime.store import DEFINITIONS
+from engine.runtime.store import DEFINITIONS, INSTANCES
 from engine.isotime import add, parse_cycle, parse_duration, parse_instant
 from engine.jobs.store import JOBS, ClaimedJob, JobStore
 from engine.persistence import Database
@@ -132,7 +132,14 @@ class TimerStarts:
                 return
             deployed_at = conn.execute(select(DEFINITIONS.c.deployed_at).where(DEFINITIONS.c.id == definition_id)
                                        ).scalar_one()
-            upcoming = next_occurrence(timer, deployed_at, now) if resume else (0, occurrence(timer, deployed_at, 0))
+            if resume:
+                upcoming = next_occurrence(timer, deployed_at, now)
+            else:
+                # A version whose last occurrence started its instance has no job left: another worker (or this
+                # one restarted) must not start its occurrences again, so count what the timer already started.
+                started = conn.execute(select(func.count()).select_from(INSTANCES).where(
+                    INSTANCES.c.definition_id == definition_id, INSTANCES.c.started_by == TIMER_ACTOR)).scalar_one()
+                upcoming = (started, occurrence(timer, deployed_at, started))
             if upcoming is not None and upcoming[1] is not None:
                 conn.execute(insert(JOBS).values(
                     kind="start", status="pending", process_key=key, definition_id=definition_id,

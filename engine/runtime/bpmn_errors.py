@@ -9,11 +9,13 @@ from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition as LibraryError
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import CasedeskError
+from engine.runtime.state import drop_orphaned_subprocesses
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ def throw_from_service(raised: BusinessErrorRaised) -> UncaughtError | None:
             for catcher in catchers:
                 catcher.task_spec.catch(catcher, event)
                 catcher.task_spec._update(catcher)
+            if any(c.task_spec.cancel_activity for c in catchers):
+                # Interrupted now: nothing else of the activity (another instance, another branch) runs first.
+                activity.cancel()
+                drop_orphaned_subprocesses(activity.workflow.top_workflow)
             return None
         activity = _enclosing_activity(activity)
     return UncaughtError(task.task_spec.bpmn_id, task.workflow.spec.name, raised.code, raised.message)
@@ -105,7 +111,11 @@ def _boundary_events(activity: Task) -> list[Task]:
 
 
 def _enclosing_activity(activity: Task) -> Task | None:
-    """The subprocess or call activity task whose process holds `activity` (None at the top)."""
+    """The multi-instance or loop activity `activity` is one instance of, else the subprocess or call
+    activity task whose process holds it (None at the top): boundary events sit on the whole activity."""
+    parent = activity.parent
+    if parent is not None and isinstance(parent.task_spec, LoopTask) and parent.task_spec.task_spec == activity.task_spec.name:
+        return parent
     workflow = activity.workflow
     if workflow.parent_task_id is None:
         return None

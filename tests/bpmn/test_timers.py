@@ -148,3 +148,28 @@ def test_a_deadline_on_a_multi_instance_subprocess_withdraws_every_instance(desk
     assert run.types().count("task_withdrawn") == 2
     run.complete("late", {})
     assert run.status == "completed"
+
+
+def timer_started(definition: str) -> str:
+    return diagram("timed", f"""
+    <bpmn:startEvent id="start" name="On schedule"><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:timerEventDefinition>{definition}</bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="do_it" />
+    <bpmn:userTask id="do_it" name="Do it"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="do_it" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>""")
+
+
+def test_a_repeating_timer_start_starts_exactly_its_repetitions_whichever_worker_runs_it(desk: Desk) -> None:
+    desk.deploy(timer_started('<bpmn:timeCycle>"R2/PT1H"</bpmn:timeCycle>'))
+    fired = [desk.advance(timedelta(minutes=61)) for _ in range(4)]
+    # Cold, every hour is served by a freshly started worker; none starts the cycle over.
+    assert fired == [1, 1, 0, 0]
+    assert [run.ready() for run in desk.instances("timed")] == [["do_it"], ["do_it"]]
+
+
+def test_a_timer_start_at_a_date_in_the_past_starts_one_instance_once(desk: Desk) -> None:
+    desk.deploy(timer_started('<bpmn:timeDate>"2001-01-01T00:00:00Z"</bpmn:timeDate>'))
+    fired = [desk.advance(timedelta(minutes=1)) for _ in range(3)]
+    assert fired == [1, 0, 0]
+    assert len(desk.instances("timed")) == 1
