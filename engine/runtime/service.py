@@ -105,7 +105,7 @@ class Runtime:
             step = self.new_instance_step(conn, definition, actor)
             step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
                         actor=actor)
-            step.start(data)
+            step.start(data, by_person=True)
             step.finish(is_new=True)
         return self._committed(step)
 

@@ -43,10 +43,13 @@ class ServiceCalls:
                         task=task)
             raise BusinessErrorRaised(task, error.code, error.message, error.data) from error
         except Exception as exc:
-            refused = by_default and refuses_input(exc)
+            # A handler's InvalidInput refuses what a person just gave, whatever the task's retry policy: retrying
+            # would refuse it again, so it goes back to them; under the default policy so do ValueError and kin.
+            refused = ((by_default and refuses_input(exc))
+                       or (self._person_gave_input and isinstance(exc, InvalidInput)))
             if policy is None or savepoint is None or refused:
-                # What the handler refused as input goes back to whoever gave it, field by field (a 422);
-                # any other failure without a retry policy is the step's failure.
+                # What the handler refused as input goes back to whoever gave it, field by field (a 422), with
+                # nothing stored; any other failure without a retry policy is the step's failure.
                 failure = HandlerRefused if refused or isinstance(exc, InvalidInput) else HandlerFailed
                 raise failure(self.row.id, task.task_spec.name, operator, exc) from exc
             savepoint.rollback()

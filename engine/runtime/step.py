@@ -106,6 +106,9 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
         self.incidents_resolved_by: str | None = None
         self.parked: list[str] = []  # names of service tasks that failed in this step and wait (retry, incident)
         self._after_human_input = False  # service tasks get a default retry policy (human input is durable)
+        # A person's submission (or start) is in this step: a handler's InvalidInput refuses it (a 422, nothing
+        # stored) even when the service task has a retry policy of its own; a retry job has no one to refuse.
+        self._person_gave_input = False
         self._definition_at_load = record.definition_id
         self._reproject = False  # a migration re-derives every inbox row from the new version
         self.failure: UncaughtError | None = None  # an error nobody caught: the instance fails in finish()
@@ -171,7 +174,8 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
             raise Conflict(f"task {task_id} is no longer ready")
         return task
 
-    def start(self, data: dict[str, Any]) -> None:
+    def start(self, data: dict[str, Any], by_person: bool = False) -> None:
+        self._person_gave_input = by_person
         for task in self.workflow.get_tasks(state=TaskState.READY):
             task.set_data(**copy.deepcopy(data))
         self.advance()
@@ -181,6 +185,7 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
         task.set_data(**copy.deepcopy(data))
         self._run(task.run, task)
         self._after_human_input = True
+        self._person_gave_input = True
         self._completed_user_tasks.add(str(task.id))
         self._after_completion(task)
         self.record(EFFECT, "task_done", self._done_payload(task, before), actor=actor, task=task)
