@@ -2,6 +2,7 @@
 to cover does not exist), the form comes back with every typed value and the reason, and nothing is saved."""
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 from flask import Flask
@@ -11,6 +12,7 @@ from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
+from tests.web.conftest import LoginAs
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -75,3 +77,11 @@ def test_a_traditional_chinese_page_says_the_refusal_in_traditional_characters(
     assert response.status_code == 422
     assert "此表單之後的步驟拒絕了它，因此沒有儲存任何內容；請更正後再次提交：須由其他人代理您的工作" in page
     assert "表單有錯誤" not in page and "covers your work" not in page
+
+
+def test_a_page_refusing_a_casework_value_says_why_in_the_page_language(login_as: LoginAs) -> None:
+    admin = login_as("admin")
+    for tag, said in (("zh-CN", "期间“2026-13”：没有 13 月"), ("zh-TW", "期間「2026-13」：沒有 13 月"),
+                      ("en", "period '2026-13': there is no month 13")):
+        response = admin.get("/quality?period=2026-13", headers={"Accept-Language": tag})
+        assert response.status_code == 422 and said in html.unescape(response.get_data(as_text=True))
