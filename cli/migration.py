@@ -23,13 +23,18 @@ def cmd_migrate_instances(app: Casedesk, args: argparse.Namespace) -> int:
 
 
 def _line(outcome: InstanceOutcome, dry_run: bool) -> str:
+    """One instance: whether it can move (or moved) and why not; the tasks it would lose or that change, and
+    the elements the target adds."""
     label = outcome.instance_id + (f" ({outcome.business_key})" if outcome.business_key else "")
     check = outcome.check
-    if not check.can_move:
-        return f"{label}: cannot move: " + "; ".join(check.reasons)
-    verb = "can move" if dry_run else "moved"
-    changed = ", ".join(f"{c.element} [{c.state}] {c.detail}".rstrip() for c in check.changed)
-    return f"{label}: {verb}" + (f"; tasks changed: {changed}" if changed else "")
+    parts = [("can move" if dry_run else "moved") if check.can_move else "cannot move: " + "; ".join(check.reasons)]
+    if check.lost:
+        parts.append("tasks lost: " + "; ".join(c.describe() for c in check.lost))
+    if check.changed:
+        parts.append("tasks changed: " + "; ".join(c.describe() for c in check.changed))
+    if check.added:
+        parts.append("added by the new version: " + ", ".join(check.added))
+    return f"{label}: " + "\n    ".join(parts)
 
 
 def _summary(report: MigrationReport) -> str:

@@ -7,7 +7,7 @@ in its tree has a counterpart in the target version and every running subprocess
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -27,6 +27,27 @@ TOKEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERRO
 CAME_FROM = "casedesk_from"
 
 
+# What an owner calls an element's attributes as SpiffWorkflow's serializer names them (web/owner/migration_text.py
+# translates these words); `extensions` is opened up into the casedesk properties it holds.
+ATTRIBUTE_WORDS = {
+    "bpmn_name": "name", "documentation": "instructions", "lane": "lane", "inputs": "what leads to it",
+    "outputs": "what comes after it", "script": "script", "prescript": "script before", "postscript": "script after",
+    "event_definition": "event (timer, message, signal)", "cond_task_specs": "conditions",
+    "default_task_spec": "default flow", "operation_name": "service operator", "operation_params": "service parameters",
+    "result_variable": "result variable", "data_input_associations": "data in", "data_output_associations": "data out",
+    "io_specification": "data in and out", "typename": "kind of element", "description": "kind of element",
+    "manual": "manual", "calledElement": "called process", "calledElementBinding": "call binding",
+    "calledElementVersion": "called version", "formJsonSchemaFilename": "form", "formUiSchemaFilename": "form layout",
+    "candidateGroups": "candidate groups", "assignee": "assignee", "dueAt": "due at", "businessKey": "business key",
+    "retry": "retry", "instructionsForEndUser": "instructions", "serviceTaskOperator": "service operator",
+    "properties": "properties", "unitTests": "test cases", "preScript": "script before", "postScript": "script after",
+}
+# A task's state in an owner's words (TaskState names otherwise).
+STATE_WORDS = {"READY": "ready", "WAITING": "waiting", "STARTED": "started", "ERROR": "failed",
+               "COMPLETED": "completed", "CANCELLED": "cancelled", "LIKELY": "predicted", "MAYBE": "predicted",
+               "FUTURE": "predicted"}
+
+
 @dataclass(frozen=True)
 class TaskChange:
     """One task of the instance the migration touches."""
@@ -35,11 +56,51 @@ class TaskChange:
     name: str
     process: str
     state: str
-    detail: str = ""
+    detail: str = ""  # as logged: the serializer's names of what changed, or "moves to" the element it aligns with
+    # What changed, in an owner's words (ATTRIBUTE_WORDS), or the element it moves to when aligned by place.
+    attributes: tuple[str, ...] = ()
+    moves_to: str = ""
 
-    def as_dict(self) -> dict[str, str]:
+    def logged(self) -> dict[str, str]:
+        """As the `instance_migrated` event records it (replay produces it again: never change its form)."""
         found = {"element": self.element, "name": self.name, "process": self.process, "state": self.state}
         return found | ({"detail": self.detail} if self.detail else {})
+
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.logged()
+        if self.attributes:
+            found["attributes"] = list(self.attributes)
+        if self.moves_to:
+            found["moves_to"] = self.moves_to
+        return found
+
+    @property
+    def label(self) -> str:
+        return f"{self.element} ({self.name})" if self.name else self.element
+
+    def describe(self) -> str:
+        """One line of the dry run: the task, its state, and what changes."""
+        state = _state(self.state)
+        what = f"moves to {self.moves_to}" if self.moves_to else ", ".join(self.attributes)
+        return f"{self.label}, {state}" + (f": {what}" if what else "")
+
+
+# Why an instance cannot move, by kind (web/owner/migration_text.py words each kind in the page's language).
+TOKEN_LOST, FINISHED_MISSING, PREDICTED_MISSING, SUBPROCESS_MISSING, MOVED_ON, OTHER = (
+    "token_lost", "finished_missing", "predicted_missing", "subprocess_missing", "moved_on", "other")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason an instance cannot move: its kind, what it is about, and the sentence."""
+
+    kind: str
+    text: str
+    subject: str = ""
+    state: str = ""
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -50,14 +111,28 @@ class MigrationCheck:
     lost: list[TaskChange] = field(default_factory=list)
     changed: list[TaskChange] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
 
     @property
     def can_move(self) -> bool:
-        return not self.reasons
+        return not self.refusals
+
+    @property
+    def reasons(self) -> list[str]:
+        return [r.text for r in self.refusals]
+
+    def refuse(self, kind: str, text: str, subject: str = "", state: str = "") -> None:
+        self.refusals.append(Refusal(kind, text, subject, state))
+
+    @classmethod
+    def refused(cls, kind: str, text: str, subject: str = "") -> "MigrationCheck":
+        check = cls()
+        check.refuse(kind, text, subject)
+        return check
 
     def as_dict(self) -> dict[str, Any]:
-        return {"can_move": self.can_move, "reasons": list(self.reasons),
+        return {"can_move": self.can_move, "reasons": self.reasons,
+                "refusals": [{"kind": r.kind, "subject": r.subject, "state": r.state} for r in self.refusals],
                 "lost": [t.as_dict() for t in self.lost], "changed": [t.as_dict() for t in self.changed],
                 "added": list(self.added)}
 
@@ -106,8 +181,8 @@ def _plan(workflow: BpmnWorkflow, spec: Any, subprocess_specs: dict[str, Any],
         if _runs_bound_version(workflow, sub):
             continue  # a late-bound call keeps the version it bound; the caller's new version does not change it
         if diff is None:
-            check.reasons.append(f"subprocess {sub.spec.name!r} is running, and the target version has no process "
-                                 f"{sub.spec.name!r}")
+            check.refuse(SUBPROCESS_MISSING, f"subprocess {sub.spec.name!r} is running, and the target version has no "
+                         f"process {sub.spec.name!r}", sub.spec.name)
         else:
             diffs[sub_id] = diff
     for sub_id, diff in diffs.items():
@@ -126,23 +201,26 @@ def _check_tasks(wf: Any, diff: WorkflowDiff, check: MigrationCheck, registry: A
         if task.id in dropped:
             continue
         change = _change(task)
+        label = _label(task.task_spec)
         if task.id in removed:
             if task.state & TOKEN:
                 check.lost.append(change)
-                check.reasons.append(f"a token is at {_label(task.task_spec)} ({change.state}), which the target "
-                                     "version does not have")
+                check.refuse(TOKEN_LOST, f"a token is at {label} ({_state(change.state)}), which the target version "
+                             "does not have", label, change.state)
             elif task.state & TaskState.FINISHED_MASK:
-                check.reasons.append(f"{_label(task.task_spec)} ({change.state}) is still in the instance's task "
-                                     "tree and the target version does not have it")
+                check.refuse(FINISHED_MISSING, f"{label} ({_state(change.state)}) is still in the instance's task tree and "
+                             "the target version does not have it", label, change.state)
             else:
-                check.reasons.append(f"{_label(task.task_spec)} is predicted to come next and the target "
-                                     "version does not have it")
+                check.refuse(PREDICTED_MISSING, f"{label} is predicted to come next and the target version does not "
+                             "have it", label, change.state)
         elif task.id in changed and task.state & TOKEN:
             target = diff.alignment.get(task)
             # SpiffWorkflow aligns an element whose id changed by its place in the flow: say where it goes.
-            detail = (f"moves to {_label(target)}" if target is not None and target.name != task.task_spec.name
-                      else changed_attributes(registry, task.task_spec, target))
-            check.changed.append(TaskChange(change.element, change.name, change.process, change.state, detail))
+            if target is not None and target.name != task.task_spec.name:
+                check.changed.append(replace(change, detail=f"moves to {_label(target)}", moves_to=_label(target)))
+            else:
+                check.changed.append(replace(change, detail=changed_attributes(registry, task.task_spec, target),
+                                             attributes=tuple(owner_words(registry, task.task_spec, target))))
 
 
 def changed_attributes(registry: Any, old: Any, new: Any) -> str:
@@ -152,6 +230,41 @@ def changed_attributes(registry: Any, old: Any, new: Any) -> str:
     before, after = registry.convert(old), registry.convert(new)
     names = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     return ", ".join(names)
+
+
+def owner_words(registry: Any, old: Any, new: Any) -> list[str]:
+    """What differs about an element between two versions, in an owner's words (ATTRIBUTE_WORDS; casedesk's
+    properties one by one)."""
+    if new is None:
+        return []
+    before, after = registry.convert(old), registry.convert(new)
+    words: list[str] = []
+    for name in sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k)):
+        if name in ("name", "bpmn_id", "lookahead"):
+            continue  # ids and SpiffWorkflow's bookkeeping: not what an owner changed
+        if name == "extensions" and isinstance(before.get(name), dict) and isinstance(after.get(name), dict):
+            words.extend(_extension_words(before[name], after[name]))
+        else:
+            words.append(ATTRIBUTE_WORDS.get(name, name))
+    return list(dict.fromkeys(words))
+
+
+def _extension_words(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    words = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name == "properties" and isinstance(old or {}, dict) and isinstance(new or {}, dict):
+            old, new = old or {}, new or {}
+            words.extend(ATTRIBUTE_WORDS.get(p, p) for p in sorted(set(old) | set(new)) if old.get(p) != new.get(p))
+        else:
+            words.append(ATTRIBUTE_WORDS.get(name, name))
+    return words
+
+
+def _state(name: str) -> str:
+    return STATE_WORDS.get(name, name.lower())
 
 
 def _change(task: Task) -> TaskChange:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.definitions.migration import MigrationCheck, MigrationRefused, check_migration
+from engine.definitions.migration import MOVED_ON, OTHER, MigrationCheck, MigrationRefused, check_migration
 from engine.definitions.service import DefinitionService, LoadedDefinition
 from engine.errors import CasedeskError, Forbidden, InvalidInput, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
@@ -112,8 +112,8 @@ class InstanceMigration:
                 try:
                     step = self.runtime.locked_step(conn, planned.instance_id)
                     if step.definition.id != source.id:
-                        raise MigrationRefused(MigrationCheck(reasons=[
-                            f"the instance no longer runs version {source.version}"]))
+                        raise MigrationRefused(MigrationCheck.refused(
+                            MOVED_ON, f"the instance no longer runs version {source.version} (it moved meanwhile)"))
                     check = step.migrate(target, actor)
                     step.finish()
                 except MigrationRefused as refused:
@@ -123,7 +123,7 @@ class InstanceMigration:
                 except CasedeskError as exc:
                     savepoint.rollback()
                     outcomes.append(InstanceOutcome(planned.instance_id, planned.business_key,
-                                                    MigrationCheck(reasons=[str(exc)])))
+                                                    MigrationCheck.refused(OTHER, str(exc))))
                     continue
                 savepoint.commit()
                 steps.append(step)
@@ -134,13 +134,31 @@ class InstanceMigration:
 
     def _versions(self, key: str, from_version: int, to_version: int,
                   actor: str) -> tuple[LoadedDefinition, LoadedDefinition]:
+        """Both versions, loaded. Refused: a version that does not exist, a view-only model on either side,
+        and a retired target (retiring a version says no instance should start on it; moving onto it is
+        the same). A retired process is no bar: its running instances go on, and may go on a fix."""
         with self.db.unit_of_work(write=False) as session:
             if not MIGRATING_ROLES & groups_of(session, actor):
                 raise Forbidden("only process owners and administrators migrate instances")
-            ids = dict(session.execute(select(ProcessDefinition.version, ProcessDefinition.id)
-                                       .where(ProcessDefinition.key == key,
-                                              ProcessDefinition.version.in_((from_version, to_version)))).all())
+            rows = {row.version: row for row in session.execute(
+                select(ProcessDefinition.version, ProcessDefinition.id, ProcessDefinition.executable,
+                       ProcessDefinition.retired_by)
+                .where(ProcessDefinition.key == key, ProcessDefinition.version.in_((from_version, to_version))))}
+            if not rows and session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == key)
+                                           .limit(1)) is None:
+                raise NotFound(f"no process {key!r} is deployed")
         for version in (from_version, to_version):
-            if version not in ids:
+            if version not in rows:
                 raise NotFound(f"process {key!r} has no version {version}")
-        return self.definitions.load(ids[from_version]), self.definitions.load(ids[to_version])
+        for field_name, version in (("from_version", from_version), ("to_version", to_version)):
+            if not rows[version].executable:
+                raise InvalidInput(
+                    f"version {version} of {key!r} is a view-only model: it cannot run, so no instance runs on it "
+                    "or can move to it", {field_name: [f"version {version} is a view-only model"]})
+        target = rows[to_version]
+        if target.retired_by is not None and to_version != from_version:
+            raise InvalidInput(
+                f"version {to_version} of {key!r} is retired (by {target.retired_by}): no instance may start or move "
+                f"onto it; bring it back first (casedesk restore {key} --version {to_version})",
+                {"to_version": [f"version {to_version} is retired"]})
+        return self.definitions.load(rows[from_version].id), self.definitions.load(target.id)

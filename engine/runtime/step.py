@@ -204,7 +204,7 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
             raise MigrationRefused(check)
         self.record(INPUT, "instance_migrated", {
             "process": target.key, "from_version": self.definition.version, "to_version": target.version,
-            "lost": [t.as_dict() for t in check.lost], "changed": [t.as_dict() for t in check.changed],
+            "lost": [t.logged() for t in check.lost], "changed": [t.logged() for t in check.changed],
             "added": check.added}, actor=actor)
         self._run(lambda: migrate(self.workflow, target.spec, target.subprocess_specs, registry))
         self.definition = target

@@ -44,4 +44,13 @@ def test_staff_are_refused_and_bad_versions_are_clear_errors(app: Casedesk, clie
     assert same.status_code == 422 and "same" in error_of(same)["message"]
     malformed = client.post(URL, json={"from_version": "one"}, headers=auth(OWNER))
     assert malformed.status_code == 422
+    app.definitions.store_model(edited(demo_files(), ('isExecutable="true"', 'isExecutable="false"')), OWNER)
+    model = client.post(URL, json={"from_version": 1, "to_version": 3, "dry_run": False}, headers=auth(OWNER))
+    assert model.status_code == 422 and error_of(model)["fields"] == {"to_version": ["version 3 is a view-only model"]}
+    app.lifecycle.set_retired("document_review", 2, True, OWNER)
+    retired = client.post(URL, json={"from_version": 1, "to_version": 2, "dry_run": False}, headers=auth(OWNER))
+    assert retired.status_code == 422 and error_of(retired)["fields"] == {"to_version": ["version 2 is retired"]}
+    unknown = client.post("/api/v1/processes/no_such/migrations", json={"from_version": 1, "to_version": 2},
+                          headers=auth(OWNER))
+    assert unknown.status_code == 404 and "no process 'no_such' is deployed" in error_of(unknown)["message"]
     assert {i.version for i in app.runtime.list_instances()} == {1}

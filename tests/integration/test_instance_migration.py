@@ -3,6 +3,7 @@ the move goes in batches as a recorded event, and every migrated instance still 
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from lxml import etree
@@ -10,7 +11,9 @@ from lxml import etree
 from engine.bootstrap import Casedesk
 from engine.config import PROJECT_ROOT
 from engine.definitions.service import collect_files
+from engine.definitions.migration import MOVED_ON
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.runtime.migration import MigrationReport
 from engine.runtime.service import InstanceView
 from tests.conftest import PASSWORD
 
@@ -80,7 +83,7 @@ def test_fifty_running_instances_migrate_in_batches_and_each_replays_verified(ap
     assert len(dry.instances) == 50 and len(dry.movable) == 50 and not dry.refused
     one = {o.instance_id: o for o in dry.instances}[reviewing[0].id].as_dict()
     assert one["can_move"] is True and one["lost"] == []
-    assert [c["element"] for c in one["changed"]] == ["review"] and "bpmn_name" in one["changed"][0]["detail"]
+    assert [(c["element"], c["state"], c["attributes"]) for c in one["changed"]] == [("review", "READY", ["name"])]
     assert all(app.runtime.get_instance(v.id).version == 1 for v in drafting + reviewing)  # a dry run moves nothing
 
     report = app.migrations.migrate("document_review", 1, 2, owner, batch_size=20)
@@ -152,3 +155,43 @@ def test_only_owners_migrate_and_bad_versions_are_refused(app: Casedesk, owner: 
     with pytest.raises(InvalidInput):
         app.migrations.migrate("document_review", 1, 2, owner, batch_size=0)
     assert app.migrations.migrate("document_review", 1, 2, "root").moved
+
+
+def test_two_migrations_at_once_move_each_instance_once_while_a_task_is_completed_and_stale_tasks_still_complete(
+        app: Casedesk, owner: str) -> None:
+    views = [at_draft(app, f"case {n}") for n in range(6)]
+    drafts = {view.id: view.ready_tasks[0].id for view in views}  # task ids on pages opened before the move
+    app.definitions.deploy(edited(demo_files(), RENAMED_REVIEW), owner)
+    barrier = threading.Barrier(3)
+    reports: list[MigrationReport] = []
+
+    def migrate() -> None:
+        barrier.wait()
+        reports.append(app.migrations.migrate("document_review", 1, 2, owner, batch_size=2))
+
+    def complete_during_the_move() -> None:
+        barrier.wait()
+        app.runtime.complete_task(drafts[views[0].id], {"body": "sent while the owner migrates"}, actor="alice")
+
+    threads = [threading.Thread(target=work) for work in (migrate, migrate, complete_during_the_move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(reports) == 2
+    moved = [o.instance_id for report in reports for o in report.moved]
+    assert sorted(moved) == sorted(drafts)  # each instance moved once, by one of the two
+    for report in reports:  # what the other found already moved is said so, nothing else
+        assert {r.kind for o in report.refused for r in o.check.refusals} <= {MOVED_ON}
+    for view in views:
+        assert app.runtime.get_instance(view.id).version == 2
+        assert [e.type for e in app.history.events(view.id)].count("instance_migrated") == 1
+    # The task completed during the move went on to the review, which carries version 2's name either way.
+    assert inbox_titles(app, views[0].id) == [("Check the document", None)]
+    # A draft page opened before the move completes on version 2.
+    after = app.runtime.complete_task(drafts[views[1].id], {"body": "from a stale page"}, actor="alice")
+    assert after.version == 2 and [t.title for t in after.ready_tasks] == ["Check the document"]
+    for view in views:
+        report = app.history.replay(view.id)
+        assert report.verified, report.as_dict()

@@ -144,7 +144,7 @@ def test_the_migration_page_shows_the_dry_run_and_its_button_moves_the_instances
     page = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
     assert "Dry run: 1 of 2 running instance(s) of version 1 can move to version 2" in page
     assert f'data-instance="{stuck.id}" data-can-move="no"' in page
-    assert "a token is at review (Review the document) (READY)" in page
+    assert "A token is at review (Review the document) (ready), which the new version does not have." in page
     assert "Migrate 1 instance(s) to version 2" in page
     assert app.runtime.get_instance(moving.id).version == 1
 
@@ -156,6 +156,35 @@ def test_the_migration_page_shows_the_dry_run_and_its_button_moves_the_instances
     owner.get("/language/zh_Hans")
     chinese = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
     assert "试运行：版本 1 的 1 个运行中实例里，有 0 个可以迁移到版本 2" in chinese and "不能迁移" in chinese
+    assert "有令牌位于 review (Review the document)（就绪），而新版本没有该元素。" in chinese
+
+
+def test_the_migration_page_names_what_changes_in_the_page_language_and_refuses_versions_that_take_no_instances(
+        app: Casedesk, login_as: LoginAs) -> None:
+    from tests.integration.test_instance_migration import RENAMED_REVIEW, at_review, demo_files, edited
+    reviewing = at_review(app, "renamed")
+    app.definitions.deploy(edited(demo_with_stamp_task(), RENAMED_REVIEW), "u_process_owner")  # version 2
+    app.definitions.store_model(edited(demo_files(), ('isExecutable="true"', 'isExecutable="false"')),
+                                "u_process_owner")  # version 3
+    owner = login_as("process_owner")
+    page = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
+    assert '<span data-changed="review"><code>review</code> Review the document (ready): name</span>' in page
+    assert 'data-added="stamp (Stamp 蓋章)"' in page
+    # The choice offers the versions instances can move to: not the view-only model.
+    assert '<option value="3"' not in page.split('name="to"')[1].split("</select>")[0]
+    owner.get("/language/zh_Hans")
+    chinese = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
+    assert "Review the document (就绪): 名称" in chinese and "新版本新增的元素：stamp (Stamp 蓋章)" in chinese
+
+    model = owner.get("/owner/processes/document_review/migrate?from=1&to=3")
+    assert model.status_code == 422
+    assert "版本 3 是仅供查看的模型" in model.get_data(as_text=True)
+    app.lifecycle.set_retired("document_review", 2, True, "u_process_owner")
+    retired = owner.post("/owner/processes/document_review/migrate", data={"from": "1", "to": "2"})
+    assert retired.status_code == 422
+    assert 'data-refused="migration">版本 2 已停用' in retired.get_data(as_text=True)
+    assert app.runtime.get_instance(reviewing.id).version == 1
+    assert not [e for e in app.history.events(reviewing.id) if e.type == "instance_migrated"]
 
 
 def test_a_version_page_shows_which_processes_it_calls_and_which_call_it(app: Casedesk, login_as: LoginAs) -> None:
@@ -190,3 +219,8 @@ def test_the_diff_page_names_old_and_new_values_and_shows_layout_only_when_asked
     with_layout = owner.get("/owner/processes/document_review/diff?old=1&new=2&layout=1").get_data(as_text=True)
     assert 'data-element="draft" data-change="changed"' in with_layout and 'data-property="layout"' in with_layout
     assert 'x=&#34;430&#34;' in with_layout and 'x=&#34;430&#34;' not in page
+
+
+def test_every_word_a_migration_report_uses_has_its_translation() -> None:
+    from web.owner.migration_text import WORDS, all_words
+    assert all_words() <= WORDS

@@ -23,6 +23,7 @@ from web.security import stored_file
 from .bundles import carried_tables, decision_ids, main_bpmn_file, replace_file
 from .draft_runs import sample_script
 from .calls import call_rows
+from .migration_text import template_helpers
 from .names import Names, error_problems, name_errors, panel_translations, posted_names, with_names
 from .testruns import announce_test_cases
 
@@ -230,21 +231,47 @@ def diff(key: str) -> ResponseReturnValue:
 @bp.route("/processes/<key>/migrate", methods=["GET", "POST"])
 @MIGRATE
 def migrate(key: str) -> ResponseReturnValue:
-    """Choose two versions, see the dry run instance by instance, then move those that can."""
-    numbers = [v.version for v in catalog().versions(key)]
-    source = request.values.get("from", type=int) or (numbers[1] if len(numbers) > 1 else numbers[0])
-    target = request.values.get("to", type=int) or numbers[0]
+    """Choose two versions, see the dry run instance by instance, then move those that can. Versions that
+    cannot take instances (view-only models; retired ones as targets) are not offered; asked for anyway, the
+    page says why, with nothing changed."""
+    versions = catalog().versions(key)
+    numbers = [v.version for v in versions]
+    sources = [v.version for v in versions if v.executable] or numbers
+    targets = [v.version for v in versions if v.executable and v.retired_at is None] or sources
+    source = request.values.get("from", type=int) or (sources[1] if len(sources) > 1 else sources[0])
+    target = request.values.get("to", type=int) or targets[0]
     migrations, actor = casedesk().migrations, current_actor().username
-    if request.method == "POST":
-        report = migrations.migrate(key, source, target, actor)
-        flash(_("%(moved)s instance(s) moved to version %(to)s; %(left)s stay on version %(from_)s.",
-                moved=len(report.moved), to=target, left=len(report.refused), from_=source))
-    elif source == target:
-        report = None
-    else:
-        report = migrations.dry_run(key, source, target, actor)
-    return render_template("owner/migrate.html", key=key, versions=numbers, source=source, target=target,
-                           report=report)
+    report, error, status = None, None, 200
+    try:
+        if request.method == "POST":
+            report = migrations.migrate(key, source, target, actor)
+            flash(_("%(moved)s instance(s) moved to version %(to)s; %(left)s stay on version %(from_)s.",
+                    moved=len(report.moved), to=target, left=len(report.refused), from_=source))
+        elif source != target:
+            report = migrations.dry_run(key, source, target, actor)
+    except (InvalidInput, NotFound) as refused:
+        error, status = _migration_refusal(refused, source, target, versions), 404 if isinstance(refused, NotFound) else 422
+    return render_template("owner/migrate.html", key=key, sources=sorted({*sources, source}, reverse=True),
+                           targets=sorted({*targets, target}, reverse=True), source=source, target=target,
+                           report=report, error=error, retired={v.version for v in versions if v.retired_at},
+                           models={v.version for v in versions if not v.executable}, **template_helpers()), status
+
+
+def _migration_refusal(refused: Exception, source: int, target: int, versions: list[Any]) -> str:
+    """Why the migration page changed nothing, in the page's language."""
+    by_number = {v.version: v for v in versions}
+    for number in (source, target):
+        if number not in by_number:
+            return _("This process has no version %(v)s.", v=number)
+        if not by_number[number].executable:
+            return _("Version %(v)s is a view-only model: it cannot run, so no instance runs on it or can move to "
+                     "it.", v=number)
+    if source == target:
+        return _("Choose two different versions.")
+    if by_number[target].retired_at is not None:
+        return _("Version %(v)s is retired: no instance may start or move onto it. Bring it back on the process "
+                 "list first.", v=target)
+    return str(refused)
 
 
 def show_deployed(results: list[Any], key: str, version: int) -> ResponseReturnValue:
