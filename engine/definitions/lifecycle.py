@@ -10,10 +10,11 @@ from sqlalchemy import Connection, Select, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.definitions.service import DefinitionService
 from engine.models import ProcessDefinition, ProcessInstance, RetiredProcess
 from engine.persistence import Database
+from engine.users import groups_of
 
 DEFINITIONS = cast(Table, ProcessDefinition.__table__)
 RETIRED_PROCESSES = cast(Table, RetiredProcess.__table__)
@@ -93,10 +94,13 @@ class DefinitionLifecycle:
         return found
 
     def set_retired(self, key: str, version: int | None, retired: bool, actor: str) -> bool:
-        """Retire `key` (or that one version: no new instances; running ones go on), or bring it back.
+        """Retire `key` (or that one version: no new instances; running ones go on), or bring it back; only a
+        process owner may (Forbidden otherwise, whichever way it is asked: CLI, API, page).
         Returns False when it already was so (nothing changed)."""
         now = self.clock.now()
         with self.db.unit_of_work() as session:
+            if "process_owner" not in groups_of(session, actor):
+                raise Forbidden("only process owners retire and restore processes")
             if version is None:
                 _require_process(session, key)
                 current = session.get(RetiredProcess, key)

@@ -12,6 +12,7 @@ from casework.demo_org import seed_demo_org
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
+from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.service import collect_files
 from engine.errors import DefinitionInvalid, InvalidInput
 from engine.runtime.service import InstanceView
@@ -113,6 +114,34 @@ def test_a_case_started_after_a_consultation_edit_runs_the_edited_stage_and_repl
         assert done.status == "completed"
         report = cases.history.replay(view.id)
         assert report.verified, report.as_dict()
+
+
+def test_a_consultation_edit_in_the_web_modeler_survives_make_runs_deploy_and_new_cases_run_it_verified(
+        cases: Casedesk) -> None:
+    """The issue's own path: the owner edits Consultation in the web modeler, `make run` deploys processes/ again,
+    and a business case started afterwards runs the edited stage and replays verified."""
+    owner = create_app({"CASEDESK": cases, "TESTING": True, "WTF_CSRF_ENABLED": False}).test_client()
+    owner.post("/login", data={"username": "owen", "password": "demo-pass-2026"})
+    xml = DefinitionCatalog(cases.db).files("consultation", 1)["consultation.bpmn"].decode()
+    saved = owner.post("/owner/processes/consultation/1/edit",
+                       data={"file": "consultation.bpmn", "xml": xml.replace(f'name="{OLD_REPLY}"', f'name="{NEW_REPLY}"')})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/owner/processes/consultation/2")
+
+    again = {r.key: r for r in cases.definitions.deploy(case_files(), "setup")}  # what `make run` deploys
+    assert (again["consultation"].created, again["consultation"].version) == (False, 1)
+    assert not any(r.created for r in again.values())
+    newest = DefinitionCatalog(cases.db).versions("consultation")[0]
+    assert (newest.version, newest.origin, newest.deployed_by) == (2, "modeler", "owen")
+
+    view = received(cases)
+    assert [t.title for t in view.ready_tasks] == [NEW_REPLY]
+    assert bindings(cases, view.id)[0]["version"] == 2
+    cases.runtime.warm.clear()
+    reply = cases.runtime.list_tasks(instance_id=view.id)[0]
+    done = cases.runtime.complete_task(reply.id, {"answer": "Yes.", "wants_to_apply": False}, actor="ivy")
+    assert done.status == "completed"
+    report = cases.history.replay(view.id)
+    assert report.verified, report.as_dict()
 
 
 def test_a_call_bound_to_its_deployment_or_a_fixed_version_ignores_newer_edits(cases: Casedesk) -> None:

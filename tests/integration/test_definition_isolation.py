@@ -41,6 +41,13 @@ def restarted(app: Casedesk, clock: FakeClock) -> Iterator[Casedesk]:
     node.close()
 
 
+@pytest.fixture(autouse=True)
+def owen(app: Casedesk) -> str:
+    """The process owner who retires and restores."""
+    app.users.add_user("owen", PASSWORD, ["process_owner"])
+    return "owen"
+
+
 def test_a_file_with_two_executable_processes_deploys_versions_that_each_load(app: Casedesk) -> None:
     results = app.definitions.deploy(collect_files(FIXTURES / "two_processes"), "owen", origin="upload")
 
@@ -115,6 +122,7 @@ def test_an_unloadable_version_does_not_stop_other_timers_lists_or_starts(
     by_owner = listed("owner")
     assert "cannot be loaded" in str(by_owner["reply_with_reminders"]["error"])
     assert by_owner["document_review"]["error"] is None
+    assert "cannot be loaded" in str(listed("root")["reply_with_reminders"]["error"])  # administrators too
 
     def start_page(user: str) -> str:
         client = web.test_client()
@@ -131,6 +139,9 @@ def test_an_unloadable_version_does_not_stop_other_timers_lists_or_starts(
     definitions = owner.get("/owner/processes").get_data(as_text=True)
     assert 'data-broken-version="1"' in definitions and "not well-formed XML" in definitions
     assert "cannot be loaded" in owner.get("/owner/processes/reply_with_reminders/1").get_data(as_text=True)
+    admin = web.test_client()
+    admin.post("/login", data={"username": "root", "password": PASSWORD})
+    assert 'data-broken-version="1"' in admin.get("/owner/processes").get_data(as_text=True)
 
 
 def test_retiring_stops_new_instances_while_running_ones_go_on_and_restore_brings_it_back(app: Casedesk) -> None:
@@ -193,6 +204,10 @@ def test_owners_retire_and_restore_from_the_cli_api_and_owner_page(app: Casedesk
     unknown = api.post("/api/v1/processes/document_review/retirement", json={"retired": True, "version": 9},
                        headers={"Authorization": f"Bearer {token}"})
     assert unknown.status_code == 404
+    for who, said in (("alice", "only process owners retire and restore"), ("nobody", "no active user 'nobody'")):
+        refused = run("restore", "document_review", "--version", "1", "--user", who)  # changes nothing
+        assert refused.code == 1 and said in refused.err
+    assert DefinitionCatalog(app.db).version("document_review", 1).retired_by == "owner"
     restored = run("restore", "document_review", "--version", "1", "--user", "owen")
     assert restored.code == 0 and "restored" in restored.out
     assert app.lifecycle.startable_ids() == {"document_review": app.definitions.list_definitions()[0].id}

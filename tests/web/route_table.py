@@ -106,6 +106,7 @@ RULES.update({
     "owner.definitions": Rule(DEFINITION_READERS),
     "owner.version": Rule(DEFINITION_READERS, values=VERSION_1),
     "owner.file": Rule(DEFINITION_READERS, values=VERSION_1),
+    "owner.diagram": Rule(DEFINITION_READERS, values=VERSION_1),
     "owner.diff": Rule(DEFINITION_READERS),
     "owner.deploy": Rule(frozenset({"process_owner"})),
     "owner.edit": Rule(frozenset({"process_owner"}), values=VERSION_1),

@@ -180,6 +180,7 @@ def test_the_migration_page_names_what_changes_in_the_page_language_and_refuses_
     assert model.status_code == 422
     assert "版本 3 是仅供查看的模型" in model.get_data(as_text=True)
     app.lifecycle.set_retired("document_review", 2, True, "u_process_owner")
+    assert "migrate?from=1&amp;to=2" not in owner.get("/owner/processes").get_data(as_text=True)
     retired = owner.post("/owner/processes/document_review/migrate", data={"from": "1", "to": "2"})
     assert retired.status_code == 422
     assert 'data-refused="migration">版本 2 已停用' in retired.get_data(as_text=True)
