@@ -120,6 +120,8 @@ def test_r_3_1_someone_on_leave_cannot_complete_a_group_task_nobody_holds(site: 
     events = len(desk.app.history.events(started.id))
 
     alice = sign_in(site, "alice", "zh-Hans")
+    assert "您正在休假，至 2026-03-06 止：休假期间不能认领或完成此任务。" in page(alice, f"/tasks/{draft.id}")
+    assert "while away you cannot" not in page(sign_in(site, "bob"), f"/tasks/{draft.id}")
     refused = alice.post(f"/tasks/{draft.id}", data={"body": "typed while away 休假中"})
     text = refused.get_data(as_text=True)
     assert refused.status_code == 409, text.split("<main")[-1][:800]

@@ -49,3 +49,9 @@ def completion_refused(absence: Absence) -> str:
              "you typed is kept below. To work again, cancel or shorten your leave (task “Cancel or shorten the "
              "leave” in your inbox).", kind=LABELS[absence.leave_type] if absence.leave_type in LABELS
              else absence.leave_type, day=absence.last_day.isoformat())
+
+
+def away_from_group_task(absence: Absence) -> str:
+    """What the page of a group task nobody holds tells someone away, before they type anything (R-3.1)."""
+    return _("You are on leave until %(day)s: while away you cannot claim or complete this task. It stays with "
+             "its group for a colleague at work.", day=absence.last_day.isoformat())

@@ -27,7 +27,7 @@ from ..documents import posted_uploads, refusal_message, refusal_status
 from ..formmessages import friendly_errors, refusal_reason
 from ..i18n import bundle_text, language_tag, select_timezone
 from .common import now, reads, runtime
-from .leave import completion_refused
+from .leave import away_from_group_task, completion_refused
 
 bp = Blueprint("tasks", __name__)
 
@@ -39,7 +39,16 @@ def show(task_id: str) -> ResponseReturnValue:
         task = _visible_task(task_id)
     except Conflict:
         return _finished(task_id, 200)
-    return _render(task, values=None, errors={})
+    return _render(task, values=None, errors={}, notice=_away_notice(task))
+
+
+def _away_notice(task: TaskView) -> str | None:
+    """Said before anything is typed: someone away completes no task of their group that nobody holds (R-3.1)."""
+    actor = current_actor()
+    if task.assignee is not None or not may_work_task(actor, task):
+        return None
+    absence = casedesk().handover.absence(actor.username)
+    return None if absence is None else away_from_group_task(absence)
 
 
 @bp.post("/tasks/<task_id>")
