@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -15,6 +16,7 @@ from engine.definitions.migration import MOVED_ON
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.runtime.migration import MigrationReport
 from engine.runtime.service import InstanceView
+from engine.runtime.step import InstanceStep
 from tests.conftest import PASSWORD
 
 REVIEW_FILE = "document_review.bpmn"
@@ -195,3 +197,30 @@ def test_two_migrations_at_once_move_each_instance_once_while_a_task_is_complete
     for view in views:
         report = app.history.replay(view.id)
         assert report.verified, report.as_dict()
+
+
+def test_each_batch_is_its_own_transaction_so_a_crash_keeps_the_batches_before_it(
+        app: Casedesk, owner: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(4):
+        at_draft(app, f"case {n}")
+    app.definitions.deploy(edited(demo_files(), RENAMED_REVIEW), owner)
+    order = [o.instance_id for o in app.migrations.dry_run("document_review", 1, 2, owner).instances]
+    move = InstanceStep.migrate
+
+    def crash_at_the_last(step: InstanceStep, target: Any, actor: str) -> Any:
+        if step.row.id == order[-1]:
+            raise RuntimeError("the server went down")
+        return move(step, target, actor)
+
+    monkeypatch.setattr(InstanceStep, "migrate", crash_at_the_last)
+    with pytest.raises(RuntimeError):
+        app.migrations.migrate("document_review", 1, 2, owner, batch_size=2)
+
+    # The first batch stays moved; the second (one instance moved, then the crash) is rolled back whole.
+    assert [app.runtime.get_instance(i).version for i in order] == [2, 2, 1, 1]
+    assert [[e.type for e in app.history.events(i)].count("instance_migrated") for i in order] == [1, 1, 0, 0]
+    monkeypatch.undo()
+    report = app.migrations.migrate("document_review", 1, 2, owner)  # run again: the rest move
+    assert sorted(o.instance_id for o in report.moved) == sorted(order[2:])
+    for instance_id in order:
+        assert app.history.replay(instance_id).verified

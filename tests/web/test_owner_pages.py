@@ -69,6 +69,14 @@ def test_the_modeler_deploys_the_edited_diagram_as_a_new_version(app: Casedesk, 
     # Forms and other files of the version travel with the edited diagram.
     assert set(DefinitionCatalog(app.db).files("document_review", 2)) == set(
         DefinitionCatalog(app.db).files("document_review", 1))
+    # Each version says where it came from and who deployed it, on its page and in the list, in the page's language.
+    version_page = owner.get("/owner/processes/document_review/2").get_data(as_text=True)
+    assert "<dt>Origin</dt><dd>modeler</dd>" in version_page and "<dt>Deployed by</dt><dd>u_process_owner</dd>" in version_page
+    listed = owner.get("/owner/processes").get_data(as_text=True)
+    assert re.search(r'data-version="2">.*?<td>modeler</td>\s*<td>u_process_owner</td>', listed, re.S)
+    assert re.search(r'data-version="1">.*?<td>files</td>\s*<td>owen</td>', listed, re.S)
+    owner.get("/language/zh_Hant")
+    assert "<dd>建模器</dd>" in owner.get("/owner/processes/document_review/2").get_data(as_text=True)
 
 
 def test_an_invalid_edit_keeps_the_drawing_and_reports_the_element(app: Casedesk, login_as: LoginAs) -> None:
