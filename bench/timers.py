@@ -64,7 +64,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
+def run(url: str, workers: int, timers: int, poll: float, lead: timedelta = LEAD) -> dict[str, float]:
     app = bootstrap(Settings(database_url=url), clock=SystemClock())
     try:
         app.definitions.deploy({"bench_timer.bpmn": TIMER_BPMN}, "bench")
@@ -78,7 +78,7 @@ def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
         try:
             for proc in procs:  # every worker is up and polling before anything falls due
                 assert proc.stdout is not None and "running due jobs" in proc.stdout.readline()
-            due = _set_due(app, ids)
+            due = _set_due(app, ids, lead)
             seen = _watch(app, timers, due, due + timedelta(seconds=120 + timers / 5))
         finally:
             for proc in procs:
@@ -95,7 +95,8 @@ def run(url: str, workers: int, timers: int, poll: float) -> dict[str, float]:
     if len(recorded) != timers:
         raise RuntimeError(f"{len(recorded)} timer_fired events for {timers} timers")
     return {"fired": len(seen), "per_second": len(seen) / max(max(seen), 1e-6),
-            "p50": percentile(seen, 0.5), "p99": percentile(seen, 0.99), "recorded_p99": percentile(recorded, 0.99)}
+            "p50": percentile(seen, 0.5), "p99": percentile(seen, 0.99), "recorded_p99": percentile(recorded, 0.99),
+            "ahead": sum(1 for late in recorded if late == 0)}
 
 
 def _start_instances(app: Casedesk, timers: int) -> list[str]:
@@ -105,10 +106,10 @@ def _start_instances(app: Casedesk, timers: int) -> list[str]:
             for _ in range(timers)]
 
 
-def _set_due(app: Casedesk, ids: list[str]) -> datetime:
-    """Bench-only shortcut: move every job to one moment just ahead, once instances and workers exist,
+def _set_due(app: Casedesk, ids: list[str], lead: timedelta = LEAD) -> datetime:
+    """Bench-only shortcut: move every job to one moment `lead` ahead, once instances and workers exist,
     so neither creating instances nor starting workers counts as lateness (the event records this due)."""
-    due = datetime.now(timezone.utc) + LEAD
+    due = datetime.now(timezone.utc) + lead
     with app.db.transaction() as conn:
         conn.execute(JOBS.update().where(JOBS.c.instance_id.in_(ids)).values(due_at=due))
     return due
@@ -145,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timers", type=int, default=400)
     parser.add_argument("--poll", type=float, default=0.1, help="idle worker poll interval, seconds (SQLite only; PostgreSQL workers wake on NOTIFY)")
     parser.add_argument("--quick", action="store_true", help="100 timers")
+    parser.add_argument("--lead", type=float, default=LEAD.total_seconds(),
+                        help="seconds between the timers' due time being set and that time (how long workers "
+                        "know of them ahead); timers in use are mostly scheduled hours or days ahead")
     parser.add_argument("--runs", type=int, default=1, help="runs of each worker count, alternating; the "
                         "median run (by p99) is shown")
     args = parser.parse_args(argv)
@@ -159,9 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.runs):  # alternating, so that a change in the machine's load hits both alike
         for workers in (1, 4):
             with throwaway_postgres(server) as url:
-                results[workers].append(run(url, workers, timers, args.poll))
+                results[workers].append(run(url, workers, timers, args.poll, timedelta(seconds=args.lead)))
     one, four = (_median_run(results[n]) for n in (1, 4))
-    print(f"timers fired per run: {timers} (all due at the same moment), PostgreSQL (workers sleep until due "
+    print(f"timers fired per run: {timers} (all due at the same moment, set {args.lead:g} s ahead), PostgreSQL (workers sleep until due "
           f"or NOTIFY), {os.cpu_count()} CPUs, load average {load_before:.1f} before and "
           f"{os.getloadavg()[0]:.1f} after; median of {args.runs} run(s) by p99")
     print("lateness: when a firing was committed (its job row seen gone) after the due time; 'recorded': the "
@@ -171,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{four['per_second'] / one['per_second']:>8.2f}")
     for key, label in (("p50", "lateness p50 (s)"), ("p99", "lateness p99 (s)"), ("recorded_p99", "recorded p99 (s)")):
         print(f"{label:24}{one[key]:>12.3f}{four[key]:>12.3f}{four[key] / max(one[key], 1e-6):>8.2f}")
+    print(f"{'computed ahead':24}{one['ahead']:>12}{four['ahead']:>12}   (steps whose clock was the due time)")
     met = one["p99"] < GOAL_P99 and four["p99"] < GOAL_P99
     print(f"goal (issue 14): lateness p99 < {GOAL_P99:g} s with 1 and with 4 workers: {'MET' if met else 'NOT MET'}")
     return 0

@@ -21,10 +21,11 @@ RETRY_SECONDS = 1.0
 BUSY_SECONDS = timedelta(seconds=0.01)
 DEFAULT_THREADS = 4  # CASEDESK_WORKER_THREADS; measured with bench/timers.py (README, Performance)
 # A job falling due this soon is claimed and its instance loaded before its moment (a timer's step even
-# computed, engine/jobs/prepared.py): at the due time the worker is awake and has little left to do. At most PREPARE_LIMIT jobs are held ahead (their workflows stay in
-# memory, and other workers wait out their leases if this one dies), taken PREPARE_BATCH at a time so that
-# the workers woken together share them.
-PREPARE_AHEAD = timedelta(seconds=1)
+# computed, engine/jobs/prepared.py): the worker wakes this long before the next job, and at the due time has
+# little left to do. At most PREPARE_LIMIT jobs are held ahead (their workflows stay in memory, and other
+# workers wait out their leases if this one dies), taken PREPARE_BATCH at a time so that the workers awake
+# share them. 5 s: time for 400 steps computed ahead on two busy cores (README, Performance).
+PREPARE_AHEAD = timedelta(seconds=5)
 PREPARE_BATCH = 20
 PREPARE_LIMIT = 500
 # Stop preparing this long before the first prepared job is due: firing it on time matters more.
@@ -72,7 +73,7 @@ class Worker:
                 if max_jobs is not None and self.ran >= max_jobs:
                     break
                 if not stop.is_set():
-                    self.wakeups.wait(upcoming, longest)
+                    self.wakeups.wait(self._wake_at(upcoming), longest)
         finally:
             stop.set()
             self.wakeups.interrupt()
@@ -85,6 +86,13 @@ class Worker:
             heartbeat.join(timeout=5)
             self.wakeups.close()
         return self.ran
+
+    def _wake_at(self, upcoming: datetime | None) -> datetime | None:
+        """When to look again: PREPARE_AHEAD before the next job, to prepare it (a timer scheduled long ago is
+        known well before its moment), or at it when that is already nearer."""
+        if upcoming is not None and upcoming - self.jobs.clock.now() > PREPARE_AHEAD:
+            return upcoming - PREPARE_AHEAD
+        return upcoming
 
     def _prepare(self, upcoming: datetime | None, stop: threading.Event) -> bool:
         """Claim and load jobs falling due within PREPARE_AHEAD, until shortly before the first of them is due;
@@ -100,6 +108,7 @@ class Worker:
                                  compute_until=first - PREPARE_MARGIN) == 0:
                 break
             claimed = True
+            upcoming = self.jobs.next_due()  # a job scheduled meanwhile may be due sooner than those held
         return claimed
 
     def _listen(self) -> None:

@@ -2,6 +2,7 @@
 woken by the NOTIFY its scheduling transaction sends; several sleeping workers still fire each job once."""
 from __future__ import annotations
 
+import json
 import signal
 import threading
 import time
@@ -17,6 +18,7 @@ from engine.config import PROJECT_ROOT, Settings
 from engine.definitions.service import collect_files
 from engine.jobs.store import JOBS
 from engine.jobs.wakeups import NotifyWakeups
+from engine.jobs import worker as worker_module
 from engine.jobs.worker import LONGEST_SLEEP_SECONDS, Worker
 from engine.models import InstanceEvent, ProcessInstance
 from tests.conftest import _empty_database
@@ -75,6 +77,32 @@ def test_a_sleeping_worker_is_woken_by_a_nearer_job_and_fires_it_on_time(pg_app:
     assert late < timedelta(seconds=1)
     assert pg_app.runtime.get_instance(nearer.id).status == "completed"
     assert worker.ran == 1
+
+
+def test_a_worker_wakes_ahead_of_a_timer_scheduled_long_before_and_fires_it_from_a_step_computed_ahead(
+        pg_app: Casedesk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_module, "PREPARE_AHEAD", timedelta(seconds=1))
+    due = soon(2.5)  # known to the worker before its preparing window opens
+    started = pg_app.runtime.start_instance("wait_until", {"due": isoformat(due)}, actor="alice")
+    stop = threading.Event()
+    worker = Worker(pg_app.jobs, "early", poll_seconds=LONGEST_SLEEP_SECONDS, lease_seconds=60)
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    try:
+        assert wait_for(lambda: any(j.lease_owner == "early" for j in pg_app.jobs.list_jobs()), 3), "nothing claimed ahead"
+        claimed_at = datetime.now(timezone.utc)
+        assert fired(pg_app) == 0  # claimed, computed, not stored
+        assert wait_for(lambda: fired(pg_app) == 1, 10)
+        late = datetime.now(timezone.utc) - due
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert due - timedelta(seconds=1.3) < claimed_at < due  # woke about PREPARE_AHEAD before the due time
+    [event] = [e for e in pg_app.history.events(started.id) if e.type == "timer_fired"]
+    assert json.loads(event.payload)["fired_at"] == isoformat(due)  # its step was computed ahead
+    assert late < timedelta(seconds=1)
+    assert pg_app.runtime.get_instance(started.id).status == "completed"
+    assert pg_app.history.replay(started.id).verified
 
 
 def test_wakeups_end_the_wait_for_a_sooner_committed_job_only(pg_app: Casedesk) -> None:
