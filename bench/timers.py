@@ -6,7 +6,7 @@ deleted in the transaction that fires it, so a row gone is a firing committed an
 lateness = when the k-th row was seen gone − due, throughput = N / (last firing − due). The watcher looks
 every POLL_SECONDS, so a lateness is overstated by up to that much plus one query.
 The `fired_at` that each `timer_fired` event records is the step's clock: when a step started, or — a step
-computed ahead of its due time (engine/jobs/prepared.py) — the due time itself, so it cannot measure
+computed ahead of its due time (engine/jobs/steps_ahead.py) — the due time itself, so it cannot measure
 lateness; its p99 is shown beside ("recorded") for comparison with earlier figures.
 The 1-worker run is the baseline.
 """

@@ -22,7 +22,7 @@ from engine.runtime.service import Runtime
 from engine.definitions.timer_events import is_timer
 from engine.jobs.timer_starts import TimerStarts
 from engine.jobs.periodic import KIND as PERIODIC, PeriodicJob, PeriodicJobs
-from engine.jobs.prepared import PreparedFiring, prepare_firing
+from engine.jobs.steps_ahead import PreparedFiring, prepare_firing
 from engine.jobs.warmup import Preloaded, Warmup
 from engine.runtime.step import InstanceStep
 from engine.runtime.waits import RETRY
@@ -101,7 +101,7 @@ class JobRunner:
     def prepare(self, worker: str, ahead: timedelta, limit: int, compute_until: datetime | None = None) -> int:
         """Claim up to `limit` jobs falling due within `ahead` and load their instances now, so that each
         fires from a warm workflow the moment it is due; a timer's step is also computed now, in memory
-        (engine/jobs/prepared.py), while the clock is before `compute_until` (always when not given).
+        (engine/jobs/steps_ahead.py), while the clock is before `compute_until` (always when not given).
         Returns how many jobs were claimed."""
         now = self.clock.now()
         with self.db.transaction() as conn:

@@ -21,7 +21,7 @@ RETRY_SECONDS = 1.0
 BUSY_SECONDS = timedelta(seconds=0.01)
 DEFAULT_THREADS = 4  # CASEDESK_WORKER_THREADS; measured with bench/timers.py (README, Performance)
 # A job falling due this soon is claimed and its instance loaded before its moment (a timer's step even
-# computed, engine/jobs/prepared.py): the worker wakes this long before the next job, and at the due time has
+# computed, engine/jobs/steps_ahead.py): the worker wakes this long before the next job, and at the due time has
 # little left to do. At most PREPARE_LIMIT jobs are held ahead (their workflows stay in memory, and other
 # workers wait out their leases if this one dies), taken PREPARE_BATCH at a time so that the workers awake
 # share them. 5 s: time for 400 steps computed ahead on two busy cores (README, Performance).
