@@ -16,6 +16,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.account_models import UserSession
 from engine.models import ApiToken, Group, Membership, User
 from engine.persistence import Database
+from engine.runtime.prepared import Prepared
 from engine.throttle import Throttled, clear, locked_for, record_failure, throttle_keys
 
 RESERVED_GROUPS = ("admin", "process_owner", "auditor")
@@ -87,11 +88,15 @@ _GROUPS_OF = (
     .outerjoin(Group, Group.id == Membership.group_id)
     .where(User.username == bindparam("b_name"), User.active.is_(True))
 )
+_GROUPS_OF_ON_THE_DRIVER = Prepared(_GROUPS_OF)  # a step's own connection (a start checks its starter)
 
 
 def groups_of(session: Session | Connection, username: str) -> set[str]:
     """The groups of an active user (one query); NotFound for an unknown or inactive one."""
-    rows = session.execute(_GROUPS_OF, {"b_name": username}).all()
+    if isinstance(session, Connection):
+        rows = [(row["id"], row["name"]) for row in _GROUPS_OF_ON_THE_DRIVER.all(session, {"b_name": username})]
+    else:
+        rows = session.execute(_GROUPS_OF, {"b_name": username}).all()
     if not rows:
         raise NotFound(f"no active user {username!r}")
     return {name for _, name in rows if name is not None}

@@ -31,8 +31,8 @@ class _Compiled:
     names: tuple[str, ...]  # bind names: in order for a positional (qmark) driver
     positional: bool
     defaults: dict[str, Any]  # binds that carry their own value (a literal in the statement)
-    processors: tuple[tuple[str, Processor], ...]  # bind name -> the type's processor, where it has one
-    limits: tuple[tuple[str, int | None, str], ...]  # bind name, column length, column named in a refusal
+    processors: dict[str, Processor]  # bind name -> the type's processor, where it has one
+    binds: tuple[tuple[str, int | None, str], ...]  # by `names`: name, column length, column named in a refusal
     results: tuple[Processor | None, ...]  # by result column (a SELECT, or RETURNING)
 
 
@@ -86,6 +86,8 @@ class Prepared:
         dialect = conn.dialect
         compiled = self._for(dialect)
         sent = [_bound(compiled, row) for row in params] if many else _bound(compiled, params)
+        if not conn.in_transaction():
+            conn.begin()  # as SQLAlchemy's execute would (autobegin): SQLite's BEGIN comes from its begin event
         dbapi_connection = conn.connection.dbapi_connection
         cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -109,20 +111,19 @@ class Prepared:
 
 
 def _bound(compiled: _Compiled, params: dict[str, Any]) -> Any:
-    values = {**compiled.defaults, **params} if compiled.defaults else dict(params)
-    for name, length, column in compiled.limits:
-        value = values.get(name)
-        if type(value) is str:
-            refuse_text(value, length, column)
-    for name, process in compiled.processors:
-        if name in values:
-            values[name] = process(values[name])
+    values = {**compiled.defaults, **params} if compiled.defaults else params
+    processors = compiled.processors
+    bound = []
     try:
-        if compiled.positional:
-            return tuple(values[name] for name in compiled.names)
-        return {name: values[name] for name in compiled.names}  # only the statement's own
+        for name, length, column in compiled.binds:
+            value = values[name]
+            if type(value) is str and ("\x00" in value or (length is not None and len(value) > length)):
+                refuse_text(value, length, column)
+            process = processors.get(name)
+            bound.append(value if process is None else process(value))
     except KeyError as missing:
         raise ValueError(f"no value for bind parameter {missing} of {compiled.sql[:60]}…") from None
+    return tuple(bound) if compiled.positional else dict(zip(compiled.names, bound))
 
 
 def _wrapped(conn: Connection, dbapi_connection: Any, cursor: Any, sql: str, params: Any,
@@ -139,27 +140,27 @@ def _wrapped(conn: Connection, dbapi_connection: Any, cursor: Any, sql: str, par
 def _compile(statement: ClauseElement, dialect: Any) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
     binds = {name: bind for bind, name in compiled.bind_names.items()}  # as rendered in the SQL
-    processors = []
+    processors = {}
     defaults = {}
     for name, bind in binds.items():
         if bind.expanding:
             raise ValueError(f"{name}: an expanding bind (IN list) changes the SQL with its value")
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            processors.append((name, process))
+            processors[name] = process
         if not bind.required:
             defaults[name] = bind.effective_value
     # What engine.column_limits checks: every text for NUL, and the lengths of the columns an INSERT or
     # UPDATE writes.
     table = getattr(statement, "table", None) if isinstance(statement, UpdateBase) else None
-    limits = tuple((name, getattr(bind.type, "length", None) if table is not None else None,
-                    _column(table, name)) for name, bind in binds.items())
+    names = tuple(compiled.positiontup or ()) if dialect.positional else tuple(binds)
+    checked = tuple((name, getattr(binds[name].type, "length", None) if table is not None else None,
+                     _column(table, name)) for name in names)
     returned = list(getattr(statement, "exported_columns", ()))  # a SELECT's columns, or RETURNING's
     results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned)
     if compiled.escaped_bind_names:
         raise ValueError(f"bind names that need escaping: {sorted(compiled.escaped_bind_names)}")
-    names = tuple(compiled.positiontup or ()) if dialect.positional else tuple(binds)
-    return _Compiled(str(compiled), names, dialect.positional, defaults, tuple(processors), limits, results)
+    return _Compiled(str(compiled), names, dialect.positional, defaults, processors, checked, results)
 
 
 def _column(table: Any, bind_name: str) -> str:

@@ -12,17 +12,19 @@ from typing import cast
 from sqlalchemy import Connection, Table, insert, select
 
 from engine.models import CaseReference
+from engine.runtime.prepared import Prepared
 from engine.sequences import next_number
 
 REFERENCES = cast(Table, CaseReference.__table__)
 PREFIX = "C"
 SERIES = "case_reference"
+_INSERT_REFERENCE = Prepared(insert(REFERENCES))
 
 
 def assign_reference(conn: Connection, instance_id: str, now: datetime) -> str:
     day = now.strftime("%Y%m%d")
     reference = f"{PREFIX}-{day}-{next_number(conn, SERIES, day):04d}"
-    conn.execute(insert(REFERENCES).values(instance_id=instance_id, reference=reference))
+    _INSERT_REFERENCE.run(conn, {"instance_id": instance_id, "reference": reference})
     return reference
 
 

@@ -84,15 +84,20 @@ def _from_json(table: Table, columns: list[Column[Any]], param: str) -> Any:
                                      select(*[literal_column(f"r.{c.name}") for c in columns]).select_from(rows))
 
 
-def _json_rows(rows: list[dict[str, Any]], columns: list[Column[Any]]) -> str:
-    return json.dumps([{c.name: _stored(row[c.name]) for c in columns} for row in rows], ensure_ascii=False)
+def _json_rows(rows: list[dict[str, Any]]) -> str:
+    """The rows as one JSON array; keys that are no column of the table are ignored by the database."""
+    return _ROWS_JSON.encode(rows)
 
 
 def _stored(value: Any) -> Any:
-    # What UTCDateTime stores: naive UTC.
+    # What UTCDateTime stores: naive UTC. Only moments reach here (the encoder's fallback).
     if isinstance(value, datetime):
-        return UTCDateTime().process_bind_param(value, None).isoformat()  # type: ignore[union-attr]
-    return value
+        return _UTC.process_bind_param(value, None).isoformat()  # type: ignore[union-attr]
+    raise TypeError(f"{type(value).__name__} is no column value")
+
+
+_UTC = UTCDateTime()
+_ROWS_JSON = json.JSONEncoder(ensure_ascii=False, default=_stored)  # one encoder: dumps() builds one per call
 
 
 _TASK_COLUMNS = list(HUMAN_TASKS.c)
@@ -141,8 +146,8 @@ def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summa
     _refuse_unstorable(projections.participants, [summary.PARTICIPANTS.c.username], "instance_participant")
     params: dict[str, Any] = {
         "w_gone": list(write.gone),
-        "w_tasks": _json_rows(tasks, _TASK_COLUMNS),
-        "w_events": _json_rows(write.events, _EVENT_COLUMNS),
+        "w_tasks": _json_rows(tasks),
+        "w_events": _json_rows(write.events),
         "w_instance": record.id,
         "w_participants": [row["username"] for row in projections.participants],
         "a_task": write.assign[0] if write.assign is not None else None,
