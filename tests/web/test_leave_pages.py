@@ -248,11 +248,13 @@ def test_r_3_1_a_leave_request_nobody_at_work_can_approve_is_shown_on_the_team_p
     chinese = page(sign_in(site, "sue", "zh-Hans"), "/team")  # the requester's head sees it too
     assert "sam 的请假申请（2026-03-16 至 2026-03-17）正等待" in chinese and "成员全部在休假（sue）" in chinese
     assert "stalled-leave" not in page(sign_in(site, "cleo"), "/team")  # another group's head does not
+    assert "nobody in sales_head is at work to approve it" in page(sign_in(site, "sam"), "/leave")
 
     desk.app.users.set_groups("sue", ["staff", "sales"])  # nobody is a sales head any more
     team = page(sign_in(site, "ada"), "/team")
     assert "waits for approval by sales_head, and nobody active is in that group: nobody can approve it." in team
     desk.app.users.set_groups("sid", ["staff", "sales_head"])  # a new head at work: the warning goes
     assert "stalled-leave" not in page(sign_in(site, "ada"), "/team")
+    assert "stalled-leave" not in page(sign_in(site, "sam"), "/leave")
     desk.decide(waiting, "sid")
     assert desk.record(waiting).status == "approved"

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casework.leave import read_leave_page
+from casework.leave_waiting import stalled_requests
 from engine.access import is_staff
 from engine.runtime.absence import Absence
 
@@ -34,7 +35,9 @@ def index() -> ResponseReturnValue:
     actor = current_actor()
     with casedesk().db.unit_of_work(write=False) as session:
         page = read_leave_page(session, actor.username, headed_groups(actor), now())
-    return render_template("leave.html", page=page, labels=LABELS)
+        waiting = {e.leave_id for e in page.mine if e.status == "requested"}
+        stalled = {r.leave_id: r for r in stalled_requests(session, now()) if r.leave_id in waiting} if waiting else {}
+    return render_template("leave.html", page=page, labels=LABELS, stalled=stalled)
 
 
 def claim_refused(absence: Absence) -> str:
