@@ -17,6 +17,7 @@ from engine.runtime.store import DEFINITIONS, EVENTS, INSTANCES, USERS
 from engine.runtime.summary import SUMMARIES
 
 from .quality_models import QualityFinding
+from engine.errors import N_, RefusedValue, UnknownName
 
 FINDINGS = cast(Table, QualityFinding.__table__)
 CASE_PROCESS = "business_case"
@@ -52,7 +53,8 @@ def sample_cases(conn: Connection, now: datetime, department: str, days: int, si
     """Up to `size` cases of `department` finished in the last `days` days, chosen by a hash of the
     inspection's id (the same inspection always draws the same cases), listed by case number."""
     if days < 1 or size < 1:
-        raise ValueError(f"sample_days and sample_size must be at least 1, got {days} and {size}")
+        raise RefusedValue(N_("sample_days and sample_size must be at least 1, got %(days)s and %(size)s"), days=days,
+                           size=size)
     rows = [row for row in finished_cases(conn, now - timedelta(days=days), now)
             if json.loads(row.data).get("department") == department]
     rows.sort(key=lambda row: hashlib.sha256(f"{seed}:{row.id}".encode()).hexdigest())
@@ -75,11 +77,13 @@ def register_finding(conn: Connection, now: datetime, instance_id: str, findings
     case_number, person = case_number.strip(), person.strip()
     sampled = [str(case["case_number"]) for case in sample]
     if case_number not in sampled:
-        raise ValueError(f"case {case_number} was not sampled in this inspection; sampled: {', '.join(sampled)}")
+        raise RefusedValue(N_("case %(case)s was not sampled in this inspection; sampled: %(sampled)s"),
+                           case=case_number, sampled=sampled)
     if conn.execute(select(USERS.c.id).where(USERS.c.username == person)).first() is None:
-        raise LookupError(f"no user named {person!r}: name the person responsible by their user name")
+        raise UnknownName(N_("no user named '%(person)s': name the person responsible by their user name"),
+                          person=person)
     if check_kind not in CHECK_KINDS:
-        raise ValueError(f"unknown kind of check {check_kind!r}")
+        raise RefusedValue(N_("unknown kind of check '%(kind)s'"), kind=check_kind)
     taken = conn.execute(select(func.count()).select_from(FINDINGS)
                          .where(FINDINGS.c.instance_id == instance_id)).scalar_one()
     finding = {"id": f"{instance_id}-{taken + 1}", "check_kind": check_kind, "department": department,
@@ -93,5 +97,5 @@ def close_finding(conn: Connection, now: datetime, finding_id: str) -> dict[str,
     closed = conn.execute(FINDINGS.update().where(FINDINGS.c.id == finding_id, FINDINGS.c.status == "open")
                           .values(status="closed", closed_at=now))
     if closed.rowcount != 1:
-        raise LookupError(f"no open quality finding {finding_id}")
+        raise UnknownName(N_("no open quality finding %(finding)s"), finding=finding_id)
     return {"finding": finding_id, "closed_at": isoformat(now)}

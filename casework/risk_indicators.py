@@ -19,6 +19,7 @@ from casework.numbering import next_number
 from casework.risk_models import RiskIndicator, RiskReading, RiskWarning
 from engine.models import InstanceSummary
 from engine.runtime.store import DEFINITIONS, HUMAN_TASKS, INSTANCES
+from engine.errors import N_, RefusedValue, UnknownName
 
 INDICATORS = cast(Table, RiskIndicator.__table__)
 READINGS = cast(Table, RiskReading.__table__)
@@ -70,11 +71,11 @@ def set_threshold(conn: Connection, now: datetime, code: str, threshold: float, 
     """A new warning threshold; the next check or reading compares with it (and arms or raises accordingly)."""
     ensure_indicators(conn)
     if not math.isfinite(threshold) or not 0 < threshold < 1e9:
-        raise ValueError("a threshold is a number above 0")
+        raise RefusedValue(N_("a threshold is a number above 0"))
     changed = conn.execute(update(INDICATORS).where(INDICATORS.c.code == code).values(
         threshold=threshold, threshold_set_by=user, threshold_set_at=now)).rowcount
     if not changed:
-        raise LookupError(f"no risk indicator {code!r}")
+        raise UnknownName(N_("no risk indicator '%(code)s'"), code=code)
 
 
 def _case_instances() -> Any:
@@ -116,7 +117,7 @@ def evaluate(conn: Connection, now: datetime, code: str, value: float, instance_
     """Compare one value with its threshold; a new crossing raises a warning and returns it (else None)."""
     row = conn.execute(select(INDICATORS).where(INDICATORS.c.code == code).with_for_update()).first()
     if row is None:
-        raise LookupError(f"no risk indicator {code!r}")
+        raise UnknownName(N_("no risk indicator '%(code)s'"), code=code)
     reached = value >= row.threshold
     state = "warning" if reached else "normal"
     conn.execute(update(INDICATORS).where(INDICATORS.c.code == code)
@@ -146,7 +147,8 @@ def record_reading(conn: Connection, now: datetime, code: str, value: float, not
     """An entered indicator's value, kept and evaluated at once."""
     ensure_indicators(conn)
     if code not in ENTERED:
-        raise ValueError(f"{code!r} is not an indicator entered by hand; expected one of {', '.join(ENTERED)}")
+        raise RefusedValue(N_("'%(code)s' is not an indicator entered by hand; expected one of %(entered)s"), code=code,
+                           entered=list(ENTERED))
     conn.execute(insert(READINGS).values(indicator=code, value=value, note=note or "", instance_id=instance_id,
                                          entered_at=now))
     return evaluate(conn, now, code, value, instance_id)
@@ -155,7 +157,7 @@ def record_reading(conn: Connection, now: datetime, code: str, value: float, not
 def _warning_status(conn: Connection, number: str) -> str:
     status = conn.execute(select(WARNINGS.c.status).where(WARNINGS.c.number == number)).scalar_one_or_none()
     if status is None:
-        raise LookupError(f"no risk warning {number}")
+        raise UnknownName(N_("no risk warning %(number)s"), number=number)
     return str(status)
 
 
@@ -167,9 +169,9 @@ def mark_alerted(conn: Connection, number: str, instance_id: str) -> None:
 
 def record_measures(conn: Connection, number: str, measures: str) -> None:
     if _warning_status(conn, number) == "closed":
-        raise ValueError(f"risk warning {number} is closed")
+        raise RefusedValue(N_("risk warning %(number)s is closed"), number=number)
     if not measures.strip():
-        raise ValueError("the measures taken must not be empty")
+        raise RefusedValue(N_("the measures taken must not be empty"))
     conn.execute(update(WARNINGS).where(WARNINGS.c.number == number)
                  .values(status="measures_taken", measures=measures.strip()))
 
@@ -177,7 +179,7 @@ def record_measures(conn: Connection, number: str, measures: str) -> None:
 def record_verification(conn: Connection, now: datetime, number: str, effective: bool, verification: str) -> str:
     """The risk owner's verification: effective closes the warning, otherwise the measures go on."""
     if _warning_status(conn, number) != "measures_taken":
-        raise ValueError(f"risk warning {number} has no measures to verify")
+        raise RefusedValue(N_("risk warning %(number)s has no measures to verify"), number=number)
     status = "closed" if effective else "alerted"
     conn.execute(update(WARNINGS).where(WARNINGS.c.number == number).values(
         status=status, verification=verification or "", closed_at=now if effective else None))

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Table, insert, select, update
 
 from casework.numbering import next_number
 from casework.risk_models import Risk
+from engine.errors import N_, RefusedValue, UnknownName
 
 RISKS = cast(Table, Risk.__table__)
 CATEGORIES = ("market", "credit", "operational")
@@ -19,27 +20,29 @@ RESPONSES = ("avoid", "reduce", "transfer", "accept")
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        raise RefusedValue(N_("%(field)s must be one of %(allowed)s, not '%(value)s'"), field=name, allowed=list(allowed),
+                           value=value)
     return value
 
 
 def _text(name: str, value: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must not be empty")
+        raise RefusedValue(N_("%(field)s must not be empty"), field=name)
     return value.strip()
 
 
 def _status(conn: Connection, number: str) -> str:
     status = conn.execute(select(RISKS.c.status).where(RISKS.c.number == number)).scalar_one_or_none()
     if status is None:
-        raise LookupError(f"no risk {number} in the register")
+        raise UnknownName(N_("no risk %(number)s in the register"), number=number)
     return str(status)
 
 
 def _set(conn: Connection, number: str, expected: tuple[str, ...], now: datetime, **values: Any) -> None:
     status = _status(conn, number)
     if status not in expected:
-        raise ValueError(f"risk {number} is {status}; this step needs it {' or '.join(expected)}")
+        raise RefusedValue(N_("risk %(number)s is %(status)s; this step needs it %(expected)s"), number=number,
+                           status=status, expected=list(expected))
     conn.execute(update(RISKS).where(RISKS.c.number == number).values(updated_at=now, **values))
 
 

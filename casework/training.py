@@ -13,6 +13,7 @@ from engine.runtime.store import GROUPS, INSTANCES, MEMBERSHIPS, USERS
 
 from .quality_indicators import Period, compute_indicators
 from .training_models import CareerPlan, TrainingNeed
+from engine.errors import N_, RefusedValue, UnknownName
 
 NEEDS = cast(Table, TrainingNeed.__table__)
 CAREERS = cast(Table, CareerPlan.__table__)
@@ -30,13 +31,14 @@ _SKILL_LINES = re.compile(r"[\n;；]+")
 
 def text(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must not be empty")
+        raise RefusedValue(N_("%(field)s must not be empty"), field=name)
     return value.strip()
 
 
 def one_of(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        raise RefusedValue(N_("%(field)s must be one of %(allowed)s, not '%(value)s'"), field=name, allowed=list(allowed),
+                           value=value)
     return str(value)
 
 
@@ -63,7 +65,8 @@ def require_users(conn: Connection, names: list[str]) -> dict[str, set[str]]:
     found = groups_of_users(conn, names)
     unknown = [name for name in names if name not in found]
     if unknown:
-        raise LookupError(f"no active user named {', '.join(map(repr, unknown))}: name people by their user name")
+        raise UnknownName(N_("no active user named %(names)s: name people by their user name"),
+                          names=[repr(name) for name in unknown])
     return found
 
 

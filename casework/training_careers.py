@@ -13,6 +13,7 @@ from engine.isotime import add, parse_duration
 from .numbering import next_number
 from .training import require_users, text
 from .training_models import CareerPlan
+from engine.errors import N_, RefusedValue, UnknownName
 
 CAREER_PLANS = cast(Table, CareerPlan.__table__)
 REVIEW_OUTCOMES = ("continue", "revise", "close")
@@ -21,9 +22,10 @@ REVIEW_OUTCOMES = ("continue", "revise", "close")
 def _plan(conn: Connection, number: str, *expected: str) -> Any:
     row = conn.execute(select(CAREER_PLANS).where(CAREER_PLANS.c.number == number)).one_or_none()
     if row is None:
-        raise LookupError(f"no career plan {number}")
+        raise UnknownName(N_("no career plan %(number)s"), number=number)
     if row.status not in expected:
-        raise ValueError(f"career plan {number} is {row.status}; this step needs it {' or '.join(expected)}")
+        raise RefusedValue(N_("career plan %(number)s is %(status)s; this step needs it %(expected)s"), number=number,
+                           status=row.status, expected=list(expected))
     return row
 
 
@@ -36,9 +38,9 @@ def open_plan(conn: Connection, now: datetime, instance_id: str, person: str, su
     """A plan for `person`, agreed with and reviewed by `superior` every `review_months` months."""
     person, superior = text("employee", person), text("superior", superior)
     if person == superior:
-        raise ValueError("the superior reviews someone else's plan, not their own")
+        raise RefusedValue(N_("the superior reviews someone else's plan, not their own"))
     if not 1 <= int(review_months) <= 24:
-        raise ValueError("a review comes every 1 to 24 months")
+        raise RefusedValue(N_("a review comes every 1 to 24 months"))
     require_users(conn, [person, superior])
     number = f"ZY-{now.year}-{next_number(conn, 'career_plan', str(now.year)):04d}"
     conn.execute(insert(CAREER_PLANS).values(
@@ -74,7 +76,7 @@ def review(conn: Connection, now: datetime, number: str, outcome: str, progress:
     """A periodic review: the plan goes on (next review set), is revised by the person, or is closed."""
     row = _plan(conn, number, "active")
     if outcome not in REVIEW_OUTCOMES:
-        raise ValueError(f"outcome must be one of {', '.join(REVIEW_OUTCOMES)}")
+        raise RefusedValue(N_("outcome must be one of %(outcomes)s"), outcomes=list(REVIEW_OUTCOMES))
     values: dict[str, Any] = {"reviews": row.reviews + 1, "review_note": text("progress", progress),
                               "updated_at": now}
     due = None

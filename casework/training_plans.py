@@ -16,6 +16,7 @@ from engine.clock import isoformat
 from .numbering import next_number
 from .training import department_of, one_of, require_users, text
 from .training_models import TrainingAttendance, TrainingPlan, TrainingSession
+from engine.errors import N_, RefusedValue, UnknownName
 
 PLANS = cast(Table, TrainingPlan.__table__)
 SESSIONS = cast(Table, TrainingSession.__table__)
@@ -42,12 +43,12 @@ def _plan_values(conn: Connection, kind: str, title: str, goal: str, content: st
                  budget: float) -> dict[str, Any]:
     people = user_names(participants)
     if not people:
-        raise ValueError("name at least one participant")
+        raise RefusedValue(N_("name at least one participant"))
     require_users(conn, people)
     if not 1 <= int(session_count) <= 52 or not 1 <= int(every_days) <= 366:
-        raise ValueError("a plan has 1 to 52 sessions, 1 to 366 days apart")
+        raise RefusedValue(N_("a plan has 1 to 52 sessions, 1 to 366 days apart"))
     if budget < 0:
-        raise ValueError("the budget cannot be negative")
+        raise RefusedValue(N_("the budget cannot be negative"))
     return {"kind": one_of("kind", kind, KINDS), "title": text("title", title), "goal": text("goal", goal),
             "content": text("content", content), "method": one_of("method", method, METHODS),
             "starts_on": date.fromisoformat(starts_on).isoformat(), "session_count": int(session_count),
@@ -67,7 +68,8 @@ def submit_plan(conn: Connection, now: datetime, instance_id: str, **fields: Any
     else:
         status = conn.execute(select(PLANS.c.status).where(PLANS.c.number == number)).scalar_one()
         if status != "returned":
-            raise ValueError(f"plan {number} is {status}; only a returned plan is amended")
+            raise RefusedValue(N_("plan %(number)s is %(status)s; only a returned plan is amended"), number=number,
+                               status=status)
         conn.execute(update(PLANS).where(PLANS.c.number == number)
                      .values(status="submitted", updated_at=now, **values))
     return {"number": number, "status": "submitted", "participants": json.loads(values["participants"])}
@@ -77,7 +79,8 @@ def decide_plan(conn: Connection, now: datetime, number: str, approved: bool, no
     """R-7.2: the leader approves the plan, or sends it back to be amended."""
     status = conn.execute(select(PLANS.c.status).where(PLANS.c.number == number)).scalar_one_or_none()
     if status != "submitted":
-        raise ValueError(f"plan {number} is {status or 'not in the register'}; only a submitted plan is decided")
+        raise RefusedValue(N_("plan %(number)s is %(status)s; only a submitted plan is decided"), number=number,
+                           status=status or "not in the register")
     decided = "approved" if approved else "returned"
     conn.execute(update(PLANS).where(PLANS.c.number == number)
                  .values(status=decided, approval_note=note or "", updated_at=now))
@@ -89,7 +92,8 @@ def schedule_sessions(conn: Connection, number: str, zone: str) -> list[dict[str
     every participant on its sign-in list."""
     plan = conn.execute(select(PLANS).where(PLANS.c.number == number)).one()
     if plan.status != "approved":
-        raise ValueError(f"plan {number} is {plan.status}; only an approved plan schedules sessions")
+        raise RefusedValue(N_("plan %(number)s is %(status)s; only an approved plan schedules sessions"), number=number,
+                           status=plan.status)
     people = json.loads(plan.participants)
     first = datetime.combine(date.fromisoformat(plan.starts_on), SESSION_HOUR, ZoneInfo(zone))
     sessions = []
@@ -112,13 +116,13 @@ def record_sign_in(conn: Connection, now: datetime, session_number: str, absente
     Returns one entry per participant, with the group of the head who follows an absence up."""
     session = conn.execute(select(SESSIONS).where(SESSIONS.c.number == session_number)).one()
     if session.status != "scheduled":
-        raise ValueError(f"session {session_number} is already {session.status}")
+        raise RefusedValue(N_("session %(session)s is already %(status)s"), session=session_number, status=session.status)
     listed = list(conn.scalars(select(ATTENDANCE.c.person).where(ATTENDANCE.c.session_number == session_number)
                                .order_by(ATTENDANCE.c.id)))
     absent = user_names(absentees)
     strangers = [name for name in absent if name not in listed]
     if strangers:
-        raise ValueError(f"{', '.join(strangers)} not on the sign-in list: {', '.join(listed)}")
+        raise RefusedValue(N_("%(names)s not on the sign-in list: %(listed)s"), names=strangers, listed=listed)
     groups = require_users(conn, listed)
     conn.execute(update(SESSIONS).where(SESSIONS.c.number == session_number)
                  .values(status="held", record=text("training record", record), held_at=now))
@@ -138,14 +142,17 @@ def _attendance(conn: Connection, session_number: str, person: str, attended: bo
     row = conn.execute(select(ATTENDANCE).where(ATTENDANCE.c.session_number == session_number,
                                                 ATTENDANCE.c.person == person)).one_or_none()
     if row is None or row.attended is not attended:
-        raise LookupError(f"{person} is not {'signed in' if attended else 'absent'} at session {session_number}")
+        if attended:
+            raise UnknownName(N_("%(person)s is not signed in at session %(session)s"), person=person,
+                              session=session_number)
+        raise UnknownName(N_("%(person)s is not absent at session %(session)s"), person=person, session=session_number)
     return row
 
 
 def record_assessment(conn: Connection, session_number: str, person: str, score: float, note: str) -> dict[str, Any]:
     """R-7.3: a participant's assessment: the score, passed at 60 or more."""
     if not 0 <= score <= 100:
-        raise ValueError("a score is between 0 and 100")
+        raise RefusedValue(N_("a score is between 0 and 100"))
     _attendance(conn, session_number, person, True)
     passed = score >= PASS_MARK
     conn.execute(update(ATTENDANCE).where(ATTENDANCE.c.session_number == session_number,

@@ -42,6 +42,16 @@ class InvalidInput(CasedeskError):
         self.field_errors = field_errors or {}
 
 
+class RefusedValue(InvalidInput, ValueError):
+    """A value casework cannot take (a person's to correct): an InvalidInput worded in the reader's language that
+    is still a ValueError to whoever catches one."""
+
+
+class UnknownName(InvalidInput, LookupError):
+    """A user, number or code that names nothing casework knows: an InvalidInput worded in the reader's language
+    that is still a LookupError to whoever catches one."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One validation finding, reported as file, element id, element name, message."""

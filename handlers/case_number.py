@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from casework.numbering import next_number
+from engine.errors import N_, RefusedValue
 
 from .context import Handler, HandlerContext
 
@@ -23,8 +24,8 @@ def make_case_number(time_zone: str) -> Handler:
         own transaction — a rolled-back step gives its number back, concurrent steps queue."""
         prefix = CASE_PREFIXES.get(business_type)
         if prefix is None:
-            known = ", ".join(sorted(CASE_PREFIXES))
-            raise ValueError(f"unknown business type {business_type!r}; expected one of {known}")
+            raise RefusedValue(N_("unknown business type '%(name)s'; expected one of %(known)s"), name=business_type,
+                               known=sorted(CASE_PREFIXES))
         now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=timezone.utc)
         day = now.astimezone(zone).strftime("%Y%m%d")
         number = next_number(_connection(ctx), f"case:{prefix}", day)

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .context import Handler, HandlerContext
+from engine.errors import N_, RefusedValue
 
 
 def make_notify_reply_deadline(notify_customer: Handler, time_zone: str) -> Handler:
@@ -17,7 +18,7 @@ def make_notify_reply_deadline(notify_customer: Handler, time_zone: str) -> Hand
                               question: str, days: int) -> dict[str, Any]:
         """Tell the customer by when the reply comes; the result names the deadline it promised."""
         if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            raise ValueError(f"days must be a whole number of days, at least 1; got {days!r}")
+            raise RefusedValue(N_("days must be a whole number of days, at least 1; got %(days)s"), days=repr(days))
         now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=timezone.utc)
         due = now + timedelta(days=days)
         local = due.astimezone(zone).strftime("%Y-%m-%d %H:%M")

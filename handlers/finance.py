@@ -14,6 +14,7 @@ from casework.archive_closing import file_complete_archive
 from casework.archive_register import archive_class
 
 from .context import Handler, HandlerContext
+from engine.errors import N_, RefusedValue
 
 ARCHIVE_CLASS = "finance"
 
@@ -42,7 +43,7 @@ def check_finance_figures(ctx: HandlerContext, receivables_not_due: float, recei
                "payables_not_due": payables_not_due, "payables_overdue": payables_overdue}
     for name, value in amounts.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"{name} must be an amount of 0 or more")
+            raise RefusedValue(N_("%(field)s must be an amount of 0 or more"), field=name)
     receivables = round(receivables_not_due + receivables_overdue, 2)
     payables = round(payables_not_due + payables_overdue, 2)
     return {"receivables_total": receivables, "payables_total": payables,

@@ -21,6 +21,7 @@ from typing import Any, Callable
 from sqlalchemy import Connection
 
 from casework import outbox
+from engine.errors import N_, RefusedValue
 
 from .context import Handler, HandlerContext
 
@@ -50,9 +51,9 @@ class NotifySettings:
 
 def check_recipient(channel: str, recipient: str) -> None:
     if channel == "email" and not _EMAIL.match(recipient or ""):
-        raise ValueError(f"not an e-mail address: {recipient!r}")
+        raise RefusedValue(N_("not an e-mail address: '%(email)s'"), email=recipient)
     if channel == "sms" and not _MOBILE.match(recipient or ""):
-        raise ValueError(f"not a mobile number: {recipient!r}")
+        raise RefusedValue(N_("not a mobile number: '%(number)s'"), number=recipient)
 
 
 def keep_in_outbox(ctx: HandlerContext, channel: str, recipient: str, subject: str, message: str,
@@ -124,7 +125,8 @@ def make_notify_customer(settings: NotifySettings) -> Handler:
         """Send one notice; the result (recorded in the event log) says where and when it went."""
         reference = f"{ctx.instance_id}/{ctx.task_spec}"
         if channel not in CHANNELS:
-            raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+            raise RefusedValue(N_("unknown channel '%(channel)s'; expected one of %(channels)s"), channel=channel,
+                               channels=list(CHANNELS))
         if settings.transport == "outbox":
             receipt = keep_in_outbox(ctx, channel, recipient, subject, message, reference)
         elif channel == "email":

@@ -83,3 +83,15 @@ def test_the_names_of_missing_checks_are_translated_inside_the_sentence(pages: F
     assert str(refused) == "contract HT-2026-0001 is not cleared for signing: lawful terms, finance review missing"
     with pages.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
         assert error_body_of(refused)["error"]["message"] == "合同 HT-2026-0001 尚未获准签订：缺少条款合法、财务审核"
+
+
+def test_a_refused_value_is_still_a_value_error_and_reads_in_the_page_language(pages: Flask) -> None:
+    from casework.training import one_of
+    from engine.errors import RefusedValue
+    with pytest.raises(ValueError) as caught:  # whoever caught a ValueError still does
+        one_of("kind", "party", ("internal", "external"))
+    assert isinstance(caught.value, RefusedValue) and isinstance(caught.value, InvalidInput)
+    assert str(caught.value) == "kind must be one of internal, external, not 'party'"
+    refused = HandlerRefused("i-1", "plan", "training_plan", caught.value)
+    with pages.test_request_context("/", headers={"Accept-Language": "zh-TW"}):
+        assert error_body_of(refused)["error"]["message"].endswith("kind 必須是 internal、external 之一，而不是「party」")

@@ -24,7 +24,7 @@ def _invalid_input_calls() -> list[tuple[str, ast.Call]]:
         for path in sorted((PROJECT_ROOT / source).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
-                        "InvalidInput", "HandlerRefused"):
+                        "InvalidInput", "HandlerRefused", "RefusedValue", "UnknownName"):
                     calls.append((f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}", node))
     return calls
 
@@ -46,12 +46,25 @@ def _catalogue(locale: str) -> Catalog:
 
 def test_every_refusal_is_an_n_marked_template_not_a_formatted_string() -> None:
     calls = _invalid_input_calls()
-    assert len(calls) > 50  # the refusals of leave, trade, archive, digest, quality and risk casework
+    assert len(calls) > 90  # the refusals of leave, trade, archive, digest, training, quality and risk casework
     unmarked = [where for where, call in calls if not (
         call.args and isinstance(call.args[0], ast.Call) and getattr(call.args[0].func, "id", None) == "N_"
         and len(call.args[0].args) == 1 and isinstance(call.args[0].args[0], ast.Constant)
         and isinstance(call.args[0].args[0].value, str))]
     assert unmarked == [], "write these as InvalidInput(N_(\"… %(name)s …\"), fields, name=value)"
+
+
+def test_no_handler_or_casework_refuses_with_a_bare_value_or_lookup_error() -> None:
+    """A ValueError's or LookupError's English text cannot be translated: casework raises RefusedValue and
+    UnknownName instead (still a ValueError and a LookupError to whoever catches one)."""
+    bare = []
+    for source in SOURCES:
+        for path in sorted((PROJECT_ROOT / source).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                        and getattr(node.exc.func, "id", None) in ("ValueError", "LookupError")):
+                    bare.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert bare == []
 
 
 @pytest.mark.parametrize("locale", LOCALES)
