@@ -285,7 +285,7 @@ class JobRunner:
                         jobs.delete(job.id)
                         continue
                     firing = firings.get(job.id)
-                    if firing is not None and firing.current(record):
+                    if firing is not None and firing.current(record) and held[job.id].due_at == job.due_at:
                         # Computed ahead, pure, on this very row: only its writes are left, and no savepoint.
                         # If they fail, the group fails as a whole and each job runs again on its own.
                         steps.append(firing.write(conn, self.runtime, gone))
