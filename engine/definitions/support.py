@@ -51,7 +51,8 @@ REFUSED_EVENT_DEFINITIONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-REFUSAL_MARKERS = ("casedesk does not run", "this activity is marked as a compensation handler")
+REFUSAL_MARKERS = ("casedesk does not run", "this activity is marked as a compensation handler", "this element names",
+                   "this conditional event has an empty condition")
 
 # SpiffWorkflow 3.2 never interrupts the enclosing process for an interrupting event subprocess (the
 # default), never starts one with a conditional start event, and starts signal and message ones only
@@ -85,6 +86,7 @@ def element_support_problems(review: BundleUnderReview) -> Iterator[Problem]:
         yield from link_problems(filename, tree)
         yield from gateways_waiting_for_several_signals(filename, tree)
         yield from gateway_branches_with_cycles(filename, tree)
+        yield from missing_references(filename, tree)
 
 
 def refusals_supersede(problems: list[Problem]) -> list[Problem]:
@@ -160,6 +162,55 @@ def gateway_branches_with_cycles(filename: str, tree: etree._ElementTree) -> Ite
             timer = target.find(f"{{{BPMN_MODEL}}}timerEventDefinition")
             if timer is not None and timer.find(f"{{{BPMN_MODEL}}}timeCycle") is not None:
                 yield _problem(filename, target, CYCLE_BRANCH)
+
+
+CATCHING = {"startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"}
+# Event definition (or task) -> the attribute naming what it sends or waits for, and that thing's tag.
+REFERENCES = {"messageEventDefinition": ("messageRef", "message"), "signalEventDefinition": ("signalRef", "signal"),
+              "escalationEventDefinition": ("escalationRef", "escalation"), "errorEventDefinition": ("errorRef", "error"),
+              "receiveTask": ("messageRef", "message"), "sendTask": ("messageRef", "message")}
+# A catching error or escalation event without a reference catches every one (BPMN); a thrown error without one is
+# an error without a code, which a catch-all boundary catches. Everything else must name what it sends or waits for.
+MAY_OMIT = {("errorEventDefinition", True), ("errorEventDefinition", False), ("escalationEventDefinition", True)}
+
+
+def missing_references(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
+    """Message, signal, escalation and error events (and send and receive tasks) that name nothing, or name
+    something the file does not define: deployed, they would wait forever, pass without waiting or send nothing."""
+    root = tree.getroot()
+    defined = {kind: {e.get("id") for e in root.iter(f"{{{BPMN_MODEL}}}{kind}")}
+               for kind in ("message", "signal", "escalation", "error")}
+    for element in root.iter(f"{{{BPMN_MODEL}}}*"):
+        kind = etree.QName(element).localname
+        if kind in ("receiveTask", "sendTask"):
+            holders = [(kind, element)]
+        else:
+            holders = [(etree.QName(d).localname, d) for d in element.iterchildren(f"{{{BPMN_MODEL}}}*")
+                       if etree.QName(d).localname.endswith("EventDefinition")]
+        for definition_kind, holder in holders:
+            if definition_kind == "conditionalEventDefinition":
+                condition = holder.find(f"{{{BPMN_MODEL}}}condition")
+                if condition is not None and not (condition.text or "").strip():
+                    yield _problem(filename, element, (
+                        "this conditional event has an empty condition, so it could never become true",
+                        "Write the condition over the case data, for example amount > 1000."))
+                continue
+            if definition_kind not in REFERENCES:
+                continue
+            attribute, thing = REFERENCES[definition_kind]
+            catching = kind in CATCHING
+            reference = (holder.get(attribute) or "").strip()
+            if not reference and (definition_kind, catching) in MAY_OMIT:
+                continue
+            if reference in defined[thing]:
+                continue
+            named = f"names the {thing} {reference!r}, which this file does not define" if reference \
+                else f"names no {thing}"
+            effect = ("nothing could ever reach it, and the case would wait here for ever" if catching
+                      else f"casedesk would not know which {thing} to send")
+            yield _problem(filename, element, (f"this element {named}: {effect}",
+                                               f"Choose the {thing} in the modeler's properties panel, or create "
+                                               f"one there."))
 
 
 def _has_definition(element: etree._Element, kind: str) -> bool:

@@ -89,7 +89,7 @@ def instruction_problems(review: BundleUnderReview) -> Iterator[Problem]:
             problem = template_problem(task_instructions(task_spec))
             if problem is not None and getattr(task_spec, "bpmn_id", None):
                 yield Problem(spec.file, task_spec.bpmn_id, getattr(task_spec, "bpmn_name", None) or "",
-                              f"instructions: {problem}. Correct the template: it writes task data as "
+                              f"instructions: {problem.rstrip('.')}. Correct the template: it writes task data as "
                               f"{{{{ name }}}} and may use {{% if %}} and {{% for %}} blocks.")
 
 

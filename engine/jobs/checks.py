@@ -26,7 +26,8 @@ def job_problems(task_spec: Any) -> Iterator[str]:
         try:
             parse_retry_policy(properties[RETRY_PROPERTY])
         except InvalidInput as exc:
-            yield f"property 'retry': {exc}"
+            yield (f"property 'retry': {exc}. Correct the task's retry property, for example R3/PT1M (three retries, "
+                   "the first after a minute).")
     definition = getattr(task_spec, "event_definition", None)
     if isinstance(definition, TimerEventDefinition):
         yield from _timer_problems(definition, is_start=isinstance(task_spec, StartEvent))
@@ -37,7 +38,8 @@ def _timer_problems(definition: TimerEventDefinition, is_start: bool) -> Iterato
         value = ast.literal_eval((definition.expression or "").strip())
     except (ValueError, SyntaxError):
         if is_start:  # no instance data exists before the start: only a literal can be scheduled
-            yield "timer start: the expression must be a quoted ISO 8601 text, e.g. \"R/2026-01-05T09:00:00+08:00/P7D\""
+            yield ("timer start: the expression must be a quoted ISO 8601 text, since no case data exists before the "
+                   "start. Write it in quotes, for example \"R/2026-01-05T09:00:00+08:00/P7D\".")
         return  # an expression on the instance's data is checked when the timer starts waiting
     try:
         if isinstance(definition, (CycleTimerEventDefinition, StepStartCycle)):
@@ -47,4 +49,5 @@ def _timer_problems(definition: TimerEventDefinition, is_start: bool) -> Iterato
         else:
             parse_instant(value)
     except InvalidInput as exc:
-        yield f"timer expression: {exc}"
+        yield (f"timer expression: {exc}. Write it as an ISO 8601 date, duration or cycle in quotes, "
+               "for example \"P3D\".")

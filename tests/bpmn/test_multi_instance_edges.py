@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from engine.errors import WorkflowFailed
 from handlers.context import BpmnError, HandlerContext, HandlerRegistry
 from tests.bpmn.conftest import BothWays, Desk, Run, diagram
 
@@ -201,3 +202,18 @@ def test_a_business_error_inside_a_multi_instance_subprocess_records_the_same_hi
     warm, _ = both_ways(scenario)
     assert warm.status == "completed"
     assert warm.types().count("service_result") == 2
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["parallel", "sequential"])
+@pytest.mark.parametrize(("data", "said"), [
+    ({"items": 5}, "check: 'items' in the case data is not a list, so this activity cannot go through it item by item"),
+    ({}, "check: the case data has no 'items', the collection this activity goes through item by item"),
+], ids=["not_a_list", "missing"])
+def test_a_collection_that_is_missing_or_not_a_list_refuses_the_start_in_words_and_stores_nothing(
+        desk: Desk, sequential: bool, data: dict[str, Any], said: str) -> None:
+    desk.deploy(checks_process(sequential))
+    with pytest.raises(WorkflowFailed) as refused:
+        desk.start("checks", data)
+    assert str(refused.value).endswith(said)
+    assert "TypeError" not in str(refused.value) and "iterable" not in str(refused.value)
+    assert desk.instances("checks") == []

@@ -60,12 +60,14 @@ def test_deploy_refuses_unparseable_timers_and_retry_policies() -> None:
 
     problems = validate_bundle({"p.bpmn": periodic.replace(b"/P7D", b"/P7X")}, set())
     assert [(p.element_id, p.message) for p in problems] == [
-        ("every_monday", "timer expression: not an ISO 8601 duration: 'P7X'")]
+        ("every_monday", "timer expression: not an ISO 8601 duration: 'P7X'. Write it as an ISO 8601 date, duration or "
+                         "cycle in quotes, for example \"P3D\".")]
     problems = validate_bundle({"p.bpmn": periodic.replace(b'"R/2026-01-05T09:00:00Z/P7D"', b"weekly")}, set())
     assert "must be a quoted ISO 8601 text" in problems[0].message
     problems = validate_bundle({"f.bpmn": flaky.replace(b"R2/PT1M", b"twice")}, {"send_notice"})
     assert [(p.element_id, p.message) for p in problems] == [
-        ("send", "property 'retry': a retry policy reads like R3/PT1M, not 'twice'")]
+        ("send", "property 'retry': a retry policy reads like R3/PT1M, not 'twice'. Correct the task's retry property, "
+                 "for example R3/PT1M (three retries, the first after a minute).")]
 
 
 @pytest.mark.parametrize("kind, value, expected", [
