@@ -48,3 +48,35 @@ def test_a_standard_loop_stops_at_its_maximum_warm_and_cold_alike(both_ways: Bot
         return run
 
     both_ways(scenario)
+
+
+ONE_ROUND = diagram("one_round", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="Review a round"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>""")
+ROUNDS = diagram("rounds", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="each_round" />
+    <bpmn:callActivity id="each_round" name="Run review rounds" calledElement="one_round">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:standardLoopCharacteristics><bpmn:loopCondition>rounds &lt; 3</bpmn:loopCondition>
+      </bpmn:standardLoopCharacteristics></bpmn:callActivity>
+    <bpmn:sequenceFlow id="f2" sourceRef="each_round" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>""")
+
+
+def test_a_standard_loop_on_a_call_activity_calls_the_process_again_while_its_condition_holds(
+        both_ways: BothWays) -> None:
+    def scenario(desk: Desk) -> Run:
+        desk.deploy(ONE_ROUND, ROUNDS)
+        run = desk.start("rounds", {"rounds": 0})
+        for round_number in (1, 2, 3):
+            assert run.ready() == ["review"]
+            run.complete("review", {"rounds": round_number})
+        assert run.status == "completed" and run.data["rounds"] == 3
+        return run
+
+    both_ways(scenario)
