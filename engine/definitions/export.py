@@ -21,10 +21,15 @@ def export_version(catalog: DefinitionCatalog, key: str, version: int | None, di
     it. Returns the version and the files written."""
     number = version if version is not None else catalog.versions(key)[0].version
     files = catalog.files(key, number)
+    if directory.exists() and not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a directory: name a directory to write the files under")
     targets = export_targets(files, directory)
     for name, target in targets.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[name])
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[name])
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {target}: {exc.strerror or exc}") from exc
     return number, list(targets.values())
 
 

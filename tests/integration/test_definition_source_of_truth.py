@@ -96,6 +96,12 @@ def test_an_exported_version_deploys_again_as_a_no_op(app: Casedesk, login_as: L
     assert [v for v, _, _ in versions(app)] == [2, 1]
     unknown = cli("export", "no_such_process", str(tmp_path / "x"))
     assert unknown.code == 1 and "no process 'no_such_process'" in unknown.err
+    (tmp_path / "a_file").write_text("not a directory")
+    not_a_directory = cli("export", "document_review", str(tmp_path / "a_file"))
+    assert not_a_directory.code == 1 and "is not a directory" in not_a_directory.err
+    assert "Traceback" not in not_a_directory.err and (tmp_path / "a_file").read_text() == "not a directory"
+    unwritable = cli("export", "document_review", str(tmp_path / "a_file" / "below"))
+    assert unwritable.code == 1 and "cannot write" in unwritable.err and "Traceback" not in unwritable.err
 
 
 def test_an_export_into_a_checkout_puts_each_file_where_deploy_reads_it_so_the_deploy_is_a_no_op(
