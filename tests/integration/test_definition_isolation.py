@@ -188,6 +188,13 @@ def test_owners_retire_and_restore_from_the_cli_api_and_owner_page(app: Casedesk
     assert 'data-retired="document_review"' in page
     back = client.post("/owner/processes/document_review/retirement", data={"retired": "0"}, follow_redirects=True)
     assert back.status_code == 200 and 'data-retired="document_review"' not in back.get_data(as_text=True)
+    for malformed in ({"retired": "1", "version": "one"}, {"retired": "yes"}, {}):  # never the whole process
+        refused = client.post("/owner/processes/document_review/retirement", data=malformed)
+        assert refused.status_code == 400, malformed
+    assert app.lifecycle.retired_processes() == {} and DefinitionCatalog(app.db).version("document_review", 1).retired_at is None
+    version_back = client.post("/owner/processes/document_review/retirement", data={"retired": "1", "version": "1"})
+    assert version_back.status_code == 302 and DefinitionCatalog(app.db).version("document_review", 1).retired_by == "owner"
+    client.post("/owner/processes/document_review/retirement", data={"retired": "0", "version": "1"})
     client.get("/language/zh_Hans")
     chinese = client.get("/owner/processes").get_data(as_text=True)
     assert "来源" in chinese and "停用该流程" in chinese and "新实例从此版本发起" in chinese

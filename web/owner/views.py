@@ -8,6 +8,7 @@ from dataclasses import asdict
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 
 from engine.access import may_deploy, may_migrate, may_see_definitions
 from engine.definitions.authoring import check_code, operator_catalog
@@ -204,8 +205,11 @@ def _store_model(files: dict[str, bytes], origin: str, problems: list[Any]) -> R
 @DEPLOY
 def retirement(key: str) -> ResponseReturnValue:
     """Retire a process or one version (no new instances; running ones go on), or bring it back."""
-    version = request.form.get("version", type=int)
-    retired = request.form.get("retired") == "1"
+    number, retired_field = request.form.get("version", ""), request.form.get("retired")
+    if (number and not number.isdigit()) or retired_field not in ("0", "1"):
+        # A malformed field never falls back to the whole process, or to the other way round.
+        raise BadRequest(_("Send retired as 1 or 0 and, for one version, its number."))
+    version, retired = (int(number) if number else None), retired_field == "1"
     changed = casedesk().lifecycle.set_retired(key, version, retired, current_actor().username)
     what = key if version is None else _("%(key)s version %(v)s", key=key, v=version)
     if not changed:
