@@ -2,6 +2,9 @@
 gateways and terminate end events, each run warm and cold and replayed."""
 from __future__ import annotations
 
+import pytest
+
+from engine.errors import WorkflowFailed
 from tests.bpmn.conftest import BothWays, Desk, Run, diagram
 
 PLAIN_TASKS = diagram("plain_tasks", """
@@ -188,3 +191,34 @@ def test_a_terminate_end_event_ends_the_whole_instance_and_withdraws_its_tasks(b
     assert warm.ready() == []
     withdrawn = sorted(e.task_spec for e in warm.events() if e.type == "task_withdrawn")
     assert withdrawn == ["long_work", "side_note"]
+
+
+ROUTE = diagram("route", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="assess" />
+    <bpmn:userTask id="assess" name="Assess"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="assess" targetRef="which" />
+    <bpmn:exclusiveGateway id="which" name="Which desk?"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:outgoing>small</bpmn:outgoing><bpmn:outgoing>large</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="small" sourceRef="which" targetRef="clerk_desk">
+      <bpmn:conditionExpression>amount &lt; 100</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="large" sourceRef="which" targetRef="manager_desk">
+      <bpmn:conditionExpression>amount &gt; 1000</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:userTask id="clerk_desk" name="Clerk"><bpmn:incoming>small</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:userTask id="manager_desk" name="Manager"><bpmn:incoming>large</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="clerk_desk" targetRef="done" />
+    <bpmn:sequenceFlow id="f4" sourceRef="manager_desk" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:incoming>f3</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>""")
+
+
+def test_an_exclusive_gateway_where_no_condition_holds_refuses_the_step_and_changes_nothing(desk: Desk) -> None:
+    desk.deploy(ROUTE)
+    run = desk.start("route", {})
+    before = run.effects()
+    with pytest.raises(WorkflowFailed, match="Which desk"):
+        run.complete("assess", {"amount": 500})
+    assert run.effects() == before and run.ready() == ["assess"] and run.status == "running"
+    run.complete("assess", {"amount": 50})
+    assert run.ready() == ["clerk_desk"]
