@@ -112,6 +112,30 @@ def test_r_3_1_someone_on_leave_is_offered_no_group_task_and_cannot_claim_one(si
     assert f'data-task="{draft.id}"' in page(sign_in(site, "bob"), "/inbox")
 
 
+def test_r_3_1_a_claim_refused_while_away_is_said_on_the_task_page_which_offers_no_claim(site: Flask,
+                                                                                        leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    started = desk.app.runtime.start_instance("document_review", {"title": "Price list"}, actor="bob")
+    draft = desk.task(started.id, "draft")
+    claim_button = f'formaction="/tasks/{draft.id}/claim"'
+    assert claim_button in page(sign_in(site, "alice"), f"/tasks/{draft.id}")
+    away(desk, "alice")
+    alice = sign_in(site, "alice", "zh-Hant")
+    shown = page(alice, f"/tasks/{draft.id}")
+    assert "休假期間不能認領或完成此任務" in shown and claim_button not in shown
+    assert claim_button in page(sign_in(site, "bob"), f"/tasks/{draft.id}")  # at work, bob may claim it
+
+    # A claim posted anyway (a tab opened before the leave began) comes back to the task page, not to a page
+    # telling of someone faster; the way back to work names the inbox as the menu does (待辦).
+    refused = alice.post(f"/tasks/{draft.id}/claim", data={"next": f"/tasks/{draft.id}"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "休假期間不能認領任務" in text and "待辦中的任務「取消或縮短休假」" in text and "收件箱" not in text
+    assert 'name="body"' in text and claim_button not in text
+    assert "已被他人搶先處理" not in text and "已被他人更改" not in text
+    assert desk.task(started.id, "draft").assignee is None
+
+
 def test_r_3_1_someone_on_leave_cannot_complete_a_group_task_nobody_holds(site: Flask, leave_desk: LeaveDesk) -> None:
     desk = leave_desk
     started = desk.app.runtime.start_instance("document_review", {"title": "Price list"}, actor="bob")
@@ -159,6 +183,20 @@ def test_r_3_1_the_cover_reads_in_their_inbox_whom_they_cover_for(site: Flask, l
     assert "You cover" not in chinese
     assert "went to the colleague covering for you" in page(sign_in(site, "alice"), "/inbox")
     assert "data-covering" not in page(sign_in(site, "cleo"), "/inbox")
+
+
+def test_r_3_1_the_cover_note_reads_as_chinese_sentences_listing_every_task_handed_over(
+        site: Flask, leave_desk: LeaveDesk) -> None:
+    desk = leave_desk
+    for _ in range(2):
+        desk.draft_held_by("alice")
+    desk.decide(desk.request("alice", MONDAY, FRIDAY, cover="bob"), "cleo")
+    chinese = page(sign_in(site, "bob", "zh-Hant"), "/inbox")
+    # One sentence after the other with no space between, the tasks listed with 、 (not an English comma).
+    assert "您正在代理 alice 的工作（休假至 2026-03-06）。休假開始時交給您的任務：起草文件、起草文件。" in chinese
+    english = page(sign_in(site, "bob"), "/inbox")
+    assert ("You cover for alice, on leave until 2026-03-06. Handed to you when the leave began: Draft the document, "
+            "Draft the document.") in english
 
 
 def test_r_3_1_someone_on_leave_ends_it_from_their_inbox_and_works_again(site: Flask, leave_desk: LeaveDesk) -> None:
@@ -247,6 +285,8 @@ def test_r_3_1_a_leave_request_nobody_at_work_can_approve_is_shown_on_the_team_p
     assert "An administrator adds an approver to sales_head (a new request would go to leader)." in team
     chinese = page(sign_in(site, "sue", "zh-Hans"), "/team")  # the requester's head sees it too
     assert "sam 的请假申请（2026-03-16 至 2026-03-17）正等待" in chinese and "成员全部在休假（sue）" in chinese
+    assert "现在无人能够审批。请管理员为" in chinese  # one sentence after the other, no space between them
+    assert "nobody can approve it now. An administrator adds" in team
     assert "stalled-leave" not in page(sign_in(site, "cleo"), "/team")  # another group's head does not
     assert "nobody in sales_head is at work to approve it" in page(sign_in(site, "sam"), "/leave")
 

@@ -76,7 +76,9 @@ def test_the_modeler_deploys_the_edited_diagram_as_a_new_version(app: Casedesk, 
     assert re.search(r'data-version="2">.*?<td>modeler</td>\s*<td>u_process_owner</td>', listed, re.S)
     assert re.search(r'data-version="1">.*?<td>files</td>\s*<td>owen</td>', listed, re.S)
     owner.get("/language/zh_Hant")
-    assert "<dd>建模器</dd>" in owner.get("/owner/processes/document_review/2").get_data(as_text=True)
+    traditional = owner.get("/owner/processes/document_review/2").get_data(as_text=True)
+    assert "<dd>建模器</dd>" in traditional
+    assert "<h1>文件審核 · 版本 2</h1>" in traditional and "Document review" not in traditional.split("<h1>")[1]
 
 
 def test_an_invalid_edit_keeps_the_drawing_and_reports_the_element(app: Casedesk, login_as: LoginAs) -> None:
@@ -182,7 +184,9 @@ def test_the_migration_page_names_what_changes_in_the_page_language_and_refuses_
     assert '<option value="3"' not in page.split('name="to"')[1].split("</select>")[0]
     owner.get("/language/zh_Hans")
     chinese = owner.get("/owner/processes/document_review/migrate?from=1&to=2").get_data(as_text=True)
-    assert "Review the document (就绪): 名称" in chinese and "新版本新增的元素：stamp (Stamp 蓋章)" in chinese
+    # The task is named in the page's language, as the version's diagram is.
+    assert "<code>review</code> 审核文件 (就绪): 名称" in chinese and "新版本新增的元素：stamp (Stamp 蓋章)" in chinese
+    assert "Review the document (就绪)" not in chinese
 
     model = owner.get("/owner/processes/document_review/migrate?from=1&to=3")
     assert model.status_code == 422

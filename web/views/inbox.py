@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.access import may_work_task
-from engine.errors import Conflict, Forbidden
+from engine.errors import Forbidden
 from engine.runtime.absence import OnLeave
 from engine.runtime.readmodel import BUSINESS_TYPE_PREFIXES, DUE_FILTERS, INBOX_SCOPES, INBOX_SORTS, InboxQuery
 
@@ -17,6 +17,7 @@ from ..i18n import bundle_text
 from .common import back_or, now, reads, runtime
 from .handover import headed_groups
 from .leave import claim_refused
+from .tasks import refused_claim_page
 
 bp = Blueprint("inbox", __name__)
 
@@ -51,8 +52,8 @@ def claim(task_id: str) -> ResponseReturnValue:
     _require_work(task_id)
     try:
         task = runtime().claim_task(task_id, actor=current_actor().username)
-    except OnLeave as away:  # the runtime's refusal, said in the reader's language
-        raise Conflict(claim_refused(away.absence)) from None
+    except OnLeave as away:  # the runtime's refusal, said in the reader's language on the task page
+        return refused_claim_page(task_id, claim_refused(away.absence)), 409
     flash(_("You claimed “%(title)s”.", title=bundle_text(task.title)))
     return redirect(back_or("inbox.index"))
 

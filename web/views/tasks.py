@@ -39,7 +39,8 @@ def show(task_id: str) -> ResponseReturnValue:
         task = _visible_task(task_id)
     except Conflict:
         return _finished(task_id, 200)
-    return _render(task, values=None, errors={}, notice=_away_notice(task))
+    notice = _away_notice(task)
+    return _render(task, values=None, errors={}, notice=notice, away=notice is not None)
 
 
 def _away_notice(task: TaskView) -> str | None:
@@ -86,7 +87,7 @@ def complete(task_id: str) -> ResponseReturnValue:
         view = runtime().complete_task(task_id, data, actor=current_actor().username)
     except OnLeave as away:
         # R-3.1: completing a task nobody holds takes it, and someone away takes none; nothing was saved.
-        return _render(task, data, {}, notice=completion_refused(away.absence)), 409
+        return _render(task, data, {}, notice=completion_refused(away.absence), away=True), 409
     except InvalidInput as refused:
         # The form's own checks, or a step after it that refused what was typed (R-3.1: no such colleague to
         # cover): nothing was saved, and the page comes back with what was typed and the messages on their fields.
@@ -106,6 +107,12 @@ def complete(task_id: str) -> ResponseReturnValue:
         if may_work_task(current_actor(), ready):
             return redirect(url_for("tasks.show", task_id=ready.id))
     return redirect(url_for("inbox.index"))
+
+
+def refused_claim_page(task_id: str, notice: str) -> str:
+    """The task page again, saying why someone away may not claim it (R-3.1), without a Claim button: not the
+    error page, whose 409 tells of someone faster."""
+    return _render(_visible_task(task_id), values=None, errors={}, notice=notice, away=True)
 
 
 def _with_uploads(schema: dict[str, Any], data: dict[str, Any], references: list[dict[str, Any]],
@@ -162,11 +169,11 @@ def _form_of(task: TaskView) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, list[str]],
             raw_errors: frozenset[str] | set[str] = frozenset(), refusal: HandlerRefused | None = None,
-            notice: str | None = None) -> str:
+            notice: str | None = None, away: bool = False) -> str:
     """The task page; a first view pre-fills the form with the case's data of the same names
     (what the customer told intake appears again on the application), a failed post shows what was typed.
     A handler's refusal is said in one line at the top, its own sentence in the page's language: it may name no
-    field of this form."""
+    field of this form. Someone `away` (R-3.1) is offered no Claim button."""
     detail = reads().instance(task.instance_id)
     definition = casedesk().definitions.load(task.forms_version(detail.definition_id))
     # The case's data is labelled by the forms of the instance's whole bundle (the stages it passed), and the
@@ -196,7 +203,7 @@ def _render(task: TaskView, values: dict[str, Any] | None, errors: dict[str, lis
         fields=fields, form_errors=form_errors, has_errors=bool(errors) and refusal is None,
         form_title=translated_title(schema, tag, bundle_text) or bundle_text(task.title),
         form_description=bundle_text(schema.get("description") or ""),
-        may_work=may_work_task(current_actor(), task), colleagues=_colleagues(task),
+        may_work=may_work_task(current_actor(), task), may_claim=not away, colleagues=_colleagues(task),
         shown=task_case_data(schema, case_forms, detail.data),
         data_rows=full_case_data(current_actor(), case_forms, detail.data),
         multipart=bool(convention.document_fields(schema)),
