@@ -33,6 +33,9 @@ CLAIM_BATCH = 10  # jobs claimed at a time per thread that runs them
 # Jobs of different instances fired in one transaction (each under its own savepoint): one commit, one
 # instance lock and one job lock statement for all of them. Bounded: the instances stay locked until it commits.
 GROUP_SIZE = 10
+# Steps computed ahead cost one statement each in their group (their write), so the group's own statements
+# (BEGIN, the locks, the job rows' delete, COMMIT) weigh more: they go in larger groups.
+COMPUTED_GROUP_SIZE = 25
 INSTANCE_JOBS = ("timer", "retry")
 # A job whose step keeps failing (not a service task with its own retries) backs off, then becomes an incident.
 JOB_ATTEMPTS = 3
@@ -87,7 +90,9 @@ class JobRunner:
                 batch = self.claim(worker, want if limit is None else min(want, limit - ran))
             if not batch:
                 break
-            groups = list(_groups(batch, max(threads, 1)))
+            with self._held_lock:
+                computed = {job.id for job in batch if job.id in self._firings}
+            groups = list(_groups(batch, max(threads, 1), computed))
             if pool is not None and len(groups) > 1:
                 ran += sum(pool.map(lambda group: self._run_group_unless_stopped(group, worker, stop), groups))
                 continue
@@ -371,20 +376,23 @@ def _driver_execute(conn: Connection, sql: str) -> None:
     conn.connection.dbapi_connection.execute(sql).close()  # type: ignore[union-attr]
 
 
-def _groups(batch: list[ClaimedJob], threads: int) -> Iterator[list[ClaimedJob]]:
+def _groups(batch: list[ClaimedJob], threads: int, computed: set[int] | None = None) -> Iterator[list[ClaimedJob]]:
     """Instance jobs in groups of distinct instances (in id order, as they are locked), spread over
-    `threads`; a second job of an instance, and every other kind, runs alone."""
-    grouped, alone, seen = [], [], set()
+    `threads`, those whose step was computed ahead (`computed`, by job id) in groups of their own; a second
+    job of an instance, and every other kind, runs alone."""
+    grouped: dict[bool, list[ClaimedJob]] = {True: [], False: []}
+    alone, seen = [], set()
     for job in sorted(batch, key=lambda job: (job.instance_id or "", job.due_at, job.id)):
         if job.kind in INSTANCE_JOBS and job.instance_id and job.instance_id not in seen:
             seen.add(job.instance_id)
-            grouped.append(job)
+            grouped[job.id in (computed or ())].append(job)
         else:
             alone.append(job)
-    size = max(1, min(GROUP_SIZE, -(-len(grouped) // threads)))
-    jobs = iter(grouped)
-    while chunk := list(islice(jobs, size)):
-        yield chunk
+    for is_computed, limit in ((True, COMPUTED_GROUP_SIZE), (False, GROUP_SIZE)):
+        size = max(1, min(limit, -(-len(grouped[is_computed]) // threads)))
+        jobs = iter(grouped[is_computed])
+        while chunk := list(islice(jobs, size)):
+            yield chunk
     for job in alone:
         yield [job]
 

@@ -150,12 +150,13 @@ def events_of(desk: Casedesk, instance_id: str) -> list[str]:
 def test_a_timer_step_computed_ahead_is_stored_at_its_due_time_and_not_before(
         desk: Casedesk, clock: FakeClock) -> None:
     due = clock.now() + timedelta(seconds=1)
-    ids = start_waiting(desk, 3, due)
+    count = GROUP_SIZE + 2  # computed steps go in larger groups than the others
+    ids = start_waiting(desk, count, due)
     before = {i: events_of(desk, i) for i in ids}
     worker = worker_app(desk, clock)
     try:
-        assert worker.jobs.prepare("w1", AHEAD, 10) == 3
-        assert worker.jobs.computed_ahead() == 3
+        assert worker.jobs.prepare("w1", AHEAD, count) == count
+        assert worker.jobs.computed_ahead() == count
         clock.advance(timedelta(milliseconds=999))
         assert worker.jobs.run_due("w1") == 0  # a millisecond early: nothing is written
         for instance_id in ids:
@@ -163,7 +164,7 @@ def test_a_timer_step_computed_ahead_is_stored_at_its_due_time_and_not_before(
             assert desk.runtime.get_instance(instance_id).status == "running"
 
         clock.advance(timedelta(milliseconds=501))  # the worker comes half a second late
-        assert worker.jobs.run_due("w1") == 3
+        assert worker.jobs.run_due("w1") == count
         assert worker.jobs.computed_ahead() == 0
     finally:
         worker.close()
