@@ -50,6 +50,13 @@ def not_startable_reason(conn: Connection | Session, key: str) -> str:
     return f"every version of process {key!r} is retired: no new instances (an owner can bring one back)"
 
 
+def retired_reason(conn: Connection | Session, key: str) -> str | None:
+    """Why `key` takes no new instance when an owner retired it (the whole process, or every executable
+    version), or None: startable, never deployed on its own, or only a view-only model."""
+    reason = not_startable_reason(conn, key)
+    return reason if "retired" in reason else None
+
+
 def startable_ids(conn: Connection | Session) -> dict[str, int]:
     """The version new instances of each process start from, by key, in one statement."""
     return {key: definition_id for key, definition_id, _version in conn.execute(startable_versions())}

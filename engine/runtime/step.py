@@ -151,10 +151,13 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
                 raise WorkflowFailed(f"{task.task_spec.bpmn_id} calls {called!r} version {number}, which is not "
                                      "deployed")
         else:
-            # Not deployed on its own (only inside the caller's bundle): the caller's copy runs.
             definition_id = self.store.latest_definition_id(called)
             if definition_id is None:
-                return None
+                # Retired by its owner: the call starts nothing rather than an older copy the owner replaced.
+                retired = self.store.retired_reason(called)
+                if retired is not None:
+                    raise WorkflowFailed(f"{task.task_spec.bpmn_id} calls {called!r}, but {retired}")
+                return None  # not deployed on its own (only inside the caller's bundle): the caller's copy runs
         return self.resolve(definition_id)
 
     def record(self, category: str, type_: str, payload: dict[str, Any], actor: str | None = None,

@@ -14,7 +14,7 @@ from typing import Any, Iterable, cast
 from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, String, Table, bindparam,
                         delete, insert, select, update)
 
-from engine.definitions.lifecycle import STARTABLE_DEFINITION
+from engine.definitions.lifecycle import STARTABLE_DEFINITION, retired_reason
 from engine.errors import Conflict
 from engine.runtime import summary
 from engine.runtime.prepared import Prepared
@@ -224,6 +224,10 @@ class InstanceStore:
     def latest_definition_id(self, key: str) -> int | None:
         """The version new instances start from: the newest executable one not retired."""
         return _STARTABLE.scalar(self.conn, {"b_key": key})
+
+    def retired_reason(self, key: str) -> str | None:
+        """Why a retired process takes no new instance (a late-bound call to it), or None."""
+        return retired_reason(self.conn, key)
 
     def definition_id(self, key: str, version: int) -> int | None:
         """The stored version `version` of process `key` (a call activity bound to a fixed version)."""

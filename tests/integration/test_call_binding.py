@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Iterator
 
 import pytest
+from sqlalchemy import func, select
 
 from casework.demo_org import seed_demo_org
 from engine.bootstrap import Casedesk, bootstrap
@@ -14,7 +15,8 @@ from engine.clock import FakeClock
 from engine.config import PROJECT_ROOT
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.service import collect_files
-from engine.errors import DefinitionInvalid, InvalidInput
+from engine.models import ProcessInstance
+from engine.errors import DefinitionInvalid, InvalidInput, WorkflowFailed
 from engine.runtime.service import InstanceView
 from web.app import create_app
 
@@ -239,3 +241,25 @@ def test_the_task_page_of_a_called_stage_renders_the_bound_versions_form(cases: 
     assert 'name="reply_channel"' in page and "Replied by" in page
     typed = client.post(f"/tasks/{view.ready_tasks[0].id}", data={"answer": "Yes.", "wants_to_apply": "false"})
     assert typed.status_code == 422 and "Yes." in typed.get_data(as_text=True)  # refused, and nothing lost
+
+
+def test_a_call_to_a_process_its_owner_retired_starts_nothing_and_says_so(cases: Casedesk) -> None:
+    """Retiring Consultation as a whole means no new Consultation, also not the copy bundled with the business
+    case (which the owner's edits replaced): the case does not start, nothing is stored; brought back, it does."""
+    edit_consultation(cases)
+    before = _instances(cases)
+    cases.lifecycle.set_retired("consultation", None, True, "owen")
+    with pytest.raises(WorkflowFailed, match="call_consultation calls 'consultation', but .*retired"):
+        cases.runtime.start_instance("business_case", {}, actor="ivy")
+    assert _instances(cases) == before
+
+    cases.lifecycle.set_retired("consultation", None, False, "owen")
+    view = received(cases)
+    assert [t.title for t in view.ready_tasks] == [NEW_REPLY]
+    assert bindings(cases, view.id)[0]["version"] == 2
+    assert cases.history.replay(view.id).verified
+
+
+def _instances(app: Casedesk) -> int:
+    with app.db.unit_of_work(write=False) as session:
+        return session.scalar(select(func.count()).select_from(ProcessInstance)) or 0
