@@ -298,3 +298,23 @@ def test_r_3_1_a_leave_request_nobody_at_work_can_approve_is_shown_on_the_team_p
     assert "stalled-leave" not in page(sign_in(site, "sam"), "/leave")
     desk.decide(waiting, "sid")
     assert desk.record(waiting).status == "approved"
+
+
+def test_r_3_1_the_team_page_names_each_task_s_case_and_offers_a_reassignment_only_to_someone_at_work(
+        site: Flask, leave_desk: LeaveDesk) -> None:
+    from engine.runtime.references import references_of
+    desk = leave_desk
+    first, second = desk.draft_held_by("alice"), desk.draft_held_by("alice")
+    with desk.app.db.unit_of_work(write=False) as session:
+        references = references_of(session.connection(), [first.instance_id, second.instance_id])
+    cleo = sign_in(site, "cleo")
+    team = page(cleo, "/team")
+    # Two tasks of the same name are told apart by their case numbers.
+    for task in (first, second):
+        row = team.split(f'data-task="{task.id}"')[1].split("</tr>")[0]
+        assert f'<td class="case-number">{references[task.instance_id]}</td>' in row
+        assert '<option value="bob">bob</option>' in row  # bob, at work, may be given alice's task
+    away(desk, "bob")  # now alice is the only clerk at work: there is nobody else to give her tasks to
+    team = page(cleo, "/team")
+    row = team.split(f'data-task="{first.id}"')[1].split("</tr>")[0]
+    assert 'name="to"' not in row and "Reassign" not in row and "Release the claim" in row

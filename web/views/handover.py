@@ -16,6 +16,7 @@ from engine.errors import InvalidInput
 from engine.runtime.handover import HEAD_SUFFIX
 
 from ..auth import casedesk, current_actor, require
+from ..case_labels import remember_case_labels
 from ..nav import add_nav
 from .common import back_or, now
 
@@ -46,6 +47,7 @@ def team() -> ResponseReturnValue:
     members = {group: handover.members(group) for group in {t.candidate_group for t in tasks if t.candidate_group}}
     with casedesk().db.unit_of_work(write=False) as session:  # leave requests nobody at work can approve
         stalled = stalled_requests(session, now(), groups)
+    remember_case_labels(t.instance_id for t in tasks)  # one read for the case numbers of the whole list
     return render_template("team.html", tasks=tasks, members=members, stalled=stalled)
 
 
