@@ -49,6 +49,8 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench-password-1"
 CLIENTS = (1, 8, 64)
 AGES = (10, 100, 1000)
+TICK = os.sysconf("SC_CLK_TCK")
+P99_GOAL = 0.250  # seconds, at 64 clients
 
 
 @dataclass
@@ -128,13 +130,18 @@ class Review:
         return status == 200, elapsed
 
 
-def run_clients(count: int, seconds: float, work: Any) -> tuple[Tally, float]:
-    tally, deadline = Tally(), time.perf_counter() + seconds
-    started = time.perf_counter()
+def run_clients(count: int, seconds: float, work: Any,
+                meter: "CpuMeter | None" = None) -> tuple[Tally, float, dict[str, float]]:
+    """`count` clients doing `work` for `seconds` after all of them are set up (an instance to complete,
+    say); returns the tally, the elapsed time and, with a meter, the CPU seconds used meanwhile per part."""
+    tally, window = Tally(), {}
+    ready, go = threading.Barrier(count + 1), threading.Barrier(count + 1)
 
     def loop(index: int) -> None:
         state = work.setup(index)
-        while time.perf_counter() < deadline:
+        ready.wait()
+        go.wait()
+        while time.perf_counter() < window["deadline"]:
             started = time.perf_counter()
             try:
                 ok, elapsed = work.once(state)
@@ -145,9 +152,16 @@ def run_clients(count: int, seconds: float, work: Any) -> tuple[Tally, float]:
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(count)]
     for t in threads:
         t.start()
+    ready.wait()
+    before = meter.snapshot() if meter else None
+    started = time.perf_counter()
+    window["deadline"] = started + seconds
+    go.wait()
     for t in threads:
         t.join()
-    return tally, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    used = CpuMeter.used(before, meter.snapshot()) if meter and before else {}
+    return tally, elapsed, used
 
 
 class Starts:
@@ -169,6 +183,76 @@ class Completions(Starts):
 
     def once(self, review: Review) -> tuple[bool, float]:
         return review.complete()
+
+
+def _cpu_of(pid: int, children: bool = False) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of one process from /proc: user + system time of all its threads, plus
+    what its reaped children used when `children` (the sandbox children a web worker replaces)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return int(fields[1]), used / TICK
+
+
+def _process_tree(root: int) -> dict[int, float]:
+    """CPU seconds of `root` and every process below it (gunicorn's master and workers, the job worker,
+    the sandbox children)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (found := _cpu_of(int(entry.name))) is not None:
+            parents[int(entry.name)] = found[0]
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in tree:
+                tree.add(pid)
+                frontier.append(pid)
+    return {pid: found[1] for pid in tree if (found := _cpu_of(pid, children=True)) is not None}
+
+
+class CpuMeter:
+    """CPU seconds used by everything one benchmark run involves, read from /proc before and after it:
+    the served processes, the PostgreSQL backends serving the benchmark's database, and this process
+    (the benchmark's client threads). Other jobs on the machine are not counted."""
+
+    def __init__(self, server_pid: int, url: str):
+        self.server_pid = server_pid
+        self.admin = create_engine(normalise_url(url), isolation_level="AUTOCOMMIT") \
+            if url.startswith("postgres") else None
+
+    def _backends(self) -> dict[int, float]:
+        if self.admin is None:
+            return {}
+        with self.admin.connect() as conn:
+            pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND pid <> pg_backend_pid()")).scalars().all()
+        return {pid: found[1] for pid in pids if (found := _cpu_of(pid)) is not None}
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {"web": _process_tree(self.server_pid), "postgres": self._backends(),
+                "client": {os.getpid(): _cpu_of(os.getpid())[1]}}  # type: ignore[index]
+
+    @staticmethod
+    def used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+        """CPU seconds per part between two snapshots (a process born in between counts whole)."""
+        return {part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items())
+                for part in after}
+
+    def close(self) -> None:
+        if self.admin is not None:
+            self.admin.dispose()
+
+
+def cpu_line(label: str, used: dict[str, float], done: int, elapsed: float) -> float:
+    """Print CPU per completion by part; returns the total CPU seconds per completion."""
+    total = sum(used.values())
+    per = total / max(done, 1)
+    parts = ", ".join(f"{part} {seconds / max(done, 1) * 1000:.1f}" for part, seconds in used.items())
+    print(f"  {label:<22} CPU {per * 1000:6.1f} ms per completion ({parts}); {total / elapsed:.2f} cores busy")
+    return per
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -252,7 +336,8 @@ def database(kind: str, pg_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, web_workers: int, web_threads: int = 1) -> Iterator[int]:
+def server(url: str, web_workers: int, web_threads: int = 1) -> Iterator[tuple[int, int]]:
+    """`casedesk serve` on a fresh port; yields (port, the serve process's pid)."""
     app = bootstrap(Settings(database_url=url))
     app.definitions.deploy(collect_files(ROOT / "processes" / "demo", ROOT / "forms"), "bench")
     for user, group in (("alice", "clerk"), ("rita", "reviewer")):
@@ -271,7 +356,7 @@ def server(url: str, web_workers: int, web_threads: int = 1) -> Iterator[int]:
                     break
             except OSError:
                 time.sleep(0.2)
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         try:
@@ -282,22 +367,43 @@ def server(url: str, web_workers: int, web_threads: int = 1) -> Iterator[int]:
 
 def measure(kind: str, url: str, args: argparse.Namespace) -> None:
     print(f"\n== {kind}: casedesk serve, {args.web_workers} web workers x {args.web_threads} threads ==")
-    with server(url, args.web_workers, args.web_threads) as port:
+    with server(url, args.web_workers, args.web_threads) as (port, pid):
+        meter = CpuMeter(pid, url)
         tokens = {user: token(port, user) for user in ("alice", "rita")}
         rates: dict[int, tuple[float, float, int]] = {}
+        cpu: dict[int, tuple[float, dict[str, float]]] = {}
         for count in CLIENTS:
-            tally, elapsed = run_clients(count, args.seconds, Starts(port, tokens))
+            tally, elapsed, _ = run_clients(count, args.seconds, Starts(port, tokens))
             line(f"starts, {count} clients", tally, elapsed)
-            tally, elapsed = run_clients(count, args.seconds, Completions(port, tokens))
+            tally, elapsed, used = run_clients(count, args.seconds, Completions(port, tokens), meter)
             rate, p99 = line(f"completions, {count} clients", tally, elapsed)
-            rates[count] = (rate, p99, tally.errors)
+            per = cpu_line(f"  CPU, {count} clients", used, len(tally.latencies), elapsed)
+            rates[count], cpu[count] = (rate, p99, tally.errors), (per, used)
+        meter.close()
         medians = age_profile(port, tokens, url, args.samples)
     age_ratio = medians[AGES[-1]] / medians[AGES[0]]
     scale = rates[64][0] / rates[1][0]
     print(f"  age 1,000 / age 10 latency: {age_ratio:.2f} (goal <= 1.5: {'MET' if age_ratio <= 1.5 else 'NOT MET'})")
-    met = scale >= 3 and rates[64][1] < 250 and rates[64][2] == 0
+    met = scale >= 3 and rates[64][1] < P99_GOAL * 1000 and rates[64][2] == 0
     print(f"  64 clients / 1 client completions: {scale:.2f}, p99 {rates[64][1]:.0f} ms, errors "
           f"{rates[64][2]} (goal >= 3, p99 < 250 ms, no errors: {'MET' if met else 'NOT MET'})")
+    ceiling(rates[1][0], *cpu[1], len(os.sched_getaffinity(0)))
+
+
+def ceiling(rate1: float, per: float, used: dict[str, float], cores: int) -> None:
+    """What the cores allow at all: every completion costs `per` CPU seconds somewhere (web worker,
+    PostgreSQL backend, client), so no client count can go past cores / per; and 64 clients that each wait
+    for their answer see a mean latency of 64 / throughput (Little's law), so p99 < 250 ms needs over
+    64 / 0.25 = 256 completions/s."""
+    total = sum(used.values()) or float("nan")
+    server_per = per * (total - used.get("client", 0.0)) / total
+    top, server_top = cores / per, cores / server_per
+    need = max(3 * rate1, CLIENTS[-1] / P99_GOAL)
+    print(f"  {cores}-core ceiling (CPU measured with 1 client): {cores} CPU-s / {per * 1000:.1f} ms = {top:.0f} "
+          f"completions/s; {server_top:.0f}/s if the client ran elsewhere ({server_per * 1000:.1f} ms)")
+    print(f"  the goal needs >= {need:.0f}/s (3 x {rate1:.1f}/s, and 64 / 0.25 s = 256/s for p99 < 250 ms): "
+          f"{'within' if need <= top else 'BEYOND'} the ceiling here"
+          f"{'' if need <= server_top else ', and beyond it even with the client elsewhere'}")
 
 
 def compare_models(kind: str, url: str, models: list[tuple[int, int]], seconds: float) -> None:
@@ -308,10 +414,10 @@ def compare_models(kind: str, url: str, models: list[tuple[int, int]], seconds: 
           f"{'errors':>7} {'vs first':>9}")
     first = None
     for workers, threads in models:
-        with server(url, workers, threads) as port:
+        with server(url, workers, threads) as (port, _pid):
             tokens = {user: token(port, user) for user in ("alice", "rita")}
-            one, one_elapsed = run_clients(1, seconds, Completions(port, tokens))
-            many, many_elapsed = run_clients(64, seconds, Completions(port, tokens))
+            one, one_elapsed, _ = run_clients(1, seconds, Completions(port, tokens))
+            many, many_elapsed, _ = run_clients(64, seconds, Completions(port, tokens))
         rate1, rate64 = len(one.latencies) / one_elapsed, len(many.latencies) / many_elapsed
         first = first or rate64
         print(f"  {f'{workers} x {threads}':<18} {rate1:9.1f}/s {rate64:10.1f}/s {rate64 / rate1:6.2f} "
