@@ -349,13 +349,19 @@ def server(url: str, web_workers: int, web_threads: int = 1) -> Iterator[tuple[i
                                 "--web-workers", str(web_workers), "--web-threads", str(web_threads)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 60
+        # gunicorn listens before its workers have booted (seconds each on a loaded machine): wait for an
+        # answer, not for the port, or the first measurement includes the boot.
+        deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                probe.request("GET", "/healthz")
+                if probe.getresponse().status == 200:
                     break
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 time.sleep(0.2)
+            finally:
+                probe.close()
         yield port, process.pid
     finally:
         process.terminate()
