@@ -188,6 +188,12 @@ def test_r_2_2_3_tracker_lists_open_cases_by_stage_and_the_report_counts_them(ap
     report = _text(tracker.get("/tracker/report?period=all"))
     assert re.search(r'data-figure="open">1<', report)
     assert "<svg" in report
+    # In Chinese each stage is named in Chinese, on the page and in the report's charts.
+    tracker.get("/language/zh_Hans")
+    chinese = _text(tracker.get("/tracker"))
+    assert re.search(r'data-stage="document_review">\s*<h2>文件审核 <span', chinese) and "Document review" not in chinese
+    chinese_report = _text(tracker.get("/tracker/report?period=all"))
+    assert "文件审核" in chinese_report and "Document review" not in chinese_report
 
 
 def test_a_refusal_explains_itself_in_the_users_language(login_as: LoginAs) -> None:

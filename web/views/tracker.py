@@ -14,6 +14,7 @@ from casework.progress import ProgressService
 from ..auth import casedesk, require
 from ..case_labels import remember_case_labels
 from ..charts import bar_chart, duration_unit
+from ..i18n import bundle_text
 from .common import now
 
 bp = Blueprint("tracker", __name__)
@@ -50,12 +51,13 @@ def report() -> ResponseReturnValue:
     moment = now()
     figures = progress().report(moment, since=None if span is None else moment - span)
     stages = figures.stages
-    timed = [(s.name, s.mean_duration.total_seconds()) for s in stages if s.mean_duration is not None]
+    # Each stage is a process, named in the page's language as the tracker page names it.
+    timed = [(bundle_text(s.name), s.mean_duration.total_seconds()) for s in stages if s.mean_duration is not None]
     per_unit, unit = duration_unit(max((seconds for _, seconds in timed), default=0.0))
     return render_template(
         "report.html", report=figures, period=period, periods=list(PERIODS),
-        per_stage=bar_chart([(s.name, float(s.open_cases)) for s in stages], unit=""),
-        on_time=bar_chart([(s.name, 100 * s.on_time_rate) for s in stages if s.on_time_rate is not None],
+        per_stage=bar_chart([(bundle_text(s.name), float(s.open_cases)) for s in stages], unit=""),
+        on_time=bar_chart([(bundle_text(s.name), 100 * s.on_time_rate) for s in stages if s.on_time_rate is not None],
                           unit="%", maximum=100.0),
         mean_time=bar_chart([(name, seconds / per_unit) for name, seconds in timed], unit=unit),
         duration_unit=unit,
