@@ -232,8 +232,11 @@ class CpuMeter:
         return {pid: found[1] for pid in pids if (found := _cpu_of(pid)) is not None}
 
     def snapshot(self) -> dict[str, dict[int, float]]:
-        return {"web": _process_tree(self.server_pid), "postgres": self._backends(),
-                "client": {os.getpid(): _cpu_of(os.getpid())[1]}}  # type: ignore[index]
+        parts = {"web": _process_tree(self.server_pid), "postgres": self._backends(),
+                 "client": {os.getpid(): _cpu_of(os.getpid())[1]}}  # type: ignore[index]
+        if self.admin is None:
+            del parts["postgres"]  # SQLite works inside the web workers
+        return parts
 
     @staticmethod
     def used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
