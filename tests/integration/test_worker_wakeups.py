@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine.bootstrap import Casedesk, bootstrap
 from engine.clock import SystemClock, isoformat
@@ -47,6 +47,13 @@ def fired(app: Casedesk) -> int:
     with app.db.unit_of_work(write=False) as session:
         return int(session.scalar(select(func.count()).select_from(InstanceEvent)
                                   .where(InstanceEvent.type == "timer_fired")) or 0)
+
+
+def listening(app: Casedesk) -> int:
+    """Workers of this database asleep on its job channel (their last statement was the LISTEN)."""
+    with app.db.engine.connect() as conn:
+        return int(conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND query LIKE 'LISTEN %'")) or 0)
 
 
 def wait_for(condition: "callable[[], bool]", seconds: float) -> bool:  # type: ignore[valid-type]
@@ -144,7 +151,9 @@ def test_four_sleeping_workers_fire_timers_due_later_exactly_once(pg_app: Casede
            for n in range(count)]
     workers = [worker_process(postgres_url, f"w{i}") for i in range(4)]
     try:
-        time.sleep(2)  # every worker is up and asleep, planning to wake in the year 2999
+        # Every worker is up and asleep, planning to wake in the year 2999: a worker still starting when the
+        # timers are all fired would be stopped before it can report.
+        assert wait_for(lambda: listening(pg_app) >= 4, 60), "the workers did not all start"
         due = soon(0.5)
         with pg_app.db.transaction() as conn:
             conn.execute(JOBS.update().where(JOBS.c.instance_id.in_(ids)).values(due_at=due))
