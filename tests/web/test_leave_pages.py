@@ -286,6 +286,8 @@ def test_r_3_1_a_leave_request_nobody_at_work_can_approve_is_shown_on_the_team_p
     chinese = page(sign_in(site, "sue", "zh-Hans"), "/team")  # the requester's head sees it too
     assert "sam 的请假申请（2026-03-16 至 2026-03-17）正等待" in chinese and "成员全部在休假（sue）" in chinese
     assert "现在无人能够审批。请管理员为" in chinese  # one sentence after the other, no space between them
+    assert '<p class="warning stalled-leave" role="alert"' in team  # set apart from the page's text:
+    assert re.search(r"^\.warning \{[^}]*background:[^}]*border", page(sign_in(site, "ada"), "/static/casedesk.css"), re.M)
     assert "nobody can approve it now. An administrator adds" in team
     assert "stalled-leave" not in page(sign_in(site, "cleo"), "/team")  # another group's head does not
     assert "nobody in sales_head is at work to approve it" in page(sign_in(site, "sam"), "/leave")

@@ -194,6 +194,9 @@ def test_r_2_2_3_tracker_lists_open_cases_by_stage_and_the_report_counts_them(ap
     assert re.search(r'data-stage="document_review">\s*<h2>文件审核 <span', chinese) and "Document review" not in chinese
     chinese_report = _text(tracker.get("/tracker/report?period=all"))
     assert "文件审核" in chinese_report and "Document review" not in chinese_report
+    # The mean time's bars end in the unit the heading names, in Chinese too.
+    assert re.search(r"\d\.\d min<", report) and not re.search(r"\d min<", chinese_report)
+    assert re.search(r"\d\.\d 分钟<", chinese_report)
 
 
 def test_a_refusal_explains_itself_in_the_users_language(login_as: LoginAs) -> None:

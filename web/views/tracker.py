@@ -7,6 +7,7 @@ from itertools import groupby
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from engine.access import may_track
 from casework.progress import ProgressService
@@ -59,6 +60,12 @@ def report() -> ResponseReturnValue:
         per_stage=bar_chart([(bundle_text(s.name), float(s.open_cases)) for s in stages], unit=""),
         on_time=bar_chart([(bundle_text(s.name), 100 * s.on_time_rate) for s in stages if s.on_time_rate is not None],
                           unit="%", maximum=100.0),
-        mean_time=bar_chart([(name, seconds / per_unit) for name, seconds in timed], unit=unit),
+        mean_time=bar_chart([(name, seconds / per_unit) for name, seconds in timed], unit=_short_unit(unit)),
         duration_unit=unit,
     )
+
+
+def _short_unit(unit: str) -> str:
+    """The unit after each bar's number, in the page's language (the heading names it in full)."""
+    return {"min": pgettext("duration unit", "min"), "h": pgettext("duration unit", "h"),
+            "d": pgettext("duration unit", "d")}.get(unit, unit)
