@@ -229,6 +229,8 @@ def test_r_3_1_the_leave_page_lists_my_requests_and_who_is_away_in_my_groups(sit
     assert "Approved · <strong>away now</strong>" in mine
     assert "Marriage leave" in mine and "Not approved: amend or withdraw" in mine and "quarter-end closing" in mine
     assert "Who is away in the groups I lead" not in mine
+    assert mine.count("My leave requests") == 1  # the heading names the table once, with no caption repeating it
+    assert '<h2 id="my-leave">My leave requests</h2>' in mine and 'aria-labelledby="my-leave"' in mine
 
     head = page(sign_in(site, "cleo"), "/leave")
     assert "All members of clerk are absent" in head
