@@ -62,7 +62,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.element_id or '-'} ({self.element_name or '-'}): {self.message}"
+        """`file: id (name): message`; a problem of the whole file (not XML, too big) names no element."""
+        if not self.element_id:
+            return f"{self.file} (the whole file): {self.message}"
+        named = f" ({self.element_name})" if self.element_name else ""
+        return f"{self.file}: {self.element_id}{named}: {self.message}"
 
 
 class DefinitionInvalid(CasedeskError):

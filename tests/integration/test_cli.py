@@ -230,7 +230,7 @@ def test_validate_refuses_an_external_entity_without_reading_it(app: Casedesk, c
     checked = cli("validate", str(hostile))
 
     assert checked.code == 1
-    assert any(line.startswith("leak.bpmn:") and "DOCTYPE" in line for line in checked.out.splitlines()), checked.out
+    assert any(line.startswith("leak.bpmn (the whole file): ") and "DOCTYPE" in line for line in checked.out.splitlines()), checked.out
     assert "TOP-SECRET" not in checked.out + checked.err
 
 
@@ -367,6 +367,14 @@ def test_validate_takes_a_folder_and_reports_every_problem(app: Casedesk, cli: C
         assert any(line.startswith(prefix) for line in lines), (prefix, checked.out)
     assert lines[-1].endswith("problem(s) in 5 file(s)")
     assert definitions(app) == before  # validating stores nothing
+
+
+def test_validate_names_the_whole_file_when_no_element_can_be_named(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "garbage.bpmn").write_text("not xml at all")
+    checked = cli("validate", str(tmp_path))
+    assert checked.code == 1
+    assert checked.out.startswith("garbage.bpmn (the whole file): not well-formed XML"), checked.out
+    assert "(-)" not in checked.out
 
 
 def test_validate_accepts_the_shipped_process_folder(app: Casedesk, cli: Cli) -> None:

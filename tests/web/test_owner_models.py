@@ -83,6 +83,10 @@ def test_what_is_not_bpmn_is_refused_even_as_a_model(app: Casedesk, login_as: Lo
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "note.bpmn" in page and "not a BPMN 2.0 file" in page
     assert [v.key for v in DefinitionCatalog(app.db).versions()] == ["document_review"]
+    owner.get("/language/zh_Hans")
+    garbage = owner.post("/owner/deploy", data=upload({"garbage.bpmn": b"not xml at all"}, as_model=False),
+                         content_type="multipart/form-data").get_data(as_text=True)
+    assert '<td>garbage.bpmn</td><td>整个文件</td>' in garbage  # a problem of the whole file names no element
 
 
 def test_a_model_edited_in_the_modeler_deploys_as_an_executable_version_that_runs(app: Casedesk,
