@@ -24,9 +24,17 @@ def describe_failure(exc: SpiffWorkflowException) -> str:
     return f"{where}: {_what(exc)}"
 
 
+# The library's words when a gateway finds no flow to take (exclusive: "... for <id>", inclusive: "... on gateway").
+_NO_FLOW = "No conditions satisfied"
+NO_FLOW_TAKEN = ("no outgoing flow's condition holds and the gateway has no default flow, so the instance cannot go "
+                 "on; nothing was changed. A process owner can add a default flow or conditions that cover this case")
+
+
 def _what(exc: SpiffWorkflowException) -> str:
     cause: Any = exc.__cause__ or exc.__context__  # the library raises its wrapper while handling the cause
     message = str(exc.args[0]) if exc.args else ""
+    if message.startswith(_NO_FLOW):
+        return NO_FLOW_TAKEN
     # The library notes "did you mean" hints; the line it also notes is already in the message.
     notes = [note.strip() for note in getattr(exc, "notes", [])
              if note and note.strip() and not note.startswith("Python script error")]

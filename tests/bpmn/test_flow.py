@@ -112,6 +112,13 @@ def test_an_inclusive_gateway_takes_every_true_flow_and_joins_only_those(desk: D
     assert run.status == "completed"
 
 
+def test_an_inclusive_gateway_where_no_condition_holds_refuses_the_start_in_words(desk: Desk) -> None:
+    desk.deploy(inclusive(("amount &gt; 100", "foreign", "amount &gt; 10000")))
+    with pytest.raises(WorkflowFailed, match=r"split \(Which checks\?\): no outgoing flow's condition holds") as refused:
+        desk.start("checks", {"amount": 5, "foreign": False})
+    assert "No conditions satisfied" not in str(refused.value)
+
+
 def test_an_inclusive_gateway_with_one_true_flow_joins_at_once(both_ways: BothWays) -> None:
     def scenario(desk: Desk) -> Run:
         desk.deploy(inclusive(("amount &gt; 100", "foreign", "amount &gt; 10000")))
@@ -217,7 +224,8 @@ def test_an_exclusive_gateway_where_no_condition_holds_refuses_the_step_and_chan
     desk.deploy(ROUTE)
     run = desk.start("route", {})
     before = run.effects()
-    with pytest.raises(WorkflowFailed, match="Which desk"):
+    with pytest.raises(WorkflowFailed, match=r"which \(Which desk\?\): no outgoing flow's condition holds and "
+                                             "the gateway has no default flow"):
         run.complete("assess", {"amount": 500})
     assert run.effects() == before and run.ready() == ["assess"] and run.status == "running"
     run.complete("assess", {"amount": 50})
