@@ -46,35 +46,30 @@ def test_a_refused_cover_brings_the_leave_form_back_as_typed(app: Casedesk, cloc
     assert fixed.status_code == 302
 
 
-def test_an_english_page_keeps_the_handlers_own_sentence_beside_the_field(
-        app: Casedesk, clock: FakeClock, web: Flask) -> None:
+def _refused_leave_request(app: Casedesk, clock: FakeClock, web: Flask, language: str, cover: str) -> str:
+    """gus asks for a day of leave naming `cover`, reading in `language`; the page the refusal answers with."""
     app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "hr", PROJECT_ROOT / "forms"), "owen")
     seed_demo_org(app.db, clock, DEMO_PASSWORD)
     (request,) = app.runtime.start_instance("leave_request", {}, actor="gus").ready_tasks
     client = web.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     assert client.post("/login", data={"username": "gus", "password": DEMO_PASSWORD}).status_code == 302
     first = (clock.now() + timedelta(days=7)).date().isoformat()
     response = client.post(f"/tasks/{request.id}", data={
-        "leave_type": "annual", "first_day": first, "last_day": first, "leave_reason": "family", "cover": "nobody_here"})
-    page = response.get_data(as_text=True)
+        "leave_type": "annual", "first_day": first, "last_day": first, "leave_reason": "family", "cover": cover})
     assert response.status_code == 422
+    return response.get_data(as_text=True)
+
+
+def test_an_english_page_keeps_the_handlers_own_sentence_beside_the_field(
+        app: Casedesk, clock: FakeClock, web: Flask) -> None:
+    page = _refused_leave_request(app, clock, web, "en", "nobody_here")
     assert "There is no active user of this name." in page and "to cover your work" in page
 
 
 def test_a_traditional_chinese_page_says_the_refusal_in_traditional_characters(
         app: Casedesk, clock: FakeClock, web: Flask) -> None:
-    app.definitions.deploy(collect_files(PROJECT_ROOT / "processes" / "hr", PROJECT_ROOT / "forms"), "owen")
-    seed_demo_org(app.db, clock, DEMO_PASSWORD)
-    (request,) = app.runtime.start_instance("leave_request", {}, actor="gus").ready_tasks
-    client = web.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-TW"
-    assert client.post("/login", data={"username": "gus", "password": DEMO_PASSWORD}).status_code == 302
-    first = (clock.now() + timedelta(days=7)).date().isoformat()
-    response = client.post(f"/tasks/{request.id}", data={
-        "leave_type": "annual", "first_day": first, "last_day": first, "leave_reason": "family", "cover": "gus"})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    page = _refused_leave_request(app, clock, web, "zh-TW", "gus")
     assert "此表單之後的步驟拒絕了它，因此沒有儲存任何內容；請更正後再次提交：須由其他人代理您的工作" in page
     assert "表單有錯誤" not in page and "covers your work" not in page
 
