@@ -7,6 +7,7 @@ import re
 from flask_babel import gettext as _
 
 from engine.definitions.owner_messages import _SENTENCES
+from engine.definitions.support import fixed_refusals
 
 
 def N_(message: str) -> str:
@@ -96,10 +97,17 @@ def _pattern(sentence: str) -> re.Pattern[str]:
 _PATTERNS = tuple((_pattern(sentence), sentence) for sentence in SENTENCES)
 
 
+# The refusals of elements casedesk does not run, as validation words them ("what. advice"): each part translated.
+REFUSALS = {f"{what}. {advice}": (what, advice) for what, advice in fixed_refusals()}
+
+
 def owner_text(message: str) -> str:
     """A stored deploy problem in the page's language, when it is one of the engine's sentences."""
     if not message:
         return message
+    if message in REFUSALS:
+        what, advice = REFUSALS[message]
+        return _("%(what)s. %(advice)s", what=_(what), advice=_(advice))
     for pattern, sentence in _PATTERNS:
         match = pattern.match(message)
         if match:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 from lxml import etree
 
 from engine.definitions.links import link_problems
-from engine.errors import Problem
+from engine.errors import N_, Problem
 
 if TYPE_CHECKING:  # validation imports this module; the hook's argument type only
     from engine.definitions.validation import BundleUnderReview
@@ -25,31 +25,36 @@ BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # Elements refused whatever they contain: tag -> (what is wrong, what to do).
 REFUSED_ELEMENTS: dict[str, tuple[str, str]] = {
     "adHocSubProcess": (
-        "casedesk does not run ad-hoc subprocesses (staff choosing which inner tasks to do, in any order)",
-        "Draw the inner tasks as an ordinary subprocess, for example behind an inclusive gateway "
-        "whose conditions say which tasks are needed.",
+        N_("casedesk does not run ad-hoc subprocesses (staff choosing which inner tasks to do, in any order)"),
+        N_("Draw the inner tasks as an ordinary subprocess, for example behind an inclusive gateway "
+           "whose conditions say which tasks are needed."),
     ),
     "transaction": (
-        "casedesk does not run transaction subprocesses (they roll back through compensation and cancel events)",
-        "Use an ordinary subprocess, with an error boundary event for the failure path.",
+        N_("casedesk does not run transaction subprocesses (they roll back through compensation and cancel events)"),
+        N_("Use an ordinary subprocess, with an error boundary event for the failure path."),
     ),
     "complexGateway": (
-        "casedesk does not run complex gateways",
-        "Use an inclusive gateway with a condition on each outgoing flow, or an exclusive or parallel gateway.",
+        N_("casedesk does not run complex gateways"),
+        N_("Use an inclusive gateway with a condition on each outgoing flow, or an exclusive or parallel gateway."),
     ),
 }
 
 # Event definitions refused on any event that carries them.
 REFUSED_EVENT_DEFINITIONS: dict[str, tuple[str, str]] = {
     "compensateEventDefinition": (
-        "casedesk does not run compensation (undoing completed work through compensation events)",
-        "Model the undo steps as ordinary tasks on an error or escalation path.",
+        N_("casedesk does not run compensation (undoing completed work through compensation events)"),
+        N_("Model the undo steps as ordinary tasks on an error or escalation path."),
     ),
     "cancelEventDefinition": (
-        "casedesk does not run cancel events (they belong to transaction subprocesses)",
-        "Use an error end event and an error boundary event instead.",
+        N_("casedesk does not run cancel events (they belong to transaction subprocesses)"),
+        N_("Use an error end event and an error boundary event instead."),
     ),
 }
+
+EMPTY_CONDITION = (
+    N_("this conditional event has an empty condition, so it could never become true"),
+    N_("Write the condition over the case data, for example amount > 1000."),
+)
 
 REFUSAL_MARKERS = ("casedesk does not run", "this activity is marked as a compensation handler", "this element names",
                    "this conditional event has an empty condition")
@@ -58,25 +63,32 @@ REFUSAL_MARKERS = ("casedesk does not run", "this activity is marked as a compen
 # default), never starts one with a conditional start event, and starts signal and message ones only
 # inside the instance that threw the event.
 EVENT_SUBPROCESS = (
-    "casedesk does not run event subprocesses (a subprocess started by an event while the process runs)",
-    "Put the work the event may interrupt into an ordinary subprocess and attach a boundary event of the same "
-    "kind (error, escalation, timer, message, signal or conditional) to it, leading to the steps this event "
-    "subprocess holds.",
+    N_("casedesk does not run event subprocesses (a subprocess started by an event while the process runs)"),
+    N_("Put the work the event may interrupt into an ordinary subprocess and attach a boundary event of the same "
+       "kind (error, escalation, timer, message, signal or conditional) to it, leading to the steps this event "
+       "subprocess holds."),
 )
 
 # A process (or subprocess) whose start waits for a condition: no instance exists yet to hold the data the
 # condition reads, so nothing would ever evaluate it again.
 CONDITIONAL_START = (
-    "casedesk does not run conditional start events (nothing exists yet whose data the condition could read)",
-    "Start the process with a none, timer, message or signal start event and let it wait for the condition "
-    "at an intermediate conditional event.",
+    N_("casedesk does not run conditional start events (nothing exists yet whose data the condition could read)"),
+    N_("Start the process with a none, timer, message or signal start event and let it wait for the condition "
+       "at an intermediate conditional event."),
 )
 
 COMPENSATION_ACTIVITY = (
-    "this activity is marked as a compensation handler (isForCompensation), and casedesk does not run "
-    "compensation",
-    "Remove the compensation marker and model the undo steps as ordinary tasks on an error or escalation path.",
+    N_("this activity is marked as a compensation handler (isForCompensation), and casedesk does not run "
+       "compensation"),
+    N_("Remove the compensation marker and model the undo steps as ordinary tasks on an error or escalation path."),
 )
+
+
+def fixed_refusals() -> list[tuple[str, str]]:
+    """The refusals above that name nothing of the diagram: (what is wrong, what to do), each a sentence the
+    owner pages translate (web/owner_text.py)."""
+    return [*REFUSED_ELEMENTS.values(), *REFUSED_EVENT_DEFINITIONS.values(), EVENT_SUBPROCESS, CONDITIONAL_START,
+            COMPENSATION_ACTIVITY, SEVERAL_SIGNALS, CYCLE_BRANCH, EMPTY_CONDITION]
 
 
 def element_support_problems(review: BundleUnderReview) -> Iterator[Problem]:
@@ -117,18 +129,18 @@ def refused_elements(filename: str, tree: etree._ElementTree) -> Iterator[Proble
 
 
 SEVERAL_SIGNALS = (
-    "casedesk does not run an event-based gateway that waits for two different signals: a signal from another "
-    "case would reach it only by the first one",
-    "Keep one signal per event-based gateway (another branch may wait for a message or a timer), or wait for "
-    "the second signal at a boundary event.",
+    N_("casedesk does not run an event-based gateway that waits for two different signals: a signal from another "
+       "case would reach it only by the first one"),
+    N_("Keep one signal per event-based gateway (another branch may wait for a message or a timer), or wait for "
+       "the second signal at a boundary event."),
 )
 
 
 CYCLE_BRANCH = (
-    "casedesk does not run a repeating timer (timeCycle) as a branch of an event-based gateway: the branch "
-    "that wins the race happens once",
-    "Give this timer a duration (timeDuration) or a date (timeDate); to remind repeatedly, loop back to the "
-    "gateway after the timer.",
+    N_("casedesk does not run a repeating timer (timeCycle) as a branch of an event-based gateway: the branch "
+       "that wins the race happens once"),
+    N_("Give this timer a duration (timeDuration) or a date (timeDate); to remind repeatedly, loop back to the "
+       "gateway after the timer."),
 )
 
 
@@ -191,9 +203,7 @@ def missing_references(filename: str, tree: etree._ElementTree) -> Iterator[Prob
             if definition_kind == "conditionalEventDefinition":
                 condition = holder.find(f"{{{BPMN_MODEL}}}condition")
                 if condition is not None and not (condition.text or "").strip():
-                    yield _problem(filename, element, (
-                        "this conditional event has an empty condition, so it could never become true",
-                        "Write the condition over the case data, for example amount > 1000."))
+                    yield _problem(filename, element, EMPTY_CONDITION)
                 continue
             if definition_kind not in REFERENCES:
                 continue
