@@ -71,6 +71,16 @@ class TaskHandover:
         with self.runtime.db.unit_of_work(write=False) as session:
             return [task_view(row) for row in session.execute(query.limit(500))]
 
+    def named_by_process(self, tasks: list[TaskView]) -> set[str]:
+        """Ids of those `tasks` the process gave a person by name (an `assignee` property: their own leave to
+        cancel, an archive they borrowed to return) who is still active: nobody else may be handed them."""
+        held = [t for t in tasks if t.assignee]
+        if not held:
+            return set()
+        with self.runtime.db.unit_of_work(write=False) as session:
+            conn = session.connection()
+            return {t.id for t in held if _named_by_process(conn, t)}
+
     def members(self, group: str) -> list[str]:
         """Active members of a group who may be given its tasks: not those absent on leave now (R-3.1)."""
         with self.runtime.db.unit_of_work(write=False) as session:
@@ -115,6 +125,7 @@ class TaskHandover:
             if not may_hand_over(actor_groups, human):
                 raise Forbidden(f"only the head of {human.candidate_group or 'the group'} or an administrator "
                                 "may reassign this task")
+            _refuse_if_named_by_process(store.conn, human)
             self._check_eligible(store, human, to, self.runtime.clock.now())
             return "task_reassigned", {"from": human.assignee or "", "to": to}
         return self._hand_over(task_id, actor, change, lambda human: to)
@@ -126,6 +137,7 @@ class TaskHandover:
                                 "may release another user's claim")
             if human.assignee is None:
                 raise Conflict(f"task {human.title!r} is not claimed")
+            _refuse_if_named_by_process(store.conn, human)
             return "task_released", {"from": human.assignee}
         return self._hand_over(task_id, actor, change, lambda human: None)
 
@@ -179,6 +191,28 @@ class TaskHandover:
             raise InvalidInput(f"{to} works no tasks (no staff group)", {"to": ["not staff"]})
 
 
+def _named_by_process(conn: Connection, task: TaskView) -> bool:
+    """Did the process give `task` to its holder by name (nobody claimed, reassigned or delegated it since), and is
+    that person still active? A deactivated holder's task may go to someone else, or nobody could ever work it."""
+    if not task.assignee:
+        return False
+    handed = conn.execute(select(EVENTS.c.id).where(EVENTS.c.task_id == task.id,
+                                                    EVENTS.c.type.in_(HANDED_TO_A_PERSON)).limit(1)).first()
+    if handed is not None:
+        return False
+    try:
+        groups_of(conn, task.assignee)
+    except NotFound:
+        return False
+    return True
+
+
+def _refuse_if_named_by_process(conn: Connection, task: TaskView) -> None:
+    if _named_by_process(conn, task):
+        raise Forbidden(f"the process gave task {task.title!r} to {task.assignee} by name (it is theirs to do, "
+                        "such as their own leave or a loan of theirs): nobody else may be given it")
+
+
 def release_for_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any],
                         skip_instance: str | None = None, cover: str = "",
                         absences: AbsencePolicy | None = None) -> list[TaskView]:
@@ -202,8 +236,7 @@ def release_for_absence(conn: Connection, username: str, now: datetime, leave: d
         current = store.human_task(task.id)
         if record is None or record.status != "running" or current is None or current.assignee != username:
             continue
-        if conn.execute(select(EVENTS.c.id).where(EVENTS.c.task_id == task.id, EVENTS.c.type.in_(HANDED_TO_A_PERSON))
-                        .limit(1)).first() is None:
+        if _named_by_process(conn, current):
             continue  # routed to them by the process (an `assignee` property), never claimed
         group = current.candidate_group
         to = cover if (group in cover_groups if group is not None else bool(cover_groups - RESERVED_GROUPS)) else None

@@ -322,3 +322,29 @@ def test_r_3_1_the_team_page_names_each_task_s_case_and_offers_a_reassignment_on
     team = page(cleo, "/team")
     row = team.split(f'data-task="{first.id}"')[1].split("</tr>")[0]
     assert 'name="to"' not in row and "Reassign" not in row and "Release the claim" in row
+
+
+def test_r_3_1_nobody_is_given_the_leave_task_the_process_gave_the_requester_by_name(
+        site: Flask, leave_desk: LeaveDesk) -> None:
+    """Cancelling or shortening one's leave is the requester's own task: an administrator can neither hand it to a
+    colleague (who could then cancel someone else's leave) nor release it to all staff."""
+    from engine.access import ADMIN
+    from engine.errors import Forbidden
+    desk = leave_desk
+    leave = desk.request("alice", MONDAY, FRIDAY)
+    desk.decide(leave, "cleo")
+    (change,) = desk.app.runtime.list_tasks(instance_id=leave)
+    assert change.assignee == "alice"
+    desk.app.users.add_user("root", PASSWORD, [ADMIN])
+    root = sign_in(site, "root")
+    row = page(root, "/team").split(f'data-task="{change.id}"')[1].split("</tr>")[0]
+    assert "The process gave this task to alice by name" in row
+    assert "Reassign" not in row and "Release the claim" not in row
+    chinese = page(sign_in(site, "root", "zh-Hans"), "/team")
+    assert "流程已按姓名把此任务交给 alice" in chinese
+    assert root.post(f"/tasks/{change.id}/reassign", data={"to": "bob"}).status_code == 403
+    assert root.post(f"/tasks/{change.id}/release").status_code == 403
+    with pytest.raises(Forbidden, match="by name"):
+        desk.app.handover.reassign(change.id, "bob", actor="root")
+    assert [(t.id, t.assignee) for t in desk.app.runtime.list_tasks(instance_id=leave)] == [(change.id, "alice")]
+    assert desk.events(leave, "task_reassigned") == [] and desk.events(leave, "task_released") == []

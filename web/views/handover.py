@@ -48,7 +48,8 @@ def team() -> ResponseReturnValue:
     with casedesk().db.unit_of_work(write=False) as session:  # leave requests nobody at work can approve
         stalled = stalled_requests(session, now(), groups)
     remember_case_labels(t.instance_id for t in tasks)  # one read for the case numbers of the whole list
-    return render_template("team.html", tasks=tasks, members=members, stalled=stalled)
+    named = handover.named_by_process(tasks)  # theirs by the process's routing: offered to nobody else
+    return render_template("team.html", tasks=tasks, members=members, stalled=stalled, named=named)
 
 
 @bp.post("/tasks/<task_id>/reassign")
