@@ -213,7 +213,11 @@ def test_a_version_page_shows_which_processes_it_calls_and_which_call_it(app: Ca
     consultation = owner.get("/owner/processes/consultation/2").get_data(as_text=True)
     assert 'data-caller="business_case"' in consultation and "call_consultation" in consultation
     owner.get("/language/zh_Hans")
-    assert "调用开始时的最新版本" in owner.get("/owner/processes/business_case/1").get_data(as_text=True)
+    chinese = owner.get("/owner/processes/business_case/1").get_data(as_text=True)
+    assert "调用开始时的最新版本" in chinese
+    assert "<code>call_consultation</code> 客户咨询" in chinese  # the call's name in the page's language
+    called = owner.get("/owner/processes/consultation/2").get_data(as_text=True)
+    assert "<code>call_consultation</code> 客户咨询 ·" in called
 
 
 def test_the_diff_page_names_old_and_new_values_and_shows_layout_only_when_asked(app: Casedesk,
