@@ -191,7 +191,7 @@ class TaskHandover:
             raise InvalidInput(f"{to} works no tasks (no staff group)", {"to": ["not staff"]})
 
 
-def _named_by_process(conn: Connection, task: TaskView) -> bool:
+def _named_by_process(conn: Connection, task: TaskView, holder_active: bool | None = None) -> bool:
     """Did the process give `task` to its holder by name (nobody claimed, reassigned or delegated it since), and is
     that person still active? A deactivated holder's task may go to someone else, or nobody could ever work it."""
     if not task.assignee:
@@ -200,6 +200,8 @@ def _named_by_process(conn: Connection, task: TaskView) -> bool:
                                                     EVENTS.c.type.in_(HANDED_TO_A_PERSON)).limit(1)).first()
     if handed is not None:
         return False
+    if holder_active is not None:  # the caller knows (someone going on leave is active)
+        return holder_active
     try:
         groups_of(conn, task.assignee)
     except NotFound:
@@ -236,7 +238,7 @@ def release_for_absence(conn: Connection, username: str, now: datetime, leave: d
         current = store.human_task(task.id)
         if record is None or record.status != "running" or current is None or current.assignee != username:
             continue
-        if _named_by_process(conn, current):
+        if _named_by_process(conn, current, holder_active=True):
             continue  # routed to them by the process (an `assignee` property), never claimed
         group = current.candidate_group
         to = cover if (group in cover_groups if group is not None else bool(cover_groups - RESERVED_GROUPS)) else None
