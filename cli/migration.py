@@ -19,7 +19,8 @@ def cmd_migrate_instances(app: Casedesk, args: argparse.Namespace) -> int:
     for outcome in report.instances:
         print(_line(outcome, report.dry_run))
     print(_summary(report))
-    return 1 if report.refused else 0
+    # A dry run that reported is a success, whatever it found; only the move fails when instances stay behind.
+    return 1 if report.refused and not report.dry_run else 0
 
 
 def _line(outcome: InstanceOutcome, dry_run: bool) -> str:
@@ -51,5 +52,6 @@ def register(command: Command) -> None:
     p.add_argument("key")
     p.add_argument("--from", dest="from_version", type=int, required=True, metavar="N")
     p.add_argument("--to", dest="to_version", type=int, required=True, metavar="M")
-    p.add_argument("--dry-run", action="store_true", help="list per instance whether it can move; change nothing")
+    p.add_argument("--dry-run", action="store_true", help="list per instance whether it can move and why not; change nothing "
+                   "(exit 0 once reported, even when some cannot move)")
     p.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="instances per transaction")

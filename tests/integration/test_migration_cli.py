@@ -52,6 +52,12 @@ def test_instances_that_cannot_move_are_named_with_the_reason_and_the_command_fa
     stuck = at_review(app, "stuck")
     app.definitions.deploy(without_review(demo_files()), "owen")
     capsys.readouterr()
+    # The dry run did its job when it reported: exit 0, naming the instance that cannot move and why.
+    code, out, _ = run("migrate-instances", "document_review", "--from", "1", "--to", "2", "--dry-run",
+                       "--user", "owen", capsys=capsys)
+    assert code == 0
+    assert f"{stuck.id}: cannot move: a token is at review (Review the document) (ready)" in out
+    assert out.strip().endswith("1 running, 0 can move, 1 cannot (dry run: nothing changed)")
     code, out, _ = run("migrate-instances", "document_review", "--from", "1", "--to", "2", "--user", "owen",
                        capsys=capsys)
     assert code == 1
