@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -251,7 +253,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# A command whose reader closed early (`casedesk export … | head`) ends as a program killed by SIGPIPE does.
+EXIT_READER_GONE = 128 + signal.SIGPIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; output piped into a reader that stops early ends it quietly, whatever the command."""
+    try:
+        try:
+            return _run(argv)
+        finally:  # inside the try (also after --help's exit): what is still buffered may meet the closed pipe
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that flush cannot print a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_READER_GONE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         app = bootstrap()
