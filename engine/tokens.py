@@ -13,6 +13,7 @@ from engine.clock import Clock
 from engine.errors import CasedeskError, NotFound
 from engine.models import ApiToken, Group, Membership, User
 from engine.persistence import Database
+from engine.runtime.prepared import Prepared
 from engine.users import verify_sign_in
 
 DEFAULT_LIFETIME = timedelta(hours=12)
@@ -42,12 +43,15 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Built once: the bearer check runs before every API call. One row per group of the token's user.
-_CALLER = (select(User.username, ApiToken.expires_at, Group.name)
-           .join(User, User.id == ApiToken.user_id)
-           .outerjoin(Membership, Membership.user_id == User.id)
-           .outerjoin(Group, Group.id == Membership.group_id)
-           .where(ApiToken.token_hash == bindparam("b_hash"), User.active.is_(True)))
+# Built once and run on the driver's cursor (`Prepared`): the bearer check runs before every API call.
+# One row per group of the token's user.
+_CALLER = Prepared(select(User.username.label("username"), ApiToken.expires_at.label("expires_at"),
+                          Group.name.label("group_name"))
+                   .select_from(ApiToken)
+                   .join(User, User.id == ApiToken.user_id)
+                   .outerjoin(Membership, Membership.user_id == User.id)
+                   .outerjoin(Group, Group.id == Membership.group_id)
+                   .where(ApiToken.token_hash == bindparam("b_hash"), User.active.is_(True)))
 
 
 class TokenService:
@@ -98,13 +102,13 @@ class TokenService:
         """The name and groups of the active user holding an unexpired `token`, in one statement: every
         API call asks, so a revoked token, a deactivated user or a changed membership applies at once."""
         with self.db.reading() as conn:
-            rows = conn.execute(_CALLER, {"b_hash": token_digest(token)}).all()
+            rows = _CALLER.all(conn, {"b_hash": token_digest(token)})
         if not rows:
             raise AuthenticationFailed("unknown token")
-        username, expires_at, _group = rows[0]
+        expires_at = rows[0]["expires_at"]
         if expires_at is not None and expires_at <= self.clock.now():
             raise AuthenticationFailed("the token has expired; ask for a new one")
-        return str(username), frozenset(group for _name, _expires, group in rows if group is not None)
+        return str(rows[0]["username"]), frozenset(row["group_name"] for row in rows if row["group_name"] is not None)
 
     def resolve(self, token: str) -> str:
         """The name of the active user holding an unexpired `token`."""
