@@ -31,7 +31,7 @@ class TokenSchema(ma.Schema):
 
 @blp.route("/tokens", methods=["POST"])
 @blp.doc(operationId="createToken", security=[])
-@blp.arguments(TokenRequestSchema)
+@blp.arguments(TokenRequestSchema())
 @blp.response(201, TokenSchema)
 def create_token(body: dict[str, Any]) -> dict[str, Any]:
     """Exchange a user name and password for a bearer token."""
@@ -53,7 +53,7 @@ class TokenQuerySchema(ma.Schema):
 
 @blp.route("/tokens", methods=["GET"])
 @blp.doc(operationId="listTokens")
-@blp.arguments(TokenQuerySchema, location="query")
+@blp.arguments(TokenQuerySchema(), location="query")
 @blp.response(200, TokenInfoSchema(many=True))
 def list_tokens(query: dict[str, Any]) -> list[Any]:
     """The caller's unexpired tokens (administrators: any user's); the tokens themselves are never shown."""

@@ -1,7 +1,7 @@
 """What several API resources share: an instance as the API shows it, visibility checks by the policy."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 from engine.access import may_see_instance
@@ -45,7 +45,8 @@ def _body(row: InstanceRow, events: int, ready: list[TaskView], data: dict[str, 
 
 def task_body(task: TaskView, reference: str | None) -> dict[str, Any]:
     """A task as the API shows it: its row with the readable reference of its case (`instance_reference`)."""
-    return asdict(task) | {"instance_reference": reference}
+    # Shallow on purpose: `dataclasses.asdict` deep-copies, and a task's fields are flat.
+    return {field.name: getattr(task, field.name) for field in fields(task)} | {"instance_reference": reference}
 
 
 def task_bodies(tasks: list[TaskView]) -> list[dict[str, Any]]:

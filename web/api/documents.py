@@ -49,7 +49,7 @@ class DocumentReferenceSchema(ma.Schema):
     f"413 when larger, 415 when of another type, nothing stored. The field's own limits (`x-casedesk-accept`, "
     f"`x-casedesk-max-size`) are checked when the task is completed (422 naming the field). Staff only: "
     f"those who work tasks."))
-@blp.arguments(DocumentUploadSchema, location="files")
+@blp.arguments(DocumentUploadSchema(), location="files")
 @blp.response(201, DocumentReferenceSchema)
 def upload_document(upload: dict[str, Any]) -> dict[str, Any]:
     if not is_staff(caller()):

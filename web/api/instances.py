@@ -23,7 +23,7 @@ blp.before_request(authenticate_request)
 
 @blp.route("", methods=["GET"])
 @blp.doc(operationId="listInstances")
-@blp.arguments(InstanceQuerySchema, location="query")
+@blp.arguments(InstanceQuerySchema(), location="query")
 @blp.response(200, InstanceSummarySchema(many=True))
 def list_instances(query: dict[str, Any]) -> list[InstanceRow]:
     """Instances the caller may see, newest first (auditors, trackers and administrators see all)."""
@@ -42,7 +42,7 @@ def get_instance(instance_id: str) -> dict[str, Any]:
 
 @blp.route("/<instance_id>/cancel", methods=["POST"])
 @blp.doc(operationId="cancelInstance")
-@blp.arguments(CancelSchema)
+@blp.arguments(CancelSchema())
 @blp.response(200, InstanceSchema)
 def cancel_instance(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
     """Cancel a running instance (its starter or an administrator); 409 when it is no longer running."""
@@ -55,7 +55,7 @@ def cancel_instance(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
 
 @blp.route("/<instance_id>/history", methods=["GET"])
 @blp.doc(operationId="getInstanceHistory")
-@blp.arguments(HistoryQuerySchema, location="query")
+@blp.arguments(HistoryQuerySchema(), location="query")
 @blp.response(200, EventSchema(many=True), headers={
     "Link": {"description": '`<…?after=SEQ&limit=N>; rel="next"` when more events follow',
              "schema": {"type": "string"}}})

@@ -37,7 +37,7 @@ class DeliveriesSchema(ma.Schema):
 
 @blp.route("", methods=["POST"])
 @blp.doc(operationId="sendMessage")
-@blp.arguments(MessageSchema)
+@blp.arguments(MessageSchema())
 @blp.response(200, DeliveriesSchema)
 def send_message(body: dict[str, Any]) -> dict[str, Any]:
     """Deliver a message: to the running instances waiting for it whose correlation values match, else to

@@ -59,8 +59,8 @@ def list_processes() -> list[dict[str, Any]]:
 
 @blp.route("", methods=["POST"])
 @blp.doc(operationId="deployProcesses")
-@blp.arguments(UploadSchema, location="files")
-@blp.arguments(DeployOptionsSchema, location="query")
+@blp.arguments(UploadSchema(), location="files")
+@blp.arguments(DeployOptionsSchema(), location="query")
 @blp.response(201, DeployedSchema(many=True))
 def deploy_processes(upload: dict[str, Any], options: dict[str, Any]) -> list[Any]:
     """Deploy a bundle of .bpmn/.dmn/.json files; 422 lists every problem element by element,
@@ -82,7 +82,7 @@ def deploy_processes(upload: dict[str, Any], options: dict[str, Any]) -> list[An
 
 @blp.route("/<key>/retirement", methods=["POST"])
 @blp.doc(operationId="setProcessRetired")
-@blp.arguments(RetirementSchema)
+@blp.arguments(RetirementSchema())
 @blp.response(200, RetirementResultSchema)
 def set_retired(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Retire a process or one version (no new instances; running ones go on), or bring it back
@@ -133,7 +133,7 @@ def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
 
 @blp.route("/<key>/instances", methods=["POST"])
 @blp.doc(operationId="startInstance")
-@blp.arguments(DataSchema)
+@blp.arguments(DataSchema())
 @blp.response(201, InstanceSchema)
 def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Start an instance of the newest version of process `key` with start data."""
@@ -148,7 +148,7 @@ def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 @blp.route("/<key>/migrations", methods=["POST"])
 @blp.doc(operationId="migrateInstances")
-@blp.arguments(MigrationRequestSchema)
+@blp.arguments(MigrationRequestSchema())
 @blp.response(200, MigrationReportSchema)
 def migrate_instances(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Move running instances of version `from_version` to `to_version` (process owners and administrators).
@@ -204,7 +204,7 @@ def list_operators() -> list[dict[str, Any]]:
 
 @blp.route("/code-checks", methods=["POST"])
 @blp.doc(operationId="checkCode")
-@blp.arguments(CodeCheckSchema)
+@blp.arguments(CodeCheckSchema())
 @blp.response(200, CodeCheckResultSchema)
 def check_source(body: dict[str, Any]) -> dict[str, Any]:
     """The deploy-time sandbox check of one script (`kind` script) or condition (`kind` expression):

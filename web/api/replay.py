@@ -86,7 +86,7 @@ def replay_instance(instance_id: str) -> dict[str, Any]:
 
 @blp.route("/<instance_id>/state", methods=["GET"])
 @blp.doc(operationId="getInstanceStateAt")
-@blp.arguments(StateQuerySchema, location="query")
+@blp.arguments(StateQuerySchema(), location="query")
 @blp.response(200, StateSchema)
 def state_at(query: dict[str, Any], instance_id: str) -> dict[str, Any]:
     """The instance as of event `at` (default: the last event): tokens, completed elements, flows taken, data,

@@ -27,7 +27,7 @@ blp.before_request(authenticate_request)
 
 @blp.route("", methods=["GET"])
 @blp.doc(operationId="listTasks")
-@blp.arguments(TaskQuerySchema, location="query")
+@blp.arguments(TaskQuerySchema(), location="query")
 @blp.response(200, TaskSchema(many=True))
 def list_tasks(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Ready tasks the caller may work: `mine` (claimed by the caller), `groups` (unclaimed, for the
@@ -81,7 +81,7 @@ def unclaim_task(task_id: str) -> dict[str, Any]:
 
 @blp.route("/<task_id>/complete", methods=["POST"])
 @blp.doc(operationId="completeTask")
-@blp.arguments(DataSchema)
+@blp.arguments(DataSchema())
 @blp.response(200, InstanceSchema)
 def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     """Submit the task's form; 422 with messages per field (nothing saved) when the data is invalid,

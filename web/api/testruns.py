@@ -44,7 +44,7 @@ def _owner() -> str:
 
 @blp.route("/<key>/test-runs", methods=["POST"])
 @blp.doc(operationId="runTest")
-@blp.arguments(TestRunRequestSchema)
+@blp.arguments(TestRunRequestSchema())
 @blp.response(200)
 def run_test(body: dict[str, Any], key: str) -> dict[str, Any]:
     """Run the process in memory with the script: each element completed with its data, the flows taken and
@@ -68,7 +68,7 @@ def run_test(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 @blp.route("/<key>/test-cases", methods=["GET"])
 @blp.doc(operationId="checkTestCases")
-@blp.arguments(CaseQuerySchema, location="query")
+@blp.arguments(CaseQuerySchema(), location="query")
 @blp.response(200)
 def check_cases(query: dict[str, Any], key: str) -> dict[str, Any]:
     """Re-run every saved test case of the process on a version (default: the newest): pass or fail, and how."""
