@@ -249,12 +249,12 @@ class CpuMeter:
             self.admin.dispose()
 
 
-def cpu_line(label: str, used: dict[str, float], done: int, elapsed: float) -> float:
-    """Print CPU per completion by part; returns the total CPU seconds per completion."""
+def cpu_line(label: str, used: dict[str, float], done: int, elapsed: float, what: str = "completion") -> float:
+    """Print CPU per operation by part; returns the total CPU seconds per operation."""
     total = sum(used.values())
     per = total / max(done, 1)
     parts = ", ".join(f"{part} {seconds / max(done, 1) * 1000:.1f}" for part, seconds in used.items())
-    print(f"  {label:<22} CPU {per * 1000:6.1f} ms per completion ({parts}); {total / elapsed:.2f} cores busy")
+    print(f"  {label:<22} CPU {per * 1000:6.1f} ms per {what} ({parts}); {total / elapsed:.2f} cores busy")
     return per
 
 
@@ -382,8 +382,9 @@ def measure(kind: str, url: str, args: argparse.Namespace) -> None:
         rates: dict[int, tuple[float, float, int]] = {}
         cpu: dict[int, tuple[float, dict[str, float]]] = {}
         for count in CLIENTS:
-            tally, elapsed, _ = run_clients(count, args.seconds, Starts(port, tokens))
+            tally, elapsed, used = run_clients(count, args.seconds, Starts(port, tokens), meter)
             line(f"starts, {count} clients", tally, elapsed)
+            cpu_line(f"  CPU, {count} clients", used, len(tally.latencies), elapsed, "start")
             tally, elapsed, used = run_clients(count, args.seconds, Completions(port, tokens), meter)
             rate, p99 = line(f"completions, {count} clients", tally, elapsed)
             per = cpu_line(f"  CPU, {count} clients", used, len(tally.latencies), elapsed)
