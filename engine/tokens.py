@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from engine.models import ApiToken, Group, Membership, User
 from engine.persistence import Database
 from engine.runtime.prepared import Prepared
 from engine.users import verify_sign_in
+
+if TYPE_CHECKING:
+    from engine.runtime.readmodel import Reading
 
 DEFAULT_LIFETIME = timedelta(hours=12)
 
@@ -55,10 +59,12 @@ _CALLER = Prepared(select(User.username.label("username"), ApiToken.expires_at.l
 
 
 class TokenService:
-    def __init__(self, db: Database, clock: Clock, lifetime: timedelta = DEFAULT_LIFETIME):
+    def __init__(self, db: Database, clock: Clock, lifetime: timedelta = DEFAULT_LIFETIME,
+                 reading: Reading | None = None):
         self.db = db
         self.clock = clock
         self.lifetime = lifetime
+        self._reading: Reading = reading or db.reading  # where the bearer check reads (ReadModel's note)
 
     def issue(self, username: str, password: str, address: str | None = None) -> IssuedToken:
         """A new token for an active user whose password matches; the clear token is never stored.
@@ -101,7 +107,7 @@ class TokenService:
     def caller(self, token: str) -> tuple[str, frozenset[str]]:
         """The name and groups of the active user holding an unexpired `token`, in one statement: every
         API call asks, so a revoked token, a deactivated user or a changed membership applies at once."""
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             rows = _CALLER.all(conn, {"b_hash": token_digest(token)})
         if not rows:
             raise AuthenticationFailed("unknown token")

@@ -3,11 +3,12 @@ task at hand: engine/runtime/instance_reads.py)."""
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import SEES_EVERY_INSTANCE, Actor
@@ -34,6 +35,7 @@ INSTANCE_STATUSES = ("running", "completed", "cancelled", "failed")
 SOON = timedelta(hours=24)
 # An inbox shows this many tasks at a time (filters and sorting narrow it); a group may hold thousands.
 INBOX_PAGE = 100
+Reading = Callable[[], AbstractContextManager[Connection]]  # a read connection to run statements on
 _STARTABLE = Prepared(STARTABLE_DEFINITION)  # every API start asks first
 MAX_INBOX_PAGE = 500
 
@@ -228,11 +230,14 @@ class Inbox:
 
 class ReadModel:
     """The read queries above, each in its own read-only unit of work; who is away is asked of the absence
-    policy the composition root injects (as into the runtime)."""
+    policy the composition root injects (as into the runtime). The one-statement reads of the API's hot path
+    run on `reading()`: by default a connection each, or one the caller shares between them (the API shares
+    one per request on PostgreSQL)."""
 
-    def __init__(self, db: Database, absences: AbsencePolicy | None = None):
+    def __init__(self, db: Database, absences: AbsencePolicy | None = None, reading: Reading | None = None):
         self.db = db
         self.absences: AbsencePolicy = absences if absences is not None else NobodyAbsent()
+        self._reading: Reading = reading or db.reading
 
     def inbox(self, actor: Actor, query: InboxQuery, now: datetime) -> Inbox:
         with self.db.unit_of_work(write=False) as session:
@@ -249,20 +254,20 @@ class ReadModel:
             return list_instances(session, actor, query)
 
     def instance(self, instance_id: str) -> InstanceDetail:
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             return instance_detail(conn, instance_id)
 
     def outline(self, instance_id: str) -> InstanceOutline:
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             return instance_outline(conn, instance_id)
 
     def references(self, instance_ids: set[str]) -> dict[str, str]:
         """The readable references of these instances (one statement; an instance without one is left out)."""
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             return references_of(conn, instance_ids)
 
     def task_at_hand(self, task_id: str) -> TaskAtHand:
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             return task_at_hand(conn, task_id)
 
     def history(self, instance_id: str, after: int = 0, limit: int | None = None) -> list[InstanceEvent]:
@@ -291,7 +296,7 @@ class ReadModel:
 
     def startable_definition_id(self, key: str) -> int | None:
         """The version new instances of `key` start from; None when none may start."""
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             return _STARTABLE.scalar(conn, {"b_key": key})  # type: ignore[no-any-return]
 
     def startable_definition_ids(self) -> dict[str, int]:
@@ -308,7 +313,7 @@ class ReadModel:
 
     def task(self, task_id: str) -> TaskView:
         """A ready user task; Conflict when it was ready once and no longer is."""
-        with self.db.reading() as conn:
+        with self._reading() as conn:
             return ready_task(conn, task_id)
 
     def finished_task(self, task_id: str) -> FinishedTask | None:

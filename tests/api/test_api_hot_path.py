@@ -106,6 +106,46 @@ def test_a_completion_reads_little_and_opens_one_transaction(
         assert len(seen["begins"]) == 1, seen["begins"]
 
 
+@contextmanager
+def pool_use(app: Casedesk) -> Iterator[dict[str, int]]:
+    """Connections taken from the pool, and the most one request held at once."""
+    use = {"checkouts": 0, "held": 0, "most_held": 0}
+
+    def checkout(*_args: Any) -> None:
+        use["checkouts"] += 1
+        use["held"] += 1
+        use["most_held"] = max(use["most_held"], use["held"])
+
+    def checkin(*_args: Any) -> None:
+        use["held"] -= 1
+
+    event.listen(app.db.engine.pool, "checkout", checkout)
+    event.listen(app.db.engine.pool, "checkin", checkin)
+    try:
+        yield use
+    finally:
+        event.remove(app.db.engine.pool, "checkout", checkout)
+        event.remove(app.db.engine.pool, "checkin", checkin)
+
+
+def test_a_start_and_a_completion_take_one_read_connection_before_the_step_and_never_hold_two(
+        app: Casedesk, client: FlaskClient, auth: Headers) -> None:
+    headers = auth("alice")
+    client.post("/api/v1/processes/document_review/instances", headers=headers, json={"data": {"title": "First"}})
+    with pool_use(app) as started:  # the version is loaded by now, as on a serving worker
+        body = client.post("/api/v1/processes/document_review/instances", headers=headers,
+                           json={"data": {"title": "Travel policy"}}).json
+    with pool_use(app) as completed:
+        response = client.post(f"/api/v1/tasks/{body['ready_tasks'][0]['id']}/complete", headers=headers,
+                               json={"data": {"body": "first draft"}})
+    assert response.status_code == 200, response.json
+    assert started["most_held"] == completed["most_held"] == 1
+    # PostgreSQL: the bearer check shares its connection with the next read, then the step's and the answer's;
+    # SQLite reads in transactions, one connection each (a shared one would hide the step from the answer).
+    reads_before_the_step = 1 if app.db.is_postgres else 2
+    assert started["checkouts"] == completed["checkouts"] == reads_before_the_step + 2
+
+
 def test_the_bearer_check_sees_a_changed_membership_and_a_revoked_token_on_the_next_call(
         app: Casedesk, client: FlaskClient, auth: Headers) -> None:
     headers = auth("alice")

@@ -13,6 +13,7 @@ from . import auth, instances, messages, processes, replay, tasks, users
 from . import testruns
 from . import documents
 from .context import ApiServices
+from .context import init_app as init_request_reading
 from .errors import ErrorSchema, install_error_handlers
 
 PREFIX = "/api/v1"
@@ -61,6 +62,7 @@ def init_api(app: Flask, casedesk: Casedesk) -> Api:
                                 "sends `Authorization: Bearer TOKEN`. Every error has the shape of `Error`."},
     })
     app.extensions["casedesk_api"] = ApiServices.build(casedesk)
+    init_request_reading(app)
     api = CasedeskApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint, mount in BLUEPRINTS:

@@ -17,7 +17,7 @@ from engine.runtime.service import start_groups
 
 from .auth import authenticate_request
 from .common import stepped_body
-from .context import caller, casedesk, services
+from .context import caller, casedesk, release_reading, services
 from .errors import install_error_handlers
 from .schemas import (DataSchema, DeployedSchema, DeployOptionsSchema, InstanceSchema, MigrationReportSchema,
                       MigrationRequestSchema, ProcessSchema, RetirementResultSchema, RetirementSchema, UploadSchema)
@@ -143,6 +143,7 @@ def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
         raise NotFound(services().reads.not_startable_reason(key))
     if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):
         raise Forbidden(f"you may not start {key!r}")
+    release_reading()
     return stepped_body(app.runtime.start_instance(key, body["data"], me.username))
 
 

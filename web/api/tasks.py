@@ -17,7 +17,7 @@ from forms.documents import references_in
 from ..choices import choices_for, refused_choices
 from .auth import authenticate_request
 from .common import stepped_body, task_bodies, task_body, visible_instance
-from .context import caller, casedesk, services
+from .context import caller, casedesk, release_reading, services
 from .errors import install_error_handlers
 from .schemas import DataSchema, InstanceSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
 
@@ -94,6 +94,7 @@ def complete_task(body: dict[str, Any], task_id: str) -> dict[str, Any]:
     schema = forms.get(task.form_file or "") or {}
     _check_choices_from_data(schema, body["data"])
     data = _resolved_documents(schema, at_hand.data, body["data"])
+    release_reading()
     return stepped_body(casedesk().runtime.complete_task(task_id, data, caller().username))
 
 
