@@ -5,6 +5,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.column_limits import refuse_unstorable_values
 from engine.errors import Conflict
+from engine.wal_checkpoints import WalCheckpointer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -66,6 +68,11 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+    # A step's commit only appends to the WAL; copying it back into the file happens beside it.
+    checkpoints = WalCheckpointer(str(Path(database).resolve())) if database and database != ":memory:" else None
+    if checkpoints is not None:
+        _CHECKPOINTS[engine] = checkpoints
+        event.listen(engine, "engine_disposed", lambda _engine: checkpoints.stop())
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -85,8 +92,19 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         write = conn.get_execution_options().get("casedesk_write", False)
         # Straight to the driver: this runs on every transaction and needs no statement machinery.
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write and checkpoints is not None:
+            checkpoints.wrote()
 
     return engine
+
+
+# SQLite file engines and their WAL checkpointers (by engine, forgotten with it).
+_CHECKPOINTS: WeakKeyDictionary[Engine, WalCheckpointer] = WeakKeyDictionary()
+
+
+def wal_checkpoints(engine: Engine) -> WalCheckpointer | None:
+    """The background checkpointer of a SQLite file engine (engine.wal_checkpoints), if it has one."""
+    return _CHECKPOINTS.get(engine)
 
 
 def migrate(engine: Engine) -> None:

@@ -1,0 +1,96 @@
+"""SQLite's WAL is copied back into the database file by a background thread, not by the step whose
+commit crosses the threshold; the durability settings stay as they were."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import text
+
+from engine.persistence import Database, make_engine, wal_checkpoints
+from engine.wal_checkpoints import WalCheckpointer
+
+
+def _database(tmp_path: Path) -> Database:
+    db = Database(make_engine(f"sqlite:///{tmp_path / 'casedesk.db'}"))
+    with db.transaction() as conn:
+        conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
+    return db
+
+
+def _write_notes(db: Database, count: int) -> None:
+    for i in range(count):
+        with db.transaction() as conn:
+            conn.execute(text("INSERT INTO note (body) VALUES (:body)"), {"body": f"note {i} " * 300})
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Poll until `condition()` holds: a background thread's work, on a machine that may be busy."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_journal_mode_synchronous_and_the_automatic_threshold_stay_as_they_were(tmp_path: Path) -> None:
+    db = _database(tmp_path)
+    try:
+        with db.transaction() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    finally:
+        db.engine.dispose()
+
+
+def test_pages_written_by_steps_are_copied_back_before_the_automatic_threshold(tmp_path: Path) -> None:
+    db = _database(tmp_path)
+    try:
+        _write_notes(db, 30)  # ~30 × 1 page: far below the 1,000 pages at which a commit would copy them
+        checkpoints = wal_checkpoints(db.engine)
+        assert checkpoints is not None and checkpoints.running
+        assert _eventually(lambda: checkpoints.last is not None and checkpoints.last[2] > 0)
+        busy, logged, copied = checkpoints.last  # type: ignore[misc]
+        assert busy == 0 and copied == logged
+    finally:
+        db.engine.dispose()
+
+
+def test_disposing_the_engine_ends_the_thread_and_the_next_write_starts_another(tmp_path: Path) -> None:
+    db = _database(tmp_path)
+    checkpoints = wal_checkpoints(db.engine)
+    assert checkpoints is not None and checkpoints.running
+    db.engine.dispose()  # as before a fork, or at shutdown
+    assert not checkpoints.running
+    _write_notes(db, 1)
+    assert checkpoints.running
+    db.engine.dispose()
+    assert not checkpoints.running
+
+
+def test_the_thread_ends_when_nothing_is_written(tmp_path: Path) -> None:
+    _database(tmp_path).engine.dispose()
+    checkpoints = WalCheckpointer(str(tmp_path / "casedesk.db"), batch=1, max_delay=0.01, idle=0.05)
+    checkpoints.wrote()
+    assert checkpoints.running
+    assert _eventually(lambda: not checkpoints.running)
+    checkpoints.wrote()
+    assert checkpoints.running
+    checkpoints.stop()
+    assert not checkpoints.running
+
+
+def test_a_database_file_that_is_gone_is_not_created_again(tmp_path: Path) -> None:
+    checkpoints = WalCheckpointer(str(tmp_path / "gone.db"), batch=1, max_delay=0.01, idle=0.05)
+    checkpoints.wrote()
+    assert _eventually(lambda: not checkpoints.running)
+    assert not (tmp_path / "gone.db").exists()
+
+
+def test_an_in_memory_database_has_no_checkpointer() -> None:
+    engine = make_engine("sqlite://")
+    try:
+        assert wal_checkpoints(engine) is None
+    finally:
+        engine.dispose()
