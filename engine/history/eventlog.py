@@ -43,8 +43,37 @@ HASHED_FIELDS = ("instance_id", "seq", "at", "actor", "category", "type", "task_
 
 def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     """sha256(prev_hash ‖ canonical JSON of the event's fields)."""
-    body = canonical_json({name: fields[name] for name in HASHED_FIELDS} | {"at": isoformat(fields["at"])})
+    body = _hashed_body(fields)
+    if body is None:
+        body = canonical_json({name: fields[name] for name in HASHED_FIELDS} | {"at": isoformat(fields["at"])})
     return hashlib.sha256(prev_hash.encode("ascii") + body.encode("utf-8")).hexdigest()
+
+
+_TEXT = json.encoder.encode_basestring  # what the canonical encoder writes for a str (ensure_ascii off)
+
+
+def _hashed_body(fields: Mapping[str, Any]) -> str | None:
+    """The canonical JSON of the hashed fields, spelled out key by key in sorted order: the very text
+    `canonical_json` makes of them (every event the runtime appends takes this way, a step appends several)
+    without building and walking a dict. None when a field is of a type only the encoder spells."""
+    actor, task_id, task_spec = fields["actor"], fields["task_id"], fields["task_spec"]
+    seq, category, instance_id, payload, type_ = (fields["seq"], fields["category"], fields["instance_id"],
+                                                  fields["payload"], fields["type"])
+    if not (type(seq) is int and type(category) is str and type(instance_id) is str and type(payload) is str
+            and type(type_) is str and (actor is None or type(actor) is str)
+            and (task_id is None or type(task_id) is str) and (task_spec is None or type(task_spec) is str)):
+        return None
+    return "".join((
+        '{"actor":', "null" if actor is None else _TEXT(actor),
+        ',"at":', _TEXT(isoformat(fields["at"])),
+        ',"category":', _TEXT(category),
+        ',"instance_id":', _TEXT(instance_id),
+        ',"payload":', _TEXT(payload),
+        ',"seq":', int.__repr__(seq),
+        ',"task_id":', "null" if task_id is None else _TEXT(task_id),
+        ',"task_spec":', "null" if task_spec is None else _TEXT(task_spec),
+        ',"type":', _TEXT(type_), "}",
+    ))
 
 
 class ChainHead(Protocol):
