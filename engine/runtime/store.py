@@ -8,6 +8,7 @@ with SQLAlchemy Core statements here, built once and run straight on the driver
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cache
 from datetime import datetime
 from typing import Any, Iterable, cast
 
@@ -142,8 +143,14 @@ class LockedTask:
     actor_absent: bool = False  # only when the store's task reads ask an absence policy
 
 
+@cache
+def _keys(cls: Any, prefix: str = "") -> tuple[tuple[str, str], ...]:
+    """(field, column key) pairs of a record class: dataclasses.fields() walks the class on every call."""
+    return tuple((f.name, prefix + f.name) for f in fields(cls))
+
+
 def _record(cls: Any, mapping: Any, prefix: str = "") -> Any:
-    return cls(**{f.name: mapping[prefix + f.name] for f in fields(cls)})
+    return cls(**{name: mapping[key] for name, key in _keys(cls, prefix)})
 
 
 def task_view(row: Any) -> TaskView:
@@ -153,7 +160,7 @@ def task_view(row: Any) -> TaskView:
 
 def _values(record: Any) -> dict[str, Any]:
     # Shallow on purpose: dataclasses.asdict deep-copies, and these fields are flat.
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    return {name: getattr(record, name) for name, _ in _keys(type(record))}
 
 
 class InstanceStore:
