@@ -3,7 +3,7 @@ commit only, not for the whole step, and a start that rolls back still takes no 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from engine.bootstrap import Casedesk
 from engine.clock import FakeClock
@@ -36,3 +36,14 @@ def test_a_start_that_rolls_back_after_asking_takes_no_number(app: Casedesk, clo
     started = app.runtime.start_instance("document_review", {"title": "Kept"}, actor="alice")
     with app.db.reading() as conn:
         assert references_of(conn, ["rolled-back", started.id]) == {started.id: f"C-{day}-0001"}
+
+
+def test_the_ten_thousandth_case_of_a_day_gets_five_digits(app: Casedesk, clock: FakeClock) -> None:
+    day = clock.now().strftime("%Y%m%d")
+    with app.db.transaction() as conn:
+        conn.execute(insert(SEQUENCES).values(series=SERIES, period=day, last=9998))
+    with app.db.transaction() as conn:
+        assign_reference(conn, "9999th", clock.now())
+        assign_reference(conn, "10000th", clock.now())
+    with app.db.reading() as conn:
+        assert references_of(conn, ["9999th", "10000th"]) == {"9999th": f"C-{day}-9999", "10000th": f"C-{day}-10000"}
