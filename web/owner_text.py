@@ -7,7 +7,7 @@ import re
 from flask_babel import gettext as _
 
 from engine.definitions.owner_messages import _SENTENCES
-from engine.definitions.support import fixed_refusals
+from engine.definitions.support import fixed_refusals, reference_refusals
 
 
 def N_(message: str) -> str:
@@ -79,11 +79,11 @@ WORDS = {word: word for word in (
 
 
 def _pattern(sentence: str) -> re.Pattern[str]:
-    parts = re.split(r"(%\((?:subject|detail)\)s)", sentence)
+    parts = re.split(r"(%\(\w+\)s)", sentence)
     seen: set[str] = set()
     out = []
     for part in parts:
-        name = part[2:-2] if part in ("%(subject)s", "%(detail)s") else None
+        name = part[2:-2] if re.fullmatch(r"%\(\w+\)s", part) else None
         if name is None:
             out.append(re.escape(part))
         elif name in seen:
@@ -99,6 +99,8 @@ _PATTERNS = tuple((_pattern(sentence), sentence) for sentence in SENTENCES)
 
 # The refusals of elements casedesk does not run, as validation words them ("what. advice"): each part translated.
 REFUSALS = {f"{what}. {advice}": (what, advice) for what, advice in fixed_refusals()}
+# Those that name what the element lacks (a message, signal, escalation or error, and its id): matched whole.
+_REFERENCE_PATTERNS = tuple((_pattern(f"{what}. {advice}"), what, advice) for what, advice in reference_refusals())
 
 
 def owner_text(message: str) -> str:
@@ -108,6 +110,12 @@ def owner_text(message: str) -> str:
     if message in REFUSALS:
         what, advice = REFUSALS[message]
         return _("%(what)s. %(advice)s", what=_(what), advice=_(advice))
+    for pattern, what, advice in _REFERENCE_PATTERNS:
+        match = pattern.match(message)
+        if match:
+            values = match.groupdict()
+            values["thing"] = _word(values["thing"])  # the reference is the diagram's own id: as it is
+            return _("%(what)s. %(advice)s", what=_(what, **values), advice=_(advice, thing=values["thing"]))
     for pattern, sentence in _PATTERNS:
         match = pattern.match(message)
         if match:

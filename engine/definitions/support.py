@@ -186,6 +186,26 @@ REFERENCES = {"messageEventDefinition": ("messageRef", "message"), "signalEventD
 MAY_OMIT = {("errorEventDefinition", True), ("errorEventDefinition", False), ("escalationEventDefinition", True)}
 
 
+# What missing_references() says, keyed by (names something, catches): templates whose `thing` is message,
+# signal, escalation or error and whose `reference` is the id the element names; the owner pages translate them.
+_REFERENCE_REFUSALS = {
+    (False, True): N_("this element names no %(thing)s: nothing could ever reach it, and the case would wait here "
+                      "for ever"),
+    (False, False): N_("this element names no %(thing)s: casedesk would not know which %(thing)s to send"),
+    (True, True): N_("this element names the %(thing)s '%(reference)s', which this file does not define: nothing "
+                     "could ever reach it, and the case would wait here for ever"),
+    (True, False): N_("this element names the %(thing)s '%(reference)s', which this file does not define: "
+                      "casedesk would not know which %(thing)s to send"),
+}
+CHOOSE_THE_THING = N_("Choose the %(thing)s in the modeler's properties panel, or create one there.")
+
+
+def reference_refusals() -> list[tuple[str, str]]:
+    """The refusals of an element naming no message, signal, escalation or error, or one its file does not
+    define: (what is wrong, what to do) as templates with the parameters `thing` and `reference`."""
+    return [(what, CHOOSE_THE_THING) for what in _REFERENCE_REFUSALS.values()]
+
+
 def missing_references(filename: str, tree: etree._ElementTree) -> Iterator[Problem]:
     """Message, signal, escalation and error events (and send and receive tasks) that name nothing, or name
     something the file does not define: deployed, they would wait forever, pass without waiting or send nothing."""
@@ -214,13 +234,9 @@ def missing_references(filename: str, tree: etree._ElementTree) -> Iterator[Prob
                 continue
             if reference in defined[thing]:
                 continue
-            named = f"names the {thing} {reference!r}, which this file does not define" if reference \
-                else f"names no {thing}"
-            effect = ("nothing could ever reach it, and the case would wait here for ever" if catching
-                      else f"casedesk would not know which {thing} to send")
-            yield _problem(filename, element, (f"this element {named}: {effect}",
-                                               f"Choose the {thing} in the modeler's properties panel, or create "
-                                               f"one there."))
+            what = _REFERENCE_REFUSALS[(bool(reference), catching)]
+            yield _problem(filename, element, (what % {"thing": thing, "reference": reference},
+                                               CHOOSE_THE_THING % {"thing": thing}))
 
 
 def _has_definition(element: etree._Element, kind: str) -> bool:
