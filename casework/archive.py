@@ -16,7 +16,7 @@ from casework.archive_models import ArchiveAccess
 from casework.archive_register import ARCHIVES, BORROWINGS, CLASSES, INSTANCES, ITEMS
 from engine.clock import Clock
 from engine.documents.service import StoredDocument, content_of
-from engine.errors import Forbidden, NotFound
+from engine.errors import N_, Forbidden, NotFound
 from engine.persistence import Database
 from engine.users import groups_of
 
@@ -162,7 +162,7 @@ class ArchiveService:
             self._require_register_reader(conn, actor, "see the archive register")
             archive = conn.execute(select(ARCHIVES).where(ARCHIVES.c.number == number)).first()
             if archive is None:
-                raise NotFound(f"no archive {number}")
+                raise NotFound(N_("no archive %(archive)s"), archive=number)
             items = filed_item_names(conn, archive.id)
             entry = RegisterEntry(archive.number, archive.archive_class, archive.title, archive.status,
                                   archive.case_number, len(items), archive.opened_at)
@@ -199,7 +199,7 @@ class ArchiveService:
                                .join(ARCHIVES, ARCHIVES.c.id == BORROWINGS.c.archive_id)
                                .where(BORROWINGS.c.id == borrowing_id)).first()
         if row is None:
-            raise NotFound(f"no borrowing {borrowing_id}")
+            raise NotFound(N_("no borrowing %(borrowing)s"), borrowing=borrowing_id)
         return BorrowingView(row.id, row.number, row.borrower, row.status, row.days, row.expires_at,
                              row.reminded_at, row.overdue_at, row.returned_at)
 

@@ -40,6 +40,9 @@ CLASSES: dict[str, ArchiveClass] = {c.name: c for c in (
     ArchiveClass("general", "ZH", "General archives", "綜合檔案", restricted=False),
 )}
 MAX_BORROWING_DAYS = 30
+# A borrowing's state as a refusal names it, each word translated where the refusal is shown.
+BORROWING_STATES = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected"),
+                    "returned": N_("returned")}
 
 
 def archive_class(name: str) -> ArchiveClass:
@@ -69,7 +72,7 @@ def open_archive(conn: Connection, now: datetime, case_number: str, business_typ
         raise InvalidInput(N_("materials must be a list of non-empty names of the filed application materials"))
     existing = conn.execute(select(ARCHIVES.c.number).where(ARCHIVES.c.case_number == case_number)).scalar()
     if existing is not None:
-        raise Conflict(f"case {case_number} already has archive {existing}")
+        raise Conflict(N_("case %(case)s already has archive %(archive)s"), case=case_number, archive=existing)
     # The counter's row lock serializes concurrent filings in the class; a rolled-back step returns its number.
     number = archive_number(klass, now.year, next_number(conn, f"archive-{klass.prefix}", f"{now.year:04d}"))
     archive_id = conn.execute(insert(ARCHIVES).values(
@@ -91,9 +94,9 @@ def file_case_records(conn: Connection, now: datetime, number: str, records: Map
     row = conn.execute(select(ARCHIVES.c.id, ARCHIVES.c.status).where(ARCHIVES.c.number == number)
                        .with_for_update()).first()
     if row is None:
-        raise NotFound(f"no archive {number}")
+        raise NotFound(N_("no archive %(archive)s"), archive=number)
     if row.status != "open":
-        raise Conflict(f"archive {number} is already complete; its records were filed")
+        raise Conflict(N_("archive %(archive)s is already complete; its records were filed"), archive=number)
     add_items(conn, row.id, now, instance_id,
                [("case_record", str(name), value) for name, value in sorted(records.items())])
     conn.execute(update(ARCHIVES).where(ARCHIVES.c.id == row.id).values(status="complete", completed_at=now))
@@ -124,10 +127,11 @@ def request_borrowing(conn: Connection, now: datetime, instance_id: str, number:
     archive = conn.execute(select(ARCHIVES.c.id, ARCHIVES.c.archive_class, ARCHIVES.c.title)
                            .where(ARCHIVES.c.number == number)).first()
     if archive is None:
-        raise NotFound(f"no archive {number}")
+        raise NotFound(N_("no archive %(archive)s"), archive=number)
     borrower = conn.execute(select(INSTANCES.c.started_by).where(INSTANCES.c.id == instance_id)).scalar()
     if borrower is None:
-        raise NotFound(f"no instance {instance_id}: a borrowing is recorded after the application task")
+        raise NotFound(N_("no instance %(instance)s: a borrowing is recorded after the application task"),
+                       instance=instance_id)
     conn.execute(insert(BORROWINGS).values(
         id=instance_id, archive_id=archive.id, borrower=borrower, purpose=purpose.strip(), days=days,
         status="pending", requested_at=now, decision_note="",
@@ -171,7 +175,8 @@ def return_borrowing(conn: Connection, now: datetime, borrowing_id: str) -> dict
     """Returned: the grant is revoked at once, whether or not it had expired."""
     row = _borrowing(conn, borrowing_id)
     if row.status != "approved":
-        raise Conflict(f"borrowing {borrowing_id} is {row.status}; only an approved borrowing is returned")
+        raise Conflict(N_("borrowing %(borrowing)s is %(status)s; only an approved borrowing is returned"),
+                       borrowing=borrowing_id, status=[BORROWING_STATES.get(row.status, row.status)])
     _set(conn, borrowing_id, status="returned", returned_at=now)
     late = row.expires_at is not None and now > row.expires_at
     return {"borrowing_id": borrowing_id, "returned_at": isoformat(now), "late": late}
@@ -180,14 +185,15 @@ def return_borrowing(conn: Connection, now: datetime, borrowing_id: str) -> dict
 def _borrowing(conn: Connection, borrowing_id: str) -> Any:
     row = conn.execute(select(BORROWINGS).where(BORROWINGS.c.id == borrowing_id).with_for_update()).first()
     if row is None:
-        raise NotFound(f"no borrowing {borrowing_id}")
+        raise NotFound(N_("no borrowing %(borrowing)s"), borrowing=borrowing_id)
     return row
 
 
 def _pending(conn: Connection, borrowing_id: str) -> Any:
     row = _borrowing(conn, borrowing_id)
     if row.status != "pending":
-        raise Conflict(f"borrowing {borrowing_id} was already decided ({row.status})")
+        raise Conflict(N_("borrowing %(borrowing)s was already decided (%(status)s)"), borrowing=borrowing_id,
+                       status=[BORROWING_STATES.get(row.status, row.status)])
     return row
 
 

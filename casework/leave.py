@@ -26,6 +26,10 @@ USERS, GROUPS, MEMBERS = (cast(Table, m.__table__) for m in (User, Group, Member
 LEAVE_TYPES = ("annual", "sick", "personal", "marriage", "maternity", "bereavement")
 HEAD_SUFFIX, LEADER, GENERAL_MANAGER, EVERYONE = "_head", "leader", "general_manager", "staff"
 MAX_LEAVE_DAYS = 180
+# A request's state as a refusal names it, each word translated where the refusal is shown ("over": approved leave
+# that has ended).
+STATES = {"requested": N_("requested"), "approved": N_("approved"), "rejected": N_("rejected"),
+          "withdrawn": N_("withdrawn"), "cancelled": N_("cancelled"), "ended": N_("ended"), "over": N_("over")}
 
 
 # -- who approves (the superior) ----------------------------------------------------------------
@@ -40,7 +44,7 @@ def superior_of(conn: Connection | Session, username: str, leaders: str = LEADER
                               .join(USERS, USERS.c.id == MEMBERS.c.user_id)
                               .where(USERS.c.username == username, USERS.c.active.is_(True))).scalars())
     if not groups:
-        raise NotFound(f"no active user {username!r}")
+        raise NotFound(N_("no active user '%(user)s'"), user=username)
     heads = sorted(g for g in groups if g.endswith(HEAD_SUFFIX))
     candidates = sorted(groups - RESERVED_GROUPS - {EVERYONE, leaders, chiefs} - set(heads))
     existing = set(conn.execute(select(GROUPS.c.name).where(
@@ -72,7 +76,7 @@ def requester_of(conn: Connection, instance_id: str, leaders: str = LEADER,
 def _starter(conn: Connection, instance_id: str) -> str:
     starter = conn.execute(select(INSTANCES.c.started_by).where(INSTANCES.c.id == instance_id)).scalar()
     if starter is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
     return str(starter)
 
 
@@ -127,7 +131,8 @@ def record_request(conn: Connection, now: datetime, zone: str, leave_id: str, re
     elif status == "rejected":
         conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(**values))
     else:
-        raise Conflict(f"leave request {leave_id} is {status}; only a rejected request is amended")
+        raise Conflict(N_("leave request %(leave)s is %(status)s; only a rejected request is amended"),
+                       leave=leave_id, status=[_state(status)])
     return {"leave_id": leave_id, "requester": requester["username"], "superior_group": requester["superior_group"],
             "leave_type": leave_type, "first_day": first.isoformat(), "last_day": last.isoformat(),
             "starts_at": isoformat(starts_at), "ends_at": isoformat(ends_at)}
@@ -137,7 +142,8 @@ def decide(conn: Connection, now: datetime, leave_id: str, approved: bool, note:
     """The superior's decision; approved leave that has already begun says so (`begun`)."""
     row = _leave(conn, leave_id)
     if row.status != "requested":
-        raise Conflict(f"leave request {leave_id} was already decided ({row.status})")
+        raise Conflict(N_("leave request %(leave)s was already decided (%(status)s)"), leave=leave_id,
+                       status=[_state(row.status)])
     status = "approved" if approved else "rejected"
     conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(status=status, decided_at=now,
                                                                         decision_note=(note or "").strip()))
@@ -148,7 +154,8 @@ def decide(conn: Connection, now: datetime, leave_id: str, approved: bool, note:
 def withdraw(conn: Connection, now: datetime, leave_id: str) -> dict[str, Any]:
     row = _leave(conn, leave_id)
     if row.status != "rejected":
-        raise Conflict(f"leave request {leave_id} is {row.status}; only a rejected request is withdrawn")
+        raise Conflict(N_("leave request %(leave)s is %(status)s; only a rejected request is withdrawn"),
+                       leave=leave_id, status=[_state(row.status)])
     conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(status="withdrawn", decided_at=now))
     return {"leave_id": leave_id, "status": "withdrawn"}
 
@@ -161,8 +168,9 @@ def change(conn: Connection, now: datetime, zone: str, leave_id: str, change_: s
     (the process's timers read them), `over` when no absence is left and `begun` when it has started."""
     row = _leave(conn, leave_id)
     if row.status != "approved" or row.ends_at <= now:
-        raise Conflict(f"leave request {leave_id} is {row.status if row.status != 'approved' else 'over'}; "
-                       "only approved leave that is not over is cancelled or shortened")
+        state = "over" if row.status == "approved" else row.status
+        raise Conflict(N_("leave request %(leave)s is %(status)s; only approved leave that is not over is cancelled "
+                          "or shortened"), leave=leave_id, status=[_state(state)])
     tz = ZoneInfo(zone)
     begun = row.starts_at <= now
     if change_ == "cancel":
@@ -191,7 +199,8 @@ def mark_claims_returned(conn: Connection, now: datetime, leave_id: str) -> str:
     """The moment the leave began and its requester's claimed tasks went back; returns the requester."""
     row = _leave(conn, leave_id)
     if row.status != "approved":
-        raise Conflict(f"leave request {leave_id} is {row.status}; only approved leave returns claimed tasks")
+        raise Conflict(N_("leave request %(leave)s is %(status)s; only approved leave returns claimed tasks"),
+                       leave=leave_id, status=[_state(row.status)])
     conn.execute(update(LEAVES).where(LEAVES.c.id == leave_id).values(claims_returned_at=now))
     return str(row.requester)
 
@@ -248,11 +257,16 @@ def leave_in_groups(conn: Connection | Session, groups: Iterable[str], now: date
                              .order_by(LEAVES.c.starts_at, LEAVES.c.requester)))
 
 
+def _state(status: str) -> str:
+    """The state's N_-marked word (a state this module does not know is named as stored)."""
+    return STATES.get(status, status)
+
+
 def _leave(conn: Connection, leave_id: str, lock: bool = True) -> Any:
     query = select(LEAVES).where(LEAVES.c.id == leave_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
-        raise NotFound(f"no leave request {leave_id}")
+        raise NotFound(N_("no leave request %(leave)s"), leave=leave_id)
     return row
 
 

@@ -37,8 +37,8 @@ def change_threshold(db: Database, now: datetime, code: str, text: str, user: st
         except ValueError:  # the one refusal of set_threshold's value
             raise InvalidInput(N_("a threshold is a number above 0"),
                                {"threshold": ["Enter a number above 0."]}) from None
-        except LookupError as exc:
-            raise NotFound(str(exc)) from None
+        except LookupError:  # the one unknown name set_threshold refuses
+            raise NotFound(N_("no risk indicator '%(code)s'"), code=code) from None
     return threshold
 
 

@@ -8,7 +8,29 @@ class CasedeskError(Exception):
     """Base class of every error the engine reports to its callers."""
 
 
-class NotFound(CasedeskError):
+def N_(message: str) -> str:
+    """Marks a sentence for the translation catalogue (`make messages`); it is translated only where it is shown."""
+    return message
+
+
+class Worded(CasedeskError):
+    """An error whose sentence a person reads in their language.
+
+    `message` is an English template marked with `N_` whose `%(name)s` parameters are given as keywords:
+    `str(error)` is the English sentence (logs, events, the command line), and the web layer words `template`
+    with `params` in the reader's language. A list parameter (names, codes, N_-marked words) is joined in the
+    reader's way, each item translated where the catalogue has it. Nothing translated is ever stored. A message
+    without parameters is taken as it is (an f-string of the engine's own is English for every reader)."""
+
+    def __init__(self, message: str, **params: object):
+        english = {name: ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+                   for name, value in params.items()}
+        super().__init__(message % english if params else message)
+        self.template = message
+        self.params = params
+
+
+class NotFound(Worded):
     """A definition, instance, task or user that does not exist."""
 
 
@@ -16,29 +38,15 @@ class Forbidden(CasedeskError):
     """The actor may not do this (wrong group, task claimed by someone else)."""
 
 
-class Conflict(CasedeskError):
+class Conflict(Worded):
     """The request lost a race or refers to stale state (task no longer ready)."""
 
 
-def N_(message: str) -> str:
-    """Marks a sentence for the translation catalogue (`make messages`); it is translated only where it is shown."""
-    return message
-
-
-class InvalidInput(CasedeskError):
-    """Input data rejected; `field_errors` maps a field path to its messages.
-
-    `message` is an English template marked with `N_` whose `%(name)s` parameters are given as keywords:
-    `str(error)` is the English sentence (logs, events, the command line), and the web layer words `template`
-    with `params` in the reader's language. A list parameter (names, codes, N_-marked words) is joined in the
-    reader's way, each item translated where the catalogue has it. Nothing translated is ever stored."""
+class InvalidInput(Worded):
+    """Input data rejected, worded as `Worded` says; `field_errors` maps a field path to its messages."""
 
     def __init__(self, message: str, field_errors: dict[str, list[str]] | None = None, **params: object):
-        english = {name: ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
-                   for name, value in params.items()}
-        super().__init__(message % english if params else message)
-        self.template = message
-        self.params = params
+        super().__init__(message, **params)
         self.field_errors = field_errors or {}
 
 
@@ -50,6 +58,11 @@ class RefusedValue(InvalidInput, ValueError):
 class UnknownName(InvalidInput, LookupError):
     """A user, number or code that names nothing casework knows: an InvalidInput worded in the reader's language
     that is still a LookupError to whoever catches one."""
+
+
+class RefusedType(InvalidInput, TypeError):
+    """A value of the wrong kind for a handler (a flag that is not true or false, a number that is text): an
+    InvalidInput worded in the reader's language that is still a TypeError to whoever catches one."""
 
 
 @dataclass(frozen=True)
@@ -123,10 +136,10 @@ class HandlerRefused(HandlerFailed, InvalidInput):
         named = cause.field_errors if isinstance(cause, InvalidInput) else {}
         self.field_errors = {field: list(messages) for field, messages in named.items()}
         self.reason = str(cause)
-        # The handler's sentence as a template, for the web layer to word in the reader's language; another kind
-        # of refusal (a ValueError) has no template: its text is all there is.
-        self.reason_template = cause.template if isinstance(cause, InvalidInput) else None
-        self.reason_params = dict(cause.params) if isinstance(cause, InvalidInput) else {}
+        # The handler's sentence as a template, for the web layer to word in the reader's language (casework's
+        # refusals, missing records and conflicts); another kind of refusal (a bare ValueError) has no template.
+        self.reason_template = cause.template if isinstance(cause, Worded) else None
+        self.reason_params = dict(cause.params) if isinstance(cause, Worded) else {}
 
     @staticmethod
     def describe(instance_id: str, task_spec: str, operator: str, cause: BaseException) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, select
 from casework import leave as register
 from casework.digest_models import StaffNotificationSetting
 from casework.outbox import Notice
+from engine.errors import N_, RefusedType
 from engine.runtime.handover import release_for_absence, restore_after_absence
 
 from .context import Handler, HandlerContext
@@ -61,7 +62,7 @@ def make_record_leave_request(zone: str) -> Handler:
 
 def decide_leave(ctx: HandlerContext, leave_id: str, approved: bool, note: str = "") -> dict[str, Any]:
     if not isinstance(approved, bool):
-        raise TypeError("approved must be true or false")
+        raise RefusedType(N_("%(field)s must be true or false"), field="approved")
     return register.decide(_connection(ctx), ctx.now, leave_id, approved, note)
 
 

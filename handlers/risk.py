@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from casework import risk_indicators as indicators
 from casework import risk_register as register
+from engine.errors import N_, RefusedType
 
 from .context import Handler, HandlerContext
 from .notify import NotifySettings, keep_in_outbox, send_email
@@ -47,7 +48,7 @@ def plan_risk_response(ctx: HandlerContext, risk_number: str, response: str, mea
 def decide_risk_response(ctx: HandlerContext, risk_number: str, approved: bool, note: str) -> dict[str, Any]:
     """R-5.2: the leader's approval puts the plan in force; a plan sent back is revised."""
     if not isinstance(approved, bool):
-        raise TypeError("approved must be true or false")
+        raise RefusedType(N_("%(field)s must be true or false"), field="approved")
     status = register.decide_response(_connection(ctx), ctx.now, risk_number, approved, note)
     return {"risk_number": risk_number, "status": status}
 
@@ -60,7 +61,7 @@ def check_risk_indicators(ctx: HandlerContext) -> list[dict[str, Any]]:
 def record_risk_reading(ctx: HandlerContext, indicator: str, value: float, note: str) -> list[dict[str, Any]]:
     """R-5.3: an entered indicator's value; a list with the crossing it makes, if it makes one."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError("value must be a number")
+        raise RefusedType(N_("%(field)s must be a number"), field="value")
     crossing = indicators.record_reading(_connection(ctx), ctx.now, indicator, float(value), note, ctx.instance_id)
     return [crossing] if crossing else []
 
@@ -75,7 +76,7 @@ def verify_warning_measures(ctx: HandlerContext, warning_number: str, effective:
                             verification: str) -> dict[str, Any]:
     """The risk owner's check of the measures: effective closes the warning."""
     if not isinstance(effective, bool):
-        raise TypeError("effective must be true or false")
+        raise RefusedType(N_("%(field)s must be true or false"), field="effective")
     status = indicators.record_verification(_connection(ctx), ctx.now, warning_number, effective, verification)
     return {"warning_number": warning_number, "status": status}
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from casework import trade
 from engine.clock import isoformat
-from engine.errors import InvalidInput, N_
+from engine.errors import InvalidInput, N_, RefusedType
 
 from .context import Handler, HandlerContext
 
@@ -29,7 +29,7 @@ def _connection(ctx: HandlerContext) -> Connection:
 
 def _flag(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be true or false")
+        raise RefusedType(N_("%(field)s must be true or false"), field=name)
     return value
 
 

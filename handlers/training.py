@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from casework import training, training_careers, training_plans
+from engine.errors import N_, RefusedType
 
 from .context import Handler, HandlerContext
 
@@ -72,7 +73,7 @@ def record_training_plan(ctx: HandlerContext, kind: str, title: str, goal: str, 
 def decide_training_plan(ctx: HandlerContext, number: str, approved: bool, note: str) -> dict[str, Any]:
     """R-7.2: the leader's decision."""
     if not isinstance(approved, bool):
-        raise TypeError("approved must be true or false")
+        raise RefusedType(N_("%(field)s must be true or false"), field="approved")
     return {"number": number, "status": training_plans.decide_plan(_connection(ctx), ctx.now, number, approved, note)}
 
 
@@ -93,7 +94,7 @@ def record_training_assessment(ctx: HandlerContext, session: str, person: str, s
                                note: str) -> dict[str, Any]:
     """R-7.3: one participant's assessment."""
     if isinstance(score, bool) or not isinstance(score, (int, float)):
-        raise TypeError("score must be a number")
+        raise RefusedType(N_("%(field)s must be a number"), field="score")
     return training_plans.record_assessment(_connection(ctx), session, person, float(score), note)
 
 
@@ -124,7 +125,7 @@ def record_career_plan(ctx: HandlerContext, number: str, target_position: str, g
 def agree_career_plan(ctx: HandlerContext, number: str, agreed: bool, note: str) -> dict[str, Any]:
     """R-7.4: the superior agrees the plan or sends it back."""
     if not isinstance(agreed, bool):
-        raise TypeError("agreed must be true or false")
+        raise RefusedType(N_("%(field)s must be true or false"), field="agreed")
     return training_careers.agree(_connection(ctx), ctx.now, number, agreed, note)
 
 

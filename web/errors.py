@@ -21,11 +21,12 @@ from engine.errors import (
     InvalidInput,
     NotFound,
     ScriptRejected,
+    Worded,
 )
 from engine.throttle import Throttled
 from engine.tokens import AuthenticationFailed
 
-from .formmessages import friendly_errors, invalid_input_message
+from .formmessages import friendly_errors, in_language, invalid_input_message
 
 # The one mapping from engine exceptions to status codes; the first match in this order wins.
 STATUS_OF: list[tuple[type[CasedeskError], int]] = [
@@ -101,6 +102,8 @@ def error_body_of(error: BaseException) -> dict[str, Any]:
         message = f"the database is busy; nothing was changed, try again in {RETRY_AFTER_SECONDS} seconds"
     elif isinstance(error, InvalidInput):
         message = invalid_input_message(error)  # casework's and the handlers' sentences in the requester's language
+    elif isinstance(error, Worded):  # a record casework cannot find, a request it lost a race with
+        message = in_language(error.template, error.params) or str(error)
     elif isinstance(error, CasedeskError):
         message = str(error)
     elif isinstance(error, (DataError, OverflowError)):

@@ -95,3 +95,16 @@ def test_a_refused_value_is_still_a_value_error_and_reads_in_the_page_language(p
     refused = HandlerRefused("i-1", "plan", "training_plan", caught.value)
     with pages.test_request_context("/", headers={"Accept-Language": "zh-TW"}):
         assert error_body_of(refused)["error"]["message"].endswith("kind 必須是 internal、external 之一，而不是「party」")
+
+
+def test_a_flag_that_is_not_true_or_false_is_still_a_type_error_and_reads_in_the_page_language(pages: Flask) -> None:
+    from engine.errors import RefusedType
+    from handlers.leave import decide_leave
+    with pytest.raises(TypeError) as caught:  # whoever caught a TypeError still does
+        decide_leave(None, "L-1", "yes")  # type: ignore[arg-type]  # refused before the context is read
+    assert isinstance(caught.value, RefusedType) and str(caught.value) == "approved must be true or false"
+    refused = HandlerRefused("i-1", "decide", "leave_decide", caught.value)
+    for tag, said in (("zh-CN", "approved 必须是 true 或 false（是或否）"), ("zh-TW", "approved 必須是 true 或 false（是或否）"),
+                      ("en", "approved must be true or false")):
+        with pages.test_request_context("/api/v1/tasks/t/complete", headers={"Accept-Language": tag}):
+            assert error_body_of(refused)["error"]["message"].endswith(said)

@@ -1,5 +1,6 @@
-"""Every sentence casework/ and handlers/ refuse input with is a template in the catalogue, translated into both
-Chinese scripts with the same parameters, so a refusal reads in the page's language (task page, API)."""
+"""Every sentence casework/ and handlers/ refuse input with (and say a record is missing or a request lost a race
+with) is a template in the catalogue, translated into both Chinese scripts with the same parameters, so a refusal
+reads in the page's language (task page, API)."""
 from __future__ import annotations
 
 import ast
@@ -24,7 +25,8 @@ def _invalid_input_calls() -> list[tuple[str, ast.Call]]:
         for path in sorted((PROJECT_ROOT / source).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
-                        "InvalidInput", "HandlerRefused", "RefusedValue", "UnknownName"):
+                        "InvalidInput", "HandlerRefused", "RefusedValue", "UnknownName", "RefusedType", "NotFound",
+                        "Conflict"):
                     calls.append((f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}", node))
     return calls
 
@@ -54,15 +56,16 @@ def test_every_refusal_is_an_n_marked_template_not_a_formatted_string() -> None:
     assert unmarked == [], "write these as InvalidInput(N_(\"… %(name)s …\"), fields, name=value)"
 
 
-def test_no_handler_or_casework_refuses_with_a_bare_value_or_lookup_error() -> None:
-    """A ValueError's or LookupError's English text cannot be translated: casework raises RefusedValue and
-    UnknownName instead (still a ValueError and a LookupError to whoever catches one)."""
+def test_no_handler_or_casework_refuses_with_a_bare_value_lookup_or_type_error() -> None:
+    """A ValueError's, LookupError's or TypeError's English text cannot be translated: casework and the handlers
+    raise RefusedValue, UnknownName and RefusedType instead (still a ValueError, a LookupError and a TypeError to
+    whoever catches one)."""
     bare = []
     for source in SOURCES:
         for path in sorted((PROJECT_ROOT / source).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-                        and getattr(node.exc.func, "id", None) in ("ValueError", "LookupError")):
+                        and getattr(node.exc.func, "id", None) in ("ValueError", "LookupError", "TypeError")):
                     bare.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert bare == []
 

@@ -111,6 +111,11 @@ def test_the_archivist_searches_the_register_and_sees_a_record_without_its_conte
     assert "annual audit sample" in record  # the loan's purpose
     assert '"material"' not in record and "filed-value" not in record  # names, never the content
     page(ada, "/archive/register/DA-XS-2026-000099", 404)
+    ada.get("/language/zh_Hans")
+    missing = page(ada, "/archive/register/DA-XS-2026-000099", 404)
+    assert "没有档案 DA-XS-2026-000099" in missing and "no archive" not in missing
+    ada.get("/language/zh_Hant")
+    assert "沒有檔案 DA-XS-2026-000099" in page(ada, "/archive/register/DA-XS-2026-000099", 404)
 
 
 def test_the_archivist_follows_loans_open_overdue_and_returned(
