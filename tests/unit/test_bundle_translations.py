@@ -87,3 +87,37 @@ def test_decision_tables_hold_english_only(path: Path) -> None:
     texts = [v for e in tree.iter() for k, v in e.attrib.items() if k in ("name", "label")]
     texts += [e.text or "" for e in tree.iter() if isinstance(e.tag, str) and e.tag.endswith("description")]
     assert not [t for t in texts if CJK.search(t)]
+
+
+def _lanes_and_processes(path: Path) -> tuple[set[str], set[str]]:
+    tree = etree.parse(str(path))
+    names = lambda kind: {e.get("name") for e in tree.iter(f"{{http://www.omg.org/spec/BPMN/20100524/MODEL}}{kind}")
+                          if e.get("name")}
+    return names("lane"), names("process")
+
+
+@pytest.mark.parametrize("path", DIAGRAMS, ids=lambda p: p.name)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_lane_naming_no_group_reads_in_the_pages_language(path: Path, locale: str) -> None:
+    """A lane names a group by its code and reads as the group's title; a lane whose group the process finds
+    when it runs (the requester's superior, the case's department) has no title: its diagram's catalogue says it."""
+    from casework.demo_org import GROUP_TITLES
+    _locale, messages = read_catalogue(path.with_name(catalogue_name(path.name, locale)).read_bytes())
+    lanes, _processes = _lanes_and_processes(path)
+    assert sorted(lane for lane in lanes - set(GROUP_TITLES) if lane not in messages) == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_process_name_means_the_same_in_every_catalogue_that_has_it(locale: str) -> None:
+    """The pages translate a name through every bundle's catalogue at once: a process named like a department or
+    a choice in another bundle would read as that (one English text, one translation)."""
+    catalogues = {path: read_catalogue(path.with_name(catalogue_name(path.name, locale)).read_bytes())[1]
+                  for path in DIAGRAMS}
+    clashes = []
+    for path, messages in catalogues.items():
+        for name in _lanes_and_processes(path)[1]:
+            elsewhere = {other.name: said[name] for other, said in catalogues.items()
+                         if name in said and said[name] != messages[name]}
+            if elsewhere:
+                clashes.append(f"{path.name}: {name} -> {messages[name]}, elsewhere {elsewhere}")
+    assert clashes == []
