@@ -25,6 +25,7 @@ from .bundles import carried_tables, decision_ids, main_bpmn_file, replace_file
 from .draft_runs import sample_script
 from .calls import call_rows
 from .migration_text import template_helpers
+from .modeler_words import modeler_words
 from .names import Names, error_problems, name_errors, panel_translations, posted_names, with_names
 from .testruns import announce_test_cases
 
@@ -159,7 +160,7 @@ def modeler_page(key: str, version: int, files: dict[str, bytes], name: str, xml
         offer_model=offer_model, diagrams=sorted(n for n in files if n.endswith(".bpmn")),
         form_files=sorted(n for n in files if n.endswith(".json") and not n.endswith(".i18n.json")),
         decisions=decision_ids({**files, **carried}), test_script=sample_script(xml),
-        translations=panel_translations(files, name, names, refused),
+        translations=panel_translations(files, name, names, refused), words=modeler_words(),
         carried={n: content.decode("utf-8", errors="replace") for n, content in carried.items()}), status
 
 

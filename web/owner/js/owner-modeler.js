@@ -4,6 +4,7 @@
 import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 import CasedeskPropertiesProvider from './casedesk-provider';
+import CasedeskTranslate from './translate';
 import spiffworkflow from './spiffworkflow-moddle';
 import bpmn from './bpmn-moddle-spiff';
 
@@ -12,7 +13,8 @@ window.CasedeskModeler = function (container, panel, casedesk) {
     container: container,
     keyboard: { bind: true },
     propertiesPanel: { parent: panel },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CasedeskPropertiesProvider],
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, CasedeskPropertiesProvider,
+      CasedeskTranslate],
     moddleExtensions: { bpmn: bpmn, spiffworkflow: spiffworkflow },
     casedesk: casedesk
   });

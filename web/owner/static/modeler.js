@@ -23,6 +23,7 @@
     formFiles: parsed(holder.dataset.formFiles, []),
     decisions: parsed(holder.dataset.decisions, []),
     labels: parsed(holder.dataset.labels, {}),
+    words: parsed(holder.dataset.words, {}),
     translations: parsed(holder.dataset.translations, {}),
     operators: []
   };
