@@ -54,21 +54,24 @@ def shown_data(schema: Mapping[str, Any], forms: Mapping[str, Mapping[str, Any]]
         if value is _MISSING:
             continue
         node = _source_field(entry, forms)
-        shown.append(_shown(entry["name"], entry, node, value, locale, formatter, translate))
+        shown.append(_shown(entry["name"], entry, node, value, locale, formatter, translate,
+                            _part_labels(entry["name"], node, forms, locale, translate)))
     return shown
 
 
 def labelled_data(forms: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any], locale: str,
                   formatter: Formatter, described_only: bool = False, translate: Translate = str) -> list[ShownValue]:
-    """The case's data, each name labelled by the form field (or `x-show` entry) that describes it;
-    `described_only` leaves out what no form describes (engine bookkeeping, service results)."""
+    """The case's data, each name labelled by the form field (or `x-show` entry) that describes it, in `locale`;
+    a name no form labels reads as words on an English page and as itself on any other (never English words on
+    a Chinese page). `described_only` leaves out what no form describes (engine bookkeeping, service results)."""
     known = _described_names(forms)
     rows = []
     for name, value in data.items():
         if described_only and name not in known:
             continue
         entry, node = known.get(name, ({}, {}))
-        rows.append(_shown(name, entry, node, value, locale, formatter, translate))
+        rows.append(_shown(name, entry, node, value, locale, formatter, translate,
+                           _part_labels(name, node, forms, locale, translate)))
     return sorted(rows, key=lambda row: row.label.casefold())
 
 
@@ -88,6 +91,23 @@ def _described_names(forms: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[
     return described
 
 
+def _part_labels(name: str, node: Mapping[str, Any], forms: Mapping[str, Mapping[str, Any]], locale: str,
+                 translate: Translate) -> dict[str, str]:
+    """A record's keys -> their labels in `locale`: the titles of the record field's own properties, else of an
+    `x-show` entry naming the part (`materials_filing.archive_number`)."""
+    labels: dict[str, str] = {}
+    for key, part in (node.get("properties") or {}).items():
+        if isinstance(part, Mapping) and "title" in part:
+            labels[key] = field_label(part, locale, key, translate)
+    for _file, schema in sorted(forms.items()):
+        for entry in schema.get(SHOW_KEYWORD) or []:
+            if isinstance(entry, Mapping) and "title" in entry and str(entry.get("name", "")).startswith(f"{name}."):
+                key = str(entry["name"])[len(name) + 1:]
+                if "." not in key:
+                    labels.setdefault(key, field_label(entry, locale, key, translate))
+    return labels
+
+
 def _source_field(entry: Mapping[str, Any], forms: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
     source = forms.get(str(entry.get("from") or "")) or {}
     node = (source.get("properties") or {}).get(entry.get("field") or entry["name"])
@@ -104,11 +124,12 @@ def _lookup(data: Mapping[str, Any], path: str) -> Any:
 
 
 def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: Any, locale: str,
-           formatter: Formatter, translate: Translate) -> ShownValue:
+           formatter: Formatter, translate: Translate, parts: Mapping[str, str] | None = None) -> ShownValue:
     if "title" in entry:
         label = field_label(entry, locale, "", translate)
     else:
-        label = field_label(node, locale, _readable(name), translate)
+        label = field_label(node, locale, _unlabelled(name, locale), translate)
+    parts = parts or {}
     kind = entry.get("format") or _format_of(node, value)
     if is_reference(value):
         value = [value]  # one attached file reads as a list of one
@@ -116,10 +137,11 @@ def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: 
         items_node = node.get("items")
         options = option_labels(items_node, locale, translate) if isinstance(items_node, Mapping) else {}
         if isinstance(value, Mapping):  # a count per stage, per class …: one line each
-            items = [f"{translate(_readable(str(key)))}: {_written(item, {}, _format_of({}, item), entry, formatter)}"
+            items = [f"{parts.get(str(key)) or _unlabelled(str(key), locale)}: "
+                     f"{_written(item, {}, _format_of({}, item), entry, formatter, locale)}"
                      for key, item in value.items()]
         else:
-            items = [_written(item, options, "enum" if options else _format_of({}, item), entry, formatter)
+            items = [_written(item, options, "enum" if options else _format_of({}, item), entry, formatter, locale)
                      for item in (value if isinstance(value, list) else [value])]
         return ShownValue(name, label, items=items, is_list=True)
     options = option_labels(node, locale, translate)
@@ -127,7 +149,7 @@ def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: 
         # Text a service or decision table wrote (the quality requirement) is English in the bundle and
         # has its translation in the catalogues; what people typed has none and stays as typed.
         return ShownValue(name, label, text=translate(value) or "—")
-    return ShownValue(name, label, text=_written(value, options, kind, entry, formatter))
+    return ShownValue(name, label, text=_written(value, options, kind, entry, formatter, locale))
 
 
 def _format_of(node: Mapping[str, Any], value: Any) -> str:
@@ -142,7 +164,8 @@ def _format_of(node: Mapping[str, Any], value: Any) -> str:
     return "text"
 
 
-def _written(value: Any, options: Mapping[str, str], kind: str, entry: Mapping[str, Any], formatter: Formatter) -> str:
+def _written(value: Any, options: Mapping[str, str], kind: str, entry: Mapping[str, Any], formatter: Formatter,
+             locale: str = "en") -> str:
     """One value as a person reads it; a value that does not fit its format is shown as it is."""
     if value is None or value == "":
         return "—"
@@ -156,23 +179,29 @@ def _written(value: Any, options: Mapping[str, str], kind: str, entry: Mapping[s
         "duration": lambda: formatter.duration(str(value)),
     }
     try:
-        return writers[kind]() if kind in writers else _plain(value)
+        return writers[kind]() if kind in writers else _plain(value, locale)
     except (ValueError, InvalidOperation):
-        return _plain(value)
+        return _plain(value, locale)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, locale: str = "en") -> str:
     if is_reference(value):  # an attached file: its name and the start of its hash (the case page lists it fully)
         return f"{value['name']} · {value['sha256'][:12]}"
     if isinstance(value, Mapping):
-        return "; ".join(f"{_readable(str(k))}: {_plain(v)}" for k, v in value.items())
+        return "; ".join(f"{_unlabelled(str(k), locale)}: {_plain(v, locale)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return ", ".join(_plain(v) for v in value)
+        return ", ".join(_plain(v, locale) for v in value)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _unlabelled(name: str, locale: str) -> str:
+    """A name no form labels: as words on an English page; on a page in another language the name as stored,
+    which reads the same in every language, rather than English words among Chinese ones."""
+    return _readable(name) if locale == "en" else name
 
 
 def _readable(name: str) -> str:

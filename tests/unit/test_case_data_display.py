@@ -110,3 +110,14 @@ def test_every_shipped_x_show_entry_names_a_form_field_that_exists() -> None:
         for path in (PROJECT_ROOT / "forms" / folder).glob("*.schema.json"):
             assert "x-show" in forms[path.name], path.name
     assert shown > 100
+
+
+def test_on_a_chinese_page_a_name_no_form_labels_reads_as_stored_and_a_labelled_part_in_chinese() -> None:
+    catalogue = {"Archive number": "档案编号"}  # the bundles' catalogues, as web/i18n.bundle_text reads them
+    rows = {row.name: row for row in labelled_data(FORMS, DATA, "zh-Hans", PlainFormatter(),
+                                                   translate=lambda text: catalogue.get(text, text))}
+    assert rows["channel"].label == "通知方式"
+    assert rows["internal"].label == "internal" and rows["internal"].items == ["a: 1"]  # not "Internal", "A"
+    assert rows["filing"].label == "filing" and rows["filing"].items == ["档案编号: DA-XS-2026-000001"]
+    english = {row.name: row for row in labelled_data(FORMS, DATA, "en", PlainFormatter())}
+    assert english["filing"].label == "Filing" and english["filing"].items == ["Archive number: DA-XS-2026-000001"]

@@ -110,7 +110,19 @@ def test_staff_get_only_what_the_forms_describe_on_the_case_page(case_chain: Cas
     auditor = signed_in(web, "audrey").get(f"/instances/{view.id}", headers=EN).get_data(as_text=True)
     assert re.search(r"<dt>Mobile phone</dt><dd[^>]*>\+86 138 0000 0001</dd>", staff)
     assert "DA-XS-2026-000001" not in staff  # a service's record, described by no form: not for staff
-    assert re.search(r"<dt>Materials filing</dt><dd[^>]*><ul><li>Archive number: DA-XS-2026-000001</li>", auditor)
+    assert re.search(r"<dt>Materials filing</dt><dd[^>]*><ul><li>Archive number of the materials: DA-XS-2026-000001"
+                     r"</li>", auditor)  # the part's label from the x-show entry that names it
+
+
+@pytest.mark.parametrize(("language", "part"), [("zh_Hans", "申请材料档案号"), ("zh_Hant", "申請材料檔案號")])
+def test_an_auditor_reading_chinese_sees_the_forms_labels_in_chinese_and_other_names_as_stored(
+        case_chain: Casedesk, web: Flask, language: str, part: str) -> None:
+    view = _at_handle_case(case_chain)
+    auditor = signed_in(web, "audrey")
+    auditor.get(f"/language/{language}")
+    page = auditor.get(f"/instances/{view.id}").get_data(as_text=True)
+    assert re.search(rf"<dt>materials_filing</dt><dd[^>]*><ul><li>{part}: DA-XS-2026-000001</li>", page)
+    assert "Materials filing" not in page and "Archive number" not in page  # no English words made of names
 
 
 @pytest.mark.parametrize(("language", "expected"), [
