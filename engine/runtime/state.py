@@ -327,27 +327,34 @@ def _splice_branches(wf: Any) -> set[UUID]:
 
     The cut above the common ancestor cannot shorten a branch that loops beside a branch
     that waits; here each chain loses its plain completed links, except the few nearest
-    the unfinished task (a join looks at its immediate parents)."""
+    the unfinished task (a join looks at its immediate parents). Parents are looked up in the
+    task dict directly (`Task.parent` is a property doing the same), and a chain is walked only
+    up to where an earlier chain was already walked: everything above was looked at then."""
+    tasks = wf.tasks
     unfinished = unfinished_tasks(wf)
     protected: set[UUID] = set()
     for task in unfinished:
-        node = task.parent
+        node = tasks.get(task._parent)
         for _ in range(KEPT_ANCESTORS):
             if node is None:
                 break
             protected.add(node.id)
-            node = node.parent
+            node = tasks.get(node._parent)
     removed: set[UUID] = set()
+    walked: set[UUID] = set()
     for task in unfinished:
-        node = task.parent
-        while node is not None and node.parent is not None:
-            parent = node.parent
-            if (node.id not in protected and node.id not in removed and node.state == TaskState.COMPLETED
+        node = tasks.get(task._parent)
+        while node is not None and node.id not in walked:
+            parent = tasks.get(node._parent)
+            if parent is None:
+                break
+            walked.add(node.id)
+            if (node.id not in protected and node._state == TaskState.COMPLETED
                     and len(node._children) == 1 and isinstance(node.task_spec, SPLICEABLE)):
-                child = node.children[0]
+                child = tasks[node._children[0]]
                 parent._children[parent._children.index(node.id)] = child.id
                 child._parent = parent.id
-                del wf.tasks[node.id]
+                del tasks[node.id]
                 removed.add(node.id)
             node = parent
     if wf.last_task is not None and wf.last_task.id in removed:
@@ -363,12 +370,13 @@ def _drop_subprocess(workflow: BpmnWorkflow, task_id: UUID) -> None:
 
 def _check_depth(workflow: BpmnWorkflow) -> None:
     for wf in all_workflows(workflow):
+        tasks = wf.tasks
         for task in unfinished_tasks(wf):
             depth = 0
-            node = task.parent
+            node = tasks.get(task._parent)
             while node is not None:
                 depth += 1
-                node = node.parent
+                node = tasks.get(node._parent)
             if depth > MAX_SAFE_DEPTH:
                 raise WorkflowFailed(
                     f"task tree of {wf.spec.name} reached depth {depth}; refusing to save a state "
