@@ -1,6 +1,6 @@
 """In a real browser: a process owner reading in Chinese reads the modeler's properties panel in Chinese — its
-groups ("General", "Documentation"), their fields and the kind of element its header names — through the panel's
-translate service (web/owner/js/translate.js); the same page in English keeps bpmn-js's words.
+groups ("General", "Documentation"), their fields and the kind of element its header names — and the palette's
+tools, through bpmn-js's translate service (web/owner/js/translate.js); in English bpmn-js's own words stay.
 Screenshots in test-artifacts/e2e/owner-panel-language/."""
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from tests.e2e.conftest import WIDE, Shots, sign_in
 from tests.support.modeler import newest_version, open_modeler, select
 
-SAID = {"zh-Hans": ("用户任务", ["常规", "Casedesk 属性", "其他语言的名称", "说明文档"], ["名称", "ID"]),
-        "zh-Hant": ("用戶任務", ["常規", "Casedesk 屬性", "其他語言的名稱", "說明文檔"], ["名稱", "ID"]),
-        "en": ("User Task", ["General", "Casedesk", "Names in other languages", "Documentation"], ["Name", "ID"])}
+SAID = {"zh-Hans": ("用户任务", ["常规", "Casedesk 属性", "其他语言的名称", "说明文档"], ["名称", "ID"], "启用抓手工具"),
+        "zh-Hant": ("用戶任務", ["常規", "Casedesk 屬性", "其他語言的名稱", "說明文檔"], ["名稱", "ID"], "啟用抓手工具"),
+        "en": ("User Task", ["General", "Casedesk", "Names in other languages", "Documentation"], ["Name", "ID"],
+               "Activate hand tool")}
 
 
 @pytest.mark.parametrize("language", list(SAID))
@@ -25,7 +26,8 @@ def test_the_properties_panel_reads_in_the_owners_language(browser: Any, server:
     select(page, "review")
     page.wait_for_selector("#properties [data-group-id=group-general]")
 
-    kind, groups, fields = SAID[language]
+    kind, groups, fields, hand_tool = SAID[language]
+    assert page.locator("#modeler .djs-palette .entry[data-action=hand-tool]").get_attribute("aria-label") == hand_tool
     assert page.locator("#properties .bio-properties-panel-header-type").inner_text().strip().lower() == kind.lower()
     headers = page.locator("#properties .bio-properties-panel-group-header-title").all_inner_texts()
     assert [h.strip() for h in headers] == groups

@@ -1,5 +1,6 @@
 """The words bpmn-js and its properties panel show, in the page's language: the panel's groups ("General",
-"Documentation"), its fields and hints, and the kind of element its header names. The modeler page passes them to
+"Documentation"), its fields and hints, the kind of element its header names, and the tooltips of the
+palette's tools and the context pad's actions. The modeler page passes them to
 the panel's translate service (web/owner/js/translate.js); a word not here stays English. They are translated in
 the modeler's own context: its "General" is a group of fields, not the general affairs department."""
 from __future__ import annotations
@@ -123,4 +124,40 @@ def modeler_words() -> dict[str, str]:
         "Conditional Boundary Event": pgettext("modeler", "Conditional Boundary Event"),
         "Conditional Boundary Event (Non Interrupting)":
             pgettext("modeler", "Conditional Boundary Event (Non Interrupting)"),
+        # The palette's tools and the context pad's actions (their tooltips).
+        "Activate create/remove space tool": pgettext("modeler", "Activate create/remove space tool"),
+        "Activate global connect tool": pgettext("modeler", "Activate global connect tool"),
+        "Activate hand tool": pgettext("modeler", "Activate hand tool"),
+        "Activate lasso tool": pgettext("modeler", "Activate lasso tool"),
+        "Add lane above": pgettext("modeler", "Add lane above"),
+        "Add lane below": pgettext("modeler", "Add lane below"),
+        "Add text annotation": pgettext("modeler", "Add text annotation"),
+        "Append compensation activity": pgettext("modeler", "Append compensation activity"),
+        "Append conditional intermediate catch event":
+            pgettext("modeler", "Append conditional intermediate catch event"),
+        "Append end event": pgettext("modeler", "Append end event"),
+        "Append gateway": pgettext("modeler", "Append gateway"),
+        "Append intermediate/boundary event": pgettext("modeler", "Append intermediate/boundary event"),
+        "Append message intermediate catch event": pgettext("modeler", "Append message intermediate catch event"),
+        "Append receive task": pgettext("modeler", "Append receive task"),
+        "Append signal intermediate catch event": pgettext("modeler", "Append signal intermediate catch event"),
+        "Append task": pgettext("modeler", "Append task"),
+        "Append timer intermediate catch event": pgettext("modeler", "Append timer intermediate catch event"),
+        "Change element": pgettext("modeler", "Change element"),
+        "Connect to other element": pgettext("modeler", "Connect to other element"),
+        "Connect using association": pgettext("modeler", "Connect using association"),
+        "Connect using data input association": pgettext("modeler", "Connect using data input association"),
+        "Create data object reference": pgettext("modeler", "Create data object reference"),
+        "Create data store reference": pgettext("modeler", "Create data store reference"),
+        "Create end event": pgettext("modeler", "Create end event"),
+        "Create expanded sub-process": pgettext("modeler", "Create expanded sub-process"),
+        "Create gateway": pgettext("modeler", "Create gateway"),
+        "Create group": pgettext("modeler", "Create group"),
+        "Create intermediate/boundary event": pgettext("modeler", "Create intermediate/boundary event"),
+        "Create pool/participant": pgettext("modeler", "Create pool/participant"),
+        "Create start event": pgettext("modeler", "Create start event"),
+        "Create task": pgettext("modeler", "Create task"),
+        "Delete": pgettext("modeler", "Delete"),
+        "Divide into three lanes": pgettext("modeler", "Divide into three lanes"),
+        "Divide into two lanes": pgettext("modeler", "Divide into two lanes"),
     }
