@@ -135,7 +135,7 @@ class ArchiveService:
                       search: str | None = None) -> list[RegisterEntry]:
         """The register, by number; of one class, and/or whose number, title or case number contains `search`."""
         with self.db.transaction() as conn:
-            self._require_register_reader(conn, actor, "list the archive register")
+            self._require_register_reader(conn, actor, N_("list the archive register"))
             counts = (select(ITEMS.c.archive_id, func.count().label("item_count")).group_by(ITEMS.c.archive_id)
                       .subquery())
             query = (select(ARCHIVES, func.coalesce(counts.c.item_count, 0).label("item_count"))
@@ -150,7 +150,7 @@ class ArchiveService:
     def accesses(self, number: str, actor: str) -> list[AccessRecord]:
         """The access log of one archive number, oldest first (archivist and auditor only)."""
         with self.db.transaction() as conn:
-            self._require_register_reader(conn, actor, "see the archive access log")
+            self._require_register_reader(conn, actor, N_("see the archive access log"))
             rows = conn.execute(select(ACCESSES).where(ACCESSES.c.archive_number == number)
                                 .order_by(ACCESSES.c.at, ACCESSES.c.id))
             return [AccessRecord(r.at, r.username, r.archive_number, r.borrowing_id, r.outcome, r.reason)
@@ -159,7 +159,7 @@ class ArchiveService:
     def register_record(self, number: str, actor: str) -> ArchiveRecord:
         """One archive's register entry, its filed items by name (no content) and every loan of it."""
         with self.db.transaction() as conn:
-            self._require_register_reader(conn, actor, "see the archive register")
+            self._require_register_reader(conn, actor, N_("see the archive register"))
             archive = conn.execute(select(ARCHIVES).where(ARCHIVES.c.number == number)).first()
             if archive is None:
                 raise NotFound(N_("no archive %(archive)s"), archive=number)
@@ -172,7 +172,7 @@ class ArchiveService:
     def loans(self, actor: str, state: str | None = None) -> list[Loan]:
         """Borrowings open, overdue, returned or pending (R-6.4), for the archivist and the auditor."""
         with self.db.transaction() as conn:
-            self._require_register_reader(conn, actor, "see the archive loans")
+            self._require_register_reader(conn, actor, N_("see the archive loans"))
             return loans(conn, self.clock.now(), state)
 
     def borrowings_of(self, user: str) -> list[Loan]:
@@ -183,14 +183,14 @@ class ArchiveService:
     def access_log(self, actor: str, where: AccessFilter) -> list[AccessRecord]:
         """Every recorded read attempt, newest first, by user, archive number and period (archivist, auditor)."""
         with self.db.transaction() as conn:
-            self._require_register_reader(conn, actor, "see the archive access log")
+            self._require_register_reader(conn, actor, N_("see the archive access log"))
             return [AccessRecord(r.at, r.username, r.archive_number, r.borrowing_id, r.outcome, r.reason)
                     for r in conn.execute(access_query(where))]
 
     def inventory(self, actor: str) -> InventoryReport:
         """R-6.3 periodic inventory: completeness of every archive and loans past their due date."""
         with self.db.transaction() as conn:
-            self._require_register_reader(conn, actor, "take the archive inventory")
+            self._require_register_reader(conn, actor, N_("take the archive inventory"))
             return take_inventory(conn, self.clock.now())
 
     def borrowing(self, borrowing_id: str) -> BorrowingView:
@@ -242,7 +242,9 @@ class ArchiveService:
     @staticmethod
     def _require_register_reader(conn: Connection, actor: str, what: str) -> None:
         if not may_read_register(frozenset(groups_of(conn, actor))):
-            raise Forbidden(f"{actor} may not {what}: only {' and '.join(sorted(REGISTER_READERS))} may")
+            # `what` is an N_-marked phrase, translated inside the sentence; the sentence names REGISTER_READERS.
+            raise Forbidden(N_("%(actor)s may not %(what)s: only archivists and auditors may"), actor=actor,
+                            what=[what])
 
 
 @dataclass(frozen=True)

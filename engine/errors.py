@@ -34,7 +34,7 @@ class NotFound(Worded):
     """A definition, instance, task or user that does not exist."""
 
 
-class Forbidden(CasedeskError):
+class Forbidden(Worded):
     """The actor may not do this (wrong group, task claimed by someone else)."""
 
 

@@ -26,7 +26,7 @@ def _invalid_input_calls() -> list[tuple[str, ast.Call]]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
                         "InvalidInput", "HandlerRefused", "RefusedValue", "UnknownName", "RefusedType", "NotFound",
-                        "Conflict"):
+                        "Conflict", "Forbidden"):
                     calls.append((f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}", node))
     return calls
 

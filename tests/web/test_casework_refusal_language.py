@@ -1,5 +1,6 @@
-"""A record casework cannot find (404) or a request it lost a race with (409) reads in the requester's language,
-its state named in that language too; logs, events and the command line keep the English sentence."""
+"""A record casework cannot find (404), a request it lost a race with (409, its state named in the reader's words)
+and a register refused to staff (403) read in the requester's language; logs, events and the command line keep the
+English sentence."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ from flask import Flask
 from casework import leave
 from casework.leave_models import LeaveRecord
 from engine.bootstrap import Casedesk
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 from web.errors import error_body_of
 
 
@@ -51,3 +52,14 @@ def test_a_missing_leave_request_is_a_404_in_the_readers_language(app: Casedesk,
         leave.decide(conn, app.clock.now(), "L-404", True)
     assert worded(web, caught.value) == {"zh-CN": (404, "没有请假申请 L-404"), "zh-TW": (404, "沒有請假申請 L-404"),
                                          "en": (404, "no leave request L-404")}
+
+
+def test_a_register_page_refused_to_staff_is_a_403_naming_what_in_the_readers_language(app: Casedesk,
+                                                                                        web: Flask) -> None:
+    with pytest.raises(Forbidden) as caught:
+        app.archives.inventory("alice")
+    assert str(caught.value) == "alice may not take the archive inventory: only archivists and auditors may"
+    assert worded(web, caught.value) == {
+        "zh-CN": (403, "alice 无权进行档案盘点：只有档案管理员和审计员可以"),
+        "zh-TW": (403, "alice 無權進行檔案盤點：只有檔案管理員和審計員可以"),
+        "en": (403, "alice may not take the archive inventory: only archivists and auditors may")}
