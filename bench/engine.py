@@ -63,26 +63,32 @@ Factory = Callable[[int], Driver]
 WARMUP_INSTANCES = 2
 
 
-def batch_rate(make: Factory, instances: int, rounds: int) -> float:
-    """Instances per second over one batch; creating each instance is timed too."""
+def batch_rate(make: Factory, instances: int, rounds: int) -> tuple[float, float]:
+    """Instances per second over one batch, and this process's CPU seconds per instance (all its
+    threads); creating each instance is timed too."""
     gc.collect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(instances):
         run_to_end(make(i), rounds)
-    return instances / (time.perf_counter() - started)
+    return instances / (time.perf_counter() - started), (time.process_time() - cpu) / instances
 
 
-def interleaved_rates(variants: dict[str, Factory], instances: int, rounds: int, repeats: int) -> dict[str, float]:
-    """Median rate of `repeats` batches per variant, the variants taking turns batch by batch so
-    that a passing load on the machine hits all of them alike; untimed warm-up instances first."""
+def interleaved_rates(variants: dict[str, Factory], instances: int, rounds: int,
+                      repeats: int) -> dict[str, tuple[float, float]]:
+    """Median rate and median CPU per instance of `repeats` batches per variant, the variants taking
+    turns batch by batch so that a passing load on the machine hits all of them alike; untimed warm-up
+    instances first."""
     for make in variants.values():
         for i in range(WARMUP_INSTANCES):
             run_to_end(make(-1 - i), rounds)
     rates: dict[str, list[float]] = {name: [] for name in variants}
+    cpus: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(repeats):
         for name, make in variants.items():
-            rates[name].append(batch_rate(make, instances, rounds))
-    return {name: statistics.median(values) for name, values in rates.items()}
+            rate, cpu = batch_rate(make, instances, rounds)
+            rates[name].append(rate)
+            cpus[name].append(cpu)
+    return {name: (statistics.median(rates[name]), statistics.median(cpus[name])) for name in variants}
 
 
 def raw_factory(spec: RawSpec, round_trip: bool) -> Factory:
@@ -105,6 +111,8 @@ class Throughput:
     statements: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Round trips (BEGIN and COMMIT included) of one completion on PostgreSQL.
     round_trips: int | None = None
+    # This process's CPU seconds per instance, by variant (PostgreSQL's server CPU not included).
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def count_statements(app: Casedesk) -> tuple[int, int]:
@@ -156,6 +164,11 @@ def print_throughput(result: Throughput, plan: Plan) -> None:
         print(f"  ({variant}) statements: {start} per start, {completion} per completion (+ BEGIN and COMMIT)")
     if result.round_trips is not None:
         print(f"  (d) round trips: {result.round_trips} per completion, BEGIN and COMMIT included")
+    if result.cpu:
+        # Wall-clock ratios swing with whatever else the machine runs; CPU per instance much less.
+        shown = ", ".join(f"({name}) {seconds * 1000:.2f}" for name, seconds in result.cpu.items())
+        print(f"  CPU of this process per instance, ms: {shown} (the benchmark's threads; not the PostgreSQL "
+              "server's)")
     ratio = result.sqlite / result.raw
     verdict = "MET" if ratio >= GOAL_THROUGHPUT else "NOT MET"
     print(f"  goal (c)/(a) >= {GOAL_THROUGHPUT}: {ratio:.3f} -> {verdict}")
@@ -352,10 +365,12 @@ def measure_throughput(plan: Plan, spec: RawSpec, app: Casedesk) -> Throughput:
                     "c": casedesk_factory(app)}
         if pg_app is not None:
             variants["d"] = casedesk_factory(pg_app)
-        rates = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
+        measured = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
         statements = {"c": count_statements(app), **({"d": count_statements(pg_app)} if pg_app is not None else {})}
         trips = count_round_trips(pg_app) if pg_app is not None else None
-    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements, trips)
+    rates = {name: rate for name, (rate, _) in measured.items()}
+    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements, trips,
+                      {name: cpu for name, (_, cpu) in measured.items()})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
