@@ -75,7 +75,7 @@ def register(command: Command) -> None:
     p.add_argument("--max-jobs", type=int, help="exit after this many jobs")
     p = command("serve", cmd_serve, "serve the web app with one job worker beside it; stops both together")
     p.add_argument("--bind", help="default: CASEDESK_BIND")
-    p.add_argument("--web-workers", type=int, help="default: CASEDESK_WEB_WORKERS, else 2")
+    p.add_argument("--web-workers", type=int, help="default: CASEDESK_WEB_WORKERS, else 1")
     p.add_argument("--web-threads", type=int, help="threads per web worker (gthread); default: CASEDESK_WEB_THREADS")
     p = command("jobs", cmd_jobs, "list scheduled timers, retries and timer starts, soonest first")
     p.add_argument("--limit", type=int, default=100)

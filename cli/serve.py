@@ -18,8 +18,10 @@ from engine.errors import InvalidInput
 
 # Chosen with `bench/http.py --compare` (README, "Serving: web workers and threads"): a completion spends
 # much of its time waiting on PostgreSQL (round trips, the commit's WAL flush); threads overlap those
-# waits, where sync workers leave a core idle. Two processes keep most steps on a warm workflow cache.
-DEFAULT_WEB_WORKERS = 2
+# waits, where sync workers leave a core idle. One process keeps every step of an instance on its warm
+# workflow cache (with two, the next person's step often lands on the other worker and reloads the state);
+# on two cores shared with PostgreSQL that gave the lower p99 at 64 clients. More cores: raise the workers.
+DEFAULT_WEB_WORKERS = 1
 DEFAULT_WEB_THREADS = 8
 
 
