@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterator
 
 from flask import Flask, current_app, g, has_request_context
@@ -11,6 +12,7 @@ from sqlalchemy import Connection
 from engine.access import Actor
 from engine.bootstrap import Casedesk
 from engine.definitions.catalog import DefinitionCatalog
+from engine.persistence import Database
 from engine.runtime.readmodel import ReadModel
 from engine.tokens import TokenService
 
@@ -25,18 +27,18 @@ class ApiServices:
 
     @classmethod
     def build(cls, app: Casedesk) -> "ApiServices":
-        return cls(TokenService(app.db, app.clock, reading=request_reading),
-                   ReadModel(app.db, app.runtime.absences, reading=request_reading), DefinitionCatalog(app.db))
+        reading = partial(request_reading, app.db)
+        return cls(TokenService(app.db, app.clock, reading=reading),
+                   ReadModel(app.db, app.runtime.absences, reading=reading), DefinitionCatalog(app.db))
 
 
 @contextmanager
-def request_reading() -> Iterator[Connection]:
+def request_reading(db: Database) -> Iterator[Connection]:
     """The read connection of this API request. On PostgreSQL the reads before a step (the bearer check, the
     task at hand or the version to start) share one autocommit connection, and those of a plain read: taking a
     connection from the pool and giving it back costs about twice the CPU of the statement itself. Each
     statement still sees everything committed before it. SQLite reads in transactions, whose snapshot would
     hide the request's own step from the answer: a connection per read there."""
-    db = casedesk().db
     if not db.is_postgres or not has_request_context():
         with db.reading() as conn:
             yield conn
