@@ -68,5 +68,5 @@ translations: $(VENV)/.installed
 
 # After changing user-facing text: refresh the catalogue, then translate the new entries in the .po file.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l -k N_ -o var/messages.pot web forms casework handlers engine/definitions/support.py
+	$(BIN)/pybabel -q extract -F web/babel.cfg -k _l -k N_ -o var/messages.pot web forms casework handlers engine
 	$(BIN)/pybabel -q update -i var/messages.pot -d web/translations

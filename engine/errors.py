@@ -42,6 +42,11 @@ class Conflict(Worded):
     """The request lost a race or refers to stale state (task no longer ready)."""
 
 
+# The states a refusal names ("instance … is completed", "incident … is resolved"), given as a one-word list parameter
+# so that each is translated where the refusal is shown; what is stored stays the English word.
+STATE_WORDS = (N_("running"), N_("completed"), N_("cancelled"), N_("failed"), N_("resolved"))
+
+
 class InvalidInput(Worded):
     """Input data rejected, worded as `Worded` says; `field_errors` maps a field path to its messages."""
 

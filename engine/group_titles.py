@@ -5,7 +5,7 @@ import time
 
 from sqlalchemy import select
 
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, N_, NotFound
 from engine.models import Group
 from engine.persistence import Database
 
@@ -45,7 +45,7 @@ class GroupTitles:
         with self.db.unit_of_work() as session:
             group = session.scalar(select(Group).where(Group.name == name))
             if group is None:
-                raise NotFound(f"no group {name!r}")
+                raise NotFound(N_("no group '%(group)s'"), group=name)
             for locale, text in cleaned.items():
                 setattr(group, LOCALE_COLUMNS[locale], text)
         self._read = 0.0

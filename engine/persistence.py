@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.column_limits import refuse_unstorable_values
-from engine.errors import Conflict
+from engine.errors import Conflict, N_
 from engine.wal_checkpoints import WalCheckpointer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -167,9 +167,9 @@ def _conflicts_named() -> Iterator[None]:
     try:
         yield
     except StaleDataError as exc:
-        raise Conflict("the instance was changed by someone else; reload and try again") from exc
+        raise Conflict(N_("the instance was changed by someone else; reload and try again")) from exc
     except OperationalError as exc:
         text = str(exc).lower()
         if "locked" in text or "could not serialize" in text or "deadlock" in text:
-            raise Conflict("the database is busy with a conflicting change; try again") from exc
+            raise Conflict(N_("the database is busy with a conflicting change; try again")) from exc
         raise

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import CasedeskError, NotFound
+from engine.errors import CasedeskError, N_, NotFound
 from engine.models import ApiToken, Group, Membership, User
 from engine.persistence import Database
 from engine.runtime.prepared import Prepared
@@ -100,7 +100,7 @@ class TokenService:
             owner = session.scalar(select(User.username).join(ApiToken, ApiToken.user_id == User.id)
                                    .where(ApiToken.id == token_id))
             if owner is None or (owner != actor and not may_revoke_any):
-                raise NotFound(f"no token {token_id} of yours")
+                raise NotFound(N_("no token %(token)s of yours"), token=token_id)
             session.execute(delete(ApiToken).where(ApiToken.id == token_id))
 
 

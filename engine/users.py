@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, N_, NotFound
 from engine.account_models import UserSession
 from engine.models import ApiToken, Group, Membership, User
 from engine.persistence import Database
@@ -98,7 +98,7 @@ def groups_of(session: Session | Connection, username: str) -> set[str]:
     else:
         rows = session.execute(_GROUPS_OF, {"b_name": username}).all()
     if not rows:
-        raise NotFound(f"no active user {username!r}")
+        raise NotFound(N_("no active user '%(user)s'"), user=username)
     return {name for _, name in rows if name is not None}
 
 
@@ -183,7 +183,7 @@ class UserService:
     def _existing(session: Session, username: str) -> User:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            raise NotFound(f"no user {username!r}")
+            raise NotFound(N_("no user '%(user)s'"), user=username)
         return user
 
     def groups(self, username: str) -> set[str]:

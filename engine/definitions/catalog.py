@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from engine.definitions.viewonly import decode_report
-from engine.errors import NotFound, Problem
+from engine.errors import N_, NotFound, Problem
 from engine.models import DefinitionFile, ProcessDefinition
 from engine.persistence import Database
 
@@ -52,7 +52,7 @@ class DefinitionCatalog:
                 if file_name is not None:
                     version.files.append(file_name)
         if key is not None and not found:
-            raise NotFound(f"no process {key!r} is deployed")
+            raise NotFound(N_("no process '%(key)s' is deployed"), key=key)
         return list(found.values())
 
     def latest(self) -> list[DefinitionVersion]:
@@ -66,7 +66,7 @@ class DefinitionCatalog:
         for found in self.versions(key):
             if found.version == version:
                 return found
-        raise NotFound(f"process {key!r} has no version {version}")
+        raise NotFound(N_("process '%(key)s' has no version %(version)s"), key=key, version=version)
 
     def files(self, key: str, version: int) -> dict[str, bytes]:
         """The verbatim source files of one version, by name."""
@@ -77,5 +77,5 @@ class DefinitionCatalog:
                 .where(ProcessDefinition.key == key, ProcessDefinition.version == version)
                 .order_by(DefinitionFile.name)).all()
         if not rows:
-            raise NotFound(f"process {key!r} has no version {version}")
+            raise NotFound(N_("process '%(key)s' has no version %(version)s"), key=key, version=version)
         return {name: bytes(content) for name, content in rows}

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Select, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import Forbidden, NotFound
+from engine.errors import Forbidden, N_, NotFound
 from engine.definitions.service import DefinitionService
 from engine.models import ProcessDefinition, ProcessInstance, RetiredProcess
 from engine.persistence import Database
@@ -37,17 +37,24 @@ STARTABLE_DEFINITION = (startable_versions().where(DEFINITIONS.c.key == bindpara
                         .with_only_columns(DEFINITIONS.c.id))
 
 
-def not_startable_reason(conn: Connection | Session, key: str) -> str:
-    """Why no new instance of `key` can start, in words for the person who tried."""
+def not_startable(conn: Connection | Session, key: str) -> NotFound:
+    """Why no new instance of `key` can start, as the refusal the person who tried reads in their language."""
     if conn.execute(select(RETIRED_PROCESSES.c.key).where(RETIRED_PROCESSES.c.key == key)).first() is not None:
-        return f"process {key!r} is retired: no new instances (an owner can bring it back)"
+        return NotFound(N_("process '%(key)s' is retired: no new instances (an owner can bring it back)"), key=key)
     versions = conn.execute(select(DEFINITIONS.c.executable, DEFINITIONS.c.retired_at)
                             .where(DEFINITIONS.c.key == key)).all()
     if not versions:
-        return f"no process {key!r} is deployed"
+        return NotFound(N_("no process '%(key)s' is deployed"), key=key)
     if not any(executable for executable, _ in versions):
-        return f"process {key!r} is a view-only model: it cannot run until it deploys as an executable version"
-    return f"every version of process {key!r} is retired: no new instances (an owner can bring one back)"
+        return NotFound(N_("process '%(key)s' is a view-only model: it cannot run until it deploys as an executable "
+                           "version"), key=key)
+    return NotFound(N_("every version of process '%(key)s' is retired: no new instances (an owner can bring one "
+                       "back)"), key=key)
+
+
+def not_startable_reason(conn: Connection | Session, key: str) -> str:
+    """Why no new instance of `key` can start, in English words (logs, the command line, retired_reason)."""
+    return str(not_startable(conn, key))
 
 
 def retired_reason(conn: Connection | Session, key: str) -> str | None:
@@ -107,7 +114,7 @@ class DefinitionLifecycle:
         now = self.clock.now()
         with self.db.unit_of_work() as session:
             if "process_owner" not in groups_of(session, actor):
-                raise Forbidden("only process owners retire and restore processes")
+                raise Forbidden(N_("only process owners retire and restore processes"))
             if version is None:
                 _require_process(session, key)
                 current = session.get(RetiredProcess, key)
@@ -136,12 +143,12 @@ class DefinitionLifecycle:
 
 def _require_process(session: Session, key: str) -> None:
     if session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == key).limit(1)) is None:
-        raise NotFound(f"no process {key!r} is deployed")
+        raise NotFound(N_("no process '%(key)s' is deployed"), key=key)
 
 
 def _require_version(session: Session, key: str, version: int) -> ProcessDefinition:
     definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key,
                                                                 ProcessDefinition.version == version))
     if definition is None:
-        raise NotFound(f"process {key!r} has no version {version}")
+        raise NotFound(N_("process '%(key)s' has no version %(version)s"), key=key, version=version)
     return definition

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.clock import Clock
-from engine.errors import Conflict, DefinitionInvalid, DefinitionUnloadable, NotFound, Problem
+from engine.errors import Conflict, DefinitionInvalid, DefinitionUnloadable, N_, NotFound, Problem
 from engine.models import DefinitionFile, ProcessDefinition
 from engine.definitions.parsing import ParsedBundle, parse_bundle
 from engine.persistence import Database
@@ -28,7 +28,7 @@ PROCESS_SUFFIXES = (".bpmn", ".dmn")
 def collect_files(directory: Path, forms_dir: Path | None = None) -> dict[str, bytes]:
     """BPMN/DMN files by path relative to `directory`; form files (.json) by their base name."""
     if not directory.is_dir():
-        raise NotFound(f"no such directory: {directory}")
+        raise NotFound(N_("no such directory: %(directory)s"), directory=directory)
     files: dict[str, bytes] = {}
     for path in sorted(directory.rglob("*")):
         if path.suffix in PROCESS_SUFFIXES and path.is_file():
@@ -114,7 +114,7 @@ class DefinitionService:
                     results.append(self._store_version(session, key, name, own_files, deployed_by, origin,
                                                        replace_edits))
         except IntegrityError as exc:
-            raise Conflict("another deployment of the same process ran at the same time; deploy again") from exc
+            raise Conflict(N_("another deployment of the same process ran at the same time; deploy again")) from exc
         return results
 
     def _store_version(self, session: Session, key: str, name: str, files: dict[str, bytes], deployed_by: str,
@@ -174,7 +174,7 @@ class DefinitionService:
                     session.flush()
                     results.append(DeployResult(key, definition.version, digest, created=True))
         except IntegrityError as exc:
-            raise Conflict("another deployment of the same process ran at the same time; store it again") from exc
+            raise Conflict(N_("another deployment of the same process ran at the same time; store it again")) from exc
         return results
 
     def load(self, definition_id: int) -> LoadedDefinition:
@@ -191,7 +191,7 @@ class DefinitionService:
         with self.db.unit_of_work(write=False) as session:
             definition = session.get(ProcessDefinition, definition_id)
             if definition is None:
-                raise NotFound(f"no process definition with id {definition_id}")
+                raise NotFound(N_("no process definition with id %(id)s"), id=definition_id)
             files = {f.name: f.content for f in definition.files}
             key, version, executable = definition.key, definition.version, definition.executable
         if not executable:

@@ -14,7 +14,7 @@ from engine.definitions.parsing import parse_bundle
 from engine.definitions.service import DefinitionService, build_loaded, load_problems, version_files
 from engine.definitions.testcase_models import ProcessTestCase
 from engine.definitions.testrun import FormCompiler, TestRun, TestRunner, TestScript, compare
-from engine.errors import DefinitionInvalid, InvalidInput, NotFound
+from engine.errors import DefinitionInvalid, InvalidInput, N_, NotFound
 from engine.history.coverage import sequence_flows
 from engine.persistence import Database
 
@@ -72,7 +72,8 @@ class TestCaseService:
                                    {"process": ["name the process to run"]})
             key = keys[0]
         if key not in keys:
-            raise NotFound(f"the files define no executable process {key!r} (they define: {', '.join(keys)})")
+            raise NotFound(N_("the files define no executable process '%(key)s' (they define: %(keys)s)"), key=key,
+                           keys=", ".join(keys))
         own = {name: files[name] for name in sorted(version_files(bundle, key))}
         problems = load_problems(own, key)
         if problems:
@@ -92,7 +93,8 @@ class TestCaseService:
         versions = [v for v in DefinitionCatalog(self.db).versions(key) if v.executable]
         chosen = next((v for v in versions if version is None or v.version == version), None)
         if chosen is None:
-            raise NotFound(f"process {key!r} has no executable version" + ("" if version is None else f" {version}"))
+            raise (NotFound(N_("process '%(key)s' has no executable version"), key=key) if version is None else
+                   NotFound(N_("process '%(key)s' has no executable version %(version)s"), key=key, version=version))
         return chosen
 
     def save(self, key: str, name: str, script: TestScript, run: TestRun, saved_by: str) -> SavedCase:
@@ -130,7 +132,7 @@ class TestCaseService:
             row = session.scalar(select(ProcessTestCase).where(ProcessTestCase.process_key == key,
                                                                ProcessTestCase.name == name))
             if row is None:
-                raise NotFound(f"process {key!r} has no test case {name!r}")
+                raise NotFound(N_("process '%(key)s' has no test case '%(name)s'"), key=key, name=name)
             session.delete(row)
 
     def check_version(self, key: str, version: int | None = None) -> list[CaseOutcome]:

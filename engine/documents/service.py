@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.clock import Clock
 from engine.documents.models import Document, DocumentUpload
 from engine.documents.sniff import name_fits, sniff
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, N_, NotFound
 from engine.persistence import Database
 from forms import documents as convention
 
@@ -176,6 +176,6 @@ def verify_documents(conn: Connection, references: Iterable[Mapping[str, Any]]) 
 def content_of(conn: Connection, sha256: str) -> StoredDocument:
     row = conn.execute(select(DOCUMENTS).where(DOCUMENTS.c.sha256 == sha256)).first()
     if row is None:
-        raise NotFound(f"no document {sha256[:12]}")
+        raise NotFound(N_("no document %(document)s"), document=sha256[:12])
     return StoredDocument(row.sha256, row.size, row.media_type, row.original_name, row.uploaded_by,
                           row.uploaded_at, bytes(row.content))

@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import NotFound
+from engine.errors import N_, NotFound
 from engine.models import DefinitionFile, InstanceEvent, ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 from engine.history.coverage import FLOW_EVENTS, sequence_flows, taken_transitions
@@ -81,7 +81,8 @@ class HeatmapService:
             query = query.where(ProcessDefinition.version == version)
         found = list(session.scalars(query))
         if not found:
-            raise NotFound(f"no process {key!r}" + (f" version {version}" if version is not None else ""))
+            raise (NotFound(N_("no process '%(key)s'"), key=key) if version is None else
+                   NotFound(N_("no process '%(key)s' version %(version)s"), key=key, version=version))
         return found
 
 

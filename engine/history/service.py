@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.history.coverage import sequence_flows
 from engine.documents.service import verify_documents
 from engine.definitions.service import LoadedDefinition, content_hash
-from engine.errors import NotFound
+from engine.errors import N_, NotFound
 from engine.history.eventlog import INPUT, ChainReport, list_events, verify_chain, verify_events
 from engine.runtime.store import HUMAN_TASKS
 from engine.models import DefinitionFile, InstanceEvent, ProcessDefinition, ProcessInstance
@@ -148,7 +148,7 @@ class HistoryService:
             definition_id = session.scalar(select(ProcessDefinition.id).where(
                 ProcessDefinition.key == key, ProcessDefinition.version == version))
             if definition_id is None:
-                raise NotFound(f"process {key!r} has no version {version}")
+                raise NotFound(N_("process '%(key)s' has no version %(version)s"), key=key, version=version)
             return self._pinned(session, definition_id)
 
     def load(self, instance_id: str) -> StoredInstance:
@@ -177,7 +177,7 @@ class HistoryService:
         """The stored files of the pinned version, parsed; and whether they still match their recorded hash."""
         definition = session.execute(_DEFINITION, {"b_id": definition_id}).first()
         if definition is None:
-            raise NotFound(f"no process definition with id {definition_id}")
+            raise NotFound(N_("no process definition with id %(id)s"), id=definition_id)
         files = {name: bytes(content) for name, content in session.execute(_FILES, {"b_id": definition_id})}
         problem = None
         if content_hash(files) != definition.content_hash:
@@ -236,7 +236,7 @@ class HistoryService:
     def _instance(session: Session, instance_id: str) -> ProcessInstance:
         row = session.get(ProcessInstance, instance_id)
         if row is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
         return row
 
 

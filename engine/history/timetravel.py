@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import isoformat
 from engine.history.coverage import FLOW_EVENTS, taken_transitions
-from engine.errors import Conflict, InvalidInput
+from engine.errors import Conflict, InvalidInput, N_
 from engine.history.eventlog import INPUT
 from engine.history.replay import Observer, Replay
 from engine.runtime.state import all_workflows
@@ -52,7 +52,7 @@ def state_at(stored: "StoredInstance", seq: int, replayer: Callable[["StoredInst
     if not 1 <= seq <= len(stored.events):
         raise InvalidInput(f"seq must be between 1 and {len(stored.events)}")
     if stored.definition_problem is not None:
-        raise Conflict(f"cannot show the state: {stored.definition_problem}")
+        raise Conflict(N_("cannot show the state: %(problem)s"), problem=stored.definition_problem)
     builder = _Builder(stored.row.id, seq)
     builder.flow_ids = flow_ids
     replay = builder.replay = replayer(stored, builder.observe)
@@ -60,7 +60,7 @@ def state_at(stored: "StoredInstance", seq: int, replayer: Callable[["StoredInst
         divergence = replay.run()
     except _Reached:
         return builder.result
-    raise Conflict(f"the history does not replay up to seq {seq}: {divergence}")
+    raise Conflict(N_("the history does not replay up to seq %(seq)s: %(divergence)s"), seq=seq, divergence=divergence)
 
 
 class _Builder:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select, update
 
 from engine.clock import Clock
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, N_, NotFound
 from engine.history.eventlog import INPUT, chain_event
 from engine.runtime.store import InstanceStore
 from engine.jobs.store import INCIDENTS, JOBS
@@ -56,21 +56,24 @@ class IncidentService:
         """Run the stuck service task again now, or put the failed job back in the queue."""
         with self.db.transaction() as conn:
             if "admin" not in groups_of(conn, actor):
-                raise Forbidden("only an administrator may retry an incident")
+                raise Forbidden(N_("only an administrator may retry an incident"))
             row = conn.execute(select(INCIDENTS).where(INCIDENTS.c.id == incident_id)).first()
             if row is None:
-                raise NotFound(f"no incident {incident_id}")
+                raise NotFound(N_("no incident %(incident)s"), incident=incident_id)
             incident = _view(row)
             if incident.status != "open":
-                raise Conflict(f"incident {incident_id} is {incident.status}")
+                raise Conflict(N_("incident %(incident)s is %(status)s"), incident=incident_id,
+                               status=[incident.status])
             if incident.kind == "error":
-                raise Conflict(f"incident {incident_id}: {incident.error}; there is nothing to run again — "
-                               "cancel the instance, or fix the process so that an error boundary catches it")
+                raise Conflict(N_("incident %(incident)s: %(error)s; there is nothing to run again — cancel the "
+                                  "instance, or fix the process so that an error boundary catches it"),
+                               incident=incident_id, error=incident.error)
             if incident.kind == "service":
                 step = self.runtime.locked_step(conn, incident.instance_id)
                 task = step.waiting_task(row._mapping["task_id"] or "")
                 if task is None or task._get_internal_data(INCIDENT) is None:
-                    raise Conflict(f"incident {incident_id}: its task no longer waits for a retry")
+                    raise Conflict(N_("incident %(incident)s: its task no longer waits for a retry"),
+                                   incident=incident_id)
                 step.retry_service(task, "incident_retried", {"incident": incident_id}, actor=actor)
                 step.finish()
             else:
@@ -85,11 +88,11 @@ class IncidentService:
         store = InstanceStore(conn, self.db.is_postgres)
         record = store.lock_instance(incident.instance_id)
         if record is None:
-            raise NotFound(f"no instance {incident.instance_id}")
+            raise NotFound(N_("no instance %(instance)s"), instance=incident.instance_id)
         requeued = conn.execute(update(JOBS).where(JOBS.c.id == job_id, JOBS.c.status == "failed").values(
             status="pending", due_at=now, attempts=0, lease_owner=None, lease_expires_at=None)).rowcount
         if requeued != 1:
-            raise Conflict(f"incident {incident.id}: its job no longer exists")
+            raise Conflict(N_("incident %(incident)s: its job no longer exists"), incident=incident.id)
         event = chain_event(record, now, INPUT, "incident_retried", {"incident": incident.id, "element": incident.element,
                                                                      "job": job_id}, actor=actor)
         record.updated_at = now

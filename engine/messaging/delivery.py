@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from sqlalchemy import Connection
 
 from engine.definitions.service import LoadedDefinition
-from engine.errors import Conflict, DefinitionUnloadable
+from engine.errors import Conflict, DefinitionUnloadable, N_
 from engine.history.eventlog import INPUT
 from engine.messaging.store import SubscriptionStore
 from engine.messaging.subscriptions import SentMessage, Subscription, message_start
@@ -88,15 +88,16 @@ class Mailroom:
             return Targets(exact, [])
         open_ = [i for i, subs in waiting.items() if any(not s for s in subs)]
         if len(open_) > 1:
-            raise Conflict(f"{describe(name, correlation)} is ambiguous: {len(open_)} instances wait for it "
-                           "and none is told apart by correlation. Send it with the correlation values "
-                           "of the one instance it is for.")
+            raise Conflict(N_("%(sent)s is ambiguous: %(count)s instances wait for it and none is told apart by "
+                              "correlation. Send it with the correlation values of the one instance it is for."),
+                           sent=describe(name, correlation), count=len(open_))
         if open_:
             return Targets(open_, [])
         starts = self._starting(conn, name)
         if not starts:
-            raise Conflict(f"{describe(name, correlation)} reaches nobody: no running instance waits for it "
-                           "with that correlation and no deployed process starts with it. Nothing was stored.")
+            raise Conflict(N_("%(sent)s reaches nobody: no running instance waits for it with that correlation "
+                              "and no deployed process starts with it. Nothing was stored."),
+                           sent=describe(name, correlation))
         return Targets([], starts)
 
     def deliver(self, conn: Connection, name: str, correlation: Mapping[str, Any], data: Any,
@@ -105,8 +106,9 @@ class Mailroom:
         """Hand the message to its receivers. `actor` is the user who posted it (None when an instance
         threw it); an instance it starts is started by `starter` (the sender's starter) or the actor."""
         if depth > MAX_DEPTH:
-            raise Conflict(f"{describe(name, correlation)} is one of more than {MAX_DEPTH} messages answering "
-                           "each other in one go; the diagrams loop. Nothing was stored.")
+            raise Conflict(N_("%(sent)s is one of more than %(depth)s messages answering each other in one go; the "
+                              "diagrams loop. Nothing was stored."), sent=describe(name, correlation),
+                           depth=MAX_DEPTH)
         targets = targets or self.targets(conn, name, correlation)
         delivered = []
         for definition in targets.starts:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from engine.access import Actor, may_send_message
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import Forbidden, InvalidInput, N_
 from engine.messaging.delivery import Delivered
 from engine.persistence import Database
 from engine.runtime.service import start_groups
@@ -45,7 +45,8 @@ class MessageService:
                 processes.extend(self.runtime.definitions.load(definition_id) for definition_id in pinned)
             for definition in processes:
                 if not may_send_message(sender, start_groups(definition.spec)):
-                    raise Forbidden(f"{actor} may not send message {name!r} to {definition.key!r}: its starters, "
-                                    "process owners and administrators may")
+                    raise Forbidden(N_("%(actor)s may not send message '%(sent)s' to '%(key)s': its starters, "
+                                       "process owners and administrators may"), actor=actor, sent=name,
+                                    key=definition.key)
             delivered = mailroom.deliver(conn, name, correlation, data, {"actor": actor}, actor, targets=targets)
         return delivered

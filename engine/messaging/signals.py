@@ -23,7 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from engine.definitions.service import LoadedDefinition
-from engine.errors import Conflict
+from engine.errors import Conflict, N_
 from engine.history.eventlog import INPUT
 from engine.messaging.delivery import newest_loadable
 from engine.messaging.signal_models import SignalSubscription
@@ -127,8 +127,9 @@ class SignalPost:
         depth = step.message_depth + 1
         for signal in signals:
             if depth > MAX_DEPTH:
-                raise Conflict(f"signal {signal.name!r} is one of more than {MAX_DEPTH} signals answering each "
-                               "other in one go; the diagrams loop. Nothing was stored.")
+                raise Conflict(N_("signal '%(signal)s' is one of more than %(depth)s signals answering each other in "
+                                  "one go; the diagrams loop. Nothing was stored."), signal=signal.name,
+                               depth=MAX_DEPTH)
             sender = {"instance": step.row.id, "process": step.definition.key, "element": signal.element}
             reached = {step.row.id}
             for definition in self._starting(conn, signal.name):

@@ -9,7 +9,7 @@ from SpiffWorkflow.task import Task
 
 from engine.clock import isoformat
 from engine.definitions.timer_events import fire_timer as mark_fired
-from engine.errors import Conflict
+from engine.errors import Conflict, N_
 from engine.history.eventlog import INPUT
 from engine.messaging.signals import catches_signal, signal_event
 from engine.messaging.subscriptions import describe_wait, incoming_event
@@ -39,7 +39,8 @@ class Arrivals:
         event = incoming_event(self.workflow, name, correlation, data)
         catching = [t for t in self.workflow.event_manager.tasks.values() if t.task_spec.catches(t, event)]
         if not catching:
-            raise Conflict(f"instance {self.row.id} does not wait for {describe_wait(name, correlation)}")
+            raise Conflict(N_("instance %(instance)s does not wait for %(wait)s"), instance=self.row.id,
+                           wait=describe_wait(name, correlation))
         self.record(INPUT, "message_received", {"name": name, "correlation": correlation, "data": data,
                                                 "from": sender}, actor=actor)
         self._run(lambda: self.workflow.send_event(event))

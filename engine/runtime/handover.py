@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from engine.access import ADMIN, RESERVED_GROUPS
 from engine.runtime.absence import Absence, AbsencePolicy, all_absent_groups, group_members
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, N_, NotFound
 from engine.history.eventlog import INPUT, chain_event
 from engine.runtime.service import Runtime
 from engine.runtime.store import EVENTS, HUMAN_TASKS, InstanceRecord, InstanceStore, TaskView, task_view
@@ -123,8 +123,8 @@ class TaskHandover:
     def reassign(self, task_id: str, to: str, actor: str) -> TaskView:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
             if not may_hand_over(actor_groups, human):
-                raise Forbidden(f"only the head of {human.candidate_group or 'the group'} or an administrator "
-                                "may reassign this task")
+                raise Forbidden(N_("only the head of %(group)s or an administrator may reassign this task"),
+                                group=human.candidate_group or "the group")
             _refuse_if_named_by_process(store.conn, human)
             self._check_eligible(store, human, to, self.runtime.clock.now())
             return "task_reassigned", {"from": human.assignee or "", "to": to}
@@ -133,10 +133,10 @@ class TaskHandover:
     def release(self, task_id: str, actor: str) -> TaskView:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
             if not may_hand_over(actor_groups, human):
-                raise Forbidden(f"only the head of {human.candidate_group or 'the group'} or an administrator "
-                                "may release another user's claim")
+                raise Forbidden(N_("only the head of %(group)s or an administrator may release another user's claim"),
+                                group=human.candidate_group or "the group")
             if human.assignee is None:
-                raise Conflict(f"task {human.title!r} is not claimed")
+                raise Conflict(N_("task '%(task)s' is not claimed"), task=human.title)
             _refuse_if_named_by_process(store.conn, human)
             return "task_released", {"from": human.assignee}
         return self._hand_over(task_id, actor, change, lambda human: None)
@@ -144,7 +144,7 @@ class TaskHandover:
     def delegate(self, task_id: str, to: str, actor: str) -> TaskView:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
             if human.assignee != actor:
-                raise Forbidden("claim the task first: only who holds a task delegates it")
+                raise Forbidden(N_("claim the task first: only who holds a task delegates it"))
             if to == actor:
                 raise InvalidInput("choose a colleague, not yourself", {"to": ["that is you"]})
             self._check_eligible(store, human, to, self.runtime.clock.now())
@@ -162,9 +162,9 @@ class TaskHandover:
             record: InstanceRecord = found.instance
             human = store.human_task(task_id) if store.lock_rows else found.task
             if human is None:
-                raise Conflict(f"task {task_id} is no longer ready")
+                raise Conflict(N_("task %(task)s is no longer ready"), task=task_id)
             if record.status != "running":
-                raise Conflict(f"instance {record.id} is {record.status}")
+                raise Conflict(N_("instance %(instance)s is %(status)s"), instance=record.id, status=[record.status])
             type_, payload = change(store, human, actor_groups)  # type: ignore[operator]
             human = replace(human, assignee=new_assignee(human))  # type: ignore[operator]
             version = runtime._record_claim(store, record, human, type_, actor, payload)
@@ -211,8 +211,9 @@ def _named_by_process(conn: Connection, task: TaskView, holder_active: bool | No
 
 def _refuse_if_named_by_process(conn: Connection, task: TaskView) -> None:
     if _named_by_process(conn, task):
-        raise Forbidden(f"the process gave task {task.title!r} to {task.assignee} by name (it is theirs to do, "
-                        "such as their own leave or a loan of theirs): nobody else may be given it")
+        raise Forbidden(N_("the process gave task '%(task)s' to %(user)s by name (it is theirs to do, such as their "
+                           "own leave or a loan of theirs): nobody else may be given it"), task=task.title,
+                        user=task.assignee)
 
 
 def release_for_absence(conn: Connection, username: str, now: datetime, leave: dict[str, Any],

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.access import InstanceFacts
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, N_, NotFound
 from engine.models import InstanceEvent
 from engine.runtime.prepared import Prepared
 from engine.runtime.references import REFERENCES
@@ -84,7 +84,7 @@ def _connection(session: Session | Connection) -> Connection:
 def instance_detail(session: Session | Connection, instance_id: str) -> InstanceDetail:
     found = _INSTANCE_DETAIL.first(_connection(session), {"b_id": instance_id})
     if found is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
     return _detail(session, found)
 
 
@@ -121,7 +121,7 @@ def instance_outline(conn: Session | Connection, instance_id: str) -> InstanceOu
     """One statement (no ready tasks, no participants)."""
     found = _INSTANCE_DETAIL.first(_connection(conn), {"b_id": instance_id})
     if found is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
     data = found["data"]
     return InstanceOutline(_detail_row(found), json.loads(data) if data else {}, found["event_seq"])
 
@@ -177,5 +177,5 @@ def ready_task(conn: Session | Connection, task_id: str) -> TaskView:
 
 def _missing_task(conn: Session | Connection, task_id: str) -> Exception:
     if conn.execute(_TASK_SEEN, {"b_id": task_id}).first() is not None:
-        return Conflict(f"task {task_id} is no longer ready")
-    return NotFound(f"no task {task_id}")
+        return Conflict(N_("task %(task)s is no longer ready"), task=task_id)
+    return NotFound(N_("no task %(task)s"), task=task_id)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.definitions.migration import MOVED_ON, OTHER, MigrationCheck, MigrationRefused, check_migration
 from engine.definitions.service import DefinitionService, LoadedDefinition
-from engine.errors import CasedeskError, Forbidden, InvalidInput, NotFound
+from engine.errors import CasedeskError, Forbidden, InvalidInput, N_, NotFound
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 from engine.runtime.service import Runtime
@@ -139,17 +139,17 @@ class InstanceMigration:
         the same). A retired process is no bar: its running instances go on, and may go on a fix."""
         with self.db.unit_of_work(write=False) as session:
             if not MIGRATING_ROLES & groups_of(session, actor):
-                raise Forbidden("only process owners and administrators migrate instances")
+                raise Forbidden(N_("only process owners and administrators migrate instances"))
             rows = {row.version: row for row in session.execute(
                 select(ProcessDefinition.version, ProcessDefinition.id, ProcessDefinition.executable,
                        ProcessDefinition.retired_by)
                 .where(ProcessDefinition.key == key, ProcessDefinition.version.in_((from_version, to_version))))}
             if not rows and session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == key)
                                            .limit(1)) is None:
-                raise NotFound(f"no process {key!r} is deployed")
+                raise NotFound(N_("no process '%(key)s' is deployed"), key=key)
         for version in (from_version, to_version):
             if version not in rows:
-                raise NotFound(f"process {key!r} has no version {version}")
+                raise NotFound(N_("process '%(key)s' has no version %(version)s"), key=key, version=version)
         for field_name, version in (("from_version", from_version), ("to_version", to_version)):
             if not rows[version].executable:
                 raise InvalidInput(

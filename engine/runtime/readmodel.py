@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import SEES_EVERY_INSTANCE, Actor
 from engine.definitions.lifecycle import STARTABLE_DEFINITION, not_startable_reason, startable_ids
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput, N_, NotFound
 from engine.runtime.finished import FinishedTask, finished_task
 from engine.runtime.prepared import Prepared
 from engine.runtime.references import REFERENCES, references_of
@@ -308,7 +308,7 @@ class ReadModel:
         with self.db.unit_of_work(write=False) as session:
             definition = session.get(ProcessDefinition, definition_id)
             if definition is None:
-                raise NotFound(f"no process definition with id {definition_id}")
+                raise NotFound(N_("no process definition with id %(id)s"), id=definition_id)
             return {f.name: f.content for f in definition.files}
 
     def task(self, task_id: str) -> TaskView:

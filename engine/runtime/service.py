@@ -14,14 +14,14 @@ from handlers.context import HandlerRegistry
 
 from engine.clock import Clock
 from engine.definitions.service import DefinitionService, LoadedDefinition
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, N_, NotFound
 from engine.history.eventlog import GENESIS, INPUT, chain_event
 from engine.runtime.absence import AbsencePolicy, NobodyAbsent, OnLeave
 from engine.runtime.readmodel import tasks_offered
 from engine.runtime.references import assign_reference
 from engine.runtime.store import (ACTOR_PARAM, HUMAN_TASKS, NOW_PARAM, InstanceRecord, InstanceStore, TaskView,
                                   task_reads, task_view)
-from engine.definitions.lifecycle import not_startable_reason
+from engine.definitions.lifecycle import not_startable
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.persistence import Database
 from engine.messaging.delivery import Mailroom
@@ -85,23 +85,25 @@ class Runtime:
         with self.db.transaction() as conn:
             definition_id = self._store(conn).latest_definition_id(key)
             if definition_id is None:
-                raise NotFound(not_startable_reason(conn, key))
+                raise not_startable(conn, key)
             definition = self.definitions.load(definition_id)
             messages = starts_only_by_message(definition.spec)
             if messages:
-                raise Conflict(f"{key!r} starts when message {' or '.join(map(repr, messages))} arrives: send "
-                               "the message (POST /api/v1/messages, casedesk message) instead of starting it")
+                raise Conflict(N_("'%(key)s' starts when message %(messages)s arrives: send the message (POST "
+                                  "/api/v1/messages, casedesk message) instead of starting it"), key=key,
+                               messages=" or ".join(map(repr, messages)))
             signals = starts_only_by_signal(definition.spec)
             if signals:
-                raise Conflict(f"{key!r} starts when signal {' or '.join(map(repr, signals))} is thrown by another "
-                               "process; it cannot be started by hand")
+                raise Conflict(N_("'%(key)s' starts when signal %(signals)s is thrown by another process; it cannot be "
+                                  "started by hand"), key=key, signals=" or ".join(map(repr, signals)))
             if not starts_by_hand(definition.spec):
-                raise Conflict(f"{key!r} starts on its own (its start event waits for a timer or a condition); "
-                               "it cannot be started by hand")
+                raise Conflict(N_("'%(key)s' starts on its own (its start event waits for a timer or a condition); "
+                                  "it cannot be started by hand"), key=key)
             groups = groups_of(conn, actor)
             starters = start_groups(definition.spec)
             if starters and not starters & groups:
-                raise Forbidden(f"{actor} may not start {key!r}: it is started by {', '.join(sorted(starters))}")
+                raise Forbidden(N_("%(actor)s may not start '%(key)s': it is started by %(starters)s"), actor=actor,
+                                key=key, starters=sorted(starters))
             step = self.new_instance_step(conn, definition, actor)
             step.record(INPUT, "instance_started", {"process": key, "version": definition.version, "data": data},
                         actor=actor)
@@ -124,7 +126,7 @@ class Runtime:
             if human.assignee == actor:
                 return human
             if human.assignee is not None:
-                raise Conflict(f"task {task_id} is already claimed by {human.assignee}")
+                raise Conflict(N_("task %(task)s is already claimed by %(user)s"), task=task_id, user=human.assignee)
             human = replace(human, assignee=actor)
             version = self._record_claim(store, record, human, "task_claimed", actor)
         self.warm.rekey(record.id, version, record.lock_version)
@@ -134,7 +136,7 @@ class Runtime:
         with self._locked_task(task_id, actor) as (store, record, human):
             _require_claimer(human, actor)
             if human.assignee is None:
-                raise Conflict(f"task {task_id} is not claimed")
+                raise Conflict(N_("task %(task)s is not claimed"), task=task_id)
             human = replace(human, assignee=None)
             version = self._record_claim(store, record, human, "task_unclaimed", actor)
         self.warm.rekey(record.id, version, record.lock_version)
@@ -168,7 +170,7 @@ class Runtime:
             # A failed instance can still be cancelled: that closes its incident.
             record = self._lock_instance(store, instance_id, also=("failed",))
             if "admin" not in groups and actor != record.started_by:
-                raise Forbidden("only an administrator or the starter may cancel an instance")
+                raise Forbidden(N_("only an administrator or the starter may cancel an instance"))
             step = self._step(conn, record)
             payload: dict[str, Any] = {"reason": reason}
             hook = self.cancel_hooks.get(step.definition.key)
@@ -183,7 +185,7 @@ class Runtime:
         with self.db.unit_of_work(write=False) as session:
             row = session.get(ProcessInstance, instance_id)
             if row is None:
-                raise NotFound(f"no instance {instance_id}")
+                raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
             tasks = session.execute(
                 select(HUMAN_TASKS).where(HUMAN_TASKS.c.instance_id == row.id).order_by(HUMAN_TASKS.c.created_at))
             return InstanceView(row.id, row.definition.key, row.definition.version, row.status, row.started_by,
@@ -224,7 +226,7 @@ class Runtime:
         """`locked_step` for a row the caller has just locked and read in this transaction (the job runner
         locks a group of instances in one statement)."""
         if record.status != "running":
-            raise Conflict(f"instance {record.id} is {record.status}")
+            raise Conflict(N_("instance %(instance)s is %(status)s"), instance=record.id, status=[record.status])
         return self._step(conn, record)
 
     def committed(self, step: InstanceStep) -> InstanceView:
@@ -238,7 +240,7 @@ class Runtime:
         if checker is None:
             schema = definition.forms.get(form_file)
             if schema is None:
-                raise NotFound(f"form {form_file} is not part of this definition version")
+                raise NotFound(N_("form %(form)s is not part of this definition version"), form=form_file)
             checker = self._form_checkers.setdefault(key, self.compile_form(schema))
         return checker(data)
 
@@ -275,14 +277,15 @@ class Runtime:
                 groups_of(conn, actor)  # an unknown actor hears about themselves first
                 raise self._missing_task(store, task_id)
             if not found.actor_known:
-                raise NotFound(f"no active user {actor!r}")
+                raise NotFound(N_("no active user '%(user)s'"), user=actor)
             # On PostgreSQL the task row is locked too: after a wait it is as the other step left it.
             human, record = found.task, found.instance
             if record.status != "running":
-                raise Conflict(f"instance {record.id} is {record.status}")
+                raise Conflict(N_("instance %(instance)s is %(status)s"), instance=record.id, status=[record.status])
             named = human.assignee == actor  # a task routed to a named user needs no group standing
             if human.candidate_group is not None and not found.actor_in_group and not named:
-                raise Forbidden(f"{actor} is not in group {human.candidate_group!r} of task {human.title!r}")
+                raise Forbidden(N_("%(actor)s is not in group '%(group)s' of task '%(task)s'"), actor=actor,
+                                group=human.candidate_group, task=human.title)
             if taking and human.assignee is None and (found.actor_absent or self._asks_absence):
                 absence = self.absences.absent(conn, now, [actor]).get(actor)  # who and until when: refusals only
                 if absence is not None:
@@ -293,16 +296,16 @@ class Runtime:
     def _lock_instance(store: InstanceStore, instance_id: str, also: tuple[str, ...] = ()) -> InstanceRecord:
         record = store.lock_instance(instance_id)
         if record is None:
-            raise NotFound(f"no instance {instance_id}")
+            raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
         if record.status != "running" and record.status not in also:
-            raise Conflict(f"instance {instance_id} is {record.status}")
+            raise Conflict(N_("instance %(instance)s is %(status)s"), instance=instance_id, status=[record.status])
         return record
 
     @staticmethod
     def _missing_task(store: InstanceStore, task_id: str) -> Exception:
         if store.task_was_seen(task_id):
-            return Conflict(f"task {task_id} is no longer ready")
-        return NotFound(f"no task {task_id}")
+            return Conflict(N_("task %(task)s is no longer ready"), task=task_id)
+        return NotFound(N_("no task %(task)s"), task=task_id)
 
     def _record_claim(self, store: InstanceStore, record: InstanceRecord, human: TaskView,
                       type_: str, actor: str, payload: dict[str, Any] | None = None) -> int:
@@ -328,7 +331,7 @@ def start_groups(spec: Any) -> set[str]:
 
 def _require_claimer(human: TaskView, actor: str) -> None:
     if human.assignee is not None and human.assignee != actor:
-        raise Forbidden(f"task {human.title!r} is claimed by {human.assignee}")
+        raise Forbidden(N_("task '%(task)s' is claimed by %(user)s"), task=human.title, user=human.assignee)
 
 
 def _require_object(data: Any) -> None:

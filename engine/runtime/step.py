@@ -19,7 +19,7 @@ from handlers.context import HandlerRegistry
 from engine.definitions.calls import call_binding
 from engine.definitions.migration import CAME_FROM, MigrationCheck, MigrationRefused, check_migration, migrate
 from engine.definitions.service import LoadedDefinition
-from engine.errors import CasedeskError, Conflict, WorkflowFailed
+from engine.errors import CasedeskError, Conflict, N_, WorkflowFailed
 from engine.history.eventlog import EFFECT, INPUT, chain_event
 from engine.messaging.signals import ThrownSignal, thrown_signal, waiting_signals
 from engine.messaging.subscriptions import waiting_messages
@@ -174,7 +174,7 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
         except (ValueError, SpiffWorkflowException):
             task = None
         if task is None or task.state != TaskState.READY:
-            raise Conflict(f"task {task_id} is no longer ready")
+            raise Conflict(N_("task %(task)s is no longer ready"), task=task_id)
         return task
 
     def start(self, data: dict[str, Any], by_person: bool = False) -> None:

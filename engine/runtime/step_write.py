@@ -27,7 +27,7 @@ from engine.runtime import summary
 from engine.runtime.prepared import Prepared
 from engine.runtime.store import _OUTCOME, _PROGRESS, EVENT_COLUMNS, EVENTS, HUMAN_TASKS, INSERT_EVENTS, INSTANCES, \
     InstanceRecord, InstanceStore, TaskView, _values
-from engine.errors import Conflict
+from engine.errors import Conflict, N_
 from engine.models import UTCDateTime
 from engine.runtime.summary import KnownSummary
 
@@ -164,7 +164,8 @@ def _in_one_statement(store: InstanceStore, write: StepWrite, projections: summa
         params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
     statement = _STATEMENTS[(write.is_new, write.outcome_changed, summed)]
     if statement.first(store.conn, params) is None:
-        raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
+        raise Conflict(N_("instance %(instance)s was changed by someone else; reload and try again"),
+                       instance=record.id)
     if not write.is_new:
         record.lock_version += 1
 

@@ -16,7 +16,7 @@ from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connectio
                         delete, insert, select, update)
 
 from engine.definitions.lifecycle import STARTABLE_DEFINITION, retired_reason
-from engine.errors import Conflict
+from engine.errors import Conflict, N_
 from engine.runtime import summary
 from engine.runtime.prepared import Prepared
 from engine.models import (Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User,
@@ -203,7 +203,8 @@ class InstanceStore:
         params = {name: getattr(record, name) for name in (_OUTCOME if outcome_changed else _PROGRESS)}
         params.update(b_id=record.id, b_expected=record.lock_version, b_next=record.lock_version + 1)
         if _SAVES[outcome_changed].run(self.conn, params) != 1:
-            raise Conflict(f"instance {record.id} was changed by someone else; reload and try again")
+            raise Conflict(N_("instance %(instance)s was changed by someone else; reload and try again"),
+                           instance=record.id)
         record.lock_version += 1
 
     def repin_definition(self, instance_id: str, definition_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
@@ -46,7 +47,7 @@ def unknown(rest: str) -> Any:
     allowed = [m for m in METHODS if adapter.match(request.path, method=m)[0] != request.endpoint]
     if allowed:
         raise MethodNotAllowed(valid_methods=allowed, description=f"{request.method} is not allowed here")
-    raise NotFound(f"no API resource at {request.path}")
+    raise NotFound(_("no API resource at %(path)s", path=request.path))
 
 
 def init_api(app: Flask, casedesk: Casedesk) -> Api:

@@ -8,7 +8,7 @@ from flask import abort, g, request
 from flask_smorest import Blueprint
 
 from engine.access import Actor, is_admin
-from engine.errors import Forbidden
+from engine.errors import Forbidden, N_
 from engine.tokens import AuthenticationFailed
 
 from .errors import install_error_handlers
@@ -61,7 +61,7 @@ def list_tokens(query: dict[str, Any]) -> list[Any]:
     me = g.api_caller
     user = query["user"] or me.username
     if user != me.username and not is_admin(me):
-        raise Forbidden("only an administrator may list another user's tokens")
+        raise Forbidden(N_("only an administrator may list another user's tokens"))
     return services().tokens.tokens_of(user)
 
 

@@ -5,7 +5,7 @@ from dataclasses import fields
 from typing import Any
 
 from engine.access import may_see_instance
-from engine.errors import NotFound
+from engine.errors import N_, NotFound
 from engine.runtime.readmodel import InstanceDetail, InstanceRow
 from engine.runtime.service import InstanceView
 from engine.runtime.store import TaskView
@@ -17,7 +17,7 @@ def visible_instance(instance_id: str) -> InstanceDetail:
     """The instance if the caller may see it; otherwise it does not exist for them (no id probing)."""
     detail = services().reads.instance(instance_id)
     if not may_see_instance(caller(), detail.facts):
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound(N_("no instance %(instance)s"), instance=instance_id)
     return detail
 
 

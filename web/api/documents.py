@@ -10,7 +10,7 @@ from marshmallow import fields
 from engine.access import is_staff
 from engine.documents.service import Upload
 from casework.archive_documents import archive_of_instance
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import Forbidden, InvalidInput, N_, NotFound
 from forms.documents import ACCEPTED_TYPES, DOCUMENT_FORMAT, MAX_DOCUMENT_BYTES, references_in
 
 from ..documents import download
@@ -53,7 +53,7 @@ class DocumentReferenceSchema(ma.Schema):
 @blp.response(201, DocumentReferenceSchema)
 def upload_document(upload: dict[str, Any]) -> dict[str, Any]:
     if not is_staff(caller()):
-        raise Forbidden("only staff, who work tasks, upload files for them")
+        raise Forbidden(N_("only staff, who work tasks, upload files for them"))
     part = upload["file"]
     if not getattr(part, "filename", None):
         raise InvalidInput("`file` must be a file with a name", {"file": ["not a file"]})
@@ -73,10 +73,10 @@ def get_case_document(instance_id: str, sha256: str) -> Any:
     detail = visible_instance(instance_id)
     held = next((ref for _name, ref in references_in(detail.data) if ref["sha256"] == sha256), None)
     if held is None:
-        raise NotFound(f"case {instance_id} holds no document {sha256[:64]}")
+        raise NotFound(N_("case %(instance)s holds no document %(document)s"), instance=instance_id, document=sha256[:64])
     with casedesk().db.transaction() as conn:
         archive = archive_of_instance(conn, instance_id)
     if archive is not None and archive.guarded:
-        raise Forbidden(f"the case is archived as {archive.number}: read its documents through an approved "
-                        "borrowing of the archive (R-6.4)")
+        raise Forbidden(N_("the case is archived as %(number)s: read its documents through an approved "
+                           "borrowing of the archive (R-6.4)"), number=archive.number)
     return download(casedesk().documents.get(sha256), held["name"])

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from engine.access import may_cancel
-from engine.errors import Forbidden
+from engine.errors import Forbidden, N_
 from engine.runtime.readmodel import InstanceQuery, InstanceRow
 
 from .auth import authenticate_request
@@ -48,7 +48,7 @@ def cancel_instance(body: dict[str, Any], instance_id: str) -> dict[str, Any]:
     """Cancel a running instance (its starter or an administrator); 409 when it is no longer running."""
     me = caller()
     if not may_cancel(me, visible_instance(instance_id).facts):
-        raise Forbidden("only an administrator or the starter may cancel an instance")
+        raise Forbidden(N_("only an administrator or the starter may cancel an instance"))
     casedesk().runtime.cancel_instance(instance_id, me.username, body["reason"])
     return instance_body(visible_instance(instance_id))
 

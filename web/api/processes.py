@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from engine.access import may_deploy, may_migrate, may_see_load_errors, may_start
 from engine.definitions.authoring import CHECKERS, MAX_SOURCE_CHARS, check_code, operator_catalog
-from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, NotFound, Problem
+from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, N_, NotFound, Problem
 from engine.definitions.specinfo import starts_by_hand
 from engine.runtime.service import start_groups
 
@@ -68,7 +68,7 @@ def deploy_processes(upload: dict[str, Any], options: dict[str, Any]) -> list[An
     `?as_model=true` a bundle that cannot run is stored as view-only models instead."""
     me = caller()
     if not may_deploy(me):
-        raise Forbidden("only process owners deploy definitions")
+        raise Forbidden(N_("only process owners deploy definitions"))
     files = uploaded_files(upload["files"])
     try:
         failing = test_cases_failing(files, options["strict"])
@@ -89,7 +89,7 @@ def set_retired(body: dict[str, Any], key: str) -> dict[str, Any]:
     (process owners only)."""
     me = caller()
     if not may_deploy(me):
-        raise Forbidden("only process owners retire and restore processes")
+        raise Forbidden(N_("only process owners retire and restore processes"))
     changed = casedesk().lifecycle.set_retired(key, body["version"], body["retired"], me.username)
     return {"key": key, "version": body["version"], "retired": body["retired"], "changed": changed}
 
@@ -142,7 +142,7 @@ def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     if definition_id is None:
         raise NotFound(services().reads.not_startable_reason(key))
     if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):
-        raise Forbidden(f"you may not start {key!r}")
+        raise Forbidden(N_("you may not start '%(key)s'"), key=key)
     release_reading()
     return stepped_body(app.runtime.start_instance(key, body["data"], me.username))
 
@@ -157,7 +157,7 @@ def migrate_instances(body: dict[str, Any], key: str) -> dict[str, Any]:
     those that can move are moved, `batch_size` per transaction, each as a recorded `instance_migrated` event."""
     me = caller()
     if not may_migrate(me):
-        raise Forbidden("only process owners and administrators migrate instances")
+        raise Forbidden(N_("only process owners and administrators migrate instances"))
     migrations = casedesk().migrations
     if body["dry_run"]:
         report = migrations.dry_run(key, body["from_version"], body["to_version"], me.username)
@@ -199,7 +199,7 @@ def list_operators() -> list[dict[str, Any]]:
     """The service-task operators this server has handlers for, with each handler's parameter names
     (what a service task's `spiffworkflow:serviceTaskOperator` may name; process owners only)."""
     if not may_deploy(caller()):
-        raise Forbidden("only process owners list service operators")
+        raise Forbidden(N_("only process owners list service operators"))
     return [asdict(operator) for operator in operator_catalog(casedesk().handlers)]
 
 
@@ -211,6 +211,6 @@ def check_source(body: dict[str, Any]) -> dict[str, Any]:
     """The deploy-time sandbox check of one script (`kind` script) or condition (`kind` expression):
     every problem deploying would report for it, none when it may be deployed (process owners only)."""
     if not may_deploy(caller()):
-        raise Forbidden("only process owners check scripts")
+        raise Forbidden(N_("only process owners check scripts"))
     problems = check_code(body["source"], body["kind"])
     return {"ok": not problems, "problems": [asdict(problem) for problem in problems]}

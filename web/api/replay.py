@@ -8,7 +8,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from engine.errors import Forbidden
+from engine.errors import Forbidden, N_
 
 from .auth import authenticate_request
 from .common import visible_instance
@@ -32,7 +32,7 @@ def _require_auditor() -> None:
     instance_id = (request.view_args or {}).get("instance_id", "")
     visible_instance(instance_id)  # NotFound unless the access policy lets the caller see it
     if not AUDIT_ROLES & set(me.groups):
-        raise Forbidden("replay and time travel are for auditors and administrators")
+        raise Forbidden(N_("replay and time travel are for auditors and administrators"))
 
 
 class DivergenceSchema(ma.Schema):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from engine.access import may_see_instance, may_see_task, may_work_task
 from engine.definitions.specinfo import element_info
-from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.errors import Forbidden, InvalidInput, N_, NotFound
 from engine.runtime.instructions import shown_instructions
 from engine.runtime.readmodel import TaskAtHand
 from engine.runtime.store import TaskView
@@ -124,7 +124,7 @@ def _visible_task(task_id: str) -> TaskView:
         return task
     if may_see_instance(me, services().reads.instance(task.instance_id).facts):
         return task
-    raise NotFound(f"no task {task_id}")
+    raise NotFound(N_("no task %(task)s"), task=task_id)
 
 
 def _workable_task(task_id: str) -> TaskView:
@@ -134,7 +134,7 @@ def _workable_task(task_id: str) -> TaskView:
     if may_work_task(caller(), replace(task, assignee=None)):
         return task  # one of the task's group: a colleague's claim is theirs to hear of (409), not a 404
     _visible_task(task_id)
-    raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
+    raise Forbidden(N_("you may not work this task: it belongs to group '%(group)s'"), group=task.candidate_group)
 
 
 def _require_workable_and_visible(at_hand: TaskAtHand) -> None:
@@ -147,7 +147,7 @@ def _require_workable_and_visible(at_hand: TaskAtHand) -> None:
     facts = services().reads.instance(task.instance_id).facts
     if not workable:
         if may_see_task(me, task) or may_see_instance(me, facts):
-            raise Forbidden(f"you may not work this task: it belongs to group {task.candidate_group!r}")
-        raise NotFound(f"no task {task.id}")
+            raise Forbidden(N_("you may not work this task: it belongs to group '%(group)s'"), group=task.candidate_group)
+        raise NotFound(N_("no task %(task)s"), task=task.id)
     if not may_see_instance(me, facts):
-        raise NotFound(f"no instance {task.instance_id}")
+        raise NotFound(N_("no instance %(instance)s"), instance=task.instance_id)

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from engine.access import may_deploy
 from engine.definitions.testrun import TestScript
-from engine.errors import Forbidden, InvalidInput
+from engine.errors import Forbidden, InvalidInput, N_
 
 from .auth import authenticate_request
 from .context import caller, casedesk
@@ -38,7 +38,7 @@ class CaseQuerySchema(ma.Schema):
 def _owner() -> str:
     me = caller()
     if not may_deploy(me):
-        raise Forbidden("only process owners run and read test cases")
+        raise Forbidden(N_("only process owners run and read test cases"))
     return me.username
 
 

@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from engine.access import is_admin
-from engine.errors import Forbidden
+from engine.errors import Forbidden, N_
 
 from .auth import authenticate_request
 from .context import caller, casedesk
@@ -24,7 +24,7 @@ class UserStateSchema(ma.Schema):
 
 def _set_active(username: str, active: bool) -> dict[str, Any]:
     if not is_admin(caller()):
-        raise Forbidden("only an administrator may deactivate or reactivate users")
+        raise Forbidden(N_("only an administrator may deactivate or reactivate users"))
     casedesk().users.set_active(username, active)
     return {"username": username, "active": active}
 

@@ -63,7 +63,7 @@ def heatmap(key: str) -> ResponseReturnValue:
     activity = HeatmapService(casedesk().db).activity(key, version)
     ids = reads().latest_definition_ids()
     if key not in ids:
-        raise NotFound(f"no process {key}")
+        raise NotFound(_("no process '%(key)s'", key=key))
     definition_id = _definition_id(key, version) or ids[key]
     files = reads().definition_files(definition_id)
     definition = casedesk().definitions.load(definition_id)
@@ -80,4 +80,4 @@ def _definition_id(key: str, version: int | None) -> int | None:
     for definition in casedesk().definitions.list_definitions():
         if definition.key == key and definition.version == version:
             return int(definition.id)
-    raise NotFound(f"no process {key} version {version}")
+    raise NotFound(_("no process '%(key)s' version %(version)s", key=key, version=version))
