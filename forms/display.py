@@ -55,7 +55,8 @@ def shown_data(schema: Mapping[str, Any], forms: Mapping[str, Mapping[str, Any]]
             continue
         node = _source_field(entry, forms)
         shown.append(_shown(entry["name"], entry, node, value, locale, formatter, translate,
-                            _part_labels(entry["name"], node, forms, locale, translate)))
+                            _part_labels(entry["name"], node, forms, locale, translate),
+                            _part_fields(entry["name"], node, forms)))
     return shown
 
 
@@ -71,7 +72,7 @@ def labelled_data(forms: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any
             continue
         entry, node = known.get(name, ({}, {}))
         rows.append(_shown(name, entry, node, value, locale, formatter, translate,
-                           _part_labels(name, node, forms, locale, translate)))
+                           _part_labels(name, node, forms, locale, translate), _part_fields(name, node, forms)))
     return sorted(rows, key=lambda row: row.label.casefold())
 
 
@@ -108,6 +109,29 @@ def _part_labels(name: str, node: Mapping[str, Any], forms: Mapping[str, Mapping
     return labels
 
 
+def _part_fields(name: str, node: Mapping[str, Any],
+                 forms: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """A record's keys -> the form field that says how each part's value reads (its choice labels, its format): the
+    record field's own property, else the field an `x-show` entry naming the part comes `from`, else a form's field
+    of that name (the case value a service copied into its record, `leave.leave_type` from `leave_type`)."""
+    fields: dict[str, Mapping[str, Any]] = {}
+    for key, part in (node.get("properties") or {}).items():
+        if isinstance(part, Mapping):
+            fields[key] = part
+    for _file, schema in sorted(forms.items()):
+        for entry in schema.get(SHOW_KEYWORD) or []:
+            if isinstance(entry, Mapping) and entry.get("from") and str(entry.get("name", "")).startswith(f"{name}."):
+                key = str(entry["name"])[len(name) + 1:]
+                source = _source_field({**entry, "name": key}, forms)
+                if "." not in key and source:
+                    fields.setdefault(key, source)
+    for _file, schema in sorted(forms.items()):
+        for key, part in (schema.get("properties") or {}).items():
+            if isinstance(part, Mapping):
+                fields.setdefault(key, part)
+    return fields
+
+
 def _source_field(entry: Mapping[str, Any], forms: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
     source = forms.get(str(entry.get("from") or "")) or {}
     node = (source.get("properties") or {}).get(entry.get("field") or entry["name"])
@@ -124,22 +148,22 @@ def _lookup(data: Mapping[str, Any], path: str) -> Any:
 
 
 def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: Any, locale: str,
-           formatter: Formatter, translate: Translate, parts: Mapping[str, str] | None = None) -> ShownValue:
+           formatter: Formatter, translate: Translate, parts: Mapping[str, str] | None = None,
+           part_fields: Mapping[str, Mapping[str, Any]] | None = None) -> ShownValue:
     if "title" in entry:
         label = field_label(entry, locale, "", translate)
     else:
         label = field_label(node, locale, _unlabelled(name, locale), translate)
-    parts = parts or {}
+    parts, part_fields = parts or {}, part_fields or {}
     kind = entry.get("format") or _format_of(node, value)
     if is_reference(value):
         value = [value]  # one attached file reads as a list of one
     if kind == "list" or isinstance(value, (list, Mapping)):
         items_node = node.get("items")
         options = option_labels(items_node, locale, translate) if isinstance(items_node, Mapping) else {}
-        if isinstance(value, Mapping):  # a count per stage, per class …: one line each
-            items = [f"{parts.get(str(key)) or _unlabelled(str(key), locale)}: "
-                     f"{_written(item, {}, _format_of({}, item), entry, formatter, locale)}"
-                     for key, item in value.items()]
+        if isinstance(value, Mapping):  # a record, a count per stage, per class …: one line each
+            items = [_part_line(str(key), item, parts, part_fields.get(str(key)) or {}, entry, locale, formatter,
+                                translate) for key, item in value.items()]
         else:
             items = [_written(item, options, "enum" if options else _format_of({}, item), entry, formatter, locale)
                      for item in (value if isinstance(value, list) else [value])]
@@ -150,6 +174,21 @@ def _shown(name: str, entry: Mapping[str, Any], node: Mapping[str, Any], value: 
         # has its translation in the catalogues; what people typed has none and stays as typed.
         return ShownValue(name, label, text=translate(value) or "—")
     return ShownValue(name, label, text=_written(value, options, kind, entry, formatter, locale))
+
+
+def _part_line(key: str, value: Any, parts: Mapping[str, str], part: Mapping[str, Any], entry: Mapping[str, Any],
+               locale: str, formatter: Formatter, translate: Translate) -> str:
+    """One part of a record, `label: value`, as the form field describing the part writes it (a choice by its label
+    in `locale`, a date as a date); a part of another kind than its namesake field reads as stored."""
+    kind = _format_of(part, value)
+    options = option_labels(part, locale, translate) if kind == "enum" else {}
+    if (kind == "enum" and str(value) not in options) or (kind == "yes-no" and not isinstance(value, bool)):
+        part, kind = {}, _format_of({}, value)  # not a value the namesake field could have given: not that field's
+    label = parts.get(key) or (field_label(part, locale, key, translate) if "title" in part
+                               else _unlabelled(key, locale))
+    if isinstance(value, (Mapping, list)):
+        kind = "text"
+    return f"{label}: {_written(value, options, kind, entry, formatter, locale)}"
 
 
 def _format_of(node: Mapping[str, Any], value: Any) -> str:

@@ -121,3 +121,16 @@ def test_on_a_chinese_page_a_name_no_form_labels_reads_as_stored_and_a_labelled_
     assert rows["filing"].label == "filing" and rows["filing"].items == ["档案编号: DA-XS-2026-000001"]
     english = {row.name: row for row in labelled_data(FORMS, DATA, "en", PlainFormatter())}
     assert english["filing"].label == "Filing" and english["filing"].items == ["Archive number: DA-XS-2026-000001"]
+
+
+def test_a_records_parts_read_as_their_namesake_form_fields_write_them_in_the_pages_language() -> None:
+    """A service's record copies case values (`request.channel` from `channel`): its choices read by their labels,
+    its dates as dates; a value the namesake field could not have given reads as stored."""
+    data = {"request": {"channel": "sms", "received": "2026-03-01", "urgent": "no", "other": "phone"},
+            "odd": {"channel": "fax"}}
+    chinese = {row.name: row for row in labelled_data(FORMS, data, "zh-Hans", PlainFormatter())}
+    assert chinese["request"].items == ["通知方式: 短信", "Received on: 01.03.2026", "urgent: no", "other: phone"]
+    assert chinese["odd"].items == ["channel: fax"]  # no choice of the form: not its value, not named by it
+    english = {row.name: row for row in labelled_data(FORMS, data, "en", PlainFormatter())}
+    assert english["request"].items == ["Notify me by: SMS", "Received on: 01.03.2026", "Urgent: no",
+                                        "Other: phone"]
