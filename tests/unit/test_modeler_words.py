@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from engine.config import PROJECT_ROOT
 from web.app import create_app
 from web.owner.modeler_words import modeler_words
 
@@ -25,3 +26,25 @@ def test_every_word_of_the_panel_reads_in_the_pages_language(language: str, gene
     else:
         assert [english for english, word in words.items()
                 if english not in LATIN_IN_EVERY_LANGUAGE and not HAN.search(word)] == []
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("zh-CN", ("用户任务", "事件子流程", "定时器边界事件（非中断）", "循环")),
+    ("zh-TW", ("用戶任務", "事件子流程", "定時器邊界事件（非中斷）", "循環"))])
+def test_the_change_element_menu_reads_in_the_pages_language(language: str, expected: tuple[str, ...]) -> None:
+    """bpmn-js names the menu's entries in sentence case ("User task"), not as the panel's header does."""
+    with create_app({"TESTING": True}).test_request_context(headers={"Accept-Language": language}):
+        words = modeler_words()
+    assert tuple(words[english] for english in ("User task", "Event sub-process",
+                                                 "Timer boundary event (non-interrupting)", "Loop")) == expected
+
+
+def test_every_entry_bpmn_js_offers_in_the_change_element_menu_is_a_modeler_word() -> None:
+    entries = PROJECT_ROOT / "node_modules" / "bpmn-js" / "lib" / "features" / "popup-menu" / "PopupEntries.js"
+    if not entries.exists():
+        pytest.skip("node_modules is not installed (make assets)")
+    labels = set(re.findall(r"label: '([^']+)'", entries.read_text(encoding="utf-8")))
+    assert len(labels) > 60
+    with create_app({"TESTING": True}).test_request_context(headers={"Accept-Language": "en"}):
+        words = modeler_words()
+    assert sorted(labels - set(words)) == []

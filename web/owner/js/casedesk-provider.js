@@ -266,6 +266,7 @@ function CodeEntry(props) {
   const { element, id, label, kind, getValue, setValue, rows } = props;
   const config = useService('config.casedesk');
   const debounce = useService('debounceInput');
+  const translate = useService('translate');  // its pop-up button's title, as the panel's own fields have it
   const labels = config.labels;
   const value = getValue(element) || '';
   const [verdict, setVerdict] = useState({ state: 'empty' });
@@ -285,7 +286,7 @@ function CodeEntry(props) {
     class: 'casedesk-code',
     children: [
       jsx(TextAreaEntry, { element: element, id: id, label: label, getValue: () => value, setValue: setValue,
-        debounce: debounce, monospace: true, rows: rows || 2, autoResize: true }),
+        debounce: debounce, monospace: true, rows: rows || 2, autoResize: true, translate: translate }),
       jsx('p', { class: 'casedesk-check casedesk-check-' + verdict.state, 'data-check': verdict.state,
         'data-entry': id, children: verdict.state === 'checking' ? labels.checking : verdict.text || '' })
     ]
@@ -455,7 +456,7 @@ function CorrelationField(props) {
   const injector = useService('injector');
   const debounce = useService('debounceInput');
   return TextAreaEntry({ element: element, id: id, label: label, debounce: debounce, monospace: true, rows: 2,
-    getValue: () => correlationText(element),
+    translate: useService('translate'), getValue: () => correlationText(element),
     setValue: (value) => setCorrelation(element, value, injector) });
 }
 
@@ -464,7 +465,8 @@ function DiagramTextField(props) {
   const injector = useService('injector');
   const debounce = useService('debounceInput');
   return TextAreaEntry({ element: element, id: id, label: label, debounce: debounce, monospace: true, rows: 3,
-    autoResize: true, getValue: () => read(element), setValue: (value) => write(element, value, injector) });
+    autoResize: true, translate: useService('translate'), getValue: () => read(element),
+    setValue: (value) => write(element, value, injector) });
 }
 
 function entry(id, component, props, isEdited) {
@@ -554,9 +556,10 @@ function casedeskEntries(element, config) {
 }
 
 class CasedeskPropertiesProvider {
-  constructor(propertiesPanel, injector, config, casedeskNames) {
+  constructor(propertiesPanel, injector, config, casedeskNames, translate) {
     this._config = config;
     this._names = casedeskNames;
+    this._translate = translate;
     propertiesPanel.registerProvider(400, this);
   }
 
@@ -575,11 +578,16 @@ class CasedeskPropertiesProvider {
         groups.splice(after, 0, { id: 'casedesk-names', label: this._config.labels.namesGroup, entries: names,
           component: Group });
       }
+      // The panel draws each group's header ("Toggle section", "Section contains edits") with the group's own
+      // translate, English unless the group brings one: every group brings the modeler's (translate.js).
+      for (const group of groups) {
+        group.translate = group.translate || this._translate;
+      }
       return groups;
     };
   }
 }
-CasedeskPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.casedesk', 'casedeskNames'];
+CasedeskPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'config.casedesk', 'casedeskNames', 'translate'];
 
 export default {
   __init__: ['casedeskNames', 'casedeskPropertiesProvider'],
