@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import SEES_EVERY_INSTANCE, Actor
-from engine.definitions.lifecycle import STARTABLE_DEFINITION, not_startable_reason, startable_ids
+from engine.definitions.lifecycle import STARTABLE_DEFINITION, not_startable, startable_ids
 from engine.errors import InvalidInput, N_, NotFound
 from engine.runtime.finished import FinishedTask, finished_task
 from engine.runtime.prepared import Prepared
@@ -289,10 +289,10 @@ class ReadModel:
                                    .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
             return {key: definition_id for key, definition_id in rows}
 
-    def not_startable_reason(self, key: str) -> str:
-        """Why no new instance of `key` can start (not deployed, retired, only a view-only model)."""
+    def not_startable(self, key: str) -> NotFound:
+        """Why no new instance of `key` can start (not deployed, retired, only a view-only model), as a refusal."""
         with self.db.unit_of_work(write=False) as session:
-            return not_startable_reason(session, key)
+            return not_startable(session, key)
 
     def startable_definition_id(self, key: str) -> int | None:
         """The version new instances of `key` start from; None when none may start."""

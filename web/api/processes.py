@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from engine.access import may_deploy, may_migrate, may_see_load_errors, may_start
 from engine.definitions.authoring import CHECKERS, MAX_SOURCE_CHARS, check_code, operator_catalog
-from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, N_, NotFound, Problem
+from engine.errors import DefinitionInvalid, DefinitionUnloadable, Forbidden, InvalidInput, N_, Problem
 from engine.definitions.specinfo import starts_by_hand
 from engine.runtime.service import start_groups
 
@@ -140,7 +140,7 @@ def start_instance(body: dict[str, Any], key: str) -> dict[str, Any]:
     app, me = casedesk(), caller()
     definition_id = services().reads.startable_definition_id(key)
     if definition_id is None:
-        raise NotFound(services().reads.not_startable_reason(key))
+        raise services().reads.not_startable(key)
     if not may_start(me, start_groups(app.definitions.load(definition_id).spec)):
         raise Forbidden(N_("you may not start '%(key)s'"), key=key)
     release_reading()
