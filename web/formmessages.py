@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.errors import HandlerRefused, InvalidInput
 
-from .i18n import bundle_text, language_tag
+from .i18n import bundle_text, group_label, language_tag
 
 # jsonschema's wording of the checks forms use most; anything else is shown as the validator said it
 # (a schema's own `errorMessage` text is passed through gettext, so catalogues may translate it).
@@ -82,10 +82,17 @@ def in_language(template: str, params: Mapping[str, object]) -> str:
     has it (the names of checks, not what a person typed)."""
     if not template:
         return ""
-    separator = ", " if language_tag() == "en" else "、"
-    values = {name: separator.join(_word(str(item)) for item in value) if isinstance(value, (list, tuple)) else value
+    english = language_tag() == "en"
+    separator = ", " if english else "、"
+    values = {name: separator.join(_word(str(item)) for item in value) if isinstance(value, (list, tuple))
+              else _NAMED[name](value) if name in _NAMED and isinstance(value, str) and not english else value
               for name, value in params.items()}
     return _(template, **values) if values else _(template)
+
+
+# Parameters naming what the page has its own words for: a group by its title, a task by its name in the bundle's
+# catalogue. An English page keeps the engine's sentence as logged (group codes included).
+_NAMED: dict[str, Callable[[str], str]] = {"group": group_label, "title": bundle_text}
 
 
 def _word(item: str) -> str:

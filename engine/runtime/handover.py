@@ -124,7 +124,7 @@ class TaskHandover:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
             if not may_hand_over(actor_groups, human):
                 raise Forbidden(N_("only the head of %(group)s or an administrator may reassign this task"),
-                                group=human.candidate_group or "the group")
+                                group=human.candidate_group or [N_("the group")])
             _refuse_if_named_by_process(store.conn, human)
             self._check_eligible(store, human, to, self.runtime.clock.now())
             return "task_reassigned", {"from": human.assignee or "", "to": to}
@@ -134,9 +134,9 @@ class TaskHandover:
         def change(store: InstanceStore, human: TaskView, actor_groups: set[str]) -> tuple[str, dict[str, str]]:
             if not may_hand_over(actor_groups, human):
                 raise Forbidden(N_("only the head of %(group)s or an administrator may release another user's claim"),
-                                group=human.candidate_group or "the group")
+                                group=human.candidate_group or [N_("the group")])
             if human.assignee is None:
-                raise Conflict(N_("task '%(task)s' is not claimed"), task=human.title)
+                raise Conflict(N_("task '%(title)s' is not claimed"), title=human.title)
             _refuse_if_named_by_process(store.conn, human)
             return "task_released", {"from": human.assignee}
         return self._hand_over(task_id, actor, change, lambda human: None)
@@ -211,8 +211,8 @@ def _named_by_process(conn: Connection, task: TaskView, holder_active: bool | No
 
 def _refuse_if_named_by_process(conn: Connection, task: TaskView) -> None:
     if _named_by_process(conn, task):
-        raise Forbidden(N_("the process gave task '%(task)s' to %(user)s by name (it is theirs to do, such as their "
-                           "own leave or a loan of theirs): nobody else may be given it"), task=task.title,
+        raise Forbidden(N_("the process gave task '%(title)s' to %(user)s by name (it is theirs to do, such as their "
+                           "own leave or a loan of theirs): nobody else may be given it"), title=task.title,
                         user=task.assignee)
 
 

@@ -284,8 +284,8 @@ class Runtime:
                 raise Conflict(N_("instance %(instance)s is %(status)s"), instance=record.id, status=[record.status])
             named = human.assignee == actor  # a task routed to a named user needs no group standing
             if human.candidate_group is not None and not found.actor_in_group and not named:
-                raise Forbidden(N_("%(actor)s is not in group '%(group)s' of task '%(task)s'"), actor=actor,
-                                group=human.candidate_group, task=human.title)
+                raise Forbidden(N_("%(actor)s is not in group '%(group)s' of task '%(title)s'"), actor=actor,
+                                group=human.candidate_group, title=human.title)
             if taking and human.assignee is None and (found.actor_absent or self._asks_absence):
                 absence = self.absences.absent(conn, now, [actor]).get(actor)  # who and until when: refusals only
                 if absence is not None:
@@ -331,7 +331,7 @@ def start_groups(spec: Any) -> set[str]:
 
 def _require_claimer(human: TaskView, actor: str) -> None:
     if human.assignee is not None and human.assignee != actor:
-        raise Forbidden(N_("task '%(task)s' is claimed by %(user)s"), task=human.title, user=human.assignee)
+        raise Forbidden(N_("task '%(title)s' is claimed by %(user)s"), title=human.title, user=human.assignee)
 
 
 def _require_object(data: Any) -> None:

@@ -112,7 +112,7 @@ def test_no_handler_or_casework_refuses_with_a_bare_value_lookup_or_type_error()
 def test_every_refusal_sentence_is_translated_with_the_same_parameters(locale: str) -> None:
     marked = _marked()
     assert "there is no active user '%(cover)s' to cover your work" in marked
-    assert "%(actor)s is not in group '%(group)s' of task '%(task)s'" in marked
+    assert "%(actor)s is not in group '%(group)s' of task '%(title)s'" in marked
     catalogue = _catalogue(locale)
     missing, wrong = [], []
     for msgid, where in marked.items():

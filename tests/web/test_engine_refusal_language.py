@@ -1,6 +1,7 @@
 """The engine's own refusals read in the requester's language on the error page, the task page and the API: a task in
-a group the actor is not in (403), an instance no longer running (409, its state in the reader's words), a task that
-does not exist (404); logs, events and the command line keep the English sentence."""
+a group the actor is not in (403, the task's name and the group's title in the reader's words), an instance no longer
+running (409, its state in the reader's words), a task that does not exist (404); logs, events and the command line
+keep the English sentence."""
 from __future__ import annotations
 
 import pytest
@@ -8,21 +9,24 @@ from flask import Flask
 
 from engine.bootstrap import Casedesk
 from engine.errors import Conflict, Forbidden, NotFound
+from engine.group_titles import GroupTitles
 from tests.web.conftest import Scenario
 from tests.web.test_casework_refusal_language import worded
 
 
-def test_a_task_of_another_group_is_a_403_in_the_readers_language(app: Casedesk, web: Flask) -> None:
+def test_a_task_of_another_group_is_a_403_naming_task_and_group_in_the_readers_words(app: Casedesk,
+                                                                                     web: Flask) -> None:
+    GroupTitles(app.db).set_titles("reviewer", {"en": "Reviewers", "zh-Hans": "审核组", "zh-Hant": "審核組"})
     view = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="u_clerk")
     view = app.runtime.complete_task(view.ready_tasks[0].id, {"body": "Text"}, actor="u_clerk")
     task = view.ready_tasks[0]  # the review, the reviewers' to do
     with pytest.raises(Forbidden) as caught:
         app.runtime.complete_task(task.id, {"approved": True}, actor="alice")
-    assert str(caught.value) == f"alice is not in group 'reviewer' of task '{task.title}'"
-    assert worded(web, caught.value) == {
-        "zh-CN": (403, f"alice 不在任务“{task.title}”的组“reviewer”中"),
-        "zh-TW": (403, f"alice 不在任務「{task.title}」的組「reviewer」中"),
-        "en": (403, f"alice is not in group 'reviewer' of task '{task.title}'")}
+    assert str(caught.value) == f"alice is not in group 'reviewer' of task '{task.title}'" == \
+        "alice is not in group 'reviewer' of task 'Review the document'"
+    assert worded(web, caught.value) == {  # English keeps the sentence as logged, the group's code in it
+        "zh-CN": (403, "alice 不在任务“审核文件”的组“审核组”中"), "zh-TW": (403, "alice 不在任務「審核文件」的組「審核組」中"),
+        "en": (403, "alice is not in group 'reviewer' of task 'Review the document'")}
 
 
 def test_a_cancelled_instance_is_a_409_naming_its_state_in_the_readers_language(app: Casedesk, web: Flask) -> None:
