@@ -38,10 +38,10 @@ class GroupTitles:
         """Rename a group for readers in each language given; its code (lanes, candidate groups) stays."""
         unknown = sorted(set(titles) - set(LOCALE_COLUMNS))
         if unknown:
-            raise InvalidInput(f"unknown languages: {', '.join(unknown)}")
+            raise InvalidInput(N_("unknown languages: %(languages)s"), languages=", ".join(unknown))
         cleaned = {locale: " ".join(text.split()) for locale, text in titles.items()}
         if any(len(text) > MAX_TITLE for text in cleaned.values()):
-            raise InvalidInput(f"a group title has at most {MAX_TITLE} characters")
+            raise InvalidInput(N_("a group title has at most %(limit)s characters"), limit=MAX_TITLE)
         with self.db.unit_of_work() as session:
             group = session.scalar(select(Group).where(Group.name == name))
             if group is None:

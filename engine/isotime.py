@@ -11,7 +11,7 @@ from typing import Any, TypeAlias
 
 import isodate
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 
 Duration: TypeAlias = "timedelta | isodate.Duration"
 
@@ -26,9 +26,9 @@ def parse_instant(value: Any) -> datetime:
         try:
             moment = isodate.parse_datetime(value) if "T" in value.upper() else _midnight(isodate.parse_date(value))
         except (isodate.ISO8601Error, ValueError) as exc:
-            raise InvalidInput(f"not an ISO 8601 date-time: {value!r}") from exc
+            raise InvalidInput(N_("not an ISO 8601 date-time: %(value)s"), value=repr(value)) from exc
     else:
-        raise InvalidInput(f"not an ISO 8601 date-time: {value!r}")
+        raise InvalidInput(N_("not an ISO 8601 date-time: %(value)s"), value=repr(value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
@@ -42,13 +42,13 @@ def parse_duration(value: Any) -> Duration:
     if isinstance(value, timedelta):
         return value
     if not isinstance(value, str) or not value.upper().startswith("P"):
-        raise InvalidInput(f"not an ISO 8601 duration: {value!r}")
+        raise InvalidInput(N_("not an ISO 8601 duration: %(value)s"), value=repr(value))
     try:
         duration = isodate.parse_duration(value.upper())
     except (isodate.ISO8601Error, ValueError) as exc:
-        raise InvalidInput(f"not an ISO 8601 duration: {value!r}") from exc
+        raise InvalidInput(N_("not an ISO 8601 duration: %(value)s"), value=repr(value)) from exc
     if isinstance(duration, timedelta) and duration <= timedelta(0):
-        raise InvalidInput(f"a duration must be positive: {value!r}")
+        raise InvalidInput(N_("a duration must be positive: %(value)s"), value=repr(value))
     return duration
 
 
@@ -100,11 +100,11 @@ def _approx_seconds(period: Duration) -> float:
 
 def parse_cycle(value: Any, start: datetime) -> Cycle:
     if not isinstance(value, str) or not value.upper().startswith("R"):
-        raise InvalidInput(f"not an ISO 8601 repeating interval: {value!r}")
+        raise InvalidInput(N_("not an ISO 8601 repeating interval: %(value)s"), value=repr(value))
     parts = value.strip().split("/")
     count_text = parts[0][1:]
     if count_text and not count_text.isdigit():
-        raise InvalidInput(f"bad repetition count in {value!r}")
+        raise InvalidInput(N_("bad repetition count in %(value)s"), value=repr(value))
     repetitions = int(count_text) if count_text else None
     if len(parts) == 2:
         period = parse_duration(parts[1])
@@ -115,7 +115,7 @@ def parse_cycle(value: Any, start: datetime) -> Cycle:
         return Cycle(repetitions, add(end, period, -(repetitions or 1)), period, value)
     if len(parts) == 3:
         return Cycle(repetitions, parse_instant(parts[1]), parse_duration(parts[2]), value)
-    raise InvalidInput(f"not an ISO 8601 repeating interval: {value!r}")
+    raise InvalidInput(N_("not an ISO 8601 repeating interval: %(value)s"), value=repr(value))
 
 
 @dataclass(frozen=True)
@@ -133,5 +133,5 @@ class RetryPolicy:
 def parse_retry_policy(value: str) -> RetryPolicy:
     parts = value.strip().split("/")
     if len(parts) != 2 or not parts[0].upper().startswith("R") or not parts[0][1:].isdigit():
-        raise InvalidInput(f"a retry policy reads like R3/PT1M, not {value!r}")
+        raise InvalidInput(N_("a retry policy reads like R3/PT1M, not %(value)s"), value=repr(value))
     return RetryPolicy(int(parts[0][1:]), parse_duration(parts[1]))

@@ -77,9 +77,9 @@ def check_password(stored: str, password: str) -> bool:
 
 def _check_new_user(username: str, password: str) -> None:
     if not username or len(password) < 8:
-        raise InvalidInput("a user needs a name and a password of at least 8 characters")
+        raise InvalidInput(N_("a user needs a name and a password of at least 8 characters"))
     if len(username) > 80 or any(c.isspace() or ord(c) < 32 for c in username):
-        raise InvalidInput("a user name has at most 80 characters and no spaces or control characters")
+        raise InvalidInput(N_("a user name has at most 80 characters and no spaces or control characters"))
 
 
 _GROUPS_OF = (
@@ -208,7 +208,7 @@ class UserService:
     def set_groups(self, username: str, groups: list[str]) -> None:
         """Group membership replaced; the user's sessions go on with the new groups at their next request."""
         if any(not name or len(name) > 80 or not name.replace("_", "").replace("-", "").isalnum() for name in groups):
-            raise InvalidInput("group names are letters, digits, '_' and '-' (at most 80)",
+            raise InvalidInput(N_("group names are letters, digits, '_' and '-' (at most 80)"),
                                {"groups": ["letters, digits, '_' and '-' only"]})
         with self.db.unit_of_work() as session:
             user = self._existing(session, username)

@@ -7,7 +7,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from engine.errors import InvalidInput, ScriptRejected
+from engine.errors import InvalidInput, N_, ScriptRejected
 from engine.sandbox import policy as sandbox
 
 SCRIPT, EXPRESSION = "script", "expression"
@@ -54,12 +54,12 @@ def check_code(source: Any, kind: Any) -> list[CodeProblem]:
     """Every sandbox problem of one script (`kind` script) or condition/expression (`kind` expression);
     empty when deploying would accept it. Bad input is an InvalidInput naming the field."""
     if kind not in CHECKERS:
-        raise InvalidInput("kind must be script or expression", {"kind": [f"one of {', '.join(CHECKERS)}"]})
+        raise InvalidInput(N_("kind must be script or expression"), {"kind": [f"one of {', '.join(CHECKERS)}"]})
     if not isinstance(source, str):
-        raise InvalidInput("source must be text", {"source": ["not a string"]})
+        raise InvalidInput(N_("source must be text"), {"source": ["not a string"]})
     if len(source) > MAX_SOURCE_CHARS:
-        raise InvalidInput(f"source is longer than {MAX_SOURCE_CHARS} characters",
-                           {"source": [f"at most {MAX_SOURCE_CHARS} characters"]})
+        raise InvalidInput(N_("source is longer than %(limit)s characters"),
+                           {"source": [f"at most {MAX_SOURCE_CHARS} characters"]}, limit=MAX_SOURCE_CHARS)
     if not source.strip():
         return []
     try:

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from engine.definitions.catalog import DefinitionCatalog
 from engine.definitions.service import PROCESS_SUFFIXES
 from engine.definitions.translations import LOCALES, catalogue_name, is_catalogue
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 
 
 def export_version(catalog: DefinitionCatalog, key: str, version: int | None, directory: Path) -> tuple[int, list[Path]]:
@@ -22,14 +22,16 @@ def export_version(catalog: DefinitionCatalog, key: str, version: int | None, di
     number = version if version is not None else catalog.versions(key)[0].version
     files = catalog.files(key, number)
     if directory.exists() and not directory.is_dir():
-        raise InvalidInput(f"{directory} is not a directory: name a directory to write the files under")
+        raise InvalidInput(N_("%(directory)s is not a directory: name a directory to write the files under"),
+                           directory=str(directory))
     targets = export_targets(files, directory)
     for name, target in targets.items():
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(files[name])
         except OSError as exc:
-            raise InvalidInput(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise InvalidInput(N_("cannot write %(target)s: %(why)s"), target=str(target),
+                               why=str(exc.strerror or exc)) from exc
     return number, list(targets.values())
 
 
@@ -65,5 +67,5 @@ def _translated_diagram(catalogue: str, files: dict[str, bytes]) -> str | None:
 def _safe_relative(name: str) -> Path:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise InvalidInput(f"stored file name {name!r} cannot be written under a directory")
+        raise InvalidInput(N_("stored file name %(name)s cannot be written under a directory"), name=repr(name))
     return Path(*path.parts)

@@ -68,8 +68,8 @@ class TestCaseService:
         keys = sorted(bundle.process_keys())
         if key is None:
             if len(keys) != 1:
-                raise InvalidInput(f"the files define {len(keys)} processes ({', '.join(keys)}); name the one to run",
-                                   {"process": ["name the process to run"]})
+                raise InvalidInput(N_("the files define %(count)s processes (%(keys)s); name the one to run"),
+                                   {"process": ["name the process to run"]}, count=len(keys), keys=", ".join(keys))
             key = keys[0]
         if key not in keys:
             raise NotFound(N_("the files define no executable process '%(key)s' (they define: %(keys)s)"), key=key,
@@ -101,9 +101,10 @@ class TestCaseService:
         """Keep `script` as a test case of `key`, expecting what `run` gave; a case of the same name is replaced."""
         name = name.strip()
         if not name or len(name) > NAME_LIMIT:
-            raise InvalidInput("a test case needs a name of 1 to 200 characters", {"name": ["1 to 200 characters"]})
+            raise InvalidInput(N_("a test case needs a name of 1 to 200 characters"), {"name": ["1 to 200 characters"]})
         if run.key != key:
-            raise InvalidInput(f"the run is of process {run.key!r}, not {key!r}", {"process": ["not the run's"]})
+            raise InvalidInput(N_("the run is of process '%(run)s', not '%(key)s'"), {"process": ["not the run's"]},
+                               run=run.key, key=key)
         expected = expectation(run)
         with self.db.unit_of_work() as session:
             row = session.scalar(select(ProcessTestCase).where(ProcessTestCase.process_key == key,

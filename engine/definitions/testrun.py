@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.definitions.service import LoadedDefinition
 from engine.definitions.testrun_step import DraftStep, DraftStore, NoScriptedResult, RecordedStep, jsonable
-from engine.errors import CasedeskError, InvalidInput
+from engine.errors import CasedeskError, InvalidInput, N_
 from engine.history.coverage import Flow
 from engine.history.eventlog import GENESIS, INPUT
 from engine.messaging.subscriptions import describe_wait, waiting_messages
@@ -56,7 +56,7 @@ class TestScript:
     def from_json(cls, value: Any) -> "TestScript":
         """Checked input; anything malformed is refused with the place named."""
         if not isinstance(value, dict):
-            raise InvalidInput("a test script must be a JSON object", {"": ["must be a JSON object"]})
+            raise InvalidInput(N_("a test script must be a JSON object"), {"": ["must be a JSON object"]})
         errors: dict[str, list[str]] = {}
         unknown = sorted(set(value) - {"data", "answers", "results", "timers", "messages"})
         if unknown:
@@ -77,7 +77,7 @@ class TestScript:
         answers = _queues(value.get("answers", {}), "answers", errors, objects=True)
         results = _queues(value.get("results", {}), "results", errors, objects=False)
         if errors:
-            raise InvalidInput("the test script has errors; nothing was run", errors)
+            raise InvalidInput(N_("the test script has errors; nothing was run"), errors)
         return cls(data=data, answers=answers, results=results, timers=list(timers), messages=list(messages))
 
     def as_json(self) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def state_at(stored: "StoredInstance", seq: int, replayer: Callable[["StoredInst
     """Replay up to event `seq` and describe the instance at that moment; refuses when the
     history does not replay faithfully up to there (it would show something that never was)."""
     if not 1 <= seq <= len(stored.events):
-        raise InvalidInput(f"seq must be between 1 and {len(stored.events)}")
+        raise InvalidInput(N_("seq must be between 1 and %(last)s"), last=len(stored.events))
     if stored.definition_problem is not None:
         raise Conflict(N_("cannot show the state: %(problem)s"), problem=stored.definition_problem)
     builder = _Builder(stored.row.id, seq)

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from engine.clock import Clock, isoformat
 from engine.definitions.service import DefinitionService
 from engine.definitions.lifecycle import startable_ids
-from engine.errors import DefinitionUnloadable, InvalidInput
+from engine.errors import DefinitionUnloadable, InvalidInput, N_
 from engine.history.eventlog import INPUT
 from engine.runtime.store import DEFINITIONS, INSTANCES
 from engine.isotime import add, parse_cycle, parse_duration, parse_instant
@@ -49,8 +49,9 @@ def start_timer(spec: Any) -> StartTimer | None:
             try:
                 value = ast.literal_eval(definition.expression.strip())
             except (ValueError, SyntaxError) as exc:
-                raise InvalidInput(f"timer start {event.bpmn_id}: the expression must be a quoted ISO 8601 "
-                                   f"text, not {definition.expression!r}") from exc
+                raise InvalidInput(N_("timer start %(event)s: the expression must be a quoted ISO 8601 text, not "
+                                      "%(expression)s"), event=event.bpmn_id,
+                                   expression=repr(definition.expression)) from exc
             return StartTimer(event.bpmn_id, type(definition), str(value))
     return None
 

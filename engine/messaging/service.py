@@ -26,11 +26,12 @@ class MessageService:
         """Deliver `name` to the instances waiting for it (or start one); refused as a whole if the actor
         may not send it to every one of them."""
         if not isinstance(name, str) or not name.strip():
-            raise InvalidInput("a message needs a name", {"name": ["give the message name as the diagram spells it"]})
+            raise InvalidInput(N_("a message needs a name"),
+                               {"name": ["give the message name as the diagram spells it"]})
         if correlation is None:
             correlation = {}
         if not isinstance(correlation, dict):
-            raise InvalidInput("correlation must be a JSON object of correlation property ids and values",
+            raise InvalidInput(N_("correlation must be a JSON object of correlation property ids and values"),
                                {"correlation": ["expected an object such as {\"order_id\": \"A1\"}"]})
         if data is None:
             data = {}

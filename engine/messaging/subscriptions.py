@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 
 
 @dataclass(frozen=True)
@@ -139,19 +139,23 @@ def _check_carried(definition: MessageEventDefinition, script_engine: Any, corre
                    data: Any) -> None:
     for prop in definition.correlation_properties:
         if not isinstance(data, dict):
-            raise InvalidInput(f"message {definition.name!r} carries correlation property {prop.name!r}: "
-                               "its data must be a JSON object", {"data": ["expected an object"]})
+            raise InvalidInput(N_("message '%(name)s' carries correlation property '%(property)s': its data must be a "
+                                  "JSON object"), {"data": ["expected an object"]}, name=definition.name,
+                               property=prop.name)
         try:
             value = script_engine.environment.evaluate(prop.retrieval_expression, data)
         except Exception as exc:  # noqa: BLE001 - any failure of the diagram's expression on this data
             raise InvalidInput(
-                f"message {definition.name!r}: the data does not carry correlation property {prop.name!r} "
-                f"(the diagram reads it as {prop.retrieval_expression!r}: {type(exc).__name__}: {exc}). "
-                "Put it in the data.", {"data": [f"{prop.name} is missing"]}) from exc
+                N_("message '%(name)s': the data does not carry correlation property '%(property)s' (the diagram "
+                   "reads it as %(expression)s: %(error)s). Put it in the data."),
+                {"data": [f"{prop.name} is missing"]},
+                name=definition.name, property=prop.name, expression=repr(prop.retrieval_expression),
+                error=f"{type(exc).__name__}: {exc}") from exc
         if prop.name in correlation and correlation[prop.name] != value:
             raise InvalidInput(
-                f"message {definition.name!r}: correlation {prop.name}={correlation[prop.name]!r} but the data "
-                f"says {value!r}. Send the same value in both.", {"correlation": [f"{prop.name} disagrees"]})
+                N_("message '%(name)s': correlation %(property)s=%(sent)s but the data says %(value)s. Send the same "
+                   "value in both."), {"correlation": [f"{prop.name} disagrees"]}, name=definition.name,
+                property=prop.name, sent=repr(correlation[prop.name]), value=repr(value))
 
 
 def describe_wait(name: str, correlation: Mapping[str, Any]) -> str:

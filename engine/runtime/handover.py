@@ -146,7 +146,7 @@ class TaskHandover:
             if human.assignee != actor:
                 raise Forbidden(N_("claim the task first: only who holds a task delegates it"))
             if to == actor:
-                raise InvalidInput("choose a colleague, not yourself", {"to": ["that is you"]})
+                raise InvalidInput(N_("choose a colleague, not yourself"), {"to": ["that is you"]})
             self._check_eligible(store, human, to, self.runtime.clock.now())
             return "task_delegated", {"from": actor, "to": to}
         return self._hand_over(task_id, actor, change, lambda human: to)
@@ -175,20 +175,23 @@ class TaskHandover:
         try:
             groups = groups_of(store.conn, to)
         except NotFound:
-            raise InvalidInput(f"there is no active user {to!r}", {"to": ["no such active user"]}) from None
+            raise InvalidInput(N_("there is no active user '%(user)s'"), {"to": ["no such active user"]},
+                               user=to) from None
         absence = self.absences.absent(store.conn, now, [to]).get(to)
         if absence is not None:
-            raise InvalidInput(f"{to} is on leave until {absence.last_day.isoformat()} (R-3.1): choose someone "
-                               "who is at work", {"to": [f"on leave until {absence.last_day.isoformat()}"]})
+            raise InvalidInput(N_("%(user)s is on leave until %(day)s (R-3.1): choose someone who is at work"),
+                               {"to": [f"on leave until {absence.last_day.isoformat()}"]}, user=to,
+                               day=absence.last_day.isoformat())
         group = task.candidate_group
         if group is not None and group not in groups and group + HEAD_SUFFIX in groups \
                 and all_absent_groups(self.absences, store.conn, {group}, now):
             return  # every member is absent: the head takes the task over (R-3.1)
         if task.candidate_group is not None and task.candidate_group not in groups:
-            raise InvalidInput(f"{to} is not in group {task.candidate_group!r} of task {task.title!r}",
-                               {"to": [f"not in group {task.candidate_group}"]})
+            raise InvalidInput(N_("%(user)s is not in group '%(group)s' of task '%(title)s'"),
+                               {"to": [f"not in group {task.candidate_group}"]}, user=to, group=task.candidate_group,
+                               title=task.title)
         if task.candidate_group is None and not groups - RESERVED_GROUPS:
-            raise InvalidInput(f"{to} works no tasks (no staff group)", {"to": ["not staff"]})
+            raise InvalidInput(N_("%(user)s works no tasks (no staff group)"), {"to": ["not staff"]}, user=to)
 
 
 def _named_by_process(conn: Connection, task: TaskView, holder_active: bool | None = None) -> bool:

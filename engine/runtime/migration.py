@@ -88,9 +88,9 @@ class InstanceMigration:
     def migrate(self, key: str, from_version: int, to_version: int, actor: str,
                 batch_size: int = DEFAULT_BATCH) -> MigrationReport:
         if batch_size < 1:
-            raise InvalidInput("the batch size must be at least 1")
+            raise InvalidInput(N_("the batch size must be at least 1"))
         if from_version == to_version:
-            raise InvalidInput("the source and target versions are the same; nothing would move",
+            raise InvalidInput(N_("the source and target versions are the same; nothing would move"),
                                {"to": [f"choose a version other than {from_version}"]})
         planned = self.dry_run(key, from_version, to_version, actor)
         source, target = self._versions(key, from_version, to_version, actor)
@@ -153,12 +153,14 @@ class InstanceMigration:
         for field_name, version in (("from_version", from_version), ("to_version", to_version)):
             if not rows[version].executable:
                 raise InvalidInput(
-                    f"version {version} of {key!r} is a view-only model: it cannot run, so no instance runs on it "
-                    "or can move to it", {field_name: [f"version {version} is a view-only model"]})
+                    N_("version %(version)s of '%(key)s' is a view-only model: it cannot run, so no instance runs on "
+                       "it or can move to it"), {field_name: [f"version {version} is a view-only model"]},
+                    version=version, key=key)
         target = rows[to_version]
         if target.retired_by is not None and to_version != from_version:
             raise InvalidInput(
-                f"version {to_version} of {key!r} is retired (by {target.retired_by}): no instance may start or move "
-                f"onto it; bring it back first (casedesk restore {key} --version {to_version})",
-                {"to_version": [f"version {to_version} is retired"]})
+                N_("version %(version)s of '%(key)s' is retired (by %(user)s): no instance may start or move onto it; "
+                   "bring it back first (casedesk restore %(key)s --version %(version)s)"),
+                {"to_version": [f"version {to_version} is retired"]}, version=to_version, key=key,
+                user=target.retired_by)
         return self.definitions.load(rows[from_version].id), self.definitions.load(target.id)

@@ -64,13 +64,14 @@ class InboxQuery:
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_INBOX_PAGE:
-            raise InvalidInput(f"limit must be between 1 and {MAX_INBOX_PAGE}", {"limit": [str(self.limit)]})
+            raise InvalidInput(N_("limit must be between 1 and %(limit)s"), {"limit": [str(self.limit)]},
+                               limit=MAX_INBOX_PAGE)
         for name, value, allowed in (("scope", self.scope, INBOX_SCOPES), ("sort", self.sort, INBOX_SORTS),
                                      ("due", self.due, (None, *DUE_FILTERS)),
                                      ("business_type", self.business_type, (None, *BUSINESS_TYPE_PREFIXES))):
             if value not in allowed:
-                raise InvalidInput(f"{name} must be one of {', '.join(str(a) for a in allowed if a)}",
-                                   {name: [f"unknown value {value!r}"]})
+                raise InvalidInput(N_("%(name)s must be one of %(allowed)s"), {name: [f"unknown value {value!r}"]},
+                                   name=name, allowed=", ".join(str(a) for a in allowed if a))
 
 
 def business_type_of(business_key: str | None) -> str | None:
@@ -161,8 +162,8 @@ class InstanceQuery:
 
     def __post_init__(self) -> None:
         if self.status not in (None, *INSTANCE_STATUSES):
-            raise InvalidInput(f"status must be one of {', '.join(INSTANCE_STATUSES)}",
-                               {"status": [f"unknown value {self.status!r}"]})
+            raise InvalidInput(N_("status must be one of %(allowed)s"), {"status": [f"unknown value {self.status!r}"]},
+                               allowed=", ".join(INSTANCE_STATUSES))
 
 
 def sees_every_instance(actor: Actor) -> bool:

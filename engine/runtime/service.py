@@ -153,7 +153,7 @@ class Runtime:
                 forms = self.definitions.load(human.forms_version(record.definition_id))
                 errors = self._form_errors(forms, human.form_file, data)
                 if errors:
-                    raise InvalidInput("the form has errors; nothing was saved", errors)
+                    raise InvalidInput(N_("the form has errors; nothing was saved"), errors)
             step = self._step(store.conn, record, definition)
             task = step.task(task_id)
             # Completing an unclaimed task claims it on the way; the submission records that.
@@ -336,4 +336,4 @@ def _require_claimer(human: TaskView, actor: str) -> None:
 
 def _require_object(data: Any) -> None:
     if not isinstance(data, dict):
-        raise InvalidInput("data must be a JSON object")
+        raise InvalidInput(N_("data must be a JSON object"))

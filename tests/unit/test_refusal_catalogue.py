@@ -15,9 +15,8 @@ from babel.messages.pofile import read_po
 from engine.config import PROJECT_ROOT
 
 SOURCES = ("casework", "handlers")
-# The engine's own refusals: what the actor may not do, what is missing, what lost a race (its InvalidInput sentences
-# are not all templates yet).
-ENGINE_REFUSALS = ("NotFound", "Conflict", "Forbidden")
+# The engine's own refusals: what the actor may not do, what is missing, what lost a race, what input it refuses.
+ENGINE_REFUSALS = ("NotFound", "Conflict", "Forbidden", "InvalidInput")
 LOCALES = ("zh_Hans", "zh_Hant")
 PARAMETER = re.compile(r"%\((\w+)\)s")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -73,10 +72,10 @@ def test_every_refusal_is_an_n_marked_template_not_a_formatted_string() -> None:
 
 
 def test_every_engine_refusal_missing_record_and_lost_race_is_an_n_marked_template() -> None:
-    """The engine's Forbidden, NotFound and Conflict reach people on the task page, the error page and the API: an
-    f-string's English would be all a Chinese page could show."""
+    """The engine's Forbidden, NotFound, Conflict and InvalidInput reach people on the task page, the error page and
+    the API: an f-string's English would be all a Chinese page could show."""
     calls = _engine_refusals()
-    assert len(calls) > 70  # runtime, handover, definitions, history, incidents, messaging, users, tokens
+    assert len(calls) > 120  # runtime, handover, definitions, history, incidents, messaging, users, tokens
     unmarked = [where for where, call in calls if not _is_template(call)]
     assert unmarked == [], "write these as Conflict(N_(\"… %(name)s …\"), name=value)"
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from engine.bootstrap import Casedesk
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.group_titles import GroupTitles
 from tests.web.conftest import Scenario
 from tests.web.test_casework_refusal_language import worded
@@ -49,3 +49,16 @@ def test_a_missing_task_is_a_404_in_the_readers_language(app: Casedesk, web: Fla
         app.runtime.claim_task("no-such-task", actor="u_reviewer")
     assert worded(web, caught.value) == {"zh-CN": (404, "没有任务 no-such-task"), "zh-TW": (404, "沒有任務 no-such-task"),
                                          "en": (404, "no task no-such-task")}
+
+
+def test_a_handover_to_someone_outside_the_group_is_a_422_in_the_readers_words(app: Casedesk, web: Flask) -> None:
+    GroupTitles(app.db).set_titles("reviewer", {"en": "Reviewers", "zh-Hans": "审核组", "zh-Hant": "審核組"})
+    case = Scenario(app, claimed=True)
+    with pytest.raises(InvalidInput) as caught:
+        app.handover.delegate(case.task_id, "alice", actor="u_reviewer")
+    assert worded(web, caught.value) == {
+        "zh-CN": (422, "alice 不在任务“审核文件”的组“审核组”中"), "zh-TW": (422, "alice 不在任務「審核文件」的組「審核組」中"),
+        "en": (422, "alice is not in group 'reviewer' of task 'Review the document'")}
+    with pytest.raises(InvalidInput) as caught:
+        app.handover.delegate(case.task_id, "u_reviewer", actor="u_reviewer")
+    assert worded(web, caught.value)["zh-CN"] == (422, "请选择一位同事，而不是您自己")

@@ -56,7 +56,7 @@ def upload_document(upload: dict[str, Any]) -> dict[str, Any]:
         raise Forbidden(N_("only staff, who work tasks, upload files for them"))
     part = upload["file"]
     if not getattr(part, "filename", None):
-        raise InvalidInput("`file` must be a file with a name", {"file": ["not a file"]})
+        raise InvalidInput(N_("`file` must be a file with a name"), {"file": ["not a file"]})
     (reference,) = casedesk().documents.store([Upload("file", part.filename, part.read())], caller().username)
     return reference
 

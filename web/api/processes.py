@@ -104,7 +104,7 @@ def test_cases_failing(files: dict[str, bytes], strict: bool) -> dict[str, list[
         return {}  # the deploy itself reports every problem of the files
     names = {key: [o.case.name for o in outcomes] for key, outcomes in failing.items()}
     if strict and names:
-        raise InvalidInput("saved test cases fail on these files; nothing was deployed (strict)",
+        raise InvalidInput(N_("saved test cases fail on these files; nothing was deployed (strict)"),
                            {f"test_cases.{key}": [f"{o.case.name}: {'; '.join(o.differences)}" for o in outcomes]
                             for key, outcomes in failing.items()})
     return names
@@ -116,7 +116,7 @@ def uploaded_files(uploads: list[Any]) -> dict[str, bytes]:
     problems: list[Problem] = []
     for upload in uploads:
         if not isinstance(upload, FileStorage) or not upload.filename:
-            raise InvalidInput("every part of `files` must be a file with a name", {"files": ["not a file"]})
+            raise InvalidInput(N_("every part of `files` must be a file with a name"), {"files": ["not a file"]})
         name = PurePosixPath(upload.filename.replace("\\", "/")).name
         if not name.endswith(UPLOAD_SUFFIXES):
             problems.append(Problem(name, "", "", "only .bpmn, .dmn and .json files can be deployed"))

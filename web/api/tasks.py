@@ -102,7 +102,7 @@ def _check_choices_from_data(schema: dict[str, Any], data: Any) -> None:
     """A field whose choices come from data (`x-choices-from`) takes only what its source offers the caller."""
     refused = refused_choices(schema, data, choices_for(schema, caller())) if isinstance(data, dict) else {}
     if refused:
-        raise InvalidInput("the form has errors; nothing was saved", refused)
+        raise InvalidInput(N_("the form has errors; nothing was saved"), refused)
 
 
 def _resolved_documents(schema: dict[str, Any], case_data: dict[str, Any], data: Any) -> Any:
@@ -112,7 +112,7 @@ def _resolved_documents(schema: dict[str, Any], case_data: dict[str, Any], data:
     held = {ref["sha256"] for _name, ref in references_in(case_data)}
     resolved, problems = casedesk().documents.resolve(schema, data, caller().username, held)
     if problems:
-        raise InvalidInput("the form has errors; nothing was saved", problems)
+        raise InvalidInput(N_("the form has errors; nothing was saved"), problems)
     return resolved
 
 

@@ -54,7 +54,7 @@ def run_test(body: dict[str, Any], key: str) -> dict[str, Any]:
     testcases = casedesk().testcases
     if body["files"] is not None:
         if len(body["files"]) > MAX_DRAFT_FILES:
-            raise InvalidInput(f"at most {MAX_DRAFT_FILES} files", {"files": ["too many files"]})
+            raise InvalidInput(N_("at most %(limit)s files"), {"files": ["too many files"]}, limit=MAX_DRAFT_FILES)
         files = {name: text.encode("utf-8") for name, text in body["files"].items()}
         run = testcases.run_draft(files, key, script)
     else:

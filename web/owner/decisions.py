@@ -9,6 +9,7 @@ import re
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_deploy
 from engine.definitions.catalog import DefinitionCatalog
@@ -20,7 +21,7 @@ from .new_decisions import FILE_NAME, lines, new_table
 from .views import modeler_page, show_deployed
 
 bp = Blueprint("owner_decisions", __name__, url_prefix="/owner")
-DEPLOY = require(may_deploy, "only process owners edit decision tables")
+DEPLOY = require(may_deploy, _l("only process owners edit decision tables"))
 
 
 @bp.route("/processes/<key>/<int:version>/decisions", methods=["GET", "POST"])

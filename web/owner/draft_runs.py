@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_deploy
 from engine.definitions.catalog import DefinitionCatalog
@@ -18,11 +19,12 @@ from engine.definitions.xmlsafe import UnsafeXml, parse_xml
 from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from web.auth import casedesk, current_actor, require
 
+from ..formmessages import invalid_input_message
 from .bundles import BPMN_NS, carried_tables, replace_file
 from .testruns import EXAMPLE
 
 bp = Blueprint("owner_draft_runs", __name__, url_prefix="/owner")
-RUN = require(may_deploy, "only process owners run and save test cases")
+RUN = require(may_deploy, _l("only process owners run and save test cases"))
 
 
 @bp.post("/processes/<key>/<int:version>/edit/test-run")
@@ -62,7 +64,8 @@ def run_draft(key: str, version: int) -> ResponseReturnValue:
         try:
             casedesk().testcases.save(process, case_name, script, run, current_actor().username)
         except InvalidInput as exc:
-            return jsonify({"message": str(exc), "errors": exc.field_errors, "run": answer}), 400
+            return jsonify({"message": invalid_input_message(exc), "errors": exc.field_errors,
+                            "run": answer}), 400
         answer["saved"] = case_name
     return jsonify(answer)
 

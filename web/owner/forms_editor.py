@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_deploy
 from engine.definitions.catalog import DefinitionCatalog
@@ -24,7 +25,7 @@ from ..i18n import bundle_text, language_tag
 from .views import show_deployed
 
 bp = Blueprint("owner_forms", __name__, url_prefix="/owner")
-EDIT = require(may_deploy, "only process owners edit forms")
+EDIT = require(may_deploy, _l("only process owners edit forms"))
 SCHEMA_PROPERTY, UI_PROPERTY = "formJsonSchemaFilename", "formUiSchemaFilename"
 
 

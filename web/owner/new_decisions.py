@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from flask_babel import gettext as _
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, N_
 
 from .bundles import NEW_TABLE_NAME as FILE_NAME, decision_ids
 
@@ -55,7 +55,7 @@ def new_table(files: dict[str, bytes], main_file: str, file_name: str, decision_
     elif not all(IDENTIFIER.match(name) for name in outputs) or len(set(outputs)) != len(outputs):
         errors["outputs"] = [_("Outputs are variable names (letters, digits and _), each once.")]
     if errors:
-        raise InvalidInput("the new decision table has errors", errors)
+        raise InvalidInput(N_("the new decision table has errors"), errors)
     return NewTable(path, blank_table(decision_id.strip(), decision_name.strip() or decision_id.strip(),
                                       inputs, outputs))
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.access import may_deploy, may_see_definitions
 from engine.definitions.catalog import DefinitionCatalog
@@ -17,11 +18,12 @@ from engine.errors import DefinitionInvalid, DefinitionUnloadable, InvalidInput,
 from web.api.processes import uploaded_files
 from web.auth import casedesk, current_actor, require
 
+from ..formmessages import invalid_input_message
 from .bundles import main_bpmn_file
 
 bp = Blueprint("owner_testruns", __name__, url_prefix="/owner")
-SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
-RUN = require(may_deploy, "only process owners run and save test cases")
+SEE = require(may_see_definitions, _l("only process owners, auditors and administrators see definitions"))
+RUN = require(may_deploy, _l("only process owners run and save test cases"))
 EXAMPLE = {"data": {}, "answers": {"USER_TASK_ID": [{}]}, "results": {"SERVICE_TASK_ID": [{}]}}
 
 
@@ -92,7 +94,8 @@ def run(key: str, version: int) -> ResponseReturnValue:
         try:
             casedesk().testcases.save(key, name, script, run_, current_actor().username)
         except InvalidInput as exc:
-            return _page(key, version, run_, script_text, name, status=422, error=str(exc), draft=draft)
+            return _page(key, version, run_, script_text, name, status=422, error=invalid_input_message(exc),
+                         draft=draft)
         flash(_("Saved as test case %(name)s: later versions must take the same path and stop the same way.",
                 name=name))
     return _page(key, version, run_, script_text, name, draft=draft)

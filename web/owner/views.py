@@ -8,6 +8,7 @@ from dataclasses import asdict
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
 from engine.access import may_deploy, may_migrate, may_see_definitions
@@ -30,9 +31,9 @@ from .names import Names, error_problems, name_errors, panel_translations, poste
 from .testruns import announce_test_cases
 
 bp = Blueprint("owner", __name__, url_prefix="/owner", static_folder="static", static_url_path="/static")
-SEE = require(may_see_definitions, "only process owners, auditors and administrators see definitions")
-DEPLOY = require(may_deploy, "only process owners deploy definitions")
-MIGRATE = require(may_migrate, "only process owners and administrators migrate instances")
+SEE = require(may_see_definitions, _l("only process owners, auditors and administrators see definitions"))
+DEPLOY = require(may_deploy, _l("only process owners deploy definitions"))
+MIGRATE = require(may_migrate, _l("only process owners and administrators migrate instances"))
 
 
 def catalog() -> DefinitionCatalog:

@@ -11,6 +11,7 @@ from engine.access import is_admin
 from engine.errors import InvalidInput
 
 from ..auth import casedesk, current_actor, require
+from ..formmessages import invalid_input_message
 from ..i18n import group_titles
 
 bp = Blueprint("admin_users", __name__)
@@ -45,7 +46,7 @@ def add() -> ResponseReturnValue:
         users.add_user(username, request.form.get("password", ""), groups, display_name)
     except InvalidInput as exc:
         return render_template("admin/users.html", users=users.list_users(), groups=users.list_groups(),
-                               form=request.form, errors=exc.field_errors, problem=str(exc),
+                               form=request.form, errors=exc.field_errors, problem=invalid_input_message(exc),
                                group_titles=group_titles().all()), 422
     flash(_("User %(name)s added.", name=username))
     return redirect(url_for("admin_users.index"))
