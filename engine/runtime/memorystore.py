@@ -17,11 +17,7 @@ class _NoSavepoint:
 
 
 class _NoDatabase:
-    """The step's connection when nothing is stored: handlers are never called, so the savepoint a
-    retried service call opens around its handler has nothing to protect."""
-
-    def begin_nested(self) -> _NoSavepoint:
-        return _NoSavepoint()
+    """The step's connection when nothing is stored."""
 
 
 class NoJobStore:
@@ -47,6 +43,10 @@ class MemoryStore(InstanceStore):
     def __init__(self) -> None:
         super().__init__(conn=_NoDatabase(), lock_rows=False)  # type: ignore[arg-type]
         self.inbox: dict[str, TaskView] = {}
+
+    def savepoint(self) -> _NoSavepoint:  # type: ignore[override]
+        # Handlers are never called here, so a retried service call's savepoint has nothing to protect.
+        return _NoSavepoint()
 
     def insert_instance(self, record: InstanceRecord) -> None:
         pass

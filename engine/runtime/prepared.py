@@ -110,6 +110,40 @@ class Prepared:
             cursor.close()
 
 
+class Savepoint:
+    """A savepoint on the driver's cursor, as SQLAlchemy's `begin_nested()` sends it (SAVEPOINT, then RELEASE
+    SAVEPOINT or ROLLBACK TO SAVEPOINT) without its 230–320 µs of CPU per call; engine events see each statement.
+    The same name nests: both databases resolve it to the innermost savepoint of that name."""
+
+    NAME = "casedesk_call"
+
+    def __init__(self, conn: Connection):
+        self._conn = conn
+        _send(conn, f"SAVEPOINT {self.NAME}")
+
+    def commit(self) -> None:
+        _send(self._conn, f"RELEASE SAVEPOINT {self.NAME}")
+
+    def rollback(self) -> None:
+        _send(self._conn, f"ROLLBACK TO SAVEPOINT {self.NAME}")
+
+
+def _send(conn: Connection, sql: str) -> None:
+    if not conn.in_transaction():
+        conn.begin()  # as Prepared._execute: the transaction (SQLite's BEGIN) comes first
+    dbapi_connection = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        listeners = conn.dispatch.before_cursor_execute
+        if listeners:
+            listeners(conn, cursor, sql, (), None, False)
+        cursor.execute(sql)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, dbapi_connection, cursor, sql, (), exc) from exc
+    finally:
+        cursor.close()
+
+
 def _bound(compiled: _Compiled, params: dict[str, Any]) -> Any:
     values = {**compiled.defaults, **params} if compiled.defaults else params
     processors = compiled.processors

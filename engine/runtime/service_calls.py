@@ -31,7 +31,7 @@ class ServiceCalls:
         if by_default:
             policy = default_retry_policy()
         # A retried handler's failure is committed with the step, so its own writes must go: a savepoint.
-        savepoint = self.store.conn.begin_nested() if policy is not None else None
+        savepoint = self.store.savepoint() if policy is not None else None
         try:
             result = handler(context, **params)
         except BpmnError as error:

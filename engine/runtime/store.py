@@ -18,7 +18,7 @@ from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connectio
 from engine.definitions.lifecycle import STARTABLE_DEFINITION, retired_reason
 from engine.errors import Conflict, N_
 from engine.runtime import summary
-from engine.runtime.prepared import Prepared
+from engine.runtime.prepared import Prepared, Savepoint
 from engine.models import (Group, HumanTask, InstanceEvent, Membership, ProcessDefinition, ProcessInstance, User,
                            UTCDateTime)
 
@@ -171,6 +171,10 @@ class InstanceStore:
         self.conn = conn
         self.lock_rows = lock_rows  # SELECT … FOR UPDATE on PostgreSQL; SQLite locks at BEGIN IMMEDIATE
         self.task_reads = reads  # `task_reads()`, with the runtime's absence condition
+
+    def savepoint(self) -> Savepoint:
+        """Around a handler that may be retried: its own writes go if it fails."""
+        return Savepoint(self.conn)
 
     def lock_instance(self, instance_id: str) -> InstanceRecord | None:
         row = _INSTANCE_READS[self.lock_rows].first(self.conn, {"b_id": instance_id})

@@ -12,7 +12,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 
 from engine.errors import ScriptRejected
-from engine.sandbox.clock_names import DATA_MAY_SHADOW, clock_names
+from engine.sandbox.clock_names import DATA_MAY_SHADOW, clock_names, mentions_clock_name
 
 ServiceCall = Callable[[Task, str, dict[str, Any]], Any]
 
@@ -47,16 +47,20 @@ class CasedeskScriptEngine(PythonScriptEngine):
 
     def evaluate(self, task: Task, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         with _naming_the_element(task):
-            return super().evaluate(task, expression, {**self._names_for(task), **(external_context or {})})
+            return super().evaluate(task, expression, {**self._names_for(task, expression),
+                                                       **(external_context or {})})
 
     def execute(self, task: Task, script: str, external_context: dict[str, Any] | None = None) -> Any:
         with _naming_the_element(task):
-            return super().execute(task, script, {**self._names_for(task), **(external_context or {})})
+            return super().execute(task, script, {**self._names_for(task, script), **(external_context or {})})
 
-    def _names_for(self, task: Task) -> dict[str, Any]:
+    def _names_for(self, task: Task, source: str | None = None) -> dict[str, Any]:
         # A process whose data already holds a `date` (a form field, say) keeps it: the data wins over the
         # convenience names added later, instead of every script of that process being refused.
         data = getattr(task, "data", None) or {}
+        if source is not None and "now" not in data and not mentions_clock_name(source):
+            # Code that names none of them cannot reach them, and data holding `now` is refused as before.
+            return {}
         if self._clock_names is None:
             self._clock_names = clock_names(self.now)
         return {name: value for name, value in self._clock_names.items()

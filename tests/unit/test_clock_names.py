@@ -45,3 +45,29 @@ def test_task_data_named_like_a_clock_name_keeps_its_value() -> None:
     assert "date" not in engine._names_for(meeting)  # type: ignore[arg-type]
     assert engine._names_for(SimpleNamespace(data={}))["date"].today() == date(2026, 3, 31)  # type: ignore[arg-type]
     assert "now" in engine._names_for(SimpleNamespace(data={"now": 1}))  # type: ignore[arg-type]  # as before
+
+
+def test_code_naming_no_clock_name_gets_none_and_code_naming_one_gets_all() -> None:
+    from types import SimpleNamespace
+
+    from engine.sandbox.scripting import CasedeskScriptEngine
+
+    engine = CasedeskScriptEngine(SandboxEnvironment(), lambda *args: None, STEP)
+    task = SimpleNamespace(data={"decision": "approve"})
+    assert engine._names_for(task, "decision == 'approve'") == {}  # type: ignore[arg-type]
+    assert set(engine._names_for(task, "due = now() + timedelta(days=3)")) == {  # type: ignore[arg-type]
+        "now", "datetime", "date", "timedelta"}
+    # Python reads ｎｏｗ as now (NFKC): the full-width spelling gets the names too.
+    assert "now" in engine._names_for(task, "due = ｎｏｗ()")  # type: ignore[arg-type]
+    # Data holding `now` is refused by every script, as before, whether or not the script names it.
+    assert "now" in engine._names_for(SimpleNamespace(data={"now": 1}), "x = 1")  # type: ignore[arg-type]
+
+
+def test_a_full_width_clock_name_reads_the_step_clock() -> None:
+    from types import SimpleNamespace
+
+    from engine.sandbox.scripting import CasedeskScriptEngine
+
+    engine = CasedeskScriptEngine(SandboxEnvironment(), lambda *args: None, STEP)
+    task = SimpleNamespace(data={}, task_spec=SimpleNamespace(name="t", bpmn_id="t"))
+    assert engine.environment.evaluate("ｎｏｗ()", {}, engine._names_for(task, "ｎｏｗ()")) == STEP  # type: ignore[arg-type]
