@@ -173,31 +173,37 @@ def sees_every_instance(actor: Actor) -> bool:
 def list_instances(session: Session, actor: Actor, query: InstanceQuery) -> list[InstanceRow]:
     """Newest first, only the instances `actor` may see (the same rule as `access.may_see_instance`)."""
     inst, definition = ProcessInstance, ProcessDefinition
-    statement = (select(inst, definition.key, definition.name, definition.version, REFERENCES.c.reference)
+    # The columns a list shows, not the rows: the state stays where it is.
+    statement = (select(inst.id, inst.status, inst.business_key, inst.started_by, inst.created_at, inst.updated_at,
+                        inst.completed_at, definition.key, definition.name, definition.version, REFERENCES.c.reference)
                  .join(definition, definition.id == inst.definition_id)
                  .outerjoin(REFERENCES, REFERENCES.c.instance_id == inst.id)
                  .order_by(inst.created_at.desc(), inst.id).limit(query.limit))
-    if not sees_every_instance(actor):
+    filters: list[ColumnElement[bool]] = []
+    if query.status:
+        filters.append(inst.status == query.status)
+    if query.process:
+        filters.append(inst.definition_id.in_(select(definition.id).where(definition.key == query.process)))
+    if query.case_number:
+        filters.append(inst.business_key.contains(query.case_number.strip(), autoescape=True))
+    if query.starter:
+        filters.append(inst.started_by == query.starter.strip())
+    if sees_every_instance(actor):
+        statement = statement.where(*filters)
+    else:
         acted = select(InstanceParticipant.instance_id).where(InstanceParticipant.username == actor.username)
         waiting = select(HUMAN_TASKS.c.instance_id).where(or_(
             HUMAN_TASKS.c.assignee == actor.username,
             HUMAN_TASKS.c.assignee.is_(None) & HUMAN_TASKS.c.candidate_group.in_(sorted(actor.staff_groups))))
-        statement = statement.where(or_(inst.started_by == actor.username, inst.id.in_(acted), inst.id.in_(waiting)))
-    if query.status:
-        statement = statement.where(inst.status == query.status)
-    if query.process:
-        statement = statement.where(definition.key == query.process)
-    if query.case_number:
-        statement = statement.where(inst.business_key.contains(query.case_number.strip(), autoescape=True))
-    if query.starter:
-        statement = statement.where(inst.started_by == query.starter.strip())
-    return [_instance_row(row, key, name, version, reference)
-            for row, key, name, version, reference in session.execute(statement)]
-
-
-def _instance_row(row: ProcessInstance, key: str, name: str, version: int, reference: str | None) -> InstanceRow:
-    return InstanceRow(row.id, key, name or key, version, row.status, row.business_key, row.started_by,
-                       row.created_at, row.updated_at, row.completed_at, reference)
+        # The page's ids first, newest first, from the creation index alone (it carries the starter on
+        # PostgreSQL); only those rows are read whole.
+        page = (select(inst.id)
+                .where(or_(inst.started_by == actor.username, inst.id.in_(acted), inst.id.in_(waiting)), *filters)
+                .order_by(inst.created_at.desc(), inst.id).limit(query.limit).subquery())
+        statement = statement.join(page, page.c.id == inst.id)
+    return [InstanceRow(row.id, row.key, row.name or row.key, row.version, row.status, row.business_key,
+                        row.started_by, row.created_at, row.updated_at, row.completed_at, row.reference)
+            for row in session.execute(statement)]
 
 
 def event_payload(event: InstanceEvent) -> dict[str, Any]:
