@@ -24,7 +24,8 @@ from engine.messaging.subscriptions import describe_wait, waiting_messages
 from engine.messaging.signals import waiting_signals
 from engine.runtime.binding import Resolver
 from engine.runtime.projection import form_files
-from engine.runtime.state import StateCodec, has_unfinished_work, ready_manual_tasks
+from engine.runtime.state import StateCodec
+from engine.runtime.tasktree import has_unfinished_work, ready_manual_tasks
 from engine.runtime.store import InstanceRecord
 from engine.clock import isoformat
 from engine.runtime.waits import Wait, pending_waits, stuck_services

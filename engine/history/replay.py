@@ -23,7 +23,7 @@ from engine.history.replaystore import NoStateCodec, ReplayStore, NoJobStore
 from engine.runtime.binding import Resolver
 from engine.runtime.step import InstanceStep
 from engine.runtime.store import InstanceRecord
-from engine.runtime.state import all_workflows
+from engine.runtime.tasktree import all_workflows
 
 # Called with every replayed event row and the workflow as it stands when the row is recorded.
 Observer = Callable[[dict[str, Any], BpmnWorkflow | None], None]

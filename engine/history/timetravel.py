@@ -14,7 +14,7 @@ from engine.history.coverage import FLOW_EVENTS, taken_transitions
 from engine.errors import Conflict, InvalidInput, N_
 from engine.history.eventlog import INPUT
 from engine.history.replay import Observer, Replay
-from engine.runtime.state import all_workflows
+from engine.runtime.tasktree import all_workflows
 
 if TYPE_CHECKING:
     from engine.history.service import StoredInstance

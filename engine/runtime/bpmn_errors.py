@@ -15,7 +15,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import CasedeskError
-from engine.runtime.state import drop_orphaned_subprocesses
+from engine.runtime.tasktree import drop_orphaned_subprocesses
 
 
 @dataclass(frozen=True)

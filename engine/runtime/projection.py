@@ -12,7 +12,7 @@ from engine.runtime.binding import bound_version
 from engine.runtime.bpmn_errors import drop_uncaught_escalations
 from engine.runtime.instructions import ready_task_instructions
 from engine.runtime.routing import route
-from engine.runtime.state import compact, has_unfinished_work, ready_manual_tasks
+from engine.runtime.tasktree import compact, has_unfinished_work, ready_manual_tasks
 from engine.runtime.step_write import StepWrite, write_step
 from engine.runtime.store import TaskView
 from engine.runtime.summary import KnownSummary

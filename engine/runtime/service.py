@@ -31,7 +31,8 @@ from engine.runtime.step import InstanceStep
 from engine.runtime.step_write import StepWrite, write_step
 from engine.messaging.signals import SignalPost, starts_only_by_signal
 from engine.users import groups_of
-from engine.runtime.state import StateCodec, WarmWorkflows
+from engine.runtime.state import StateCodec
+from engine.runtime.warm import WarmWorkflows
 
 FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
 FormCompiler = Callable[[dict[str, Any]], FieldErrors]

@@ -32,8 +32,8 @@ from engine.runtime.projection import StepProjection
 from engine.runtime.routing import business_key
 from engine.runtime.script_failures import describe_failure
 from engine.runtime.service_calls import ServiceCalls
-from engine.runtime.state import (StateCodec, compact, drop_orphaned_subprocesses, ready_engine_tasks,
-                                  ready_manual_tasks)
+from engine.runtime.state import StateCodec
+from engine.runtime.tasktree import compact, drop_orphaned_subprocesses, ready_engine_tasks, ready_manual_tasks
 from engine.runtime.store import InstanceRecord, InstanceStore, TaskView
 from engine.runtime.summary import KnownSummary
 from engine.runtime.waits import ServiceParked, hold, pending_waits, stuck_services

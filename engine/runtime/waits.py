@@ -17,7 +17,7 @@ from engine.clock import isoformat
 from engine.errors import CasedeskError
 from engine.isotime import RetryPolicy, add, parse_instant, parse_retry_policy
 from engine.definitions.timer_events import is_timer, timer_due
-from engine.runtime.state import all_workflows
+from engine.runtime.tasktree import all_workflows
 
 RETRY, INCIDENT, FAILURES = "casedesk_retry", "casedesk_incident", "casedesk_failures"
 RETRY_PROPERTY = "retry"

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from engine.bootstrap import Casedesk
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowFailed
 from engine.models import HumanTask, ProcessInstance
-from engine.runtime.state import StateCodec, ready_manual_tasks
+from engine.runtime.state import StateCodec
+from engine.runtime.tasktree import ready_manual_tasks
 
 
 def only_task(app: Casedesk, instance_id: str):  # type: ignore[no-untyped-def]

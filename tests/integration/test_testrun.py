@@ -10,7 +10,8 @@ from engine.definitions.service import collect_files
 from engine.definitions.testrun import TestScript
 from engine.errors import DefinitionInvalid, InvalidInput, NotFound
 from engine.models import ProcessInstance
-from engine.runtime.state import StateCodec, ready_manual_tasks
+from engine.runtime.state import StateCodec
+from engine.runtime.tasktree import ready_manual_tasks
 
 DEMO = PROJECT_ROOT / "processes" / "demo"
 APPROVE = "decision == 'approve'"

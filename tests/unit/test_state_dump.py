@@ -14,7 +14,8 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine.config import PROJECT_ROOT
-from engine.runtime.state import PinnedSpecWorkflowConverter, StateCodec, compact, ready_manual_tasks
+from engine.runtime.state import PinnedSpecWorkflowConverter, StateCodec
+from engine.runtime.tasktree import compact, ready_manual_tasks
 
 
 class FixedReferencePublisher(PythonScriptEngine):

@@ -12,7 +12,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.config import PROJECT_ROOT
 from engine.errors import WorkflowFailed
-from engine.runtime.state import MAX_SAFE_DEPTH, StateCodec, compact, ready_manual_tasks, unfinished_tasks
+from engine.runtime.state import StateCodec
+from engine.runtime.tasktree import MAX_SAFE_DEPTH, compact, ready_manual_tasks, unfinished_tasks
 
 
 class FixedReferencePublisher(PythonScriptEngine):
