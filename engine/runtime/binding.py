@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
 
 from engine.definitions.calls import BOUND
+from engine.runtime.task_codec import read_tasks
 
 # The parsed specs of a stored version by definition id (DefinitionService.load).
 Resolver = Callable[[int], Any]
@@ -79,7 +80,7 @@ class BoundSubWorkflowConverter(BpmnSubWorkflowConverter):
         spec = top_workflow.spec_for(task) if isinstance(top_workflow, LateBindingWorkflow) else \
             top_workflow.subprocess_specs.get(task.task_spec.spec)
         subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
-        subprocess.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=subprocess)
+        subprocess.tasks = read_tasks(self, dct["tasks"], subprocess)
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(subprocess, dct)
         return subprocess

@@ -146,7 +146,7 @@ class Runtime:
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
         # Completing an unclaimed task takes it: refused to someone away, as a claim is (R-3.1).
-        with self._locked_task(task_id, actor, taking=True) as (store, record, human):
+        with self._locked_task(task_id, actor, taking=True, warm=True) as (store, record, human):
             _require_claimer(human, actor)
             definition = self.definitions.load(record.definition_id)
             if human.form_file is not None:
@@ -252,6 +252,8 @@ class Runtime:
               definition: LoadedDefinition | None = None) -> InstanceStep:
         definition = definition or self.definitions.load(record.definition_id)
         warm = self.warm.take(record.id, record.lock_version)
+        if warm is None and record.state is None:  # read as warm, but another thread took it meanwhile
+            record.state = self._store(conn).instance_state(record.id)
         step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
                             self.clock.now(), warm=warm.workflow if warm else None, resolve=self.definitions.load,
                             summary=warm.summary if warm else None)
@@ -262,18 +264,20 @@ class Runtime:
     def _committed(self, step: InstanceStep) -> InstanceView:
         """Called once the step's transaction has committed: keep its workflow warm, answer."""
         if step.row.status == "running":
-            self.warm.put(step.row.id, step.row.lock_version, step.workflow, step.summary)
+            self.warm.put(step.row.id, step.row.lock_version, step.workflow, step.summary,
+                          tuple(task.id for task in step.ready))
         return self._view(step)
 
     @contextmanager
-    def _locked_task(self, task_id: str, actor: str,
-                     taking: bool = False) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView]]:
+    def _locked_task(self, task_id: str, actor: str, taking: bool = False,
+                     warm: bool = False) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView]]:
         """Lock the task and its instance (one statement) and check the actor's group may work it; `taking`
-        an unclaimed task, that they are not away (R-3.1)."""
+        an unclaimed task, that they are not away (R-3.1). With `warm`, the instance's state is left unread
+        (None) when this process holds it warm at the row's version (`_step` takes it from there)."""
         with self.db.transaction() as conn:
             store = self._store(conn)
             now = self.clock.now()
-            found = store.lock_task(task_id, actor, now)
+            found = store.lock_task(task_id, actor, now, self.warm.version_for_task(task_id) if warm else None)
             if found is None:
                 groups_of(conn, actor)  # an unknown actor hears about themselves first
                 raise self._missing_task(store, task_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date
-from types import ModuleType
 from typing import Any, Iterable
 from uuid import UUID
 
@@ -24,6 +23,7 @@ from SpiffWorkflow.task import Task
 
 from engine.errors import WorkflowFailed
 from engine.runtime.binding import BoundSubWorkflowConverter, LateBindingWorkflow, Resolver
+from engine.runtime.task_codec import id_texts, read_tasks, task_to_json_dict
 
 
 class PinnedSpecWorkflowConverter(BpmnWorkflowConverter):
@@ -45,14 +45,14 @@ class PinnedSpecWorkflowConverter(BpmnWorkflowConverter):
         holds the two equal."""
         registry = self.registry
         tasks = workflow.tasks
-        texts = _id_texts(workflow)
+        texts = id_texts(workflow)
         return {
             "data": registry.convert(registry.clean(workflow.data)),
             "correlations": workflow.correlations,
             "last_task": texts(workflow.last_task.id) if workflow.last_task is not None else None,
             "success": workflow.success,
             "completed": workflow.completed,
-            "tasks": {texts(task_id): _task_to_json_dict(task, tasks, texts) for task_id, task in tasks.items()},
+            "tasks": {texts(task_id): task_to_json_dict(task, tasks, texts) for task_id, task in tasks.items()},
             "root": texts(workflow.task_tree.id),
         }
 
@@ -62,49 +62,12 @@ class PinnedSpecWorkflowConverter(BpmnWorkflowConverter):
             raise WorkflowFailed("instance state restored without its pinned process spec")
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
         workflow.resolve = resolve  # before the subprocesses: a bound call's subprocess needs its version's spec
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = read_tasks(self, dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dict(dct["subprocesses"]), workflow)
         workflow.bpmn_events = self.registry.restore(dct.get("bpmn_events", []))
         return workflow
-
-
-def _task_to_json_dict(task: Task, tasks: dict[UUID, Task], texts: Any) -> dict[str, Any]:
-    """TaskConverter.to_dict (SpiffWorkflow 3.2) with the typename the registry adds, for the encoder."""
-    parent = tasks.get(task._parent) if task._parent is not None else None
-    if parent is None:
-        data, delta = task.data, {}
-    else:
-        data, before, after = {}, parent.data, task.data
-        delta = {"updates": {key: after[key] for key in after if key not in before or after[key] != before[key]},
-                 "deletions": [key for key in before if key not in after]}
-    internal = task.internal_data
-    return {
-        "id": texts(task.id),
-        "parent": texts(task._parent) if parent is not None else None,
-        "children": [texts(child) for child in task._children],
-        "last_state_change": task.last_state_change,
-        "state": task._state,
-        "task_spec": task.task_spec.name,
-        "triggered": task.triggered,
-        "internal_data": {k: v for k, v in internal.items() if not callable(v) and not isinstance(v, ModuleType)},
-        "data": data,
-        "delta": delta,
-        "typename": "Task",
-    }
-
-
-def _id_texts(workflow: Any) -> Any:
-    """str() of task ids, remembered on the workflow between dumps (most tasks outlive a step)."""
-    known: dict[UUID, str] = getattr(workflow, "_casedesk_id_texts", None) or {}
-    kept = {task_id: known.get(task_id) or str(task_id) for task_id in workflow.tasks}
-    workflow._casedesk_id_texts = kept
-
-    def text(task_id: UUID) -> str:
-        found = kept.get(task_id)
-        return found if found is not None else str(task_id)
-    return text
 
 
 def build_serializer() -> BpmnWorkflowSerializer:

@@ -122,6 +122,8 @@ class InstanceStep(ServiceCalls, Arrivals, StepProjection):
     def _load(self, warm: BpmnWorkflow | None) -> BpmnWorkflow:
         if warm is not None:
             workflow = warm
+        elif self.row.state is None:
+            raise WorkflowFailed(f"instance {self.row.id}: its stored state was not read and it is not warm")
         elif self.row.state:
             workflow = self.codec.load(self.row.state, self.definition.spec, self.definition.subprocess_specs,
                                        self.resolve)

@@ -12,8 +12,8 @@ from functools import cache
 from datetime import datetime
 from typing import Any, Iterable, cast
 
-from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, String, Table, bindparam,
-                        delete, insert, select, update)
+from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, Integer, String, Table,
+                        bindparam, case, delete, insert, null, select, update)
 
 from engine.definitions.lifecycle import STARTABLE_DEFINITION, retired_reason
 from engine.errors import Conflict, N_
@@ -36,7 +36,7 @@ class InstanceRecord:
     status: str
     business_key: str | None
     started_by: str
-    state: str
+    state: str | None  # None: not read, the step's workflow is warm (InstanceStore.lock_task)
     event_seq: int
     event_head: str
     lock_version: int
@@ -80,6 +80,11 @@ _ACTOR_IN_TASK_GROUP = (
     .join(GROUPS, GROUPS.c.id == MEMBERSHIPS.c.group_id)
     .where(GROUPS.c.name == HUMAN_TASKS.c.candidate_group)
 )
+# The stored state, unless the caller holds the instance warm at the row's version (`b_warm`): a warm step
+# never reads it, and a state can be far larger than everything else the step reads.
+_STATE_UNLESS_WARM = case((INSTANCES.c.lock_version == bindparam("b_warm", type_=Integer()), null()),
+                          else_=INSTANCES.c.state).label(f"{INSTANCES.name}_state")
+_SELECT_STATE = Prepared(select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("b_id")))
 # What an absence policy's SQL condition is asked about (`task_reads`): the actor, at the step's moment.
 ACTOR_PARAM = bindparam("b_actor", type_=String())
 NOW_PARAM = bindparam("b_now", type_=UTCDateTime())
@@ -95,7 +100,8 @@ def task_reads(actor_absent: ColumnElement[bool] | None = None) -> tuple[Prepare
     standing = [_ACTOR.exists().label("actor_known"), _ACTOR_IN_TASK_GROUP.exists().label("actor_in_group")]
     if actor_absent is not None:
         standing.append(actor_absent.label("actor_absent"))
-    plain = (select(HUMAN_TASKS, INSTANCES, *standing)
+    instance = [column for column in INSTANCES.c if column.name != "state"] + [_STATE_UNLESS_WARM]
+    plain = (select(HUMAN_TASKS, *instance, *standing)
              .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
              .where(HUMAN_TASKS.c.id == bindparam("b_id"))
              .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
@@ -180,16 +186,22 @@ class InstanceStore:
         row = _INSTANCE_READS[self.lock_rows].first(self.conn, {"b_id": instance_id})
         return None if row is None else _record(InstanceRecord, row)
 
-    def lock_task(self, task_id: str, actor: str, now: datetime | None = None) -> LockedTask | None:
+    def lock_task(self, task_id: str, actor: str, now: datetime | None = None,
+                  warm_version: int | None = None) -> LockedTask | None:
         """A task and its instance in one statement, the instance row locked, with the actor's standing
-        (whether they are away at `now`, if the store's reads ask)."""
+        (whether they are away at `now`, if the store's reads ask). The instance's `state` is None when the
+        row is at `warm_version` (the caller holds that state in memory; `instance_state` reads it)."""
         query = self.task_reads[1] if self.lock_rows else self.task_reads[0]
-        row = query.first(self.conn, {"b_id": task_id, "b_actor": actor, "b_now": now})
+        row = query.first(self.conn, {"b_id": task_id, "b_actor": actor, "b_now": now, "b_warm": warm_version})
         if row is None:
             return None
         return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"),
                           _record(InstanceRecord, row, f"{INSTANCES.name}_"),
                           bool(row["actor_known"]), bool(row["actor_in_group"]), bool(row.get("actor_absent", False)))
+
+    def instance_state(self, instance_id: str) -> str:
+        """The stored state of an instance whose row this transaction holds."""
+        return _SELECT_STATE.scalar(self.conn, {"b_id": instance_id})
 
     def human_task(self, task_id: str) -> TaskView | None:
         row = _SELECT_TASK.first(self.conn, {"b_id": task_id})

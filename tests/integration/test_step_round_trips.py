@@ -155,6 +155,38 @@ def test_a_second_worker_acting_in_between_is_seen_by_the_first(app: Casedesk, d
         other.close()
 
 
+def test_the_locked_read_leaves_out_a_state_this_worker_holds_warm(app: Casedesk) -> None:
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
+    task = ready_task(app, started.id)
+    version = app.runtime.warm.version_for_task(task.id)
+    assert version is not None
+    with app.db.transaction() as conn:
+        store = InstanceStore(conn, lock_rows=app.db.is_postgres)
+        assert store.lock_task(task.id, "alice", warm_version=version).instance.state is None
+        stored = store.lock_task(task.id, "alice", warm_version=version - 1).instance.state
+        assert stored and store.lock_task(task.id, "alice").instance.state == stored == store.instance_state(started.id)
+    app.runtime.warm.clear()
+    assert app.runtime.warm.version_for_task(task.id) is None
+
+
+def test_a_warm_copy_gone_before_the_step_takes_it_is_read_from_the_database(app: Casedesk,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The locked read trusted this worker's warm copy and left the state out; if the copy is gone by the time
+    the step wants it (another thread's step took it and failed), the step reads the state, not a new instance."""
+    started = app.runtime.start_instance("document_review", {"title": "Travel policy"}, actor="alice")
+    complete_ready(app, started.id, {"body": "first text"}, "alice")
+    take = app.runtime.warm.take
+    monkeypatch.setattr(app.runtime.warm, "take", lambda instance_id, version: take(instance_id, version) and None)
+    seen = complete_ready(app, started.id, {"decision": "send_back"}, "rita")
+    assert [s for s in seen if s.startswith("SELECT process_instance.state")], seen
+    monkeypatch.undo()
+    detail = ReadModel(app.db).instance(started.id)
+    assert detail.data["body"] == "first text" and detail.data["decision"] == "send_back"
+    assert ready_task(app, started.id).task_spec == "draft"
+    complete_ready(app, started.id, {"body": "second text"}, "alice")
+    assert_projections_match_the_log(app, started.id)
+
+
 # -- the task row locked with its instance (PostgreSQL) -------------------------------------------------
 
 @contextmanager
