@@ -32,6 +32,7 @@ from engine.runtime.step_write import StepWrite, write_step
 from engine.messaging.signals import SignalPost, starts_only_by_signal
 from engine.users import groups_of
 from engine.runtime.state import StateCodec
+from engine.runtime.summary import KnownSummary
 from engine.runtime.warm import WarmWorkflows
 
 FieldErrors = Callable[[dict[str, Any]], dict[str, list[str]]]
@@ -123,7 +124,7 @@ class Runtime:
             return [task_view(row) for row in session.execute(query)]
 
     def claim_task(self, task_id: str, actor: str) -> TaskView:
-        with self._locked_task(task_id, actor, taking=True) as (store, record, human):
+        with self._locked_task(task_id, actor, taking=True) as (store, record, human, _):
             if human.assignee == actor:
                 return human
             if human.assignee is not None:
@@ -134,7 +135,7 @@ class Runtime:
         return human
 
     def unclaim_task(self, task_id: str, actor: str) -> TaskView:
-        with self._locked_task(task_id, actor) as (store, record, human):
+        with self._locked_task(task_id, actor) as (store, record, human, _):
             _require_claimer(human, actor)
             if human.assignee is None:
                 raise Conflict(N_("task %(task)s is not claimed"), task=task_id)
@@ -146,7 +147,7 @@ class Runtime:
     def complete_task(self, task_id: str, data: dict[str, Any], actor: str) -> InstanceView:
         _require_object(data)
         # Completing an unclaimed task takes it: refused to someone away, as a claim is (R-3.1).
-        with self._locked_task(task_id, actor, taking=True, warm=True) as (store, record, human):
+        with self._locked_task(task_id, actor, taking=True, warm=True) as (store, record, human, summary):
             _require_claimer(human, actor)
             definition = self.definitions.load(record.definition_id)
             if human.form_file is not None:
@@ -155,7 +156,7 @@ class Runtime:
                 errors = self._form_errors(forms, human.form_file, data)
                 if errors:
                     raise InvalidInput(N_("the form has errors; nothing was saved"), errors)
-            step = self._step(store.conn, record, definition)
+            step = self._step(store.conn, record, definition, summary)
             task = step.task(task_id)
             # Completing an unclaimed task claims it on the way; the submission records that.
             step.record(INPUT, "task_submitted", {"data": data, "claimed_now": human.assignee is None},
@@ -248,15 +249,17 @@ class Runtime:
     def _store(self, conn: Connection) -> InstanceStore:
         return InstanceStore(conn, lock_rows=self.db.is_postgres, reads=self._task_reads)
 
-    def _step(self, conn: Connection, record: InstanceRecord,
-              definition: LoadedDefinition | None = None) -> InstanceStep:
+    def _step(self, conn: Connection, record: InstanceRecord, definition: LoadedDefinition | None = None,
+              summary: KnownSummary | None = None) -> InstanceStep:
+        """A step on `record`, its workflow warm if this worker holds it at the row's version; `summary`: the
+        instance's stored summary, if the caller read it (a warm one comes with the workflow)."""
         definition = definition or self.definitions.load(record.definition_id)
         warm = self.warm.take(record.id, record.lock_version)
         if warm is None and record.state is None:  # read as warm, but another thread took it meanwhile
             record.state = self._store(conn).instance_state(record.id)
         step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
                             self.clock.now(), warm=warm.workflow if warm else None, resolve=self.definitions.load,
-                            summary=warm.summary if warm else None)
+                            summary=warm.summary if warm else summary)
         step.mailroom = self.mailroom
         step.signals = self.signal_post
         return step
@@ -270,14 +273,17 @@ class Runtime:
 
     @contextmanager
     def _locked_task(self, task_id: str, actor: str, taking: bool = False,
-                     warm: bool = False) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView]]:
+                     warm: bool = False) -> Iterator[tuple[InstanceStore, InstanceRecord, TaskView,
+                                                           KnownSummary | None]]:
         """Lock the task and its instance (one statement) and check the actor's group may work it; `taking`
         an unclaimed task, that they are not away (R-3.1). With `warm`, the instance's state is left unread
-        (None) when this process holds it warm at the row's version (`_step` takes it from there)."""
+        (None) when this process holds it warm at the row's version (`_step` takes it from there), and its
+        stored summary comes along when it does not."""
         with self.db.transaction() as conn:
             store = self._store(conn)
             now = self.clock.now()
-            found = store.lock_task(task_id, actor, now, self.warm.version_for_task(task_id) if warm else None)
+            held = self.warm.version_for_task(task_id) if warm else None
+            found = store.lock_task(task_id, actor, now, (-1 if held is None else held) if warm else None)
             if found is None:
                 groups_of(conn, actor)  # an unknown actor hears about themselves first
                 raise self._missing_task(store, task_id)
@@ -295,7 +301,7 @@ class Runtime:
                 absence = self.absences.absent(conn, now, [actor]).get(actor)  # who and until when: refusals only
                 if absence is not None:
                     raise OnLeave(absence)
-            yield store, record, human
+            yield store, record, human, found.known_summary
 
     @staticmethod
     def _lock_instance(store: InstanceStore, instance_id: str, also: tuple[str, ...] = ()) -> InstanceRecord:

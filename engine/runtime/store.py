@@ -7,13 +7,14 @@ with SQLAlchemy Core statements here, built once and run straight on the driver
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from functools import cache
 from datetime import datetime
 from typing import Any, Iterable, cast
 
 from sqlalchemy import (LABEL_STYLE_TABLENAME_PLUS_COL, ColumnElement, Connection, Integer, String, Table,
-                        bindparam, case, delete, insert, null, select, update)
+                        and_, bindparam, case, delete, insert, null, select, update)
 
 from engine.definitions.lifecycle import STARTABLE_DEFINITION, retired_reason
 from engine.errors import Conflict, N_
@@ -84,6 +85,11 @@ _ACTOR_IN_TASK_GROUP = (
 # never reads it, and a state can be far larger than everything else the step reads.
 _STATE_UNLESS_WARM = case((INSTANCES.c.lock_version == bindparam("b_warm", type_=Integer()), null()),
                           else_=INSTANCES.c.state).label(f"{INSTANCES.name}_state")
+# A step that asked (`b_warm` given) and is not warm also gets the instance's summary: it would read it next.
+_COLD = and_(bindparam("b_warm", type_=Integer()).is_not(None),
+             INSTANCES.c.lock_version != bindparam("b_warm", type_=Integer()))
+_SUMMARY_IF_COLD = [case((_COLD, column), else_=null()).label(f"cold_summary_{column.name}")
+                    for column in (summary.SUMMARIES.c.data, summary.SUMMARIES.c.completed)]
 _SELECT_STATE = Prepared(select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("b_id")))
 # What an absence policy's SQL condition is asked about (`task_reads`): the actor, at the step's moment.
 ACTOR_PARAM = bindparam("b_actor", type_=String())
@@ -101,8 +107,9 @@ def task_reads(actor_absent: ColumnElement[bool] | None = None) -> tuple[Prepare
     if actor_absent is not None:
         standing.append(actor_absent.label("actor_absent"))
     instance = [column for column in INSTANCES.c if column.name != "state"] + [_STATE_UNLESS_WARM]
-    plain = (select(HUMAN_TASKS, *instance, *standing)
+    plain = (select(HUMAN_TASKS, *instance, *_SUMMARY_IF_COLD, *standing)
              .join(INSTANCES, INSTANCES.c.id == HUMAN_TASKS.c.instance_id)
+             .outerjoin(summary.SUMMARIES, summary.SUMMARIES.c.instance_id == INSTANCES.c.id)
              .where(HUMAN_TASKS.c.id == bindparam("b_id"))
              .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL))
     return Prepared(plain), Prepared(plain.with_for_update(of=[INSTANCES, HUMAN_TASKS]))
@@ -147,6 +154,8 @@ class LockedTask:
     actor_known: bool
     actor_in_group: bool
     actor_absent: bool = False  # only when the store's task reads ask an absence policy
+    # The instance's stored summary, read with it when the caller asked about a warm version it does not hold.
+    known_summary: summary.KnownSummary | None = None
 
 
 @cache
@@ -190,14 +199,21 @@ class InstanceStore:
                   warm_version: int | None = None) -> LockedTask | None:
         """A task and its instance in one statement, the instance row locked, with the actor's standing
         (whether they are away at `now`, if the store's reads ask). The instance's `state` is None when the
-        row is at `warm_version` (the caller holds that state in memory; `instance_state` reads it)."""
+        row is at `warm_version` (the caller holds that state in memory; `instance_state` reads it); given
+        another `warm_version` (-1: none held), the instance's stored summary comes along."""
         query = self.task_reads[1] if self.lock_rows else self.task_reads[0]
         row = query.first(self.conn, {"b_id": task_id, "b_actor": actor, "b_now": now, "b_warm": warm_version})
         if row is None:
             return None
-        return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"),
-                          _record(InstanceRecord, row, f"{INSTANCES.name}_"),
-                          bool(row["actor_known"]), bool(row["actor_in_group"]), bool(row.get("actor_absent", False)))
+        instance = _record(InstanceRecord, row, f"{INSTANCES.name}_")
+        known = None
+        if warm_version is not None and instance.lock_version != warm_version:  # as summary._folded_summary reads
+            data, completed = row["cold_summary_data"], row["cold_summary_completed"]
+            known = summary.KnownSummary(json.loads(data) if data is not None else {},
+                                         json.loads(completed) if completed is not None else {})
+        return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"), instance,
+                          bool(row["actor_known"]), bool(row["actor_in_group"]), bool(row.get("actor_absent", False)),
+                          known)
 
     def instance_state(self, instance_id: str) -> str:
         """The stored state of an instance whose row this transaction holds."""
