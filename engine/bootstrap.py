@@ -75,7 +75,8 @@ def bootstrap(
     # Who is away: approved leave in the leave register; the engine only asks the policy.
     absences = LeaveAbsences() if absences is None else absences
     runtime = Runtime(db, definitions, SandboxEnvironment(), handlers, clock, form_validator,
-                      cancel_hooks={"business_case": archive_cancelled_case}, absences=absences)
+                      cancel_hooks={"business_case": archive_cancelled_case}, absences=absences,
+                      warm_instances=settings.warm_instances)
     digest = StaffDigest(db, make_staff_mailer(notify_settings(settings)),
                          settings.public_url or f"http://{settings.bind}", settings.staff_mail_domain)
     # The application's periodic jobs, by name; the job worker runs each once per interval.

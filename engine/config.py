@@ -31,6 +31,8 @@ class Settings:
     job_lease_seconds: float = 60.0  # a worker that stops renewing loses its jobs after this long
     worker_poll_seconds: float = 1.0
     worker_threads: int = 4  # jobs a worker runs side by side (PostgreSQL; SQLite runs one at a time)
+    # Instances whose workflow a process keeps in memory between steps (about 12 KB each for a small diagram).
+    warm_instances: int = 2048
     # The company's zone: case numbers carry the local date; storage stays UTC.
     timezone: str = "Asia/Shanghai"
     # Customer notices: SMTP for e-mail, an HTTP gateway for SMS.
@@ -69,6 +71,7 @@ class Settings:
             job_lease_seconds=float(env.get("CASEDESK_JOB_LEASE_SECONDS") or defaults.job_lease_seconds),
             worker_poll_seconds=float(env.get("CASEDESK_WORKER_POLL_SECONDS") or defaults.worker_poll_seconds),
             worker_threads=max(1, int(env.get("CASEDESK_WORKER_THREADS") or defaults.worker_threads)),
+            warm_instances=max(0, int(env.get("CASEDESK_WARM_INSTANCES") or defaults.warm_instances)),
             timezone=_time_zone(env.get("CASEDESK_TIMEZONE") or defaults.timezone),
             smtp_host=env.get("CASEDESK_SMTP_HOST", ""),
             smtp_port=_port(env.get("CASEDESK_SMTP_PORT") or str(defaults.smtp_port)),

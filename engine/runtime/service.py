@@ -59,7 +59,8 @@ class InstanceView:
 class Runtime:
     def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
                  handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler,
-                 cancel_hooks: Mapping[str, CancelHook] | None = None, absences: AbsencePolicy | None = None):
+                 cancel_hooks: Mapping[str, CancelHook] | None = None, absences: AbsencePolicy | None = None,
+                 warm_instances: int = 2048):
         self.db = db
         # Who is away: an absent person takes no task from a group and is offered none.
         self.absences: AbsencePolicy = absences if absences is not None else NobodyAbsent()
@@ -76,7 +77,7 @@ class Runtime:
         self.compile_form = compile_form
         self._form_checkers: dict[tuple[int, str], FieldErrors] = {}
         self.codec = StateCodec()
-        self.warm = WarmWorkflows()
+        self.warm = WarmWorkflows(warm_instances)
         self.mailroom = Mailroom(self)
         self.signal_post = SignalPost(self)
 
