@@ -193,6 +193,27 @@ class CasedeskDriver:
         return self.view.status == "completed"
 
 
+class TwoWorkerDriver(CasedeskDriver):
+    """A casedesk instance whose consecutive steps run on two workers in turn (two runtimes on one database,
+    each with its own warm cache, as two gunicorn workers or two nodes): every step finds the instance
+    advanced by the other worker since it last held it, so it loads the stored state."""
+
+    def __init__(self, apps: tuple[Casedesk, Casedesk], title: str):
+        super().__init__(apps[0], title)
+        self.runtimes = (apps[1].runtime, apps[0].runtime)
+        self.steps = 0
+
+    def step(self, data: dict[str, Any]) -> float:
+        self.runtime = self.runtimes[self.steps % 2]
+        self.steps += 1
+        return super().step(data)
+
+
+def second_worker(app: Casedesk) -> Casedesk:
+    """Another runtime on `app`'s database (its processes deployed, its users there), its own warm cache."""
+    return bootstrap(Settings(database_url=app.settings.database_url), clock=SystemClock(), run_migrations=False)
+
+
 # -- databases ----------------------------------------------------------------------------------
 
 @contextmanager

@@ -7,9 +7,10 @@ import os
 import statistics
 import sys
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a file, Python puts bench/ first on the path, where engine.py would shadow the engine package.
@@ -21,12 +22,14 @@ from bench.drivers import (  # noqa: E402
     Driver,
     RawDriver,
     RawSpec,
+    TwoWorkerDriver,
     form_data,
     open_casedesk,
     parse_raw_spec,
     postgres_casedesk,
     round_trips,
     run_to_end,
+    second_worker,
     sqlite_url,
     standard_serializer,
 )
@@ -100,12 +103,17 @@ def casedesk_factory(app: Casedesk) -> Factory:
     return lambda i: CasedeskDriver(app, f"Document {i}")
 
 
+def two_worker_factory(apps: tuple[Casedesk, Casedesk]) -> Factory:
+    return lambda i: TwoWorkerDriver(apps, f"Document {i}")
+
+
 @dataclass
 class Throughput:
     raw: float
     raw_serialized: float
     sqlite: float
     postgres: float | None
+    sqlite_two_workers: float
     postgres_note: str = ""
     # Statements sent by one start and by one completion, per database (load-independent evidence).
     statements: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -153,6 +161,8 @@ def print_throughput(result: Throughput, plan: Plan) -> None:
         ("(c) casedesk runtime, SQLite file", result.sqlite, f"{result.sqlite / result.raw:.3f}"),
         ("(d) casedesk runtime, PostgreSQL", result.postgres,
          f"{result.postgres / result.raw:.3f}" if result.postgres is not None else "-"),
+        ("(e) as (c), steps on two workers in turn", result.sqlite_two_workers,
+         f"{result.sqlite_two_workers / result.raw:.3f}"),
     ]
     print(f"  {'variant':<44} {'instances/s':>12} {'ratio to (a)':>13}")
     for label, rate, ratio in rows:
@@ -160,6 +170,8 @@ def print_throughput(result: Throughput, plan: Plan) -> None:
         print(f"  {label:<44} {shown} {ratio:>13}")
     if result.postgres_note:
         print(f"  (d) {result.postgres_note}")
+    print(f"  (e) every step loads the state the other worker stored: (e)/(c) = "
+          f"{result.sqlite_two_workers / result.sqlite:.3f}")
     for variant, (start, completion) in result.statements.items():
         print(f"  ({variant}) statements: {start} per start, {completion} per completion (+ BEGIN and COMMIT)")
     if result.round_trips is not None:
@@ -360,16 +372,16 @@ def parse_args(argv: Sequence[str] | None) -> Plan:
 
 
 def measure_throughput(plan: Plan, spec: RawSpec, app: Casedesk) -> Throughput:
-    with postgres_casedesk(plan.postgres_url) as (pg_app, pg_note):
+    with postgres_casedesk(plan.postgres_url) as (pg_app, pg_note), closing(second_worker(app)) as other:
         variants = {"a": raw_factory(spec, round_trip=False), "b": raw_factory(spec, round_trip=True),
-                    "c": casedesk_factory(app)}
+                    "c": casedesk_factory(app), "e": two_worker_factory((app, other))}
         if pg_app is not None:
             variants["d"] = casedesk_factory(pg_app)
         measured = interleaved_rates(variants, plan.instances, plan.rounds, plan.repeats)
         statements = {"c": count_statements(app), **({"d": count_statements(pg_app)} if pg_app is not None else {})}
         trips = count_round_trips(pg_app) if pg_app is not None else None
     rates = {name: rate for name, (rate, _) in measured.items()}
-    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), pg_note, statements, trips,
+    return Throughput(rates["a"], rates["b"], rates["c"], rates.get("d"), rates["e"], pg_note, statements, trips,
                       {name: cpu for name, (_, cpu) in measured.items()})
 
 
