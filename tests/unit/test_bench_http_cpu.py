@@ -5,7 +5,8 @@ import subprocess
 import sys
 import time
 
-from bench.http import CpuMeter, _process_tree, ceiling
+from bench.cpu_meter import CpuMeter, _process_tree
+from bench.http import ceiling
 
 BURN = ("import sys, time\nsys.stdin.readline()\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass\n"
         "print('done', flush=True)\ntime.sleep(30)")
