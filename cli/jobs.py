@@ -7,7 +7,7 @@ import signal
 import threading
 from typing import Any, Callable
 
-from engine.bootstrap import Casedesk
+from engine.bootstrap import Casedesk, settle_start_up
 from engine.jobs.worker import Worker, default_worker_name
 from cli.serve import cmd_serve
 
@@ -25,6 +25,7 @@ def cmd_worker(app: Casedesk, args: argparse.Namespace) -> int:
         signal.signal(sig, request_stop)
     worker = Worker(app.jobs, args.name or default_worker_name(), app.settings.worker_poll_seconds,
                     app.settings.job_lease_seconds, threads=app.settings.worker_threads)
+    settle_start_up()
     print(f"worker {worker.name}: running due jobs (lease {app.settings.job_lease_seconds:g}s)", flush=True)
     ran = worker.run(stop, max_jobs=args.max_jobs) if not args.once else app.jobs.run_due(worker.name)
     print(f"worker {worker.name}: stopped after {ran} job(s)", flush=True)

@@ -43,7 +43,7 @@ def gunicorn_command(bind: str, web_workers: int, web_threads: int = 1) -> list[
     # waits on the database; one thread keeps the plain sync worker.
     model = ["--worker-class", "gthread", "--threads", str(web_threads)] if web_threads > 1 else []
     return [str(gunicorn), "--bind", bind, "--workers", str(web_workers), *model, "--access-logfile", "-",
-            "web.app:create_app()"]
+            "web.serving:served_app()"]
 
 
 def worker_command() -> list[str]:

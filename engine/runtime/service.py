@@ -60,7 +60,7 @@ class Runtime:
     def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
                  handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler,
                  cancel_hooks: Mapping[str, CancelHook] | None = None, absences: AbsencePolicy | None = None,
-                 warm_instances: int = 2048):
+                 warm_instances: int = 1024):
         self.db = db
         # Who is away: an absent person takes no task from a group and is offered none.
         self.absences: AbsencePolicy = absences if absences is not None else NobodyAbsent()

@@ -33,7 +33,7 @@ class WarmWorkflows:
     database which row version it holds warm and be spared the stored state.
     """
 
-    def __init__(self, size: int = 2048):
+    def __init__(self, size: int = 1024):
         self._entries: OrderedDict[str, tuple[int, WarmInstance]] = OrderedDict()
         self._instance_of_task: dict[str, str] = {}
         self._size = size

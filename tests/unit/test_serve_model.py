@@ -1,9 +1,15 @@
 """`casedesk serve` picks gunicorn's worker model: measured defaults, CASEDESK_WEB_WORKERS/THREADS, or flags."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from cli.serve import DEFAULT_WEB_THREADS, DEFAULT_WEB_WORKERS, gunicorn_command, web_workers_and_threads
+from engine.config import PROJECT_ROOT
 from engine.errors import InvalidInput
 
 
@@ -30,3 +36,16 @@ def test_one_thread_keeps_gunicorns_sync_worker() -> None:
 def test_a_count_below_one_is_refused(workers: int | None, threads: int | None) -> None:
     with pytest.raises(InvalidInput):
         web_workers_and_threads(workers, threads, environ={})
+
+
+def test_a_served_worker_keeps_what_start_up_built_out_of_the_collectors_full_passes(tmp_path: Path) -> None:
+    """gunicorn builds the app with `web.serving:served_app()`; the worker then freezes what it built, so a full
+    collection behind a step walks the warm workflows, not every module and model again."""
+    assert gunicorn_command("127.0.0.1:8000", 1, 8)[-1] == "web.serving:served_app()"
+    code = "import gc; from web.serving import served_app; served_app(); print(gc.get_freeze_count())"
+    env = {**os.environ, "CASEDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+           "CASEDESK_SECRET_KEY": "served-worker-test-key-0123456789"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip().splitlines()[-1]) > 10_000

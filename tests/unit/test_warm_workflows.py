@@ -11,8 +11,8 @@ class Workflow:
     script_engine: Any = "the step's"
 
 
-def test_an_office_with_thousands_of_open_cases_keeps_them_warm_by_default_and_the_setting_changes_it() -> None:
-    assert Settings().warm_instances == Settings.from_env({}).warm_instances == 2048
+def test_an_office_with_a_thousand_open_cases_keeps_them_warm_by_default_and_the_setting_changes_it() -> None:
+    assert Settings().warm_instances == Settings.from_env({}).warm_instances == 1024
     assert Settings.from_env({"CASEDESK_WARM_INSTANCES": "64"}).warm_instances == 64
     assert Settings.from_env({"CASEDESK_WARM_INSTANCES": "-3"}).warm_instances == 0
 
