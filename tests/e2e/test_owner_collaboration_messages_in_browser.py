@@ -71,7 +71,9 @@ def test_owner_edits_messages_correlation_properties_and_keys_of_the_collaborati
     properties.press("Tab")
     messages.fill("")
     messages.press("Tab")
-    page.wait_for_function("() => !document.querySelector('#bio-properties-panel-casedesk-messages').value"
-                           ".includes('risk_closed')")
+    # The field reads "" at once after the fill; wait for the panel to show what the diagram kept (a wait on
+    # "no risk_closed" alone passed on the empty field before the panel redrew it).
+    page.wait_for_function("() => { const v = document.querySelector('#bio-properties-panel-casedesk-messages')"
+                           ".value; return v.includes('risk_indicator_crossed') && !v.includes('risk_closed'); }")
     assert messages.input_value() == "risk_indicator_crossed"
     page.context.close()
