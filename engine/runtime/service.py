@@ -19,8 +19,8 @@ from engine.history.eventlog import GENESIS, INPUT, chain_event
 from engine.runtime.absence import AbsencePolicy, NobodyAbsent, OnLeave
 from engine.runtime.readmodel import tasks_offered
 from engine.runtime.references import assign_reference
-from engine.runtime.store import (ACTOR_PARAM, HUMAN_TASKS, NOW_PARAM, InstanceRecord, InstanceStore, TaskView,
-                                  task_reads, task_view)
+from engine.runtime.store import (ACTOR_PARAM, HUMAN_TASKS, NOT_WARM, NOW_PARAM, InstanceRecord, InstanceStore,
+                                  TaskView, task_reads, task_view)
 from engine.definitions.lifecycle import not_startable
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.persistence import Database
@@ -256,9 +256,10 @@ class Runtime:
         instance's stored summary, if the caller read it (a warm one comes with the workflow)."""
         definition = definition or self.definitions.load(record.definition_id)
         warm = self.warm.take(record.id, record.lock_version)
+        store = self._store(conn)
         if warm is None and record.state is None:  # read as warm, but another thread took it meanwhile
-            record.state = self._store(conn).instance_state(record.id)
-        step = InstanceStep(self._store(conn), record, definition, self.environment, self.handlers, self.codec,
+            record.state = store.instance_state(record.id)
+        step = InstanceStep(store, record, definition, self.environment, self.handlers, self.codec,
                             self.clock.now(), warm=warm.workflow if warm else None, resolve=self.definitions.load,
                             summary=warm.summary if warm else summary)
         step.mailroom = self.mailroom
@@ -284,7 +285,7 @@ class Runtime:
             store = self._store(conn)
             now = self.clock.now()
             held = self.warm.version_for_task(task_id) if warm else None
-            found = store.lock_task(task_id, actor, now, (-1 if held is None else held) if warm else None)
+            found = store.lock_task(task_id, actor, now, NOT_WARM if warm and held is None else held)
             if found is None:
                 groups_of(conn, actor)  # an unknown actor hears about themselves first
                 raise self._missing_task(store, task_id)

@@ -7,7 +7,6 @@ with SQLAlchemy Core statements here, built once and run straight on the driver
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
 from functools import cache
 from datetime import datetime
@@ -90,6 +89,7 @@ _COLD = and_(bindparam("b_warm", type_=Integer()).is_not(None),
              INSTANCES.c.lock_version != bindparam("b_warm", type_=Integer()))
 _SUMMARY_IF_COLD = [case((_COLD, column), else_=null()).label(f"cold_summary_{column.name}")
                     for column in (summary.SUMMARIES.c.data, summary.SUMMARIES.c.completed)]
+NOT_WARM = -1  # a `warm_version` no row has: the caller holds nothing warm
 _SELECT_STATE = Prepared(select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("b_id")))
 # What an absence policy's SQL condition is asked about (`task_reads`): the actor, at the step's moment.
 ACTOR_PARAM = bindparam("b_actor", type_=String())
@@ -200,17 +200,14 @@ class InstanceStore:
         """A task and its instance in one statement, the instance row locked, with the actor's standing
         (whether they are away at `now`, if the store's reads ask). The instance's `state` is None when the
         row is at `warm_version` (the caller holds that state in memory; `instance_state` reads it); given
-        another `warm_version` (-1: none held), the instance's stored summary comes along."""
+        another `warm_version` (NOT_WARM: none held), the instance's stored summary comes along."""
         query = self.task_reads[1] if self.lock_rows else self.task_reads[0]
         row = query.first(self.conn, {"b_id": task_id, "b_actor": actor, "b_now": now, "b_warm": warm_version})
         if row is None:
             return None
         instance = _record(InstanceRecord, row, f"{INSTANCES.name}_")
-        known = None
-        if warm_version is not None and instance.lock_version != warm_version:  # as summary._folded_summary reads
-            data, completed = row["cold_summary_data"], row["cold_summary_completed"]
-            known = summary.KnownSummary(json.loads(data) if data is not None else {},
-                                         json.loads(completed) if completed is not None else {})
+        cold = warm_version is not None and instance.lock_version != warm_version
+        known = summary.stored_summary(row["cold_summary_data"], row["cold_summary_completed"]) if cold else None
         return LockedTask(_record(TaskView, row, f"{HUMAN_TASKS.name}_"), instance,
                           bool(row["actor_known"]), bool(row["actor_in_group"]), bool(row.get("actor_absent", False)),
                           known)

@@ -34,6 +34,12 @@ class KnownSummary:
     participants: set[str] = field(default_factory=set)
 
 
+def stored_summary(data: str | None, completed: str | None) -> KnownSummary:
+    """The summary an `instance_summary` row holds (None, None: the instance has no row yet)."""
+    return KnownSummary(json.loads(data) if data is not None else {},
+                        json.loads(completed) if completed is not None else {})
+
+
 def fold(data: dict[str, Any], completed: dict[str, int], type_: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Apply one event to the instance's data and completion counts; returns the (possibly new) data."""
     if type_ == "instance_started":
@@ -128,8 +134,7 @@ def _folded_summary(conn: Connection, instance_id: str, events: list[dict[str, A
     """The summary row after `events`, and what is then known."""
     if known is None:  # a cold step, or a write outside a step: read what is stored
         found = _SELECT_SUMMARY.first(conn, {"b_id": instance_id})
-        known = KnownSummary(json.loads(found["data"]) if found else {},
-                             json.loads(found["completed"]) if found else {})
+        known = stored_summary(found["data"] if found else None, found["completed"] if found else None)
     # Copies: the known summary stays as it was if this transaction rolls back. Values are JSON's own
     # types already (folded from payloads read back from JSON), so they are stored as a read gives them.
     data, completed = dict(known.data), dict(known.completed)

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 IdTexts = Callable[[UUID], str]
+_ID_TEXTS = "_casedesk_id_texts"  # where a workflow remembers its task ids' texts between dumps
 
 
 def task_to_json_dict(task: Task, tasks: dict[UUID, Task], texts: IdTexts) -> dict[str, Any]:
@@ -47,9 +48,9 @@ def task_to_json_dict(task: Task, tasks: dict[UUID, Task], texts: IdTexts) -> di
 def id_texts(workflow: Any) -> IdTexts:
     """str() of task ids, remembered on the workflow between dumps (most tasks outlive a step; a load leaves
     the texts it read)."""
-    known: dict[UUID, str] = getattr(workflow, "_casedesk_id_texts", None) or {}
+    known: dict[UUID, str] = getattr(workflow, _ID_TEXTS, None) or {}
     kept = {task_id: known.get(task_id) or str(task_id) for task_id in workflow.tasks}
-    workflow._casedesk_id_texts = kept
+    setattr(workflow, _ID_TEXTS, kept)
 
     def text(task_id: UUID) -> str:
         found = kept.get(task_id)
@@ -79,11 +80,9 @@ class TaskReader:
         `Task` (the caller then goes the library's way)."""
         if any(task.get("typename") != "Task" for task in stored.values()):
             return None
-        ids: dict[str, UUID] = {}
-        for text in stored:
-            ids[text] = UUID(text)
+        ids = {text: UUID(text) for text in stored}
         restored = {ids[text]: self._task(task, workflow, ids) for text, task in stored.items()}
-        workflow._casedesk_id_texts = {uuid: text for text, uuid in ids.items() if _canonical(text)}
+        setattr(workflow, _ID_TEXTS, {uuid: text for text, uuid in ids.items() if _canonical(text)})
         return restored
 
     @staticmethod
