@@ -8,7 +8,8 @@ tenth instance or so, one clerk's step waited 5-25 ms for two fsyncs and a few h
 Here a thread with its own connection runs a PASSIVE checkpoint (it never blocks readers or writers)
 after every `BATCH` write transactions of this process (a document review step appends 15-30 pages, so
 the WAL is copied back well before the threshold) and at most `MAX_DELAY_SECONDS` after any write; the
-committing steps go on appending meanwhile. Nothing about durability moves: journal mode, `synchronous`
+committing steps go on appending meanwhile. A checkpoint that could not copy everything (a commit
+landed while it ran) is followed by another, until the thread goes idle. Nothing about durability moves: journal mode, `synchronous`
 and the automatic threshold stay as they were (a process without this thread still checkpoints as
 before), and the WAL is synced at least as often as before. The thread ends when nothing has been
 written for `IDLE_SECONDS` and starts again with the next write.
@@ -80,6 +81,7 @@ class WalCheckpointer:
         except sqlite3.Error:
             return  # the database is gone (a test's directory removed): nothing to copy back
         last_checkpoint = time.monotonic()
+        unfinished = False  # the last checkpoint left pages behind (a commit landed during it): go again
         try:
             while True:
                 # Woken by a full batch, or after the longest delay a write may wait to be copied back.
@@ -88,10 +90,13 @@ class WalCheckpointer:
                 if generation != self._generation:
                     return
                 now = time.monotonic()
-                if self._pending >= self.batch or (self._pending and now - last_checkpoint >= self.max_delay):
+                if self._pending >= self.batch or (
+                        (self._pending or unfinished) and now - last_checkpoint >= self.max_delay):
                     self._pending = 0
                     last_checkpoint = now
-                    self.last = checkpoint(connection) or self.last
+                    result = checkpoint(connection)
+                    self.last = result or self.last
+                    unfinished = result is None or result[2] < result[1]
                 elif not self._pending and now - self._last_write >= self.idle:
                     return
         finally:

@@ -2,6 +2,7 @@
 commit crosses the threshold; the durability settings stay as they were."""
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Callable
@@ -50,10 +51,31 @@ def test_pages_written_by_steps_are_copied_back_before_the_automatic_threshold(t
         _write_notes(db, 30)  # ~30 × 1 page: far below the 1,000 pages at which a commit would copy them
         checkpoints = wal_checkpoints(db.engine)
         assert checkpoints is not None and checkpoints.running
-        assert _eventually(lambda: checkpoints.last is not None and checkpoints.last[2] > 0)
+        # A checkpoint that ran while the notes were still being written copied part of them; the
+        # next one copies the rest, with no further write to prompt it.
+        assert _eventually(lambda: checkpoints.last is not None and checkpoints.last[2] > 0
+                           and checkpoints.last[2] == checkpoints.last[1])
         busy, logged, copied = checkpoints.last  # type: ignore[misc]
         assert busy == 0 and copied == logged
     finally:
+        db.engine.dispose()
+
+
+def test_pages_a_reader_held_back_are_copied_once_it_finishes_without_another_write(tmp_path: Path) -> None:
+    db = _database(tmp_path)
+    reader = sqlite3.connect(tmp_path / "casedesk.db", isolation_level=None)
+    try:
+        _write_notes(db, 3)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM note").fetchone()  # a snapshot the checkpoint must not pass
+        _write_notes(db, 3)
+        checkpoints = wal_checkpoints(db.engine)
+        assert checkpoints is not None
+        assert _eventually(lambda: checkpoints.last is not None and 0 < checkpoints.last[2] < checkpoints.last[1])
+        reader.execute("COMMIT")
+        assert _eventually(lambda: checkpoints.last is not None and checkpoints.last[2] == checkpoints.last[1])
+    finally:
+        reader.close()
         db.engine.dispose()
 
 
