@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.column_limits import refuse_unstorable_values
 from engine.errors import Conflict, N_
-from engine.wal_checkpoints import WalCheckpointer
+from engine.wal_checkpoints import WAL_FALLBACK_PAGES, WalCheckpointer
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -83,6 +83,8 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if checkpoints is not None:  # the background thread copies the WAL back (engine.wal_checkpoints)
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_FALLBACK_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

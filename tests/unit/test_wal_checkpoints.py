@@ -10,7 +10,7 @@ from typing import Callable
 from sqlalchemy import text
 
 from engine.persistence import Database, make_engine, wal_checkpoints
-from engine.wal_checkpoints import WalCheckpointer
+from engine.wal_checkpoints import WAL_FALLBACK_PAGES, WalCheckpointer
 
 
 def _database(tmp_path: Path) -> Database:
@@ -34,15 +34,22 @@ def _eventually(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
     return condition()
 
 
-def test_journal_mode_synchronous_and_the_automatic_threshold_stay_as_they_were(tmp_path: Path) -> None:
+def test_journal_mode_and_synchronous_stay_and_a_commit_checkpoints_itself_only_past_the_fallback(
+        tmp_path: Path) -> None:
     db = _database(tmp_path)
     try:
         with db.transaction() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == WAL_FALLBACK_PAGES
     finally:
         db.engine.dispose()
+    memory = make_engine("sqlite://")  # no file, no thread: SQLite's own threshold
+    try:
+        with memory.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    finally:
+        memory.dispose()
 
 
 def test_pages_written_by_steps_are_copied_back_before_the_automatic_threshold(tmp_path: Path) -> None:
