@@ -70,12 +70,14 @@ def ping(dbapi_connection: Any) -> None:
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:
     database = make_url(url).database
-    if database and database != ":memory:":
+    in_file = bool(database) and database != ":memory:"
+    if in_file:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # An in-memory database lives in one connection per thread (SingletonThreadPool): no queue to order.
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False},
-                           pool_use_lifo=True)
+                           **({"pool_use_lifo": True} if in_file else {}))
     # A step's commit only appends to the WAL; copying it back into the file happens beside it.
-    checkpoints = WalCheckpointer(str(Path(database).resolve())) if database and database != ":memory:" else None
+    checkpoints = WalCheckpointer(str(Path(database).resolve())) if in_file else None
     if checkpoints is not None:
         _CHECKPOINTS[engine] = checkpoints
         event.listen(engine, "engine_disposed", lambda _engine: checkpoints.stop())
