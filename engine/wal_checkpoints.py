@@ -104,6 +104,8 @@ class WalCheckpointer:
                 if generation != self._generation:
                     return
                 now = time.monotonic()
+                if not self._pending and now - self._last_write >= self.idle:
+                    return  # also ends the retries of an unfinished checkpoint (a reader that stays, a file gone)
                 if self._pending >= self.batch or (
                         (self._pending or unfinished) and now - last_checkpoint >= self.max_delay):
                     self._pending = 0
@@ -111,8 +113,6 @@ class WalCheckpointer:
                     result = checkpoint(connection)
                     self.last = result or self.last
                     unfinished = result is None or result[2] < result[1]
-                elif not self._pending and now - self._last_write >= self.idle:
-                    return
         finally:
             connection.close()
 

@@ -110,6 +110,27 @@ def test_the_thread_ends_when_nothing_is_written(tmp_path: Path) -> None:
     assert not checkpoints.running
 
 
+def test_the_thread_ends_when_nothing_is_written_even_while_a_reader_holds_pages_back(tmp_path: Path) -> None:
+    _database(tmp_path).engine.dispose()
+    path = tmp_path / "casedesk.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("INSERT INTO note (body) VALUES ('before the reader')")
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM note").fetchone()  # a snapshot no checkpoint may pass, held
+        writer.execute("INSERT INTO note (body) VALUES ('after the reader')")
+        checkpoints = WalCheckpointer(str(path), batch=1, max_delay=0.01, idle=0.2)
+        checkpoints.wrote()
+        assert _eventually(lambda: checkpoints.last is not None)
+        assert checkpoints.last[2] < checkpoints.last[1]  # type: ignore[index]  # pages held back
+        assert _eventually(lambda: not checkpoints.running)  # it retried, then went idle
+    finally:
+        reader.close()
+        writer.close()
+
+
 def test_a_database_file_that_is_gone_is_not_created_again(tmp_path: Path) -> None:
     checkpoints = WalCheckpointer(str(tmp_path / "gone.db"), batch=1, max_delay=0.01, idle=0.05)
     checkpoints.wrote()
