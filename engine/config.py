@@ -8,6 +8,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WARM_INSTANCES = 1024  # the default of Settings.warm_instances, and of the runtime's and cache's own
 
 
 def _default_database_url() -> str:
@@ -32,7 +33,7 @@ class Settings:
     worker_poll_seconds: float = 1.0
     worker_threads: int = 4  # jobs a worker runs side by side (PostgreSQL; SQLite runs one at a time)
     # Instances whose workflow a process keeps in memory between steps (about 12 KB each for a small diagram).
-    warm_instances: int = 1024
+    warm_instances: int = WARM_INSTANCES
     # The company's zone: case numbers carry the local date; storage stays UTC.
     timezone: str = "Asia/Shanghai"
     # Customer notices: SMTP for e-mail, an HTTP gateway for SMS.

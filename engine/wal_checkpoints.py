@@ -19,7 +19,7 @@ about every 45 commits; that commit then ran the automatic checkpoint (two fsync
 commit p99 was 2.4-4 ms against 0.1 ms for the median). Connections of an engine that has this thread
 therefore fall back on the automatic checkpoint only at `WAL_FALLBACK_PAGES` (10,000 pages, a 40 MB WAL
 at most): the WAL restarts at the first gap between writes, and a commit checkpoints itself ten times
-less often (commit p99 0.27 ms in the same benchmark).
+less often (commit p99 0.28-0.48 ms in the same benchmark).
 
 Nothing about durability moves: journal mode and `synchronous` stay as they were, every commit is synced
 by a checkpoint within `MAX_DELAY_SECONDS` as before (the fallback threshold only says when a commit does

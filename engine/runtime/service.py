@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from handlers.context import HandlerRegistry
 
 from engine.clock import Clock
+from engine.config import WARM_INSTANCES
 from engine.definitions.service import DefinitionService, LoadedDefinition
 from engine.errors import Conflict, Forbidden, InvalidInput, N_, NotFound
 from engine.history.eventlog import GENESIS, INPUT, chain_event
@@ -60,7 +61,7 @@ class Runtime:
     def __init__(self, db: Database, definitions: DefinitionService, environment: BasePythonScriptEngineEnvironment,
                  handlers: HandlerRegistry, clock: Clock, compile_form: FormCompiler,
                  cancel_hooks: Mapping[str, CancelHook] | None = None, absences: AbsencePolicy | None = None,
-                 warm_instances: int = 1024):
+                 warm_instances: int = WARM_INSTANCES):
         self.db = db
         # Who is away: an absent person takes no task from a group and is offered none.
         self.absences: AbsencePolicy = absences if absences is not None else NobodyAbsent()

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from engine.config import WARM_INSTANCES
 from engine.runtime.binding import LateBindingWorkflow
 from engine.runtime.summary import KnownSummary
 
@@ -33,7 +34,7 @@ class WarmWorkflows:
     database which row version it holds warm and be spared the stored state.
     """
 
-    def __init__(self, size: int = 1024):
+    def __init__(self, size: int = WARM_INSTANCES):
         self._entries: OrderedDict[str, tuple[int, WarmInstance]] = OrderedDict()
         self._instance_of_task: dict[str, str] = {}
         self._size = size
