@@ -18,9 +18,11 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConver
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions.calls import BOUND
 from engine.runtime.task_codec import read_tasks
+from engine.runtime.walk import simple_filter, tasks_in_order
 
 # The parsed specs of a stored version by definition id (DefinitionService.load).
 Resolver = Callable[[int], Any]
@@ -30,12 +32,24 @@ Binder = Callable[[Task, str], Any]
 
 class LateBindingWorkflow(BpmnWorkflow):
     """A workflow whose call activities ask the step which version to run; embedded subprocesses and
-    `deployment` calls use the specs of the version the calling (sub)process itself runs."""
+    `deployment` calls use the specs of the version the calling (sub)process itself runs. Its tree walks
+    are engine.runtime.walk's where that gives the library's answer."""
 
     def __init__(self, spec: Any, subprocess_specs: Mapping[str, Any] | None = None, **kwargs: Any):
         super().__init__(spec, subprocess_specs, **kwargs)
         self.binder: Binder | None = None
         self.resolve: Resolver | None = None
+
+    def get_tasks_iterator(self, first_task: Task | None = None, **kwargs: Any) -> Any:
+        # With a subprocess in the tree the library walks across workflows: its iterator does that.
+        if not self.subprocesses and simple_filter(kwargs) and (first_task is None or first_task.workflow is self):
+            return tasks_in_order(first_task or self.task_tree, **kwargs)
+        return super().get_tasks_iterator(first_task, **kwargs)
+
+    def update_waiting_tasks(self) -> None:
+        # The library's walk here stays in this workflow's own tree, subprocesses or not.
+        for task in tasks_in_order(self.task_tree, state=TaskState.WAITING):
+            task.task_spec._update(task)
 
     def create_subprocess(self, my_task: Task, spec_name: str) -> BpmnSubWorkflow:
         spec = None

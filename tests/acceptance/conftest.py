@@ -13,6 +13,7 @@ from engine.config import PROJECT_ROOT
 from engine.history.coverage import Flow, FlowCoverage, sequence_flows, taken_transitions
 from engine.definitions.service import collect_files
 from engine.models import InstanceEvent
+from tests.support.walk_oracle import check_walks
 
 ACCEPTANCE_DIR = PROJECT_ROOT / "tests" / "acceptance"
 # The demo area shows the engine off; it is not regulation and is covered by the integration tests.
@@ -27,6 +28,12 @@ def regulation_flows() -> list[Flow]:
         if area.name not in NOT_REGULATION:
             flows.extend(sequence_flows(collect_files(area)))
     return flows
+
+
+@pytest.fixture(autouse=True)
+def walks_match_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runtime walks task trees itself (engine.runtime.walk): every walk is checked against the library's."""
+    check_walks(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

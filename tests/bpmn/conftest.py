@@ -63,6 +63,7 @@ from engine.runtime.store import TaskView
 from handlers.context import HandlerContext, HandlerRegistry
 from handlers.registry import build_registry
 from tests.conftest import DEMO_USERS, PASSWORD
+from tests.support.walk_oracle import check_walks
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
 MODES = ("warm", "cold")
@@ -236,6 +237,12 @@ def normalised_events(events: list[InstanceEvent]) -> list[tuple[Any, ...]]:
         rows.append((event.seq, event.category, event.type, event.actor, task, event.task_spec, offset,
                      json.loads(payload)))
     return rows
+
+
+@pytest.fixture(autouse=True)
+def walks_match_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runtime walks task trees itself (engine.runtime.walk): every walk is checked against the library's."""
+    check_walks(monkeypatch)
 
 
 @pytest.fixture(params=MODES)
