@@ -90,11 +90,13 @@ def compact(workflow: BpmnWorkflow) -> int:
     """Cut completed history out of every task tree; returns how many tasks went."""
     removed: set[UUID] = set()
     for wf in all_workflows(workflow):
-        removed |= _compact_tree(wf)
-        removed |= _splice_branches(wf)
+        # Compaction removes completed tasks only: the unfinished ones, found once, stay valid throughout.
+        unfinished = unfinished_tasks(wf)
+        removed |= _compact_tree(wf, unfinished)
+        removed |= _splice_branches(wf, unfinished)
+        _check_depth(wf, unfinished)
     for task_id in [tid for tid in workflow.subprocesses if tid in removed]:
         _drop_subprocess(workflow, task_id)
-    _check_depth(workflow)
     return len(removed)
 
 
@@ -119,8 +121,7 @@ def _common_ancestor_index(path: list[Task], others: Iterable[Task]) -> int:
     return deepest
 
 
-def _compact_tree(wf: Any) -> set[UUID]:
-    unfinished = unfinished_tasks(wf)
+def _compact_tree(wf: Any, unfinished: list[Task]) -> set[UUID]:
     if not unfinished:
         return set()
     path = _ancestry(unfinished[0])
@@ -145,7 +146,7 @@ def _compact_tree(wf: Any) -> set[UUID]:
     return removed
 
 
-def _splice_branches(wf: Any) -> set[UUID]:
+def _splice_branches(wf: Any, unfinished: list[Task]) -> set[UUID]:
     """Cut plain completed tasks out of the chains leading to each unfinished task.
 
     The cut above the common ancestor cannot shorten a branch that loops beside a branch
@@ -154,7 +155,6 @@ def _splice_branches(wf: Any) -> set[UUID]:
     task dict directly (`Task.parent` is a property doing the same), and a chain is walked only
     up to where an earlier chain was already walked: everything above was looked at then."""
     tasks = wf.tasks
-    unfinished = unfinished_tasks(wf)
     protected: set[UUID] = set()
     for task in unfinished:
         node = tasks.get(task._parent)
@@ -191,17 +191,23 @@ def _drop_subprocess(workflow: BpmnWorkflow, task_id: UUID) -> None:
         _drop_subprocess(workflow, nested)
 
 
-def _check_depth(workflow: BpmnWorkflow) -> None:
-    for wf in all_workflows(workflow):
-        tasks = wf.tasks
-        for task in unfinished_tasks(wf):
-            depth = 0
-            node = tasks.get(task._parent)
-            while node is not None:
-                depth += 1
-                node = tasks.get(node._parent)
-            if depth > MAX_SAFE_DEPTH:
-                raise WorkflowFailed(
-                    f"task tree of {wf.spec.name} reached depth {depth}; refusing to save a state "
-                    "SpiffWorkflow could no longer walk"
-                )
+def _check_depth(wf: Any, unfinished: list[Task]) -> None:
+    """Refuse a tree deeper than SpiffWorkflow walks. Each task's depth is counted once: a chain is walked
+    only up to a task whose depth an earlier chain found (tasks are told apart by identity, not hashed ids)."""
+    tasks = wf.tasks
+    depths: dict[int, int] = {}
+    for task in unfinished:
+        chain = []
+        node = task
+        while node is not None and id(node) not in depths:
+            chain.append(node)
+            node = tasks.get(node._parent)
+        depth = depths[id(node)] if node is not None else -1
+        for link in reversed(chain):
+            depth += 1
+            depths[id(link)] = depth
+        if depth > MAX_SAFE_DEPTH:
+            raise WorkflowFailed(
+                f"task tree of {wf.spec.name} reached depth {depth}; refusing to save a state "
+                "SpiffWorkflow could no longer walk"
+            )
