@@ -10,26 +10,17 @@ from uuid import UUID
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.config import PROJECT_ROOT
 from engine.runtime.state import PinnedSpecWorkflowConverter, StateCodec
 from engine.runtime.tasktree import compact, ready_manual_tasks
-
-
-class FixedReferencePublisher(PythonScriptEngine):
-    def call_service(self, task: Any, operation_name: str = "", operation_params: Any = None, **_: Any) -> str:
-        return json.dumps({"reference": "DOC-1", "at": "2026-12-01"})
+from tests.support.review_specs import FixedReferencePublisher, document_review_specs
 
 
 @pytest.fixture(scope="module")
 def specs() -> tuple[Any, Any]:
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(PROJECT_ROOT / "processes" / "demo" / "document_review.bpmn"))
-    return parser.get_spec("document_review"), parser.get_subprocess_specs("document_review")
+    return document_review_specs()
 
 
 def _library_dump(codec: StateCodec, workflow: BpmnWorkflow, monkeypatch: pytest.MonkeyPatch) -> str:

@@ -1,19 +1,16 @@
 """casedesk's own tree walk hands out what the library's iterators hand out, in their order, where it is used."""
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 
 import pytest
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 
-from engine.config import PROJECT_ROOT
 from engine.runtime.binding import LateBindingWorkflow
 from engine.runtime.tasktree import ready_manual_tasks
 from engine.runtime.walk import MAX_DEPTH, tasks_in_order
+from tests.support.review_specs import FixedReferencePublisher, document_review_specs
 
 FILTERS: list[dict[str, Any]] = [
     {}, {"state": TaskState.READY}, {"state": TaskState.READY, "manual": False},
@@ -24,21 +21,14 @@ FILTERS: list[dict[str, Any]] = [
 ]
 
 
-class Publisher(PythonScriptEngine):
-    def call_service(self, task: Any, operation_name: str = "", operation_params: Any = None, **_: Any) -> str:
-        return json.dumps({"reference": "DOC-1", "at": "2026-12-01"})
-
-
 @pytest.fixture(scope="module")
 def specs() -> tuple[Any, Any]:
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(PROJECT_ROOT / "processes" / "demo" / "document_review.bpmn"))
-    return parser.get_spec("document_review"), parser.get_subprocess_specs("document_review")
+    return document_review_specs()
 
 
 def _review_rounds(specs: tuple[Any, Any]) -> Iterator[LateBindingWorkflow]:
     """A document review as each step leaves it: started, then drafted and sent back twice, then approved."""
-    workflow = LateBindingWorkflow(specs[0], specs[1], script_engine=Publisher())
+    workflow = LateBindingWorkflow(specs[0], specs[1], script_engine=FixedReferencePublisher())
     for task in workflow.get_tasks(state=TaskState.READY):
         task.set_data(title="t")
     workflow.do_engine_steps()
