@@ -22,7 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions.calls import BOUND
 from engine.runtime.task_codec import read_tasks
-from engine.runtime.walk import simple_filter, tasks_in_order
+from engine.runtime.walk import simple_filter, tasks_in_order, within_depth_limit
 
 # The parsed specs of a stored version by definition id (DefinitionService.load).
 Resolver = Callable[[int], Any]
@@ -41,9 +41,9 @@ class LateBindingWorkflow(BpmnWorkflow):
         self.resolve: Resolver | None = None
 
     def get_tasks_iterator(self, first_task: Task | None = None, **kwargs: Any) -> Any:
-        # With a subprocess in the tree the library walks across workflows: its iterator does that.
-        if not self.subprocesses and simple_filter(kwargs) and (first_task is None or first_task.workflow is self):
-            return tasks_in_order(first_task or self.task_tree, **kwargs)
+        if (simple_filter(kwargs) and (first_task is None or first_task.workflow is self)
+                and (not self.subprocesses or within_depth_limit(self))):
+            return tasks_in_order(first_task or self.task_tree, subprocesses=self.subprocesses, **kwargs)
         return super().get_tasks_iterator(first_task, **kwargs)
 
     def update_waiting_tasks(self) -> None:

@@ -99,10 +99,33 @@ def test_children_are_read_when_their_parent_is_reached_as_the_library_reads_the
     assert seen[0] == seen[1]
 
 
-def test_a_workflow_with_a_subprocess_is_walked_by_the_library(specs: tuple[Any, Any]) -> None:
+def test_a_subprocess_tree_is_walked_where_the_library_walks_it(specs: tuple[Any, Any]) -> None:
+    """The library enters a called subprocess's tree before the calling task's children, whatever the
+    calling task's state (a caller at each place of the tree in turn, predicted ones included)."""
+    entered = 0
+    for called_at in range(len(next(_review_rounds(specs)).get_tasks())):
+        workflow = next(_review_rounds(specs))
+        inner = next(_review_rounds(specs))
+        caller = workflow.get_tasks()[called_at]
+        workflow.subprocesses[caller.id] = inner
+        assert not isinstance(workflow.get_tasks_iterator(), BpmnTaskIterator)
+        for kwargs in FILTERS:
+            assert workflow.get_tasks(**kwargs) == _library(workflow, **kwargs), (called_at, kwargs)
+        entered += set(inner.get_tasks(state=TaskState.READY)) <= set(workflow.get_tasks(state=TaskState.READY))
+    assert entered >= 6  # the callers the walk reaches (the rest sit below a predicted branch it skips)
+
+
+def test_a_walk_across_workflows_as_large_as_the_depth_limit_is_the_librarys(specs: tuple[Any, Any]) -> None:
+    """Across workflows the library's depth counter is not the depth: only its own iterator hides what it hides."""
     workflow = next(_review_rounds(specs))
-    workflow.subprocesses[workflow.task_tree.id] = LateBindingWorkflow(specs[0], specs[1])
-    assert isinstance(workflow.get_tasks_iterator(), BpmnTaskIterator)
+    (ready,) = ready_manual_tasks(workflow)
+    node = ready
+    for _ in range(MAX_DEPTH + 5):
+        node = node._add_child(ready.task_spec, TaskState.COMPLETED)
+    workflow.subprocesses[ready.parent.id] = next(_review_rounds(specs))
+    assert isinstance(workflow.get_tasks_iterator(state=TaskState.READY), BpmnTaskIterator)
+    workflow.subprocesses.clear()
+    assert not isinstance(workflow.get_tasks_iterator(state=TaskState.READY), BpmnTaskIterator)
 
 
 def test_a_filter_this_walk_does_not_know_goes_to_the_library(specs: tuple[Any, Any]) -> None:
